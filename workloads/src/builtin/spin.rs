@@ -1,0 +1,83 @@
+//! `spin`: independent tasks of a fixed, tunable amount of pure arithmetic.
+//!
+//! Stresses nothing but the cores and the harness itself: with `iters` small it measures dispatch overhead, and
+//! `cost` scales every task's work, which is how a regression is injected on purpose. `panic_on` makes one task
+//! panic, to exercise the harness's failure handling.
+
+use serde::{Deserialize, Serialize};
+
+use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+
+pub struct Spin {
+    tasks: u64,
+    iters: u64,
+    seed: u64,
+    panic_on: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SpinTask {
+    pub index: u64,
+    pub iters: u64,
+}
+
+const NAME: &str = "spin";
+const NO_PANIC: i64 = -1;
+
+impl Workload for Spin {
+    type Shared = ();
+    type Task = SpinTask;
+    type Output = u64;
+
+    fn describe() -> Description {
+        Description {
+            name: NAME,
+            kind: Kind::Cpu,
+            summary: "independent tasks of tunable pure arithmetic; measures dispatch overhead and injects slowdowns",
+            size_unit: "tasks",
+            default_size: 2_000,
+            quick_size: 200,
+            params: &[
+                ParamDoc { name: "iters", default: "50000", help: "loop iterations per task (about 1.5 ns each)" },
+                ParamDoc { name: "cost", default: "1.0", help: "multiplier on every task's iterations" },
+                ParamDoc { name: "panic_on", default: "-1", help: "index of a task that panics (-1: none)" },
+            ],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        let params = &config.params;
+        let iters: u64 = params.get_in(NAME, "iters", 50_000, 0..=u64::from(u32::MAX))?;
+        let cost: f64 = params.get_in(NAME, "cost", 1.0, 0.0..=1000.0)?;
+        let panic_on: i64 = params.get_in(NAME, "panic_on", NO_PANIC, NO_PANIC..=i64::MAX)?;
+        Ok(Spin {
+            tasks: config.size,
+            iters: (iters as f64 * cost).round() as u64,
+            seed: config.seed,
+            panic_on: u64::try_from(panic_on).ok(),
+        })
+    }
+
+    fn shared_input(&self) {}
+
+    fn tasks(&self) -> Vec<SpinTask> {
+        (0..self.tasks).map(|index| SpinTask { index, iters: self.iters }).collect()
+    }
+
+    fn run(&self, _shared: &(), task: &SpinTask) -> u64 {
+        if self.panic_on == Some(task.index) {
+            panic!("spin: task {} panicked on purpose (panic_on={})", task.index, task.index);
+        }
+        spin(self.seed ^ task.index, task.iters)
+    }
+}
+
+/// A dependent chain of multiply-xorshift steps the compiler cannot shorten.
+pub fn spin(start: u64, iters: u64) -> u64 {
+    let mut x = start | 1;
+    for _ in 0..iters {
+        x = x.wrapping_mul(0x5851_F42D_4C95_7F2D).wrapping_add(0x1405_7B7E_F767_814F);
+        x ^= x >> 29;
+    }
+    x
+}

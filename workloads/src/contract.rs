@@ -1,0 +1,111 @@
+//! The workload trait a user implements, and the plain data that describes and configures a workload.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::params::Params;
+
+/// What limits a workload: the cores, the memory system, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Bound by arithmetic: efficiency should stay near 1 while cores are added.
+    Cpu,
+    /// Bound by memory bandwidth: judged in GB/s, since bandwidth saturates before cores do.
+    Memory,
+    /// Both matter.
+    Mixed,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Cpu => "cpu",
+            Kind::Memory => "memory",
+            Kind::Mixed => "mixed",
+        })
+    }
+}
+
+/// One parameter a workload accepts, for `ablate list` and for rejecting unknown keys.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamDoc {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+/// Everything the harness shows about a workload before building it.
+#[derive(Clone, Debug)]
+pub struct Description {
+    /// The registry name, e.g. `triad`.
+    pub name: &'static str,
+    pub kind: Kind,
+    /// One sentence: what the workload computes and what it stresses.
+    pub summary: &'static str,
+    /// What `--size` counts, e.g. `elements` or `tasks`.
+    pub size_unit: &'static str,
+    /// The size of a real measurement.
+    pub default_size: u64,
+    /// The size of the `--quick` profile: small enough for CI, large enough to run every code path.
+    pub quick_size: u64,
+    /// The parameters `build` reads besides size and seed.
+    pub params: &'static [ParamDoc],
+}
+
+/// The inputs a workload is built from; equal configurations build equal workloads in any process.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadConfig {
+    pub name: String,
+    pub size: u64,
+    pub seed: u64,
+    pub params: Params,
+}
+
+/// Why a workload could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkloadError {
+    #[error("unknown workload '{name}'; valid workloads: {valid}")]
+    UnknownWorkload { name: String, valid: String },
+    #[error("workload '{workload}': unknown parameter '{key}'; valid parameters: {valid}")]
+    UnknownParam { workload: String, key: String, valid: String },
+    #[error("workload '{workload}': parameter {key}={value} is invalid; expected {expected}")]
+    BadParam { workload: String, key: String, value: String, expected: String },
+    #[error("workload '{workload}': size {size} is invalid; expected {expected}")]
+    BadSize { workload: String, size: u64, expected: String },
+}
+
+/// A unit of parallel work, split into independent tasks over a read-only shared input.
+///
+/// `build` must be cheap and deterministic: the same [`WorkloadConfig`] yields the same shared input, the same
+/// tasks and, task by task, the same outputs, whichever thread or process runs them. Task inputs, outputs and the
+/// shared input are plain serde data, so that worker processes can receive them as bytes.
+pub trait Workload: Sized + Send + Sync + 'static {
+    /// Read-only data every task may read (may be large).
+    type Shared: Serialize + DeserializeOwned + Send + Sync + 'static;
+    /// The input of one task.
+    type Task: Serialize + DeserializeOwned + Send + Sync + 'static;
+    /// The result of one task.
+    type Output: Serialize + DeserializeOwned + Send + 'static;
+
+    fn describe() -> Description;
+
+    /// Reads the parameters; must not do the expensive work of making the shared input.
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError>;
+
+    /// Makes the shared input, deterministically from the configuration's seed.
+    fn shared_input(&self) -> Self::Shared;
+
+    /// The tasks, in the order their outputs are digested.
+    fn tasks(&self) -> Vec<Self::Task>;
+
+    /// Runs one task. Must depend only on `shared` and `task` (and scratch space of its own).
+    fn run(&self, shared: &Self::Shared, task: &Self::Task) -> Self::Output;
+
+    /// Bytes of memory traffic in one pass over all tasks, for memory-bound workloads' GB/s (STREAM counting).
+    fn bytes_touched(&self) -> Option<u64> {
+        None
+    }
+}

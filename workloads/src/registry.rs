@@ -1,0 +1,75 @@
+//! The registry: workload names mapped to their descriptions and to the code that builds them.
+
+use std::sync::Arc;
+
+use crate::contract::{Description, Workload, WorkloadConfig, WorkloadError};
+use crate::job::{self, Job};
+
+type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError>;
+
+struct Entry {
+    description: Description,
+    prepare: Prepare,
+}
+
+/// The workloads a binary knows, in registration order.
+#[derive(Default)]
+pub struct Registry {
+    entries: Vec<Entry>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The built-in suite.
+    pub fn builtin() -> Self {
+        let mut registry = Self::new();
+        crate::builtin::register_all(&mut registry);
+        registry
+    }
+
+    /// Adds `W`, replacing a workload of the same name (so a user can override a built-in).
+    pub fn register<W: Workload>(&mut self) -> &mut Self {
+        let description = W::describe();
+        self.entries.retain(|e| e.description.name != description.name);
+        self.entries.push(Entry { description, prepare: job::prepare::<W> });
+        self
+    }
+
+    pub fn descriptions(&self) -> impl Iterator<Item = &Description> {
+        self.entries.iter().map(|e| &e.description)
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.descriptions().map(|d| d.name).collect()
+    }
+
+    /// The description of `name`, or an error listing the valid names.
+    pub fn describe(&self, name: &str) -> Result<&Description, WorkloadError> {
+        self.entries
+            .iter()
+            .map(|e| &e.description)
+            .find(|d| d.name == name)
+            .ok_or_else(|| WorkloadError::UnknownWorkload { name: name.to_owned(), valid: self.names().join(", ") })
+    }
+
+    /// Checks the parameters against the workload's declared ones, then builds and prepares it.
+    pub fn prepare(&self, config: WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError> {
+        let entry = self.entries.iter().find(|e| e.description.name == config.name).ok_or_else(|| {
+            WorkloadError::UnknownWorkload { name: config.name.clone(), valid: self.names().join(", ") }
+        })?;
+        let declared = entry.description.params;
+        if let Some(key) = config.params.keys().find(|k| !declared.iter().any(|p| p.name == *k)) {
+            let valid = declared.iter().map(|p| p.name).collect::<Vec<_>>();
+            return Err(WorkloadError::UnknownParam {
+                workload: config.name.clone(),
+                key: key.to_owned(),
+                valid: if valid.is_empty() { "(none)".to_owned() } else { valid.join(", ") },
+            });
+        }
+        (entry.prepare)(entry.description.clone(), config)
+    }
+}
