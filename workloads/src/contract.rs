@@ -21,7 +21,7 @@ pub enum Kind {
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Kind::Cpu => "cpu",
             Kind::Memory => "memory",
             Kind::Mixed => "mixed",

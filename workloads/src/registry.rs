@@ -6,10 +6,12 @@ use crate::contract::{Description, Workload, WorkloadConfig, WorkloadError};
 use crate::job::{self, Job};
 
 type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError>;
+type Validate = fn(&WorkloadConfig) -> Result<(), WorkloadError>;
 
 struct Entry {
     description: Description,
     prepare: Prepare,
+    validate: Validate,
 }
 
 /// The workloads a binary knows, in registration order.
@@ -35,7 +37,11 @@ impl Registry {
     pub fn register<W: Workload>(&mut self) -> &mut Self {
         let description = W::describe();
         self.entries.retain(|e| e.description.name != description.name);
-        self.entries.push(Entry { description, prepare: job::prepare::<W> });
+        self.entries.push(Entry {
+            description,
+            prepare: job::prepare::<W>,
+            validate: |config| W::build(config).map(drop),
+        });
         self
     }
 
@@ -56,8 +62,20 @@ impl Registry {
             .ok_or_else(|| WorkloadError::UnknownWorkload { name: name.to_owned(), valid: self.names().join(", ") })
     }
 
-    /// Checks the parameters against the workload's declared ones, then builds and prepares it.
+    /// Checks the name, the parameter keys and values and the size, without making the shared input.
+    pub fn validate(&self, config: &WorkloadConfig) -> Result<(), WorkloadError> {
+        let entry = self.checked_entry(config)?;
+        (entry.validate)(config)
+    }
+
+    /// Checks the configuration, then builds the workload, makes its shared input and lists its tasks.
     pub fn prepare(&self, config: WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError> {
+        let entry = self.checked_entry(&config)?;
+        (entry.prepare)(entry.description.clone(), config)
+    }
+
+    /// The entry for `config.name`, once every parameter key is one the workload declares.
+    fn checked_entry(&self, config: &WorkloadConfig) -> Result<&Entry, WorkloadError> {
         let entry = self.entries.iter().find(|e| e.description.name == config.name).ok_or_else(|| {
             WorkloadError::UnknownWorkload { name: config.name.clone(), valid: self.names().join(", ") }
         })?;
@@ -70,6 +88,6 @@ impl Registry {
                 valid: if valid.is_empty() { "(none)".to_owned() } else { valid.join(", ") },
             });
         }
-        (entry.prepare)(entry.description.clone(), config)
+        Ok(entry)
     }
 }

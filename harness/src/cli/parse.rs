@@ -1,0 +1,272 @@
+//! Validation of `ablate run` arguments into a [`RunConfig`]: every error is one line naming the bad value and
+//! what would be valid.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ablate_workloads::{Params, Registry, WorkloadConfig};
+
+use super::RunArgs;
+use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
+use crate::error::HarnessError;
+use crate::report::Format;
+use crate::strategy::{Chunk, StrategyKind};
+
+type Result<T> = std::result::Result<T, HarnessError>;
+
+fn usage(message: String) -> HarnessError {
+    HarnessError::Usage(message)
+}
+
+/// Validates `args` against the registry and this machine's core count.
+pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> Result<(RunConfig, Format)> {
+    let format = args.format.parse::<Format>().map_err(|bad| {
+        let valid = Format::ALL.map(Format::name).join(", ");
+        usage(format!("unknown format '{bad}'; valid formats: {valid}"))
+    })?;
+    let names = workload_names(&args.workloads, registry)?;
+    let mut sizes = sizes(args.size.as_deref(), &names)?;
+    let mut params = params(&args.params, &names)?;
+    let mut profile = if args.quick { Profile::QUICK } else { Profile::DEFAULT };
+    profile.reps = args.reps.unwrap_or(profile.reps);
+    profile.warmup = args.warmup.unwrap_or(profile.warmup);
+    if profile.reps == 0 {
+        return Err(usage("invalid --reps 0; expected a whole number ≥ 1".to_owned()));
+    }
+    let workloads: Vec<WorkloadChoice> = names
+        .iter()
+        .map(|name| WorkloadChoice {
+            name: name.clone(),
+            sizes: sizes.remove(name).unwrap_or_default(),
+            params: params.remove(name).unwrap_or_default(),
+        })
+        .collect();
+    let config = RunConfig {
+        workloads,
+        strategies: strategies(&args.strategies)?,
+        workers: workers(args.workers.as_deref(), logical_cores)?,
+        chunks: chunks(&args.chunk)?,
+        profile,
+        seed: args.seed,
+        order_seed: args.order_seed.unwrap_or_else(clock_seed),
+    };
+    validate_workloads(&config, registry)?;
+    Ok((config, format))
+}
+
+/// Builds every workload configuration once (cheaply) so that a bad parameter fails before anything runs.
+fn validate_workloads(config: &RunConfig, registry: &Registry) -> Result<()> {
+    for choice in &config.workloads {
+        let description = registry.describe(&choice.name)?;
+        let profile_size = match config.profile.kind {
+            ProfileKind::Quick => description.quick_size,
+            ProfileKind::Default => description.default_size,
+        };
+        let sizes = if choice.sizes.is_empty() { vec![profile_size] } else { choice.sizes.clone() };
+        for size in sizes {
+            let workload =
+                WorkloadConfig { name: choice.name.clone(), size, seed: config.seed, params: choice.params.clone() };
+            registry.validate(&workload)?;
+        }
+    }
+    Ok(())
+}
+
+fn clock_seed() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Splits a comma-separated list, refusing empty items.
+fn list<'a>(spec: &'a str, what: &str) -> Result<Vec<&'a str>> {
+    let items: Vec<&str> = spec.split(',').map(str::trim).collect();
+    if items.iter().any(|i| i.is_empty()) {
+        return Err(usage(format!("invalid {what} list '{spec}': empty item; expected comma-separated values")));
+    }
+    Ok(items)
+}
+
+fn workload_names(spec: &str, registry: &Registry) -> Result<Vec<String>> {
+    if spec == "all" {
+        return Ok(registry.names().into_iter().map(str::to_owned).collect());
+    }
+    let mut names = Vec::new();
+    for name in list(spec, "workload")? {
+        registry.describe(name)?;
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    Ok(names)
+}
+
+fn strategies(spec: &str) -> Result<Vec<StrategyKind>> {
+    if spec == "all" {
+        return Ok(StrategyKind::ALL.to_vec());
+    }
+    let mut kinds = Vec::new();
+    for name in list(spec, "strategy")? {
+        let kind = name.parse::<StrategyKind>().map_err(|bad| {
+            usage(format!("unknown strategy '{bad}'; valid strategies: all, {}", StrategyKind::valid_names()))
+        })?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds)
+}
+
+fn workers(spec: Option<&str>, logical_cores: usize) -> Result<Vec<usize>> {
+    let Some(spec) = spec else {
+        let mut counts: Vec<usize> =
+            std::iter::successors(Some(1usize), |n| Some(n * 2)).take_while(|&n| n < logical_cores).collect();
+        counts.push(logical_cores.max(1));
+        return Ok(counts);
+    };
+    let mut counts = Vec::new();
+    for item in list(spec, "worker")? {
+        let count = match item {
+            "max" => logical_cores.max(1),
+            _ => item.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                usage(format!("invalid worker count '{item}' in --workers {spec}; expected whole numbers ≥ 1 or 'max'"))
+            })?,
+        };
+        if !counts.contains(&count) {
+            counts.push(count);
+        }
+    }
+    Ok(counts)
+}
+
+fn chunks(spec: &str) -> Result<Vec<Chunk>> {
+    let mut chunks = Vec::new();
+    for item in list(spec, "chunk")? {
+        let chunk = match item {
+            "auto" => Chunk::Auto,
+            _ => item.parse::<usize>().ok().filter(|&n| n >= 1).map(Chunk::Fixed).ok_or_else(|| {
+                usage(format!("invalid chunk '{item}' in --chunk {spec}; expected 'auto' or whole numbers ≥ 1"))
+            })?,
+        };
+        if !chunks.contains(&chunk) {
+            chunks.push(chunk);
+        }
+    }
+    Ok(chunks)
+}
+
+/// A count with an optional decimal (k, M, G) or binary (Ki, Mi, Gi) suffix.
+pub fn parse_count(text: &str) -> Option<u64> {
+    const SUFFIXES: [(&str, u64); 6] =
+        [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("k", 1_000), ("M", 1_000_000), ("G", 1_000_000_000)];
+    let (digits, scale) =
+        SUFFIXES.iter().find_map(|(s, scale)| text.strip_suffix(s).map(|d| (d, *scale))).unwrap_or((text, 1));
+    digits.parse::<u64>().ok()?.checked_mul(scale)
+}
+
+/// `N` items apply to every workload; `NAME=N` items to one, replacing the `N` items for it.
+fn sizes(spec: Option<&str>, names: &[String]) -> Result<BTreeMap<String, Vec<u64>>> {
+    let Some(spec) = spec else { return Ok(BTreeMap::new()) };
+    let mut everyone = Vec::new();
+    let mut specific: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for item in list(spec, "size")? {
+        let (target, count) = match item.split_once('=') {
+            Some((name, count)) => (Some(name), count),
+            None => (None, item),
+        };
+        let size = parse_count(count).filter(|&n| n > 0).ok_or_else(|| {
+            usage(format!("invalid size '{count}' in --size {spec}; expected a whole number ≥ 1, optionally with k, M, G, Ki, Mi or Gi"))
+        })?;
+        match target {
+            None => everyone.push(size),
+            Some(name) if names.iter().any(|n| n == name) => specific.entry(name.to_owned()).or_default().push(size),
+            Some(name) => {
+                return Err(usage(format!(
+                    "--size names workload '{name}', which is not selected; selected: {}",
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(names.iter().map(|n| (n.clone(), specific.remove(n).unwrap_or_else(|| everyone.clone()))).collect())
+}
+
+/// `NAME.KEY=VALUE` items, grouped by workload.
+fn params(items: &[String], names: &[String]) -> Result<BTreeMap<String, Params>> {
+    let mut by_workload: BTreeMap<String, Params> = BTreeMap::new();
+    for item in items {
+        let parsed = item.split_once('=').and_then(|(path, value)| Some((path.split_once('.')?, value)));
+        let Some(((name, key), value)) = parsed.filter(|((n, k), _)| !n.is_empty() && !k.is_empty()) else {
+            return Err(usage(format!("invalid parameter '{item}'; expected NAME.KEY=VALUE, e.g. spin.iters=1000")));
+        };
+        if !names.iter().any(|n| n == name) {
+            return Err(usage(format!(
+                "parameter '{item}' names workload '{name}', which is not selected; selected: {}",
+                names.join(", ")
+            )));
+        }
+        by_workload.entry(name.to_owned()).or_default().insert(key, value);
+    }
+    Ok(by_workload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn counts_accept_decimal_and_binary_suffixes() {
+        assert_eq!(parse_count("1500"), Some(1500));
+        assert_eq!(parse_count("16Mi"), Some(16 << 20));
+        assert_eq!(parse_count("2k"), Some(2000));
+        assert_eq!(parse_count("3G"), Some(3_000_000_000));
+        assert_eq!(parse_count("12x"), None);
+        assert_eq!(parse_count("99999999999Gi"), None);
+    }
+
+    #[test]
+    fn sizes_apply_to_all_or_to_one_workload() {
+        let sizes = sizes(Some("100,spin=5,spin=6"), &names(&["spin", "triad"])).unwrap();
+        assert_eq!(sizes["spin"], vec![5, 6]);
+        assert_eq!(sizes["triad"], vec![100]);
+        let err = super::sizes(Some("nope=5"), &names(&["spin"])).unwrap_err().to_string();
+        assert!(err.contains("'nope'") && err.contains("selected: spin"), "{err}");
+        let err = super::sizes(Some("0"), &names(&["spin"])).unwrap_err().to_string();
+        assert!(err.contains("invalid size '0'"), "{err}");
+    }
+
+    #[test]
+    fn workers_default_to_powers_of_two_up_to_max() {
+        assert_eq!(workers(None, 2).unwrap(), vec![1, 2]);
+        assert_eq!(workers(None, 12).unwrap(), vec![1, 2, 4, 8, 12]);
+        assert_eq!(workers(None, 1).unwrap(), vec![1]);
+        assert_eq!(workers(Some("1,max,2"), 2).unwrap(), vec![1, 2]);
+        let err = workers(Some("1,0"), 2).unwrap_err().to_string();
+        assert!(err.contains("'0'") && err.contains("'max'"), "{err}");
+        assert!(workers(Some("1,,2"), 2).unwrap_err().to_string().contains("empty item"));
+    }
+
+    #[test]
+    fn unknown_strategy_lists_the_valid_ones() {
+        let err = strategies("serial,fibers").unwrap_err().to_string();
+        assert!(err.contains("'fibers'") && err.contains("crossbeam"), "{err}");
+        assert_eq!(strategies("all").unwrap(), StrategyKind::ALL.to_vec());
+    }
+
+    #[test]
+    fn params_group_by_workload_and_reject_malformed_items() {
+        let grouped = params(&names(&["spin.iters=10", "spin.cost=2"]), &names(&["spin"])).unwrap();
+        assert_eq!(grouped["spin"], Params::new().with("iters", "10").with("cost", "2"));
+        for bad in ["iters=10", "spin.=1", ".x=1", "spin.iters"] {
+            assert!(params(&names(&[bad]), &names(&["spin"])).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn chunks_accept_auto_and_positive_counts() {
+        assert_eq!(chunks("auto,4").unwrap(), vec![Chunk::Auto, Chunk::Fixed(4)]);
+        assert!(chunks("0").unwrap_err().to_string().contains("'0'"));
+    }
+}

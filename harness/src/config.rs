@@ -1,0 +1,54 @@
+//! The plain, validated configuration of a run; the CLI builds it, the planner reads it.
+
+use ablate_workloads::Params;
+use serde::{Deserialize, Serialize};
+
+use crate::strategy::{Chunk, StrategyKind};
+
+/// Everything a run needs to know, free of any command-line types.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    pub workloads: Vec<WorkloadChoice>,
+    /// The strategies asked for; `serial` always runs too, as the reference.
+    pub strategies: Vec<StrategyKind>,
+    pub workers: Vec<usize>,
+    pub chunks: Vec<Chunk>,
+    pub profile: Profile,
+    /// The seed every workload is built from.
+    pub seed: u64,
+    /// The seed of the randomized order of repetitions in each round.
+    pub order_seed: u64,
+}
+
+/// One workload to run, at one or more sizes, with its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadChoice {
+    pub name: String,
+    /// Sizes in the workload's own unit; empty means the profile's size for that workload.
+    pub sizes: Vec<u64>,
+    pub params: Params,
+}
+
+/// How much measuring to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub kind: ProfileKind,
+    /// Untimed executions of every cell before the timed ones.
+    pub warmup: u32,
+    /// Timed executions of every cell.
+    pub reps: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileKind {
+    /// Small sizes and few repetitions: checks every path quickly, for CI.
+    Quick,
+    /// Full sizes and enough repetitions for a real measurement.
+    Default,
+}
+
+impl Profile {
+    pub const QUICK: Profile = Profile { kind: ProfileKind::Quick, warmup: 1, reps: 3 };
+    pub const DEFAULT: Profile = Profile { kind: ProfileKind::Default, warmup: 1, reps: 10 };
+}

@@ -1,0 +1,40 @@
+//! The engine's error type: every variant names what it is about and maps to one exit code.
+
+use std::path::PathBuf;
+
+use ablate_workloads::{JobError, WorkloadError};
+
+use crate::exit;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Workload(#[from] WorkloadError),
+    #[error(transparent)]
+    Job(#[from] JobError),
+    #[error("could not start the {strategy} strategy with {workers} workers: {reason}")]
+    PoolStart { strategy: &'static str, workers: usize, reason: String },
+    #[error("{action} {path}: {source}")]
+    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("could not encode results for {path}: {source}")]
+    Encode { path: PathBuf, source: serde_json::Error },
+}
+
+impl HarnessError {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        HarnessError::Io { action, path: path.into(), source }
+    }
+
+    /// The documented exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            HarnessError::Usage(_) | HarnessError::Workload(_) => exit::USAGE,
+            HarnessError::Job(_)
+            | HarnessError::PoolStart { .. }
+            | HarnessError::Io { .. }
+            | HarnessError::Encode { .. } => exit::ERROR,
+        }
+    }
+}

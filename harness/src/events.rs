@@ -1,0 +1,64 @@
+//! Events the runner emits while it works; progress bars, logs and counters are listeners.
+
+use std::time::Duration;
+
+use crate::plan::Cell;
+
+/// Which execution of a cell this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Round {
+    Warmup(u32),
+    Timed(u32),
+}
+
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The run begins: this many executions (warm-up and timed, over all cells) are planned.
+    RunStarted {
+        cells: usize,
+        executions: usize,
+    },
+    /// A workload's shared input and tasks are being built.
+    Preparing {
+        workload: &'a str,
+        size: u64,
+    },
+    Prepared {
+        workload: &'a str,
+        size: u64,
+        tasks: usize,
+        took: Duration,
+    },
+    CellStarted {
+        cell: &'a Cell,
+        round: Round,
+    },
+    /// Some tasks of the current execution are done (sent in steps, not for every task).
+    TasksDone {
+        cell: &'a Cell,
+        done: usize,
+        total: usize,
+    },
+    CellFinished {
+        cell: &'a Cell,
+        round: Round,
+        wall: Duration,
+    },
+    /// The cell stopped for good: a task failed or its digest differs from serial's.
+    CellFailed {
+        cell: &'a Cell,
+        reason: &'a str,
+    },
+}
+
+/// Receives events; may be called from worker threads.
+pub trait Listener: Sync {
+    fn on_event(&self, event: &Event<'_>);
+}
+
+/// A listener that ignores everything.
+pub struct Silent;
+
+impl Listener for Silent {
+    fn on_event(&self, _event: &Event<'_>) {}
+}

@@ -1,0 +1,14 @@
+//! The exit codes of the `ablate` binary, in one place.
+
+/// The run completed and every cell passed.
+pub const SUCCESS: u8 = 0;
+/// An error: I/O, a failed cell (a task panicked or a digest differed from serial's), or an internal fault.
+pub const ERROR: u8 = 1;
+/// Bad usage: an unknown flag, workload or strategy, or an unparsable value.
+pub const USAGE: u8 = 2;
+/// A cell regressed against the baseline.
+pub const REGRESSION: u8 = 3;
+/// A cell's scaling efficiency fell below the threshold.
+pub const SCALING: u8 = 4;
+/// The baseline is missing or incompatible.
+pub const BASELINE: u8 = 5;

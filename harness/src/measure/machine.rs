@@ -1,0 +1,132 @@
+//! What machine a result came from: CPU, cores, memory, OS, compiler, commit, and a stable fingerprint.
+//!
+//! The fingerprint names the hardware class, not the host: CPU model, logical and physical cores, memory rounded
+//! to GiB, and architecture. Two fresh CI machines of the same kind share it, so a committed baseline applies to
+//! both; the host name, the boot and clock-derived fields such as bogomips are deliberately left out.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use ablate_workloads::Digest;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    pub fingerprint: String,
+    pub cpu_model: String,
+    pub logical_cores: usize,
+    pub physical_cores: usize,
+    pub memory_bytes: u64,
+    pub arch: String,
+    pub os: String,
+    pub kernel: String,
+    pub rustc: String,
+    pub git_commit: Option<String>,
+    pub git_dirty: bool,
+}
+
+impl Machine {
+    /// Reads the machine this process runs on.
+    pub fn detect() -> Self {
+        let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu_model = cpu_field(&cpuinfo, "model name").unwrap_or_else(|| "unknown".to_owned());
+        let logical_cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let physical_cores = physical_cores(&cpuinfo).unwrap_or(logical_cores);
+        let memory_bytes = meminfo_kib("MemTotal:").map_or(0, |kib| kib * 1024);
+        let arch = std::env::consts::ARCH.to_owned();
+        let fingerprint = fingerprint(&cpu_model, logical_cores, physical_cores, memory_bytes, &arch);
+        let commit = env!("ABLATE_GIT_COMMIT");
+        Machine {
+            fingerprint,
+            cpu_model,
+            logical_cores,
+            physical_cores,
+            memory_bytes,
+            arch,
+            os: os_name(),
+            kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map_or_else(|_| "unknown".into(), |s| s.trim().into()),
+            rustc: env!("ABLATE_RUSTC_VERSION").to_owned(),
+            git_commit: (!commit.is_empty()).then(|| commit.to_owned()),
+            git_dirty: env!("ABLATE_GIT_DIRTY") == "true",
+        }
+    }
+}
+
+/// `<cpu-slug>-<logical>c-<GiB>g-<hash>`: readable, and distinct for distinct hardware classes.
+fn fingerprint(cpu_model: &str, logical: usize, physical: usize, memory_bytes: u64, arch: &str) -> String {
+    let gib = (memory_bytes as f64 / (1u64 << 30) as f64).round() as u64;
+    let identity = format!("{cpu_model}|{logical}|{physical}|{gib}|{arch}");
+    let hash = Digest::of_parts([identity.as_bytes()]).0 as u32;
+    let slug: String = cpu_model
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !matches!(*w, "processor" | "cpu" | "with" | "core" | "tm" | "r"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("{slug}-{logical}c-{gib}g-{hash:08x}")
+}
+
+fn cpu_field(cpuinfo: &str, name: &str) -> Option<String> {
+    cpuinfo.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        (key.trim() == name).then(|| value.trim().to_owned())
+    })
+}
+
+/// Distinct (physical id, core id) pairs; `None` where /proc/cpuinfo does not list them.
+fn physical_cores(cpuinfo: &str) -> Option<usize> {
+    let mut cores = BTreeSet::new();
+    for block in cpuinfo.split("\n\n") {
+        let package = cpu_field(block, "physical id");
+        let core = cpu_field(block, "core id");
+        if let (Some(p), Some(c)) = (package, core) {
+            cores.insert((p, c));
+        }
+    }
+    (!cores.is_empty()).then_some(cores.len())
+}
+
+fn meminfo_kib(field: &str) -> Option<u64> {
+    let meminfo = fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+fn os_name() -> String {
+    let release = fs::read_to_string("/etc/os-release").unwrap_or_default();
+    release
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim_matches('"').to_owned())
+        .unwrap_or_else(|| std::env::consts::OS.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_stable_and_separates_hardware_classes() {
+        let a = fingerprint("AMD EPYC 9R14 96-Core Processor", 2, 2, 24 << 30, "x86_64");
+        assert_eq!(a, fingerprint("AMD EPYC 9R14 96-Core Processor", 2, 2, 24 << 30, "x86_64"));
+        assert!(a.starts_with("amd-epyc-9r14-2c-24g-"), "{a}");
+        assert_ne!(a, fingerprint("AMD EPYC 9R14 96-Core Processor", 4, 4, 24 << 30, "x86_64"));
+    }
+
+    #[test]
+    fn physical_cores_count_distinct_core_ids() {
+        let info = "processor: 0\nphysical id: 0\ncore id: 0\n\nprocessor: 1\nphysical id: 0\ncore id: 0\n\n\
+                    processor: 2\nphysical id: 0\ncore id: 1\n";
+        assert_eq!(physical_cores(info), Some(2));
+        assert_eq!(physical_cores("processor: 0\n"), None);
+    }
+
+    #[test]
+    fn detect_reads_this_machine() {
+        let m = Machine::detect();
+        assert!(m.logical_cores >= 1 && m.physical_cores >= 1 && m.memory_bytes > 0);
+        assert!(m.rustc.starts_with("rustc"), "{}", m.rustc);
+    }
+}

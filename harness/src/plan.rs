@@ -1,0 +1,131 @@
+//! The plan: the cells of a run (workload × size × strategy × workers × chunk), grouped by workload and size.
+//!
+//! Every group starts with its serial cell, which gives the reference digest and the time speedups are taken
+//! against; then one cell per parallel strategy, worker count and chunk setting.
+
+use ablate_workloads::{Registry, WorkloadConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{ProfileKind, RunConfig};
+use crate::error::HarnessError;
+use crate::strategy::{Chunk, StrategyKind};
+
+/// One measured configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    /// `workload/size/strategy/wN/cCHUNK`, unique within a run.
+    pub id: String,
+    pub workload: String,
+    pub size: u64,
+    pub strategy: StrategyKind,
+    pub workers: usize,
+    pub chunk: Chunk,
+}
+
+impl Cell {
+    fn new(workload: &str, size: u64, strategy: StrategyKind, workers: usize, chunk: Chunk) -> Self {
+        let id = format!("{workload}/{size}/{strategy}/w{workers}/c{chunk}");
+        Cell { id, workload: workload.to_owned(), size, strategy, workers, chunk }
+    }
+}
+
+/// The cells of one workload at one size; they share one built job.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub config: WorkloadConfig,
+    /// The serial reference first, then the parallel cells.
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub groups: Vec<Group>,
+}
+
+impl Plan {
+    /// Resolves sizes against the registry and lays out the cells; fails on unknown workloads or zero workers.
+    pub fn new(config: &RunConfig, registry: &Registry) -> Result<Plan, HarnessError> {
+        if let Some(bad) = config.workers.iter().find(|&&w| w == 0) {
+            return Err(HarnessError::Usage(format!("invalid worker count {bad}; expected a whole number ≥ 1")));
+        }
+        let mut groups = Vec::new();
+        for choice in &config.workloads {
+            let description = registry.describe(&choice.name)?;
+            let sizes = match (choice.sizes.is_empty(), config.profile.kind) {
+                (false, _) => choice.sizes.clone(),
+                (true, ProfileKind::Quick) => vec![description.quick_size],
+                (true, ProfileKind::Default) => vec![description.default_size],
+            };
+            for size in sizes {
+                let workload = WorkloadConfig {
+                    name: choice.name.clone(),
+                    size,
+                    seed: config.seed,
+                    params: choice.params.clone(),
+                };
+                groups.push(Group { cells: cells_for(&choice.name, size, config), config: workload });
+            }
+        }
+        Ok(Plan { groups })
+    }
+
+    pub fn cell_count(&self) -> usize {
+        self.groups.iter().map(|g| g.cells.len()).sum()
+    }
+}
+
+fn cells_for(workload: &str, size: u64, config: &RunConfig) -> Vec<Cell> {
+    let mut cells = vec![Cell::new(workload, size, StrategyKind::Serial, 1, Chunk::Auto)];
+    for &strategy in config.strategies.iter().filter(|s| **s != StrategyKind::Serial) {
+        for &workers in &config.workers {
+            for &chunk in &config.chunks {
+                let cell = Cell::new(workload, size, strategy, workers, chunk);
+                if !cells.contains(&cell) {
+                    cells.push(cell);
+                }
+            }
+        }
+    }
+    cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Profile, WorkloadChoice};
+    use ablate_workloads::Params;
+
+    fn config(strategies: Vec<StrategyKind>, workers: Vec<usize>) -> RunConfig {
+        RunConfig {
+            workloads: vec![WorkloadChoice { name: "spin".into(), sizes: vec![], params: Params::new() }],
+            strategies,
+            workers,
+            chunks: vec![Chunk::Auto, Chunk::Fixed(4)],
+            profile: Profile::QUICK,
+            seed: 1,
+            order_seed: 2,
+        }
+    }
+
+    #[test]
+    fn serial_leads_every_group_and_the_axes_multiply() {
+        let plan = Plan::new(&config(StrategyKind::ALL.to_vec(), vec![1, 2]), &Registry::builtin()).unwrap();
+        assert_eq!(plan.groups.len(), 1);
+        let cells = &plan.groups[0].cells;
+        assert_eq!(cells[0].strategy, StrategyKind::Serial);
+        assert_eq!(cells.len(), 1 + 3 * 2 * 2);
+        assert_eq!(
+            plan.groups[0].config.size,
+            ablate_workloads::Registry::builtin().describe("spin").unwrap().quick_size
+        );
+        assert!(cells.iter().any(|c| c.id == "spin/200/rayon/w2/c4"), "{cells:?}");
+    }
+
+    #[test]
+    fn serial_runs_even_when_not_asked_for_and_zero_workers_is_refused() {
+        let plan = Plan::new(&config(vec![StrategyKind::Rayon], vec![2]), &Registry::builtin()).unwrap();
+        assert_eq!(plan.groups[0].cells[0].strategy, StrategyKind::Serial);
+        let err = Plan::new(&config(vec![StrategyKind::Rayon], vec![0]), &Registry::builtin()).unwrap_err();
+        assert!(err.to_string().contains("worker count 0"), "{err}");
+    }
+}

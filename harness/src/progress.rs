@@ -1,0 +1,72 @@
+//! Listeners that show a run's progress on stderr: a bar on a terminal, plain lines otherwise.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::events::{Event, Listener};
+use crate::report::units::duration_ns;
+
+/// Picks the bar when stderr is a terminal, plain lines when it is not.
+pub fn for_stderr() -> Box<dyn Listener> {
+    if std::io::stderr().is_terminal() { Box::new(Bar::new()) } else { Box::new(Lines) }
+}
+
+/// One line per prepared workload and per failed cell: fit for logs and CI.
+pub struct Lines;
+
+impl Listener for Lines {
+    fn on_event(&self, event: &Event<'_>) {
+        match event {
+            Event::RunStarted { cells, executions } => eprintln!("ablate: {cells} cells, {executions} executions"),
+            Event::Prepared { workload, size, tasks, took } => {
+                eprintln!(
+                    "ablate: {workload} at size {size}: {tasks} tasks, prepared in {}",
+                    duration_ns(took.as_nanos() as f64)
+                );
+            }
+            Event::CellFailed { cell, reason } => eprintln!("ablate: cell {} FAILED: {reason}", cell.id),
+            _ => {}
+        }
+    }
+}
+
+/// A progress bar over all executions, with the running cell and its task count as the message.
+pub struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    fn new() -> Self {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {wide_msg}")
+                .expect("the template is valid")
+                .progress_chars("=> "),
+        );
+        Self { bar }
+    }
+}
+
+impl Listener for Bar {
+    fn on_event(&self, event: &Event<'_>) {
+        match event {
+            Event::RunStarted { executions, .. } => self.bar.set_length(*executions as u64),
+            Event::Preparing { workload, size } => self.bar.set_message(format!("preparing {workload} at size {size}")),
+            Event::CellStarted { cell, .. } => self.bar.set_message(cell.id.clone()),
+            Event::TasksDone { cell, done, total } => self.bar.set_message(format!("{} {done}/{total} tasks", cell.id)),
+            Event::CellFinished { .. } => self.bar.inc(1),
+            Event::CellFailed { cell, reason } => {
+                self.bar.inc(1);
+                self.bar.println(format!("cell {} FAILED: {reason}", cell.id));
+            }
+            Event::Prepared { .. } => {}
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}

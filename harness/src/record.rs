@@ -1,0 +1,135 @@
+//! The results file: a versioned JSON schema with machine metadata, the configuration, every raw sample and the
+//! summaries derived from them. Any later verdict can be recomputed from this file alone.
+
+use std::time::SystemTime;
+
+use ablate_workloads::{Digest, Kind, Params};
+use serde::{Deserialize, Serialize};
+
+use crate::config::RunConfig;
+use crate::measure::histogram::TaskTimeSummary;
+use crate::measure::machine::Machine;
+use crate::strategy::{Chunk, StrategyKind};
+use crate::summary::Summary;
+
+/// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema_version: u32,
+    pub ablate_version: String,
+    /// RFC 3339, UTC.
+    pub created: String,
+    pub machine: Machine,
+    pub config: RunConfig,
+    /// Whether peak RSS is per repetition (the kernel allowed resetting it) or over the process's lifetime.
+    pub rss_scope: RssScope,
+    pub cells: Vec<CellRecord>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RssScope {
+    PerRepetition,
+    ProcessLifetime,
+}
+
+/// One cell: what ran, every sample, and the summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellRecord {
+    pub id: String,
+    pub workload: String,
+    pub kind: Kind,
+    pub size: u64,
+    pub size_unit: String,
+    pub params: Params,
+    pub strategy: StrategyKind,
+    pub workers: usize,
+    pub chunk: Chunk,
+    /// Tasks per dispatch actually used.
+    pub effective_chunk: usize,
+    pub tasks: usize,
+    /// Time to launch the strategy's workers (e.g. build the rayon pool), once per cell.
+    pub pool_start_ns: u64,
+    pub status: CellStatus,
+    pub digest: Option<Digest>,
+    pub serial_digest: Option<Digest>,
+    pub payload: Option<Payload>,
+    /// Memory traffic of one pass, for GB/s (memory-bound workloads).
+    pub bytes_touched: Option<u64>,
+    pub warmup: Vec<Sample>,
+    pub samples: Vec<Sample>,
+    pub task_times: Option<TaskTimeSummary>,
+    pub summary: Option<Summary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "state")]
+pub enum CellStatus {
+    Ok,
+    Failed { reason: String },
+}
+
+/// One execution of a cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// The round it ran in (warm-up rounds first).
+    pub round: u32,
+    pub wall_ns: u64,
+    /// CPU time of the process and its reaped children, user + system.
+    pub cpu_ns: u64,
+    pub peak_rss_bytes: u64,
+    /// Time each worker spent inside tasks.
+    pub busy_ns: Vec<u64>,
+}
+
+impl Sample {
+    /// busy / (wall × workers): the fraction of the workers' time spent in tasks.
+    pub fn utilisation(&self) -> f64 {
+        let capacity = self.wall_ns as f64 * self.busy_ns.len().max(1) as f64;
+        if capacity == 0.0 { 0.0 } else { self.busy_ns.iter().sum::<u64>() as f64 / capacity }
+    }
+}
+
+/// The serialized bytes of task inputs and outputs: what a worker process must receive and send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    pub input_bytes_total: u64,
+    pub output_bytes_total: u64,
+    pub input_bytes_max: u64,
+    pub output_bytes_max: u64,
+    /// The serialized size of the shared input.
+    pub shared_bytes: u64,
+}
+
+impl Payload {
+    pub fn input_per_task(&self, tasks: usize) -> f64 {
+        self.input_bytes_total as f64 / tasks.max(1) as f64
+    }
+
+    pub fn output_per_task(&self, tasks: usize) -> f64 {
+        self.output_bytes_total as f64 / tasks.max(1) as f64
+    }
+}
+
+impl RunRecord {
+    pub fn new(config: RunConfig, rss_scope: RssScope, cells: Vec<CellRecord>) -> Self {
+        RunRecord {
+            schema_version: SCHEMA_VERSION,
+            ablate_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            machine: Machine::detect(),
+            config,
+            rss_scope,
+            cells,
+        }
+    }
+
+    pub fn failed_cells(&self) -> impl Iterator<Item = (&CellRecord, &str)> {
+        self.cells.iter().filter_map(|c| match &c.status {
+            CellStatus::Failed { reason } => Some((c, reason.as_str())),
+            CellStatus::Ok => None,
+        })
+    }
+}

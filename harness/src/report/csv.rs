@@ -1,0 +1,63 @@
+//! CSV export: one row per cell with raw numbers (nanoseconds, bytes), for spreadsheets and scripts.
+
+use crate::record::{CellStatus, RunRecord};
+
+const HEADER: &str = "id,workload,size,strategy,workers,chunk,tasks,median_wall_ns,relative_spread,median_cpu_ns,\
+speedup,efficiency,utilisation,input_bytes_per_task,output_bytes_per_task,peak_rss_bytes,gbps,digest,status";
+
+pub(super) fn render(record: &RunRecord) -> String {
+    let mut out = format!("{HEADER}\n");
+    for cell in &record.cells {
+        let s = cell.summary.as_ref();
+        let p = cell.payload.as_ref();
+        let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v}"));
+        let fields = [
+            quote(&cell.id),
+            quote(&cell.workload),
+            cell.size.to_string(),
+            cell.strategy.to_string(),
+            cell.workers.to_string(),
+            cell.effective_chunk.to_string(),
+            cell.tasks.to_string(),
+            num(s.map(|s| s.median_wall_ns)),
+            num(s.map(|s| s.relative_spread)),
+            num(s.map(|s| s.median_cpu_ns)),
+            num(s.and_then(|s| s.speedup)),
+            num(s.and_then(|s| s.efficiency)),
+            num(s.map(|s| s.median_utilisation)),
+            num(p.map(|p| p.input_per_task(cell.tasks))),
+            num(p.map(|p| p.output_per_task(cell.tasks))),
+            num(s.map(|s| s.peak_rss_bytes as f64)),
+            num(s.and_then(|s| s.gbps)),
+            cell.digest.map_or_else(String::new, |d| d.to_string()),
+            quote(match &cell.status {
+                CellStatus::Ok => "ok",
+                CellStatus::Failed { reason } => reason,
+            }),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Quotes a field when it holds a comma, quote or newline (RFC 4180).
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn fields_with_separators_are_quoted() {
+        assert_eq!(quote("plain"), "plain");
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+}

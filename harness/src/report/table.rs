@@ -1,0 +1,54 @@
+//! The aligned plain-text table printed after a run, and the same rows as a markdown table.
+
+use super::rows::{HEADERS, rows};
+use crate::record::RunRecord;
+
+/// Columns padded to their widest entry; the status column last and unpadded.
+pub(super) fn render(record: &RunRecord) -> String {
+    let mut header: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+    header.push("status".to_owned());
+    let body = rows(record);
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| body.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for line in std::iter::once(&header).chain(&body) {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(
+                |(c, (text, &width))| {
+                    if c < 2 || c == line.len() - 1 { format!("{text:<width$}") } else { format!("{text:>width$}") }
+                },
+            )
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&footer(record));
+    out
+}
+
+/// A GitHub-flavoured markdown table with the same columns.
+pub(super) fn render_markdown(record: &RunRecord) -> String {
+    let mut out = format!("| {} | status |\n", HEADERS.join(" | "));
+    out.push_str(&format!("|{}---|\n", "---|".repeat(HEADERS.len())));
+    for row in rows(record) {
+        let escaped: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+        out.push_str(&format!("| {} |\n", escaped.join(" | ")));
+    }
+    out.push('\n');
+    out.push_str(&footer(record));
+    out
+}
+
+fn footer(record: &RunRecord) -> String {
+    let m = &record.machine;
+    let profile = &record.config.profile;
+    format!(
+        "machine {} ({}, {} logical / {} physical cores); {} warm-up + {} timed repetitions per cell; \
+         speedup and efficiency against serial at the same size\n",
+        m.fingerprint, m.cpu_model, m.logical_cores, m.physical_cores, profile.warmup, profile.reps
+    )
+}

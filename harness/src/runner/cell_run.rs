@@ -1,0 +1,177 @@
+//! One cell while it runs: its launched pool, its samples, its task times, its digest, and whether it failed.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ablate_workloads::{Digest, Job, JobError};
+
+use super::progress::TaskCounter;
+use crate::error::HarnessError;
+use crate::events::{Event, Listener, Round};
+use crate::measure::cpu::process_cpu_time;
+use crate::measure::histogram::TaskTimes;
+use crate::measure::rss;
+use crate::plan::Cell;
+use crate::record::{CellRecord, CellStatus, Payload, Sample};
+use crate::stats::median;
+use crate::strategy::{Execution, Pool};
+use crate::summary::Summary;
+
+pub(super) struct CellRun {
+    cell: Cell,
+    job: Arc<dyn Job>,
+    pool: Box<dyn Pool>,
+    pool_start_ns: u64,
+    warmup: Vec<Sample>,
+    samples: Vec<Sample>,
+    task_times: TaskTimes,
+    digest: Option<Digest>,
+    serial_digest: Option<Digest>,
+    payload: Option<Payload>,
+    failure: Option<String>,
+}
+
+impl CellRun {
+    /// Starts the cell's workers, timing the start.
+    pub(super) fn launch(cell: &Cell, job: Arc<dyn Job>) -> Result<Self, HarnessError> {
+        let started = Instant::now();
+        let pool = cell.strategy.launch(cell.workers, cell.chunk)?;
+        Ok(CellRun {
+            cell: cell.clone(),
+            job,
+            pool,
+            pool_start_ns: started.elapsed().as_nanos() as u64,
+            warmup: Vec::new(),
+            samples: Vec::new(),
+            task_times: TaskTimes::default(),
+            digest: None,
+            serial_digest: None,
+            payload: None,
+            failure: None,
+        })
+    }
+
+    pub(super) fn digest(&self) -> Option<Digest> {
+        self.digest.filter(|_| self.failure.is_none())
+    }
+
+    pub(super) fn median_wall_ns(&self) -> Option<f64> {
+        let walls: Vec<f64> = self.samples.iter().map(|s| s.wall_ns as f64).collect();
+        median(&walls).filter(|_| self.failure.is_none())
+    }
+
+    /// Executes the job once and records it; checks the digest against serial's (`reference`) when known.
+    /// Does nothing once the cell has failed.
+    pub(super) fn execute(&mut self, round: u32, label: Round, reference: Option<Digest>, listener: &dyn Listener) {
+        if self.failure.is_some() {
+            return;
+        }
+        listener.on_event(&Event::CellStarted { cell: &self.cell, round: label });
+        let counter = TaskCounter::new(&self.cell, listener, self.job.task_count());
+        rss::reset_peak();
+        let cpu_before = process_cpu_time();
+        let started = Instant::now();
+        let execution = self.pool.execute(self.job.as_ref(), &counter);
+        let wall = started.elapsed();
+        let cpu = process_cpu_time().saturating_sub(cpu_before);
+        let sample = Sample {
+            round,
+            wall_ns: wall.as_nanos() as u64,
+            cpu_ns: cpu.as_nanos() as u64,
+            peak_rss_bytes: rss::peak_rss_bytes(),
+            busy_ns: execution.busy_nanos.clone(),
+        };
+        match self.check(&execution, reference) {
+            Err(reason) => {
+                listener.on_event(&Event::CellFailed { cell: &self.cell, reason: &reason });
+                self.failure = Some(reason);
+            }
+            Ok(()) => {
+                if let Round::Timed(_) = label {
+                    self.task_times.record_all(&execution.task_nanos);
+                    self.samples.push(sample);
+                } else {
+                    self.warmup.push(sample);
+                }
+                listener.on_event(&Event::CellFinished { cell: &self.cell, round: label, wall });
+            }
+        }
+    }
+
+    /// Fails on a task failure or a digest that differs from serial's; measures the payload the first time.
+    fn check(&mut self, execution: &Execution, reference: Option<Digest>) -> Result<(), String> {
+        if let Some(failure) = &execution.failure {
+            return Err(format!("task {} failed: {}", failure.task, failure.message));
+        }
+        let digest = self.job.digest(&execution.outputs).map_err(|e| e.to_string())?;
+        self.serial_digest = reference;
+        match (self.digest, reference) {
+            (Some(previous), _) if previous != digest => {
+                return Err(format!("digest {digest} differs from this cell's earlier digest {previous}"));
+            }
+            (_, Some(serial)) if serial != digest => {
+                return Err(format!(
+                    "digest {digest} differs from serial's {serial}: the strategy changed the results"
+                ));
+            }
+            _ => self.digest = Some(digest),
+        }
+        if self.payload.is_none() {
+            self.payload = Some(measure_payload(self.job.as_ref(), execution).map_err(|e| e.to_string())?);
+        }
+        Ok(())
+    }
+
+    pub(super) fn into_record(self, serial_median_ns: Option<f64>) -> CellRecord {
+        let description = self.job.description();
+        let bytes_touched = self.job.bytes_touched();
+        let tasks = self.job.task_count();
+        let status = match self.failure {
+            None => CellStatus::Ok,
+            Some(reason) => CellStatus::Failed { reason },
+        };
+        let summary = Summary::of(&self.samples, self.cell.workers, serial_median_ns, bytes_touched);
+        CellRecord {
+            id: self.cell.id,
+            workload: self.cell.workload,
+            kind: description.kind,
+            size: self.cell.size,
+            size_unit: description.size_unit.to_owned(),
+            params: self.job.config().params.clone(),
+            strategy: self.cell.strategy,
+            workers: self.cell.workers,
+            chunk: self.cell.chunk,
+            effective_chunk: self.cell.strategy.effective_chunk(self.cell.chunk, tasks, self.cell.workers),
+            tasks,
+            pool_start_ns: self.pool_start_ns,
+            status,
+            digest: self.digest,
+            serial_digest: self.serial_digest,
+            payload: self.payload,
+            bytes_touched,
+            warmup: self.warmup,
+            samples: self.samples,
+            task_times: self.task_times.summary(),
+            summary,
+        }
+    }
+}
+
+/// The serialized sizes of every task's input and output, measured from this execution's real outputs.
+fn measure_payload(job: &dyn Job, execution: &Execution) -> Result<Payload, JobError> {
+    let mut payload = Payload {
+        input_bytes_total: 0,
+        output_bytes_total: 0,
+        input_bytes_max: 0,
+        output_bytes_max: 0,
+        shared_bytes: job.shared_bytes()?,
+    };
+    for (task, output) in execution.outputs.iter().enumerate() {
+        let (input, output) = (job.task_bytes(task)?, job.output_bytes(task, output)?);
+        payload.input_bytes_total += input;
+        payload.output_bytes_total += output;
+        payload.input_bytes_max = payload.input_bytes_max.max(input);
+        payload.output_bytes_max = payload.output_bytes_max.max(output);
+    }
+    Ok(payload)
+}

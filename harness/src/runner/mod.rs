@@ -1,0 +1,104 @@
+//! The runner: turns a plan into measured cells, emitting events as it goes and knowing nothing of output.
+//!
+//! Groups (one workload at one size) run one after another, so only one workload's data is resident at a time and
+//! peak RSS means something. Within a group, after warm-up, every round runs each cell once in a freshly shuffled
+//! order, so slow drift of the machine hits every cell alike. The serial cell goes first in the very first round,
+//! so every other execution can be checked against its digest as soon as it finishes.
+
+mod cell_run;
+mod progress;
+
+use std::time::Instant;
+
+use ablate_workloads::rng::Rng;
+use ablate_workloads::{Digest, Registry};
+
+use crate::config::RunConfig;
+use crate::error::HarnessError;
+use crate::events::{Event, Listener, Round};
+use crate::measure::rss;
+use crate::plan::{Group, Plan};
+use crate::record::{CellRecord, RssScope, RunRecord};
+use cell_run::CellRun;
+
+/// Runs every cell of `config` and returns the record; cells that fail are recorded as failed, not returned as
+/// errors. Errors are for what stops the whole run: a workload that cannot be built, a pool that cannot start.
+pub fn run(config: &RunConfig, registry: &Registry, listener: &dyn Listener) -> Result<RunRecord, HarnessError> {
+    let plan = Plan::new(config, registry)?;
+    let rounds = config.profile.warmup + config.profile.reps;
+    listener.on_event(&Event::RunStarted { cells: plan.cell_count(), executions: plan.cell_count() * rounds as usize });
+    let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };
+    let mut order = Rng::new(config.order_seed);
+    let mut cells = Vec::with_capacity(plan.cell_count());
+    for group in &plan.groups {
+        cells.extend(run_group(group, config, registry, listener, &mut order)?);
+    }
+    Ok(RunRecord::new(config.clone(), rss_scope, cells))
+}
+
+fn run_group(
+    group: &Group,
+    config: &RunConfig,
+    registry: &Registry,
+    listener: &dyn Listener,
+    order: &mut Rng,
+) -> Result<Vec<CellRecord>, HarnessError> {
+    let (workload, size) = (group.config.name.as_str(), group.config.size);
+    listener.on_event(&Event::Preparing { workload, size });
+    let started = Instant::now();
+    let job = registry.prepare(group.config.clone())?;
+    listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
+
+    let mut runs = group.cells.iter().map(|cell| CellRun::launch(cell, job.clone())).collect::<Result<Vec<_>, _>>()?;
+    let warmup = config.profile.warmup;
+    let mut reference: Option<Digest> = None;
+    for round in 0..warmup + config.profile.reps {
+        let label = if round < warmup { Round::Warmup(round) } else { Round::Timed(round - warmup) };
+        for index in round_order(runs.len(), round == 0, order) {
+            runs[index].execute(round, label, reference, listener);
+            if index == 0 {
+                reference = reference.or(runs[0].digest());
+            }
+        }
+    }
+    let serial_median = runs[0].median_wall_ns();
+    Ok(runs.into_iter().map(|run| run.into_record(serial_median)).collect())
+}
+
+/// A random permutation of the cells; in the first round the serial cell (index 0) leads.
+fn round_order(cells: usize, serial_first: bool, rng: &mut Rng) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..cells).collect();
+    for i in (1..cells).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    if serial_first && let Some(position) = order.iter().position(|&i| i == 0) {
+        order.swap(0, position);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_order_is_a_permutation_with_serial_first_when_asked() {
+        let mut rng = Rng::new(3);
+        for round in 0..50 {
+            let order = round_order(7, round == 0, &mut rng);
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(sorted, (0..7).collect::<Vec<_>>());
+            if round == 0 {
+                assert_eq!(order[0], 0);
+            }
+        }
+    }
+
+    #[test]
+    fn round_orders_vary_between_rounds() {
+        let mut rng = Rng::new(3);
+        let orders: std::collections::HashSet<Vec<usize>> = (0..20).map(|_| round_order(6, false, &mut rng)).collect();
+        assert!(orders.len() > 10, "{orders:?}");
+    }
+}

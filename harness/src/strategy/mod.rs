@@ -1,0 +1,124 @@
+//! Execution strategies: how the tasks of one job are spread over workers.
+//!
+//! Each strategy is one file. A strategy is launched once per cell into a [`Pool`] (so that start-up cost, such as
+//! building a rayon pool, is measured apart from the repetitions) and then executes the job once per repetition.
+//! The process and MPI strategies plug in here as further [`StrategyKind`] variants.
+
+mod chunks;
+mod crossbeam_queue;
+mod rayon_pool;
+mod serial;
+mod task;
+mod threads;
+
+use std::fmt;
+use std::str::FromStr;
+
+use ablate_workloads::Job;
+use serde::{Deserialize, Serialize};
+
+pub use chunks::{block_ranges, chunk_ranges};
+pub use task::{Execution, TaskFailure, install_quiet_panic_hook};
+
+use crate::error::HarnessError;
+
+/// The strategies ablate knows, in the order tables show them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StrategyKind {
+    /// One thread: the reference for speedup and for digests.
+    Serial,
+    /// `std::thread::scope` with a static partition: contiguous blocks, or round-robin chunks when a chunk is set.
+    Threads,
+    /// A dedicated rayon pool of exactly N threads, work stealing over chunks.
+    Rayon,
+    /// Scoped threads pulling chunks from a shared crossbeam queue: dynamic, the classic pool.
+    Crossbeam,
+}
+
+impl StrategyKind {
+    pub const ALL: [StrategyKind; 4] =
+        [StrategyKind::Serial, StrategyKind::Threads, StrategyKind::Rayon, StrategyKind::Crossbeam];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StrategyKind::Serial => "serial",
+            StrategyKind::Threads => "threads",
+            StrategyKind::Rayon => "rayon",
+            StrategyKind::Crossbeam => "crossbeam",
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            StrategyKind::Serial => "one thread; the reference for speedup and digests",
+            StrategyKind::Threads => "std::thread::scope, static block partition (round-robin chunks with --chunk N)",
+            StrategyKind::Rayon => "a dedicated rayon pool of exactly N threads, work stealing over chunks",
+            StrategyKind::Crossbeam => "scoped workers pulling chunks from a shared crossbeam queue (dynamic)",
+        }
+    }
+
+    pub fn valid_names() -> String {
+        StrategyKind::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Tasks per dispatch when the user sets none: the whole block per worker for `threads`, else one task.
+    pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> usize {
+        match (self, chunk) {
+            (_, Chunk::Fixed(n)) => n,
+            (StrategyKind::Threads, Chunk::Auto) => tasks.div_ceil(workers.max(1)).max(1),
+            (_, Chunk::Auto) => 1,
+        }
+    }
+
+    /// Starts the workers of one cell.
+    pub fn launch(self, workers: usize, chunk: Chunk) -> Result<Box<dyn Pool>, HarnessError> {
+        Ok(match self {
+            StrategyKind::Serial => Box::new(serial::Serial { chunk }),
+            StrategyKind::Threads => Box::new(threads::StaticThreads { workers, chunk }),
+            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(workers, chunk)?),
+            StrategyKind::Crossbeam => Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk }),
+        })
+    }
+}
+
+impl fmt::Display for StrategyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl FromStr for StrategyKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        StrategyKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| s.to_owned())
+    }
+}
+
+/// The chunk-size knob: tasks handed to a worker per dispatch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Chunk {
+    /// The strategy's own default (see [`StrategyKind::effective_chunk`]).
+    Auto,
+    Fixed(usize),
+}
+
+impl fmt::Display for Chunk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Chunk::Auto => f.write_str("auto"),
+            Chunk::Fixed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Receives task completions while a job executes; called from worker threads.
+pub trait TaskProgress: Sync {
+    fn tasks_done(&self, count: usize);
+}
+
+/// A launched strategy, ready to execute jobs repeatedly.
+pub trait Pool: Send {
+    fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution;
+}

@@ -1,0 +1,50 @@
+//! `rayon`: a dedicated rayon pool of exactly N threads, work stealing over chunks of tasks.
+//!
+//! The pool is built once per cell (its start time is measured) and never shares threads with the global pool.
+
+use ablate_workloads::Job;
+use crossbeam::utils::CachePadded;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::task::{ChunkLog, Dispatch};
+use super::{Chunk, Execution, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use crate::error::HarnessError;
+
+pub(crate) struct RayonPool {
+    pool: rayon::ThreadPool,
+    workers: usize,
+    chunk: Chunk,
+}
+
+impl RayonPool {
+    pub(crate) fn new(workers: usize, chunk: Chunk) -> Result<Self, HarnessError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("ablate-rayon-{i}"))
+            .build()
+            .map_err(|e| HarnessError::PoolStart { strategy: "rayon", workers, reason: e.to_string() })?;
+        Ok(Self { pool, workers, chunk })
+    }
+}
+
+impl Pool for RayonPool {
+    fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+        let dispatch = Dispatch::new(job, progress);
+        let chunk = StrategyKind::Rayon.effective_chunk(self.chunk, dispatch.task_count(), self.workers);
+        let busy: Vec<CachePadded<AtomicU64>> =
+            (0..self.workers).map(|_| CachePadded::new(AtomicU64::new(0))).collect();
+        let logs: Vec<ChunkLog> = self.pool.install(|| {
+            chunk_ranges(dispatch.task_count(), chunk)
+                .into_par_iter()
+                .filter_map(|range| {
+                    let log = dispatch.run_chunk(range)?;
+                    let worker = rayon::current_thread_index().expect("runs inside the pool");
+                    busy[worker].fetch_add(log.busy_nanos(), Ordering::Relaxed);
+                    Some(log)
+                })
+                .collect()
+        });
+        dispatch.finish(logs, busy.iter().map(|b| b.load(Ordering::Relaxed)).collect())
+    }
+}
