@@ -1,0 +1,55 @@
+//! A user's own workload, `horner`, run through every ablate strategy by a binary of its own.
+//!
+//! `cargo run --release -p custom-workload -- run --workloads horner,spin --quick` gives the whole `ablate` CLI over
+//! the built-in suite plus `horner`.
+
+use ablate_workloads::rng::Rng;
+use ablate_workloads::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+
+/// Evaluates one seeded polynomial at many points, by Horner's rule; a task is a block of points.
+pub struct Horner {
+    points: u64,
+    degree: usize,
+    seed: u64,
+}
+
+const BLOCK: u64 = 10_000;
+
+impl Workload for Horner {
+    type Shared = Vec<f64>; // the coefficients
+    type Task = (u64, u64); // a range of points
+    type Output = f64; // the sum of the polynomial over the range
+
+    fn describe() -> Description {
+        Description {
+            name: "horner",
+            kind: Kind::Cpu,
+            summary: "evaluates a seeded polynomial at many points by Horner's rule (an example user workload)",
+            size_unit: "points",
+            default_size: 4_000_000,
+            quick_size: 200_000,
+            params: &[ParamDoc { name: "degree", default: "64", help: "degree of the polynomial" }],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        let degree = config.params.get_in("horner", "degree", 64, 1..=10_000)?;
+        Ok(Horner { points: config.size, degree, seed: config.seed })
+    }
+
+    fn shared_input(&self) -> Vec<f64> {
+        let mut rng = Rng::new(self.seed);
+        (0..=self.degree).map(|_| rng.next_f64() - 0.5).collect()
+    }
+
+    fn tasks(&self) -> Vec<(u64, u64)> {
+        (0..self.points).step_by(BLOCK as usize).map(|start| (start, (start + BLOCK).min(self.points))).collect()
+    }
+
+    fn run(&self, coefficients: &Vec<f64>, &(start, end): &(u64, u64)) -> f64 {
+        let x_of = |i: u64| i as f64 / self.points as f64 * 2.0 - 1.0;
+        (start..end).map(|i| coefficients.iter().fold(0.0, |acc, c| acc * x_of(i) + c)).sum()
+    }
+}
+
+ablate_harness::ablate_main!(Horner);

@@ -1,0 +1,164 @@
+//! Drives the real `ablate` binary on tiny sizes: the whole suite, the output formats, and every bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Tiny sizes for every built-in workload, so the whole suite runs in about a second even in a debug build.
+const TINY: &str = "spin=40,var=4000,backtest=2000,mandelbrot=64,triad=65536,gather=65536,skewed=40,payload=1Mi";
+
+fn ablate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ablate")).args(args).output().expect("the ablate binary starts")
+}
+
+fn run_to(dir: &Path, args: &[&str]) -> (Output, PathBuf) {
+    let out = dir.join("results.json");
+    let mut all = vec!["run", "--quick", "--reps", "2", "--out", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    (ablate(&all), out)
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn read_record(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("results file written")).expect("results file is JSON")
+}
+
+#[test]
+fn whole_suite_under_every_strategy_matches_serial_digests() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, out) = run_to(dir.path(), &["--strategies", "all", "--workers", "1,2", "--size", TINY]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record = read_record(&out);
+    assert_eq!(record["schema_version"], 1);
+    assert!(record["machine"]["fingerprint"].as_str().unwrap().len() > 8);
+    let cells = record["cells"].as_array().unwrap();
+    let workloads: std::collections::BTreeSet<&str> = cells.iter().map(|c| c["workload"].as_str().unwrap()).collect();
+    assert_eq!(workloads.len(), 8, "{workloads:?}");
+    assert_eq!(cells.len(), 8 * (1 + 3 * 2));
+    for cell in cells {
+        assert_eq!(cell["status"]["state"], "ok", "{}: {}", cell["id"], cell["status"]);
+        assert_eq!(cell["digest"], cell["serial_digest"], "{}", cell["id"]);
+        assert_eq!(cell["samples"].as_array().unwrap().len(), 2, "{}", cell["id"]);
+        assert_eq!(cell["task_times"]["count"].as_u64().unwrap(), 2 * cell["tasks"].as_u64().unwrap());
+        let speedup = cell["summary"]["speedup"].as_f64().unwrap();
+        assert!(speedup > 0.0 && speedup.is_finite(), "{}", cell["id"]);
+    }
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.lines().next().unwrap().starts_with("workload"), "{table}");
+    assert_eq!(table.lines().filter(|l| l.ends_with("ok")).count(), cells.len(), "{table}");
+}
+
+#[test]
+fn memory_bound_cells_report_bandwidth_and_payload_is_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, out) = run_to(dir.path(), &["-w", "triad,spin", "-s", "serial", "--size", "triad=65536,spin=10"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record = read_record(&out);
+    let cell = |name: &str| record["cells"].as_array().unwrap().iter().find(|c| c["workload"] == name).unwrap().clone();
+    assert!(cell("triad")["summary"]["gbps"].as_f64().unwrap() > 0.0);
+    assert_eq!(cell("triad")["bytes_touched"], 24 * 65536);
+    assert!(cell("spin")["summary"]["gbps"].is_null());
+    assert_eq!(cell("spin")["payload"]["output_bytes_max"].as_u64().unwrap(), 10, "a u64 postcard varint");
+}
+
+#[test]
+fn shorthand_without_run_and_every_format_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let base = ["--workloads", "spin", "--size", "8", "--quick", "--reps", "1", "--workers", "2", "--out"];
+    let run = |format: &str| {
+        let output = ablate(&[&base[..], &[out.to_str().unwrap(), "--format", format]].concat());
+        assert!(output.status.success(), "{format}: {}", stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["cells"].as_array().unwrap().len(), 4);
+    let csv = run("csv");
+    assert_eq!(csv.lines().count(), 5);
+    assert!(csv.starts_with("id,workload,size,strategy"));
+    let md = run("md");
+    assert!(md.starts_with("| workload |") && md.lines().nth(1).unwrap().starts_with("|---|"), "{md}");
+}
+
+#[test]
+fn a_panicking_task_fails_its_cells_but_not_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["-w", "spin,triad", "--size", "spin=20,triad=65536", "-p", "spin.panic_on=7", "--workers", "1,2"];
+    let (output, out) = run_to(dir.path(), &args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let record = read_record(&out);
+    for cell in record["cells"].as_array().unwrap() {
+        let state = &cell["status"]["state"];
+        if cell["workload"] == "spin" {
+            assert_eq!(state, "failed", "{}", cell["id"]);
+            let reason = cell["status"]["reason"].as_str().unwrap();
+            assert!(reason.contains("task 7") && reason.contains("panicked on purpose"), "{reason}");
+        } else {
+            assert_eq!(state, "ok", "{}", cell["id"]);
+        }
+    }
+    assert!(stderr(&output).contains("cell spin/20/serial/w1/cauto failed: task 7"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("RUST_BACKTRACE"), "task panics are reported, not dumped");
+}
+
+/// Runs a bad command line; asserts its exit code, a one-line error naming `names`, and no results file.
+fn assert_refused(args: &[&str], code: i32, names: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.json");
+    let mut all = vec!["run", "--quick", "--out", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let output = ablate(&all);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    for name in names {
+        assert!(err.contains(name), "{args:?}: '{name}' missing from {err}");
+    }
+    assert!(!out.exists(), "{args:?} wrote a results file");
+}
+
+#[test]
+fn bad_input_is_refused_with_one_line_and_the_documented_code() {
+    assert_refused(&["--workloads", "spin,nope"], 2, &["'nope'", "spin", "triad"]);
+    assert_refused(&["--strategies", "fibers"], 2, &["'fibers'", "serial", "crossbeam"]);
+    assert_refused(&["--workers", "0"], 2, &["'0'", "max"]);
+    assert_refused(&["--workers", "two"], 2, &["'two'", "max"]);
+    assert_refused(&["--size", "lots"], 2, &["'lots'", "Mi"]);
+    assert_refused(&["--chunk", "-3"], 2, &["-3"]);
+    assert_refused(&["--format", "xml"], 2, &["'xml'", "table", "csv"]);
+    assert_refused(&["-w", "spin", "-p", "spin.color=red"], 2, &["'color'", "iters"]);
+    assert_refused(&["-w", "spin", "-p", "spin.iters=many"], 2, &["iters=many"]);
+    assert_refused(&["--frobnicate"], 2, &["--frobnicate"]);
+}
+
+#[test]
+fn unwritable_out_is_an_io_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, b"keep").unwrap();
+    let out = blocker.join("results.json");
+    let output = ablate(&["run", "--quick", "-w", "spin", "--out", out.to_str().unwrap()]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("not-a-dir/results.json"), "{err}");
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"keep");
+}
+
+#[test]
+fn list_shows_every_workload_with_kind_and_every_strategy() {
+    let output = ablate(&["list"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for name in ["spin", "var", "backtest", "mandelbrot", "triad", "gather", "skewed", "payload"] {
+        assert!(text.lines().any(|l| l.trim_start().starts_with(name)), "{name} missing:\n{text}");
+    }
+    for strategy in ["serial", "threads", "rayon", "crossbeam"] {
+        assert!(text.contains(&format!("  {strategy} ")), "{strategy} missing:\n{text}");
+    }
+    assert!(text.contains("memory") && text.contains("cpu"));
+}
