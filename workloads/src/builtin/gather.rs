@@ -1,0 +1,105 @@
+//! `gather`: random reads from a table larger than the last-level cache, summed.
+//!
+//! Stresses memory latency and the memory system's parallelism: every lookup misses the caches. Each task draws
+//! its own indices from its own random stream, and the loads are independent so many can be in flight. GB/s
+//! counts one 64-byte cache line per lookup, the traffic a miss really causes.
+
+use serde::{Deserialize, Serialize};
+
+use super::cache::last_level_cache_bytes;
+use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::rng::Rng;
+
+const NAME: &str = "gather";
+const LINE_BYTES: u64 = 64;
+
+pub struct Gather {
+    entries: u64,
+    lookups: u64,
+    per_task: u64,
+    seed: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Lookups {
+    pub stream: u64,
+    pub count: u64,
+}
+
+impl Workload for Gather {
+    type Shared = Vec<u64>;
+    type Task = Lookups;
+    type Output = u64;
+
+    fn describe() -> Description {
+        Description {
+            name: NAME,
+            kind: Kind::Memory,
+            summary: "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
+            size_unit: "entries",
+            default_size: (32u64 << 20).max(4 * last_level_cache_bytes() / 8),
+            quick_size: 1 << 20,
+            params: &[
+                ParamDoc { name: "lookups", default: "size/2", help: "random lookups per pass" },
+                ParamDoc { name: "per_task", default: "65536", help: "lookups per task" },
+            ],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        if config.size == 0 {
+            let expected = "at least 1 entry".to_owned();
+            return Err(WorkloadError::BadSize { workload: NAME.into(), size: 0, expected });
+        }
+        Ok(Gather {
+            entries: config.size,
+            lookups: config.params.get_in(NAME, "lookups", (config.size / 2).max(1), 1..=u64::MAX)?,
+            per_task: config.params.get_in(NAME, "per_task", 65_536, 1..=u64::MAX)?,
+            seed: config.seed,
+        })
+    }
+
+    fn shared_input(&self) -> Vec<u64> {
+        let mut rng = Rng::new(self.seed);
+        (0..self.entries).map(|_| rng.next_u64() >> 8).collect()
+    }
+
+    fn tasks(&self) -> Vec<Lookups> {
+        (0..self.lookups)
+            .step_by(self.per_task as usize)
+            .enumerate()
+            .map(|(stream, start)| Lookups { stream: stream as u64, count: self.per_task.min(self.lookups - start) })
+            .collect()
+    }
+
+    fn run(&self, table: &Vec<u64>, task: &Lookups) -> u64 {
+        let mut rng = Rng::for_stream(self.seed, task.stream);
+        (0..task.count).fold(0u64, |sum, _| sum.wrapping_add(table[rng.below(self.entries) as usize]))
+    }
+
+    fn bytes_touched(&self) -> Option<u64> {
+        Some(LINE_BYTES * self.lookups)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+
+    fn gather(size: u64, params: Params) -> Gather {
+        Gather::build(&WorkloadConfig { name: NAME.into(), size, seed: 5, params }).unwrap()
+    }
+
+    #[test]
+    fn tasks_split_the_lookups_and_outputs_are_deterministic() {
+        let workload = gather(4096, Params::new().with("lookups", 1000).with("per_task", 300));
+        let tasks = workload.tasks();
+        assert_eq!(tasks.iter().map(|t| t.count).collect::<Vec<_>>(), vec![300, 300, 300, 100]);
+        let table = workload.shared_input();
+        let again = gather(4096, Params::new().with("lookups", 1000).with("per_task", 300));
+        assert_eq!(workload.run(&table, &tasks[2]), again.run(&again.shared_input(), &tasks[2]));
+        assert_ne!(workload.run(&table, &tasks[0]), workload.run(&table, &tasks[1]));
+        assert_eq!(workload.bytes_touched(), Some(64_000));
+    }
+}

@@ -1,0 +1,126 @@
+//! `mandelbrot`: escape-time iteration counts over a fixed view of the Mandelbrot set, a band of rows per task.
+//!
+//! Pure floating-point work with naturally uneven tasks: rows that cross the set run every point to `max_iter`,
+//! rows outside it escape in a few steps, so bands differ in cost by an order of magnitude.
+
+use serde::{Deserialize, Serialize};
+
+use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+
+const NAME: &str = "mandelbrot";
+const VIEW: (f64, f64, f64, f64) = (-2.2, 0.8, -1.2, 1.2);
+
+pub struct Mandelbrot {
+    width: u64,
+    height: u64,
+    max_iter: u32,
+    rows_per_task: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Band {
+    pub first_row: u64,
+    pub rows: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BandResult {
+    pub iterations: u64,
+    pub inside: u64,
+}
+
+impl Workload for Mandelbrot {
+    type Shared = ();
+    type Task = Band;
+    type Output = BandResult;
+
+    fn describe() -> Description {
+        Description {
+            name: NAME,
+            kind: Kind::Cpu,
+            summary: "escape-time Mandelbrot, a band of rows per task; floating point with uneven task costs",
+            size_unit: "px wide",
+            default_size: 1200,
+            quick_size: 240,
+            params: &[
+                ParamDoc { name: "max_iter", default: "256", help: "iterations before a point counts as inside" },
+                ParamDoc { name: "rows_per_task", default: "4", help: "image rows per task" },
+            ],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        if !(4..=1_000_000).contains(&config.size) {
+            let expected = "a width from 4 to 1000000 pixels".to_owned();
+            return Err(WorkloadError::BadSize { workload: NAME.into(), size: config.size, expected });
+        }
+        Ok(Mandelbrot {
+            width: config.size,
+            height: config.size * 4 / 5,
+            max_iter: config.params.get_in(NAME, "max_iter", 256, 1..=1_000_000)?,
+            rows_per_task: config.params.get_in(NAME, "rows_per_task", 4, 1..=1_000_000)?,
+        })
+    }
+
+    fn shared_input(&self) {}
+
+    fn tasks(&self) -> Vec<Band> {
+        (0..self.height)
+            .step_by(self.rows_per_task as usize)
+            .map(|first_row| Band { first_row, rows: self.rows_per_task.min(self.height - first_row) })
+            .collect()
+    }
+
+    fn run(&self, _shared: &(), band: &Band) -> BandResult {
+        let (x0, x1, y0, y1) = VIEW;
+        let mut result = BandResult { iterations: 0, inside: 0 };
+        for row in band.first_row..band.first_row + band.rows {
+            let ci = y0 + (y1 - y0) * row as f64 / self.height as f64;
+            for col in 0..self.width {
+                let cr = x0 + (x1 - x0) * col as f64 / self.width as f64;
+                let n = escape_time(cr, ci, self.max_iter);
+                result.iterations += u64::from(n);
+                result.inside += u64::from(n == self.max_iter);
+            }
+        }
+        result
+    }
+}
+
+fn escape_time(cr: f64, ci: f64, max_iter: u32) -> u32 {
+    let (mut zr, mut zi) = (0.0f64, 0.0f64);
+    for n in 0..max_iter {
+        if zr * zr + zi * zi > 4.0 {
+            return n;
+        }
+        (zr, zi) = (zr * zr - zi * zi + cr, 2.0 * zr * zi + ci);
+    }
+    max_iter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+
+    #[test]
+    fn known_points_and_band_layout() {
+        assert_eq!(escape_time(0.0, 0.0, 100), 100, "the origin is inside");
+        assert_eq!(escape_time(2.0, 2.0, 100), 1, "far points escape at once");
+        let config = WorkloadConfig { name: NAME.into(), size: 50, seed: 0, params: Params::new().with("rows_per_task", 3) };
+        let workload = Mandelbrot::build(&config).unwrap();
+        let bands = workload.tasks();
+        assert_eq!(bands.iter().map(|b| b.rows).sum::<u64>(), 40);
+        assert_eq!(bands.last().unwrap().rows, 1);
+    }
+
+    #[test]
+    fn bands_through_the_set_cost_more_than_bands_outside() {
+        let config = WorkloadConfig { name: NAME.into(), size: 64, seed: 0, params: Params::new() };
+        let workload = Mandelbrot::build(&config).unwrap();
+        let bands = workload.tasks();
+        let edge = workload.run(&(), &bands[0]).iterations;
+        let middle = workload.run(&(), &bands[bands.len() / 2]).iterations;
+        assert!(middle > 5 * edge, "middle {middle} edge {edge}");
+    }
+}

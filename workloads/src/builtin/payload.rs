@@ -1,0 +1,108 @@
+//! `payload`: every task reads the whole of a large shared input (16 MiB by default) and returns one number.
+//!
+//! Stresses what crosses process boundaries: threads share the input for free, while a process pool that copies
+//! it into every task pays for 16 MiB per task, and one that maps it once from shared memory pays almost
+//! nothing. The tasks themselves are light: one weighted pass over the input each.
+
+use serde::{Deserialize, Serialize};
+
+use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::rng::Rng;
+
+const NAME: &str = "payload";
+
+pub struct Payload {
+    values: u64,
+    tasks: u64,
+    seed: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Weighting {
+    pub index: u64,
+    pub weight: f64,
+}
+
+impl Workload for Payload {
+    type Shared = Vec<f64>;
+    type Task = Weighting;
+    type Output = f64;
+
+    fn describe() -> Description {
+        Description {
+            name: NAME,
+            kind: Kind::Mixed,
+            summary: "every task reads a large shared input (16 MiB) and returns one number; payload cost",
+            size_unit: "bytes",
+            default_size: 16 << 20,
+            quick_size: 16 << 20,
+            params: &[ParamDoc { name: "tasks", default: "64", help: "number of tasks, each reading the whole input" }],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        if config.size < 8 {
+            let expected = "at least 8 bytes (one f64)".to_owned();
+            return Err(WorkloadError::BadSize { workload: NAME.into(), size: config.size, expected });
+        }
+        Ok(Payload {
+            values: config.size / 8,
+            tasks: config.params.get_in(NAME, "tasks", 64, 1..=1_000_000)?,
+            seed: config.seed,
+        })
+    }
+
+    fn shared_input(&self) -> Vec<f64> {
+        let mut rng = Rng::new(self.seed);
+        (0..self.values).map(|_| rng.next_f64()).collect()
+    }
+
+    fn tasks(&self) -> Vec<Weighting> {
+        (0..self.tasks).map(|index| Weighting { index, weight: 1.0 + index as f64 / self.tasks as f64 }).collect()
+    }
+
+    /// Σ v·w^(i mod 4) over the whole input, in four independent lanes so the pass runs at memory speed.
+    fn run(&self, values: &Vec<f64>, task: &Weighting) -> f64 {
+        let w = task.weight;
+        let powers = [1.0, w, w * w, w * w * w];
+        let mut lanes = [0.0f64; 4];
+        for chunk in values.chunks(4) {
+            for (lane, (v, p)) in lanes.iter_mut().zip(chunk.iter().zip(powers)) {
+                *lane += v * p;
+            }
+        }
+        lanes.iter().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+
+    fn payload(size: u64) -> Payload {
+        Payload::build(&WorkloadConfig { name: NAME.into(), size, seed: 9, params: Params::new().with("tasks", 8) }).unwrap()
+    }
+
+    #[test]
+    fn default_shared_input_is_at_least_16_mib() {
+        assert!(Payload::describe().default_size >= 16 << 20);
+        assert_eq!(payload(1 << 20).shared_input().len(), (1 << 20) / 8);
+    }
+
+    #[test]
+    fn every_task_reads_the_whole_input() {
+        let workload = payload(64);
+        let mut values = workload.shared_input();
+        let tasks = workload.tasks();
+        let before = workload.run(&values, &tasks[3]);
+        *values.last_mut().unwrap() += 1.0;
+        assert_ne!(workload.run(&values, &tasks[3]), before, "the last value counts");
+    }
+
+    #[test]
+    fn less_than_one_value_is_refused() {
+        let config = WorkloadConfig { name: NAME.into(), size: 4, seed: 1, params: Params::new() };
+        assert!(Payload::build(&config).is_err());
+    }
+}

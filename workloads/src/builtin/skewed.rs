@@ -1,0 +1,106 @@
+//! `skewed`: tasks whose costs follow a heavy-tailed (Pareto) distribution, the heaviest placed first.
+//!
+//! Stresses load balancing. Costs are drawn from the seed and sorted so that the first quarter of the task list
+//! carries most of the work: a static contiguous partition hands one worker nearly all of it, so `threads`
+//! (static) should lose to `rayon` and `crossbeam`, which rebalance as they go.
+
+use serde::{Deserialize, Serialize};
+
+use super::spin::spin;
+use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::rng::Rng;
+
+const NAME: &str = "skewed";
+
+pub struct Skewed {
+    tasks: u64,
+    alpha: f64,
+    base_iters: u64,
+    seed: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CostlyTask {
+    pub index: u64,
+    pub iters: u64,
+}
+
+impl Workload for Skewed {
+    type Shared = ();
+    type Task = CostlyTask;
+    type Output = u64;
+
+    fn describe() -> Description {
+        Description {
+            name: NAME,
+            kind: Kind::Cpu,
+            summary: "heavy-tailed task costs, heaviest first; load imbalance under static partitioning",
+            size_unit: "tasks",
+            default_size: 400,
+            quick_size: 100,
+            params: &[
+                ParamDoc { name: "alpha", default: "1.2", help: "Pareto tail index (smaller: heavier tail)" },
+                ParamDoc { name: "base_iters", default: "40000", help: "iterations of the cheapest task" },
+            ],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        if config.size == 0 {
+            let expected = "at least 1 task".to_owned();
+            return Err(WorkloadError::BadSize { workload: NAME.into(), size: 0, expected });
+        }
+        Ok(Skewed {
+            tasks: config.size,
+            alpha: config.params.get_in(NAME, "alpha", 1.2, 0.5..=10.0)?,
+            base_iters: config.params.get_in(NAME, "base_iters", 40_000, 1..=u64::from(u32::MAX))?,
+            seed: config.seed,
+        })
+    }
+
+    fn shared_input(&self) {}
+
+    /// Pareto-distributed costs (capped at 100× the cheapest), sorted heaviest first.
+    fn tasks(&self) -> Vec<CostlyTask> {
+        let mut rng = Rng::new(self.seed);
+        let mut costs: Vec<u64> = (0..self.tasks)
+            .map(|_| {
+                let multiple = (1.0 - rng.next_f64()).powf(-1.0 / self.alpha).min(100.0);
+                (self.base_iters as f64 * multiple) as u64
+            })
+            .collect();
+        costs.sort_unstable_by(|a, b| b.cmp(a));
+        costs.into_iter().enumerate().map(|(index, iters)| CostlyTask { index: index as u64, iters }).collect()
+    }
+
+    fn run(&self, _shared: &(), task: &CostlyTask) -> u64 {
+        spin(self.seed ^ task.index, task.iters)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+
+    #[test]
+    fn the_first_quarter_carries_most_of_the_work() {
+        let config = WorkloadConfig { name: NAME.into(), size: 400, seed: 42, params: Params::new() };
+        let tasks = Skewed::build(&config).unwrap().tasks();
+        let total: u64 = tasks.iter().map(|t| t.iters).sum();
+        let first_quarter: u64 = tasks[..100].iter().map(|t| t.iters).sum();
+        assert!(first_quarter * 2 > total, "first quarter {first_quarter} of {total}");
+        let first_half: u64 = tasks[..200].iter().map(|t| t.iters).sum();
+        assert!(first_half as f64 > 0.7 * total as f64, "a 2-way block split is imbalanced");
+    }
+
+    #[test]
+    fn costs_depend_on_the_seed_only() {
+        let build = |seed| {
+            let config = WorkloadConfig { name: NAME.into(), size: 50, seed, params: Params::new() };
+            Skewed::build(&config).unwrap().tasks().iter().map(|t| t.iters).collect::<Vec<_>>()
+        };
+        assert_eq!(build(1), build(1));
+        assert_ne!(build(1), build(2));
+    }
+}

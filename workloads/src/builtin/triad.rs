@@ -1,0 +1,136 @@
+//! `triad`: the STREAM triad `a[i] = b[i] + s·c[i]` over arrays larger than the last-level cache.
+//!
+//! Stresses memory bandwidth, not the cores: a task is one block of the arrays, and GB/s is counted the STREAM
+//! way, 24 bytes per element (two 8-byte reads and one write). `b` and `c` are the shared input; `a` is the
+//! workload's own scratch, one buffer per block, so tasks write without sharing and the loop vectorizes.
+
+use std::sync::{Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use super::cache::last_level_cache_bytes;
+use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+
+const NAME: &str = "triad";
+const DEFAULT_BLOCK: u64 = 256 * 1024;
+
+pub struct Triad {
+    elements: u64,
+    block: u64,
+    scalar: f64,
+    output: OnceLock<Vec<Mutex<Vec<f64>>>>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Arrays {
+    pub b: Vec<f64>,
+    pub c: Vec<f64>,
+}
+
+/// One block of the arrays, by index into the block list.
+#[derive(Serialize, Deserialize)]
+pub struct Block {
+    pub index: u64,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// `a = b + scalar·c`, element by element: the loop a raw reference benchmark runs too.
+pub fn triad_block(a: &mut [f64], b: &[f64], c: &[f64], scalar: f64) {
+    for ((a, b), c) in a.iter_mut().zip(b).zip(c) {
+        *a = b + scalar * c;
+    }
+}
+
+impl Workload for Triad {
+    type Shared = Arrays;
+    type Task = Block;
+    type Output = [f64; 3];
+
+    fn describe() -> Description {
+        let four_caches = 4 * last_level_cache_bytes() / 8;
+        Description {
+            name: NAME,
+            kind: Kind::Memory,
+            summary: "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
+            size_unit: "elements",
+            default_size: (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK),
+            quick_size: 1 << 20,
+            params: &[
+                ParamDoc { name: "block", default: "262144", help: "elements per task" },
+                ParamDoc { name: "scalar", default: "3.0", help: "the triad's scalar s" },
+            ],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        if config.size == 0 {
+            let expected = "at least 1 element".to_owned();
+            return Err(WorkloadError::BadSize { workload: NAME.into(), size: 0, expected });
+        }
+        Ok(Triad {
+            elements: config.size,
+            block: config.params.get_in(NAME, "block", DEFAULT_BLOCK, 1..=u64::from(u32::MAX))?,
+            scalar: config.params.get_or(NAME, "scalar", 3.0, "a number")?,
+            output: OnceLock::new(),
+        })
+    }
+
+    fn shared_input(&self) -> Arrays {
+        let n = self.elements as usize;
+        Arrays { b: (0..n).map(|i| 1.0 + (i % 1024) as f64).collect(), c: (0..n).map(|i| 0.5 * (i % 997) as f64).collect() }
+    }
+
+    fn tasks(&self) -> Vec<Block> {
+        (0..self.elements)
+            .step_by(self.block as usize)
+            .enumerate()
+            .map(|(index, start)| Block { index: index as u64, start, end: (start + self.block).min(self.elements) })
+            .collect()
+    }
+
+    fn run(&self, arrays: &Arrays, task: &Block) -> [f64; 3] {
+        let buffers = self.output.get_or_init(|| {
+            self.tasks().iter().map(|b| Mutex::new(vec![0.0; (b.end - b.start) as usize])).collect()
+        });
+        let mut a = buffers[task.index as usize].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let range = task.start as usize..task.end as usize;
+        triad_block(&mut a, &arrays.b[range.clone()], &arrays.c[range], self.scalar);
+        [a[0], a[a.len() / 2], a[a.len() - 1]]
+    }
+
+    fn bytes_touched(&self) -> Option<u64> {
+        Some(24 * self.elements)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+
+    fn triad(size: u64, block: u64) -> Triad {
+        let params = Params::new().with("block", block);
+        Triad::build(&WorkloadConfig { name: NAME.into(), size, seed: 1, params }).unwrap()
+    }
+
+    #[test]
+    fn outputs_are_b_plus_s_c_at_the_sampled_positions() {
+        let workload = triad(1000, 300);
+        let arrays = workload.shared_input();
+        let tasks = workload.tasks();
+        assert_eq!(tasks.len(), 4);
+        assert_eq!((tasks[3].start, tasks[3].end), (900, 1000));
+        let out = workload.run(&arrays, &tasks[1]);
+        let expect = |i: usize| arrays.b[i] + 3.0 * arrays.c[i];
+        assert_eq!(out, [expect(300), expect(450), expect(599)]);
+        assert_eq!(workload.bytes_touched(), Some(24_000));
+    }
+
+    #[test]
+    fn default_arrays_are_four_times_the_last_level_cache() {
+        let d = Triad::describe();
+        assert!(d.default_size * 8 >= 4 * last_level_cache_bytes());
+        assert!(Triad::build(&WorkloadConfig { name: NAME.into(), size: 0, seed: 1, params: Params::new() }).is_err());
+    }
+}
