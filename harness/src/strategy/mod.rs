@@ -118,6 +118,13 @@ pub trait TaskProgress: Sync {
     fn tasks_done(&self, count: usize);
 }
 
+/// A [`TaskProgress`] that ignores completions, for callers that only want the execution.
+pub struct IgnoreProgress;
+
+impl TaskProgress for IgnoreProgress {
+    fn tasks_done(&self, _count: usize) {}
+}
+
 /// A launched strategy, ready to execute jobs repeatedly.
 pub trait Pool: Send {
     fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution;

@@ -1,6 +1,8 @@
 //! `rayon`: a dedicated rayon pool of exactly N threads, work stealing over chunks of tasks.
 //!
 //! The pool is built once per cell (its start time is measured) and never shares threads with the global pool.
+//! Every chunk is its own stealable unit (`with_max_len(1)`), so the chunk knob means the same as elsewhere:
+//! left to its adaptive splitter, rayon would run long runs of chunks sequentially and could not rebalance them.
 
 use ablate_workloads::Job;
 use crossbeam::utils::CachePadded;
@@ -37,6 +39,7 @@ impl Pool for RayonPool {
         let logs: Vec<ChunkLog> = self.pool.install(|| {
             chunk_ranges(dispatch.task_count(), chunk)
                 .into_par_iter()
+                .with_max_len(1)
                 .filter_map(|range| {
                     let log = dispatch.run_chunk(range)?;
                     let worker = rayon::current_thread_index().expect("runs inside the pool");
