@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run workloads under strategies and worker counts, print a table and write the results file.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the workloads (with kind, size unit and parameters) and the strategies.
     List,
 }

@@ -87,7 +87,8 @@ impl Workload for Backtest {
 
     fn run(&self, prices: &Vec<f64>, windows: &Windows) -> Performance {
         let (fast, slow) = (windows.fast as usize, windows.slow as usize);
-        let (mut fast_sum, mut slow_sum): (f64, f64) = (prices[slow - fast..slow].iter().sum(), prices[..slow].iter().sum());
+        let (mut fast_sum, mut slow_sum): (f64, f64) =
+            (prices[slow - fast..slow].iter().sum(), prices[..slow].iter().sum());
         let mut result = Performance { log_return: 0.0, trades: 0, max_drawdown: 0.0 };
         let (mut long, mut peak) = (false, 0.0f64);
         for t in slow..prices.len() {

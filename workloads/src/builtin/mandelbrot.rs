@@ -107,7 +107,8 @@ mod tests {
     fn known_points_and_band_layout() {
         assert_eq!(escape_time(0.0, 0.0, 100), 100, "the origin is inside");
         assert_eq!(escape_time(2.0, 2.0, 100), 1, "far points escape at once");
-        let config = WorkloadConfig { name: NAME.into(), size: 50, seed: 0, params: Params::new().with("rows_per_task", 3) };
+        let config =
+            WorkloadConfig { name: NAME.into(), size: 50, seed: 0, params: Params::new().with("rows_per_task", 3) };
         let workload = Mandelbrot::build(&config).unwrap();
         let bands = workload.tasks();
         assert_eq!(bands.iter().map(|b| b.rows).sum::<u64>(), 40);

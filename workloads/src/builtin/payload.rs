@@ -81,7 +81,8 @@ mod tests {
     use crate::Params;
 
     fn payload(size: u64) -> Payload {
-        Payload::build(&WorkloadConfig { name: NAME.into(), size, seed: 9, params: Params::new().with("tasks", 8) }).unwrap()
+        Payload::build(&WorkloadConfig { name: NAME.into(), size, seed: 9, params: Params::new().with("tasks", 8) })
+            .unwrap()
     }
 
     #[test]

@@ -81,3 +81,39 @@ pub fn spin(start: u64, iters: u64) -> u64 {
     }
     x
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+
+    fn spin_with(params: Params) -> Spin {
+        Spin::build(&WorkloadConfig { name: NAME.into(), size: 10, seed: 3, params }).unwrap()
+    }
+
+    #[test]
+    fn cost_scales_every_task_and_outputs_are_deterministic() {
+        let tasks = spin_with(Params::new().with("iters", 1000).with("cost", 1.5)).tasks();
+        assert_eq!(tasks.len(), 10);
+        assert!(tasks.iter().all(|t| t.iters == 1500));
+        let workload = spin_with(Params::new());
+        assert_eq!(workload.run(&(), &tasks[4]), spin(3 ^ 4, 1500));
+        assert_ne!(spin(1, 10), spin(2, 10));
+    }
+
+    #[test]
+    fn panic_on_makes_exactly_that_task_panic() {
+        let workload = spin_with(Params::new().with("panic_on", 2).with("iters", 10));
+        let tasks = workload.tasks();
+        workload.run(&(), &tasks[1]);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workload.run(&(), &tasks[2])));
+        assert!(panicked.is_err());
+        let err = Spin::build(&WorkloadConfig {
+            name: NAME.into(),
+            size: 1,
+            seed: 0,
+            params: Params::new().with("panic_on", -5),
+        });
+        assert!(err.is_err());
+    }
+}

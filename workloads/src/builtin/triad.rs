@@ -78,7 +78,10 @@ impl Workload for Triad {
 
     fn shared_input(&self) -> Arrays {
         let n = self.elements as usize;
-        Arrays { b: (0..n).map(|i| 1.0 + (i % 1024) as f64).collect(), c: (0..n).map(|i| 0.5 * (i % 997) as f64).collect() }
+        Arrays {
+            b: (0..n).map(|i| 1.0 + (i % 1024) as f64).collect(),
+            c: (0..n).map(|i| 0.5 * (i % 997) as f64).collect(),
+        }
     }
 
     fn tasks(&self) -> Vec<Block> {
@@ -90,9 +93,9 @@ impl Workload for Triad {
     }
 
     fn run(&self, arrays: &Arrays, task: &Block) -> [f64; 3] {
-        let buffers = self.output.get_or_init(|| {
-            self.tasks().iter().map(|b| Mutex::new(vec![0.0; (b.end - b.start) as usize])).collect()
-        });
+        let buffers = self
+            .output
+            .get_or_init(|| self.tasks().iter().map(|b| Mutex::new(vec![0.0; (b.end - b.start) as usize])).collect());
         let mut a = buffers[task.index as usize].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let range = task.start as usize..task.end as usize;
         triad_block(&mut a, &arrays.b[range.clone()], &arrays.c[range], self.scalar);

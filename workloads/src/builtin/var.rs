@@ -129,7 +129,8 @@ fn cholesky(matrix: &[f64]) -> Vec<f64> {
     for i in 0..n {
         for j in 0..=i {
             let dot: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
-            l[i * n + j] = if i == j { (matrix[i * n + i] - dot).sqrt() } else { (matrix[i * n + j] - dot) / l[j * n + j] };
+            l[i * n + j] =
+                if i == j { (matrix[i * n + i] - dot).sqrt() } else { (matrix[i * n + j] - dot) / l[j * n + j] };
         }
     }
     l
