@@ -64,6 +64,20 @@ pub struct WorkloadConfig {
     pub params: Params,
 }
 
+impl WorkloadConfig {
+    /// The size, once it is at least `min`; otherwise an error naming the size and the least valid one.
+    pub fn size_at_least(&self, min: u64, unit: &str) -> Result<u64, WorkloadError> {
+        if self.size >= min {
+            return Ok(self.size);
+        }
+        Err(WorkloadError::BadSize {
+            workload: self.name.clone(),
+            size: self.size,
+            expected: format!("at least {min} {unit}"),
+        })
+    }
+}
+
 /// Why a workload could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkloadError {

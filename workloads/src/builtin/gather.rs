@@ -47,10 +47,7 @@ impl Workload for Gather {
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        if config.size == 0 {
-            let expected = "at least 1 entry".to_owned();
-            return Err(WorkloadError::BadSize { workload: NAME.into(), size: 0, expected });
-        }
+        config.size_at_least(1, "entries")?;
         Ok(Gather {
             entries: config.size,
             lookups: config.params.get_in(NAME, "lookups", (config.size / 2).max(1), 1..=u64::MAX)?,

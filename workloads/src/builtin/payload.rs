@@ -41,10 +41,7 @@ impl Workload for Payload {
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        if config.size < 8 {
-            let expected = "at least 8 bytes (one f64)".to_owned();
-            return Err(WorkloadError::BadSize { workload: NAME.into(), size: config.size, expected });
-        }
+        config.size_at_least(8, "bytes (one f64)")?;
         Ok(Payload {
             values: config.size / 8,
             tasks: config.params.get_in(NAME, "tasks", 64, 1..=1_000_000)?,

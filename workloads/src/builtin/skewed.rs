@@ -46,10 +46,7 @@ impl Workload for Skewed {
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        if config.size == 0 {
-            let expected = "at least 1 task".to_owned();
-            return Err(WorkloadError::BadSize { workload: NAME.into(), size: 0, expected });
-        }
+        config.size_at_least(1, "tasks")?;
         Ok(Skewed {
             tasks: config.size,
             alpha: config.params.get_in(NAME, "alpha", 1.2, 0.5..=10.0)?,

@@ -46,6 +46,7 @@ impl Workload for Spin {
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        config.size_at_least(1, "task")?;
         let params = &config.params;
         let iters: u64 = params.get_in(NAME, "iters", 50_000, 0..=u64::from(u32::MAX))?;
         let cost: f64 = params.get_in(NAME, "cost", 1.0, 0.0..=1000.0)?;

@@ -64,10 +64,7 @@ impl Workload for Triad {
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        if config.size == 0 {
-            let expected = "at least 1 element".to_owned();
-            return Err(WorkloadError::BadSize { workload: NAME.into(), size: 0, expected });
-        }
+        config.size_at_least(1, "elements")?;
         Ok(Triad {
             elements: config.size,
             block: config.params.get_in(NAME, "block", DEFAULT_BLOCK, 1..=u64::from(u32::MAX))?,

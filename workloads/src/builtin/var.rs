@@ -62,10 +62,7 @@ impl Workload for ValueAtRisk {
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        if config.size == 0 {
-            let expected = "at least 1 path".to_owned();
-            return Err(WorkloadError::BadSize { workload: NAME.into(), size: 0, expected });
-        }
+        config.size_at_least(1, "paths")?;
         Ok(ValueAtRisk {
             paths: config.size,
             batch: config.params.get_in(NAME, "batch", 500, 1..=u64::from(u32::MAX))?,
