@@ -129,3 +129,44 @@ impl TaskProgress for IgnoreProgress {
 pub trait Pool: Send {
     fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ablate_workloads::{Params, Registry, WorkloadConfig};
+    use proptest::prelude::*;
+
+    fn spin_job(tasks: u64, params: Params) -> std::sync::Arc<dyn Job> {
+        let params = params.with("iters", 50);
+        Registry::builtin().prepare(WorkloadConfig { name: "spin".into(), size: tasks, seed: 11, params }).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_strategy_digest_equals_serial(tasks in 1u64..60, workers in 1usize..6, chunk in 0usize..9, pick in 0usize..4) {
+            let job = spin_job(tasks, Params::new());
+            let chunk = if chunk == 0 { Chunk::Auto } else { Chunk::Fixed(chunk) };
+            let run = |kind: StrategyKind, workers| {
+                let execution = kind.launch(workers, chunk).unwrap().execute(job.as_ref(), &IgnoreProgress);
+                prop_assert!(execution.failure.is_none());
+                prop_assert_eq!(execution.task_nanos.len(), tasks as usize);
+                prop_assert_eq!(execution.busy_nanos.len(), if kind == StrategyKind::Serial { 1 } else { workers });
+                Ok(job.digest(&execution.outputs).unwrap())
+            };
+            prop_assert_eq!(run(StrategyKind::ALL[pick], workers)?, run(StrategyKind::Serial, 1)?);
+        }
+    }
+
+    #[test]
+    fn a_panicking_task_is_reported_with_its_index_under_every_strategy() {
+        install_quiet_panic_hook();
+        let job = spin_job(40, Params::new().with("panic_on", 17));
+        for kind in StrategyKind::ALL {
+            let execution = kind.launch(3, Chunk::Fixed(2)).unwrap().execute(job.as_ref(), &IgnoreProgress);
+            let failure = execution.failure.expect("task 17 panics");
+            assert_eq!(failure.task, 17, "{kind}");
+            assert!(failure.message.contains("panicked on purpose"), "{kind}: {}", failure.message);
+        }
+    }
+}
