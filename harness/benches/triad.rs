@@ -1,7 +1,7 @@
 //! The `triad` workload under the harness against a plain hand-written triad loop on arrays of the same size,
 //! on one thread and on two, so the harness's cost on memory-bound work shows as a ratio to the raw loop.
 
-use ablate_harness::strategy::{Chunk, IgnoreProgress, StrategyKind};
+use ablate_harness::strategy::{Chunk, IgnoreProgress, Launch, ProcessOptions, StrategyKind, Transport};
 use ablate_harness::workloads::{Params, Registry, WorkloadConfig};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -36,7 +36,9 @@ fn triad(criterion: &mut Criterion) {
             bench.iter(|| raw_triad_threads(&mut a, &b, &c, 3.0, workers))
         });
         let strategy = if workers == 1 { StrategyKind::Serial } else { StrategyKind::Rayon };
-        let pool = strategy.launch(workers, Chunk::Auto).expect("the pool starts");
+        let process = ProcessOptions::default();
+        let spec = Launch { job: &job, workers, chunk: Chunk::Auto, transport: Transport::Shm, process: &process };
+        let mut pool = strategy.launch(&spec).expect("the pool starts");
         group.bench_function(format!("ablate-{strategy}/{workers}"), |bench| {
             bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
         });

@@ -11,12 +11,16 @@ use crate::cli::{self, Cli, Command, RunArgs};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
+use crate::strategy::process::serve_if_worker;
 use crate::strategy::{StrategyKind, install_quiet_panic_hook};
 use crate::{progress, report, runner, write};
 
 /// The whole `ablate` CLI over `registry`. A user's binary calls this from `main` with its own workloads
 /// registered (see `ablate_main!`), and gets every command, strategy and output of `ablate`.
 pub fn main_with(registry: Registry) -> ExitCode {
+    if let Some(code) = serve_if_worker(&registry) {
+        return code;
+    }
     install_quiet_panic_hook();
     let cli = match Cli::try_parse_from(cli::with_default_command(std::env::args_os())) {
         Ok(cli) => cli,

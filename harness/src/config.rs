@@ -3,7 +3,7 @@
 use ablate_workloads::Params;
 use serde::{Deserialize, Serialize};
 
-use crate::strategy::{Chunk, StrategyKind};
+use crate::strategy::{Chunk, ProcessOptions, StrategyKind, Transport};
 
 /// Everything a run needs to know, free of any command-line types.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13,6 +13,9 @@ pub struct RunConfig {
     pub strategies: Vec<StrategyKind>,
     pub workers: Vec<usize>,
     pub chunks: Vec<Chunk>,
+    /// Transports for strategies that cross processes.
+    pub transports: Vec<Transport>,
+    pub process: ProcessOptions,
     pub profile: Profile,
     /// The seed every workload is built from.
     pub seed: u64,

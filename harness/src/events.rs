@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::plan::Cell;
+use crate::strategy::Fault;
 
 /// Which execution of a cell this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +44,11 @@ pub enum Event<'a> {
         cell: &'a Cell,
         round: Round,
         wall: Duration,
+    },
+    /// A worker fault was met and handled (timeout, crash, garbage, retry, fallback).
+    Fault {
+        cell: &'a Cell,
+        fault: &'a Fault<'a>,
     },
     /// The cell stopped for good: a task failed or its digest differs from serial's.
     CellFailed {

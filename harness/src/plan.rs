@@ -8,24 +8,36 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{ProfileKind, RunConfig};
 use crate::error::HarnessError;
-use crate::strategy::{Chunk, StrategyKind};
+use crate::strategy::{Chunk, StrategyKind, Transport};
 
 /// One measured configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
-    /// `workload/size/strategy/wN/cCHUNK`, unique within a run.
+    /// `workload/size/strategy/wN/cCHUNK[/TRANSPORT]`, unique within a run.
     pub id: String,
     pub workload: String,
     pub size: u64,
     pub strategy: StrategyKind,
     pub workers: usize,
     pub chunk: Chunk,
+    /// How the shared input reaches workers, for strategies that cross processes.
+    pub transport: Option<Transport>,
 }
 
 impl Cell {
-    fn new(workload: &str, size: u64, strategy: StrategyKind, workers: usize, chunk: Chunk) -> Self {
-        let id = format!("{workload}/{size}/{strategy}/w{workers}/c{chunk}");
-        Cell { id, workload: workload.to_owned(), size, strategy, workers, chunk }
+    fn new(
+        workload: &str,
+        size: u64,
+        strategy: StrategyKind,
+        workers: usize,
+        chunk: Chunk,
+        transport: Option<Transport>,
+    ) -> Self {
+        let mut id = format!("{workload}/{size}/{strategy}/w{workers}/c{chunk}");
+        if let Some(transport) = transport {
+            id.push_str(&format!("/{transport}"));
+        }
+        Cell { id, workload: workload.to_owned(), size, strategy, workers, chunk, transport }
     }
 }
 
@@ -75,13 +87,20 @@ impl Plan {
 }
 
 fn cells_for(workload: &str, size: u64, config: &RunConfig) -> Vec<Cell> {
-    let mut cells = vec![Cell::new(workload, size, StrategyKind::Serial, 1, Chunk::Auto)];
+    let mut cells = vec![Cell::new(workload, size, StrategyKind::Serial, 1, Chunk::Auto, None)];
     for &strategy in config.strategies.iter().filter(|s| **s != StrategyKind::Serial) {
+        let transports: Vec<Option<Transport>> = if strategy.crosses_processes() {
+            config.transports.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
         for &workers in &config.workers {
             for &chunk in &config.chunks {
-                let cell = Cell::new(workload, size, strategy, workers, chunk);
-                if !cells.contains(&cell) {
-                    cells.push(cell);
+                for &transport in &transports {
+                    let cell = Cell::new(workload, size, strategy, workers, chunk, transport);
+                    if !cells.contains(&cell) {
+                        cells.push(cell);
+                    }
                 }
             }
         }
@@ -101,6 +120,8 @@ mod tests {
             strategies,
             workers,
             chunks: vec![Chunk::Auto, Chunk::Fixed(4)],
+            transports: vec![Transport::Shm, Transport::Copy],
+            process: Default::default(),
             profile: Profile::QUICK,
             seed: 1,
             order_seed: 2,
@@ -113,12 +134,13 @@ mod tests {
         assert_eq!(plan.groups.len(), 1);
         let cells = &plan.groups[0].cells;
         assert_eq!(cells[0].strategy, StrategyKind::Serial);
-        assert_eq!(cells.len(), 1 + 3 * 2 * 2);
+        assert_eq!(cells.len(), 1 + 3 * 2 * 2 + 2 * 2 * 2);
         assert_eq!(
             plan.groups[0].config.size,
             ablate_workloads::Registry::builtin().describe("spin").unwrap().quick_size
         );
         assert!(cells.iter().any(|c| c.id == "spin/200/rayon/w2/c4"), "{cells:?}");
+        assert!(cells.iter().any(|c| c.id == "spin/200/process/w1/cauto/copy"), "{cells:?}");
     }
 
     #[test]

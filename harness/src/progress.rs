@@ -6,6 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::events::{Event, Listener};
 use crate::report::units::duration_ns;
+use crate::strategy::Fault;
 
 /// Picks the bar when stderr is a terminal, plain lines when it is not.
 pub fn for_stderr() -> Box<dyn Listener> {
@@ -26,6 +27,7 @@ impl Listener for Lines {
                 );
             }
             Event::CellFailed { cell, reason } => eprintln!("ablate: cell {} FAILED: {reason}", cell.id),
+            Event::Fault { cell, fault } => eprintln!("ablate: cell {}: {}", cell.id, describe(fault)),
             _ => {}
         }
     }
@@ -60,6 +62,7 @@ impl Listener for Bar {
                 self.bar.inc(1);
                 self.bar.println(format!("cell {} FAILED: {reason}", cell.id));
             }
+            Event::Fault { cell, fault } => self.bar.println(format!("cell {}: {}", cell.id, describe(fault))),
             Event::Prepared { .. } => {}
         }
     }
@@ -68,5 +71,17 @@ impl Listener for Bar {
 impl Drop for Bar {
     fn drop(&mut self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// One line for a worker fault.
+fn describe(fault: &Fault<'_>) -> String {
+    match fault {
+        Fault::Timeout { task, pid } => format!("worker {pid} timed out on task {task}; killed"),
+        Fault::Crash { pid, how } => format!("worker {pid} {how}"),
+        Fault::Garbled { pid } => format!("worker {pid} sent a malformed frame; killed"),
+        Fault::Retry { task, attempt } => format!("retrying task {task} (attempt {attempt})"),
+        Fault::RespawnFailed { reason } => format!("could not replace a worker: {reason}"),
+        Fault::Fallback { reason } => format!("falling back to serial in this process after {reason}"),
     }
 }

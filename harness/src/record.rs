@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::RunConfig;
 use crate::measure::histogram::TaskTimeSummary;
 use crate::measure::machine::Machine;
-use crate::strategy::{Chunk, StrategyKind};
+use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};
 use crate::summary::Summary;
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
@@ -47,6 +47,8 @@ pub struct CellRecord {
     pub strategy: StrategyKind,
     pub workers: usize,
     pub chunk: Chunk,
+    /// How the shared input reached worker processes (process strategy only).
+    pub transport: Option<Transport>,
     /// Tasks per dispatch actually used.
     pub effective_chunk: usize,
     pub tasks: usize,
@@ -56,6 +58,8 @@ pub struct CellRecord {
     pub digest: Option<Digest>,
     pub serial_digest: Option<Digest>,
     pub payload: Option<Payload>,
+    /// Worker faults over every execution of the cell, warm-up included.
+    pub faults: Faults,
     /// Memory traffic of one pass, for GB/s (memory-bound workloads).
     pub bytes_touched: Option<u64>,
     pub warmup: Vec<Sample>,
@@ -82,6 +86,11 @@ pub struct Sample {
     pub peak_rss_bytes: u64,
     /// Time each worker spent inside tasks.
     pub busy_ns: Vec<u64>,
+    /// Peak resident memory of each worker process (process strategy).
+    pub worker_peak_rss_bytes: Vec<u64>,
+    pub faults: Faults,
+    /// Bytes of the frames that crossed process boundaries (process strategy).
+    pub wire: Option<WireBytes>,
 }
 
 impl Sample {
@@ -101,6 +110,19 @@ pub struct Payload {
     pub output_bytes_max: u64,
     /// The serialized size of the shared input.
     pub shared_bytes: u64,
+}
+
+impl CellRecord {
+    /// Bytes per task into and out of a worker: from the real frames where processes were crossed, else the
+    /// serialized sizes of task inputs and outputs.
+    pub fn bytes_per_task(&self) -> Option<(f64, f64)> {
+        let tasks = self.tasks.max(1) as f64;
+        match (self.samples.last().and_then(|s| s.wire), &self.payload) {
+            (Some(wire), _) => Some((wire.sent as f64 / tasks, wire.received as f64 / tasks)),
+            (None, Some(p)) => Some((p.input_per_task(self.tasks), p.output_per_task(self.tasks))),
+            (None, None) => None,
+        }
+    }
 }
 
 impl Payload {

@@ -59,7 +59,17 @@ mod tests {
     use super::*;
 
     fn sample(wall_ns: u64, busy_ns: Vec<u64>) -> Sample {
-        Sample { round: 0, wall_ns, cpu_ns: wall_ns * 2, peak_rss_bytes: wall_ns / 10, busy_ns }
+        let (worker_peak_rss_bytes, faults, wire) = (Vec::new(), Default::default(), None);
+        Sample {
+            round: 0,
+            wall_ns,
+            cpu_ns: wall_ns * 2,
+            peak_rss_bytes: wall_ns / 10,
+            busy_ns,
+            worker_peak_rss_bytes,
+            faults,
+            wire,
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ fn whole_suite_under_every_strategy_matches_serial_digests() {
     let cells = record["cells"].as_array().unwrap();
     let workloads: std::collections::BTreeSet<&str> = cells.iter().map(|c| c["workload"].as_str().unwrap()).collect();
     assert_eq!(workloads.len(), 8, "{workloads:?}");
-    assert_eq!(cells.len(), 8 * (1 + 3 * 2));
+    assert_eq!(cells.len(), 8 * (1 + 4 * 2));
     for cell in cells {
         assert_eq!(cell["status"]["state"], "ok", "{}: {}", cell["id"], cell["status"]);
         assert_eq!(cell["digest"], cell["serial_digest"], "{}", cell["id"]);
@@ -76,9 +76,9 @@ fn shorthand_without_run_and_every_format_parses() {
         String::from_utf8(output.stdout).unwrap()
     };
     let json: Value = serde_json::from_str(&run("json")).unwrap();
-    assert_eq!(json["cells"].as_array().unwrap().len(), 4);
+    assert_eq!(json["cells"].as_array().unwrap().len(), 5);
     let csv = run("csv");
-    assert_eq!(csv.lines().count(), 5);
+    assert_eq!(csv.lines().count(), 6);
     assert!(csv.starts_with("id,workload,size,strategy"));
     let md = run("md");
     assert!(md.starts_with("| workload |") && md.lines().nth(1).unwrap().starts_with("|---|"), "{md}");
@@ -157,7 +157,7 @@ fn list_shows_every_workload_with_kind_and_every_strategy() {
     for name in ["spin", "var", "backtest", "mandelbrot", "triad", "gather", "skewed", "payload"] {
         assert!(text.lines().any(|l| l.trim_start().starts_with(name)), "{name} missing:\n{text}");
     }
-    for strategy in ["serial", "threads", "rayon", "crossbeam"] {
+    for strategy in ["serial", "threads", "rayon", "crossbeam", "process"] {
         assert!(text.contains(&format!("  {strategy} ")), "{strategy} missing:\n{text}");
     }
     assert!(text.contains("memory") && text.contains("cpu"));

@@ -18,6 +18,8 @@ pub enum JobError {
     ForeignOutput { workload: String, task: usize },
     #[error("workload '{workload}': could not serialize {what}: {source}")]
     Encode { workload: String, what: String, source: postcard::Error },
+    #[error("workload '{workload}': could not decode {what}: {source}")]
+    Decode { workload: String, what: String, source: postcard::Error },
 }
 
 /// A workload with its shared input made and its tasks listed, ready for any strategy to run.
@@ -37,6 +39,12 @@ pub trait Job: Send + Sync {
     fn shared_bytes(&self) -> Result<u64, JobError>;
     /// Memory traffic of one full pass, for GB/s.
     fn bytes_touched(&self) -> Option<u64>;
+    /// Task `index`'s input as the bytes a worker process receives.
+    fn encode_task(&self, index: usize) -> Result<Vec<u8>, JobError>;
+    /// The shared input as bytes, for transports that move or map it.
+    fn encode_shared(&self) -> Result<Vec<u8>, JobError>;
+    /// An output a worker process sent back, as if this process had computed it.
+    fn decode_output(&self, task: usize, bytes: &[u8]) -> Result<AnyOutput, JobError>;
 }
 
 /// Builds `W` from `config`, makes its shared input and lists its tasks.
@@ -114,5 +122,23 @@ impl<W: Workload> Job for Prepared<W> {
 
     fn bytes_touched(&self) -> Option<u64> {
         self.workload.bytes_touched()
+    }
+
+    fn encode_task(&self, index: usize) -> Result<Vec<u8>, JobError> {
+        postcard::to_allocvec(&self.tasks[index])
+            .map_err(|e| self.encode_error(format!("the input of task {index}"), e))
+    }
+
+    fn encode_shared(&self) -> Result<Vec<u8>, JobError> {
+        postcard::to_allocvec(&self.shared).map_err(|e| self.encode_error("the shared input".to_owned(), e))
+    }
+
+    fn decode_output(&self, task: usize, bytes: &[u8]) -> Result<AnyOutput, JobError> {
+        let output: W::Output = postcard::from_bytes(bytes).map_err(|source| JobError::Decode {
+            workload: self.config.name.clone(),
+            what: format!("the output of task {task}"),
+            source,
+        })?;
+        Ok(Box::new(output))
     }
 }

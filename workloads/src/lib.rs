@@ -10,6 +10,7 @@ mod digest;
 mod job;
 mod params;
 mod registry;
+mod remote;
 pub mod rng;
 
 pub use contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
@@ -17,3 +18,4 @@ pub use digest::Digest;
 pub use job::{AnyOutput, Job, JobError};
 pub use params::Params;
 pub use registry::Registry;
+pub use remote::{RemoteError, RemoteJob, SharedSource};

@@ -4,14 +4,17 @@ use std::sync::Arc;
 
 use crate::contract::{Description, Workload, WorkloadConfig, WorkloadError};
 use crate::job::{self, Job};
+use crate::remote::{self, RemoteError, RemoteJob, SharedSource};
 
 type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError>;
 type Validate = fn(&WorkloadConfig) -> Result<(), WorkloadError>;
+type BuildRemote = fn(WorkloadConfig, SharedSource<'_>) -> Result<Box<dyn RemoteJob>, RemoteError>;
 
 struct Entry {
     description: Description,
     prepare: Prepare,
     validate: Validate,
+    remote: BuildRemote,
 }
 
 /// The workloads a binary knows, in registration order.
@@ -41,6 +44,7 @@ impl Registry {
             description,
             prepare: job::prepare::<W>,
             validate: |config| W::build(config).map(drop),
+            remote: remote::build_remote::<W>,
         });
         self
     }
@@ -72,6 +76,12 @@ impl Registry {
     pub fn prepare(&self, config: WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError> {
         let entry = self.checked_entry(&config)?;
         (entry.prepare)(entry.description.clone(), config)
+    }
+
+    /// Rebuilds a workload in a worker process, its shared input taken from `source`.
+    pub fn remote(&self, config: WorkloadConfig, source: SharedSource<'_>) -> Result<Box<dyn RemoteJob>, RemoteError> {
+        let entry = self.checked_entry(&config)?;
+        (entry.remote)(config, source)
     }
 
     /// The entry for `config.name`, once every parameter key is one the workload declares.

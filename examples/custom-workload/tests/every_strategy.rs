@@ -1,4 +1,5 @@
-//! Runs the example's own workload through every strategy by its own binary, and checks the results file.
+//! Runs the example's own workload through every strategy by its own binary (which also serves as the process
+//! strategy's worker), and checks the results file.
 
 use std::process::Command;
 
@@ -16,10 +17,10 @@ fn horner_runs_under_every_strategy_and_matches_serial() {
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let cells = record["cells"].as_array().unwrap();
     let strategies: Vec<&str> = cells.iter().map(|c| c["strategy"].as_str().unwrap()).collect();
-    for strategy in ["serial", "threads", "rayon", "crossbeam"] {
+    for strategy in ["serial", "threads", "rayon", "crossbeam", "process"] {
         assert!(strategies.contains(&strategy), "{strategy} missing from {strategies:?}");
     }
-    assert_eq!(cells.len(), 7);
+    assert_eq!(cells.len(), 9);
     let serial = &cells[0]["digest"];
     for cell in cells {
         assert_eq!(cell["status"]["state"], "ok", "{}", cell["id"]);

@@ -44,6 +44,19 @@ pub struct RunArgs {
     /// Tasks per dispatch: `auto` (each strategy's default) or whole numbers, comma-separated.
     #[arg(long, short = 'c', default_value = "auto", value_name = "auto|N,...")]
     pub chunk: String,
+    /// How worker processes get the shared input: copy (inside every dispatch), shm (one mapped memory file),
+    /// regen (rebuilt by each worker from the seed); `all` or a comma-separated list.
+    #[arg(long, short = 't', default_value = "shm", value_name = "all|copy,shm,regen")]
+    pub transport: String,
+    /// A task running longer than this is abandoned: its worker is killed and the task retried (e.g. 300s, 2m).
+    #[arg(long, default_value = "300s", value_name = "DURATION")]
+    pub task_timeout: String,
+    /// Retries of a task whose worker timed out, crashed or sent garbage.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
+    /// Worker failures in one execution after which the rest runs serially in this process.
+    #[arg(long, default_value_t = 8)]
+    pub max_pool_failures: u32,
     /// Sizes in each workload's unit: `N` for every workload or `NAME=N` for one; suffixes k, M, G (×1000)
     /// and Ki, Mi, Gi (×1024). Default: the profile's size for each workload.
     #[arg(long, value_name = "[NAME=]N,...")]

@@ -10,7 +10,7 @@ use super::RunArgs;
 use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
 use crate::error::HarnessError;
 use crate::report::Format;
-use crate::strategy::{Chunk, StrategyKind};
+use crate::strategy::{Chunk, ProcessOptions, StrategyKind, Transport};
 
 type Result<T> = std::result::Result<T, HarnessError>;
 
@@ -46,6 +46,13 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         strategies: strategies(&args.strategies)?,
         workers: workers(args.workers.as_deref(), logical_cores)?,
         chunks: chunks(&args.chunk)?,
+        transports: transports(&args.transport)?,
+        process: ProcessOptions {
+            task_timeout: duration(&args.task_timeout, "--task-timeout")?,
+            retries: args.retries,
+            max_pool_failures: args.max_pool_failures,
+            ..ProcessOptions::default()
+        },
         profile,
         seed: args.seed,
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
@@ -151,6 +158,28 @@ fn chunks(spec: &str) -> Result<Vec<Chunk>> {
         }
     }
     Ok(chunks)
+}
+
+fn transports(spec: &str) -> Result<Vec<Transport>> {
+    if spec == "all" {
+        return Ok(Transport::ALL.to_vec());
+    }
+    let mut transports = Vec::new();
+    for name in list(spec, "transport")? {
+        let transport = name
+            .parse::<Transport>()
+            .map_err(|bad| usage(format!("unknown transport '{bad}'; valid transports: all, copy, shm, regen")))?;
+        if !transports.contains(&transport) {
+            transports.push(transport);
+        }
+    }
+    Ok(transports)
+}
+
+fn duration(text: &str, flag: &str) -> Result<std::time::Duration> {
+    humantime::parse_duration(text).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
+        usage(format!("invalid {flag} '{text}'; expected a positive duration such as 300s, 2m or 500ms"))
+    })
 }
 
 /// A count with an optional decimal (k, M, G) or binary (Ki, Mi, Gi) suffix.
@@ -262,6 +291,15 @@ mod tests {
         for bad in ["iters=10", "spin.=1", ".x=1", "spin.iters"] {
             assert!(params(&names(&[bad]), &names(&["spin"])).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn transports_and_durations_parse_or_name_the_bad_value() {
+        assert_eq!(transports("all").unwrap(), Transport::ALL.to_vec());
+        assert_eq!(transports("shm,copy,shm").unwrap(), vec![Transport::Shm, Transport::Copy]);
+        assert!(transports("pigeon").unwrap_err().to_string().contains("'pigeon'"));
+        assert_eq!(duration("2m", "--task-timeout").unwrap(), std::time::Duration::from_secs(120));
+        assert!(duration("0s", "--task-timeout").unwrap_err().to_string().contains("'0s'"));
     }
 
     #[test]

@@ -27,12 +27,14 @@ pub(super) fn rows(record: &RunRecord) -> Vec<Vec<String>> {
 
 fn row(cell: &CellRecord) -> Vec<String> {
     let summary = cell.summary.as_ref();
-    let payload = cell.payload.as_ref();
     let dash = || "-".to_owned();
     vec![
         cell.workload.clone(),
         format!("{} {}", cell.size, cell.size_unit),
-        cell.strategy.to_string(),
+        match cell.transport {
+            Some(transport) => format!("{}/{transport}", cell.strategy),
+            None => cell.strategy.to_string(),
+        },
         cell.workers.to_string(),
         cell.effective_chunk.to_string(),
         summary.map_or_else(dash, |s| duration_ns(s.median_wall_ns)),
@@ -40,13 +42,32 @@ fn row(cell: &CellRecord) -> Vec<String> {
         ratio(summary.and_then(|s| s.speedup)),
         ratio(summary.and_then(|s| s.efficiency)),
         ratio(summary.map(|s| s.median_utilisation)),
-        payload.map_or_else(dash, |p| bytes(p.input_per_task(cell.tasks))),
-        payload.map_or_else(dash, |p| bytes(p.output_per_task(cell.tasks))),
+        cell.bytes_per_task().map_or_else(dash, |(input, _)| bytes(input)),
+        cell.bytes_per_task().map_or_else(dash, |(_, output)| bytes(output)),
         summary.map_or_else(dash, |s| bytes(s.peak_rss_bytes as f64)),
         summary.and_then(|s| s.gbps).map_or_else(dash, |g| format!("{g:.1}")),
-        match &cell.status {
-            CellStatus::Ok => "ok".to_owned(),
-            CellStatus::Failed { reason } => format!("FAILED: {reason}"),
-        },
+        status(cell),
     ]
+}
+
+/// `ok`, or `FAILED: reason`, followed by any worker faults that were met and handled.
+fn status(cell: &CellRecord) -> String {
+    let mut text = match &cell.status {
+        CellStatus::Ok => "ok".to_owned(),
+        CellStatus::Failed { reason } => format!("FAILED: {reason}"),
+    };
+    let f = &cell.faults;
+    if !f.is_empty() {
+        let counts = [
+            (f.timeouts, "timeouts"),
+            (f.crashes, "crashes"),
+            (f.garbled, "garbled"),
+            (f.retries, "retries"),
+            (f.fallbacks, "fallbacks"),
+        ];
+        let listed: Vec<String> =
+            counts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        text.push_str(&format!(" ({})", listed.join(", ")));
+    }
+    text
 }

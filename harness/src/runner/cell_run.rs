@@ -14,7 +14,7 @@ use crate::measure::rss;
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, Payload, Sample};
 use crate::stats::median;
-use crate::strategy::{Execution, Pool};
+use crate::strategy::{Execution, Faults, Launch, Pool, ProcessOptions, Transport};
 use crate::summary::Summary;
 
 pub(super) struct CellRun {
@@ -28,14 +28,17 @@ pub(super) struct CellRun {
     digest: Option<Digest>,
     serial_digest: Option<Digest>,
     payload: Option<Payload>,
+    faults: Faults,
     failure: Option<String>,
 }
 
 impl CellRun {
     /// Starts the cell's workers, timing the start.
-    pub(super) fn launch(cell: &Cell, job: Arc<dyn Job>) -> Result<Self, HarnessError> {
+    pub(super) fn launch(cell: &Cell, job: Arc<dyn Job>, process: &ProcessOptions) -> Result<Self, HarnessError> {
         let started = Instant::now();
-        let pool = cell.strategy.launch(cell.workers, cell.chunk)?;
+        let transport = cell.transport.unwrap_or(Transport::Shm);
+        let spec = Launch { job: &job, workers: cell.workers, chunk: cell.chunk, transport, process };
+        let pool = cell.strategy.launch(&spec)?;
         Ok(CellRun {
             cell: cell.clone(),
             job,
@@ -47,6 +50,7 @@ impl CellRun {
             digest: None,
             serial_digest: None,
             payload: None,
+            faults: Faults::default(),
             failure: None,
         })
     }
@@ -77,10 +81,14 @@ impl CellRun {
         let sample = Sample {
             round,
             wall_ns: wall.as_nanos() as u64,
-            cpu_ns: cpu.as_nanos() as u64,
+            cpu_ns: cpu.as_nanos() as u64 + execution.worker_cpu_ns,
             peak_rss_bytes: rss::peak_rss_bytes(),
             busy_ns: execution.busy_nanos.clone(),
+            worker_peak_rss_bytes: execution.worker_peak_rss.clone(),
+            faults: execution.faults,
+            wire: execution.wire,
         };
+        self.faults.add(&execution.faults);
         match self.check(&execution, reference) {
             Err(reason) => {
                 listener.on_event(&Event::CellFailed { cell: &self.cell, reason: &reason });
@@ -141,6 +149,7 @@ impl CellRun {
             strategy: self.cell.strategy,
             workers: self.cell.workers,
             chunk: self.cell.chunk,
+            transport: self.cell.transport,
             effective_chunk: self.cell.strategy.effective_chunk(self.cell.chunk, tasks, self.cell.workers),
             tasks,
             pool_start_ns: self.pool_start_ns,
@@ -148,6 +157,7 @@ impl CellRun {
             digest: self.digest,
             serial_digest: self.serial_digest,
             payload: self.payload,
+            faults: self.faults,
             bytes_touched,
             warmup: self.warmup,
             samples: self.samples,

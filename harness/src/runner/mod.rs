@@ -49,7 +49,11 @@ fn run_group(
     let job = registry.prepare(group.config.clone())?;
     listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
 
-    let mut runs = group.cells.iter().map(|cell| CellRun::launch(cell, job.clone())).collect::<Result<Vec<_>, _>>()?;
+    let mut runs = group
+        .cells
+        .iter()
+        .map(|cell| CellRun::launch(cell, job.clone(), &config.process))
+        .collect::<Result<Vec<_>, _>>()?;
     let warmup = config.profile.warmup;
     let mut reference: Option<Digest> = None;
     for round in 0..warmup + config.profile.reps {

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::events::{Event, Listener};
 use crate::plan::Cell;
-use crate::strategy::TaskProgress;
+use crate::strategy::{Fault, TaskProgress};
 
 pub(super) struct TaskCounter<'a> {
     cell: &'a Cell,
@@ -27,5 +27,9 @@ impl TaskProgress for TaskCounter<'_> {
         if after / self.step != before / self.step || after == self.total {
             self.listener.on_event(&Event::TasksDone { cell: self.cell, done: after, total: self.total });
         }
+    }
+
+    fn fault(&self, fault: &Fault<'_>) {
+        self.listener.on_event(&Event::Fault { cell: self.cell, fault });
     }
 }

@@ -17,7 +17,7 @@ pub(crate) struct CrossbeamQueue {
 }
 
 impl Pool for CrossbeamQueue {
-    fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
         let chunk = StrategyKind::Crossbeam.effective_chunk(self.chunk, dispatch.task_count(), self.workers);
         let (sender, queue) = channel::unbounded::<Range<usize>>();

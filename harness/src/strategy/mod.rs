@@ -2,10 +2,11 @@
 //!
 //! Each strategy is one file. A strategy is launched once per cell into a [`Pool`] (so that start-up cost, such as
 //! building a rayon pool, is measured apart from the repetitions) and then executes the job once per repetition.
-//! The process and MPI strategies plug in here as further [`StrategyKind`] variants.
+//! MPI plugs in here as a further [`StrategyKind`] variant.
 
 mod chunks;
 mod crossbeam_queue;
+pub mod process;
 mod rayon_pool;
 mod serial;
 mod task;
@@ -14,11 +15,14 @@ mod threads;
 use std::fmt;
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use ablate_workloads::Job;
 use serde::{Deserialize, Serialize};
 
 pub use chunks::{block_ranges, chunk_ranges};
-pub use task::{Execution, TaskFailure, install_quiet_panic_hook};
+pub use process::{ProcessOptions, Transport};
+pub use task::{Execution, Fault, Faults, TaskFailure, WireBytes, install_quiet_panic_hook};
 
 use crate::error::HarnessError;
 
@@ -34,11 +38,18 @@ pub enum StrategyKind {
     Rayon,
     /// Scoped threads pulling chunks from a shared crossbeam queue: dynamic, the classic pool.
     Crossbeam,
+    /// Worker processes re-executed from this binary, pulling chunks over pipes; see [`Transport`].
+    Process,
 }
 
 impl StrategyKind {
-    pub const ALL: [StrategyKind; 4] =
-        [StrategyKind::Serial, StrategyKind::Threads, StrategyKind::Rayon, StrategyKind::Crossbeam];
+    pub const ALL: [StrategyKind; 5] = [
+        StrategyKind::Serial,
+        StrategyKind::Threads,
+        StrategyKind::Rayon,
+        StrategyKind::Crossbeam,
+        StrategyKind::Process,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -46,6 +57,7 @@ impl StrategyKind {
             StrategyKind::Threads => "threads",
             StrategyKind::Rayon => "rayon",
             StrategyKind::Crossbeam => "crossbeam",
+            StrategyKind::Process => "process",
         }
     }
 
@@ -55,6 +67,9 @@ impl StrategyKind {
             StrategyKind::Threads => "std::thread::scope, static block partition (round-robin chunks with --chunk N)",
             StrategyKind::Rayon => "a dedicated rayon pool of exactly N threads, work stealing over chunks",
             StrategyKind::Crossbeam => "scoped workers pulling chunks from a shared crossbeam queue (dynamic)",
+            StrategyKind::Process => {
+                "worker processes (this binary re-executed) pulling chunks over pipes; --transport"
+            }
         }
     }
 
@@ -71,13 +86,23 @@ impl StrategyKind {
         }
     }
 
+    /// Whether the strategy moves data between processes, so that the transport matters.
+    pub fn crosses_processes(self) -> bool {
+        self == StrategyKind::Process
+    }
+
     /// Starts the workers of one cell.
-    pub fn launch(self, workers: usize, chunk: Chunk) -> Result<Box<dyn Pool>, HarnessError> {
+    pub fn launch(self, spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
+        let (workers, chunk) = (spec.workers, spec.chunk);
         Ok(match self {
             StrategyKind::Serial => Box::new(serial::Serial { chunk }),
             StrategyKind::Threads => Box::new(threads::StaticThreads { workers, chunk }),
             StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(workers, chunk)?),
             StrategyKind::Crossbeam => Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk }),
+            StrategyKind::Process => {
+                let options = spec.process.clone();
+                Box::new(process::ProcessPool::start(spec.job.clone(), workers, chunk, spec.transport, options)?)
+            }
         })
     }
 }
@@ -113,9 +138,20 @@ impl fmt::Display for Chunk {
     }
 }
 
-/// Receives task completions while a job executes; called from worker threads.
+/// What a strategy needs to start the workers of one cell.
+pub struct Launch<'a> {
+    pub job: &'a Arc<dyn Job>,
+    pub workers: usize,
+    pub chunk: Chunk,
+    /// How the shared input reaches worker processes; ignored by in-process strategies.
+    pub transport: Transport,
+    pub process: &'a ProcessOptions,
+}
+
+/// Receives task completions and faults while a job executes; called from worker threads.
 pub trait TaskProgress: Sync {
     fn tasks_done(&self, count: usize);
+    fn fault(&self, _fault: &Fault<'_>) {}
 }
 
 /// A [`TaskProgress`] that ignores completions, for callers that only want the execution.
@@ -127,7 +163,7 @@ impl TaskProgress for IgnoreProgress {
 
 /// A launched strategy, ready to execute jobs repeatedly.
 pub trait Pool: Send {
-    fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution;
+    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution;
 }
 
 #[cfg(test)]
@@ -135,6 +171,15 @@ mod tests {
     use super::*;
     use ablate_workloads::{Params, Registry, WorkloadConfig};
     use proptest::prelude::*;
+
+    /// The strategies that run inside this process (a unit-test binary cannot serve as a worker process).
+    const IN_PROCESS: [StrategyKind; 4] =
+        [StrategyKind::Serial, StrategyKind::Threads, StrategyKind::Rayon, StrategyKind::Crossbeam];
+
+    fn launch(kind: StrategyKind, workers: usize, chunk: Chunk, job: &Arc<dyn Job>) -> Box<dyn Pool> {
+        let process = ProcessOptions::default();
+        kind.launch(&Launch { job, workers, chunk, transport: Transport::Shm, process: &process }).unwrap()
+    }
 
     fn spin_job(tasks: u64, params: Params) -> std::sync::Arc<dyn Job> {
         let params = params.with("iters", 50);
@@ -144,26 +189,26 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
-        fn every_strategy_digest_equals_serial(tasks in 1u64..60, workers in 1usize..6, chunk in 0usize..9, pick in 0usize..4) {
+        fn every_in_process_strategy_digest_equals_serial(tasks in 1u64..60, workers in 1usize..6, chunk in 0usize..9, pick in 0usize..4) {
             let job = spin_job(tasks, Params::new());
             let chunk = if chunk == 0 { Chunk::Auto } else { Chunk::Fixed(chunk) };
             let run = |kind: StrategyKind, workers| {
-                let execution = kind.launch(workers, chunk).unwrap().execute(job.as_ref(), &IgnoreProgress);
+                let execution = launch(kind, workers, chunk, &job).execute(job.as_ref(), &IgnoreProgress);
                 prop_assert!(execution.failure.is_none());
                 prop_assert_eq!(execution.task_nanos.len(), tasks as usize);
                 prop_assert_eq!(execution.busy_nanos.len(), if kind == StrategyKind::Serial { 1 } else { workers });
                 Ok(job.digest(&execution.outputs).unwrap())
             };
-            prop_assert_eq!(run(StrategyKind::ALL[pick], workers)?, run(StrategyKind::Serial, 1)?);
+            prop_assert_eq!(run(IN_PROCESS[pick], workers)?, run(StrategyKind::Serial, 1)?);
         }
     }
 
     #[test]
-    fn a_panicking_task_is_reported_with_its_index_under_every_strategy() {
+    fn a_panicking_task_is_reported_with_its_index_under_every_in_process_strategy() {
         install_quiet_panic_hook();
         let job = spin_job(40, Params::new().with("panic_on", 17));
-        for kind in StrategyKind::ALL {
-            let execution = kind.launch(3, Chunk::Fixed(2)).unwrap().execute(job.as_ref(), &IgnoreProgress);
+        for kind in IN_PROCESS {
+            let execution = launch(kind, 3, Chunk::Fixed(2), &job).execute(job.as_ref(), &IgnoreProgress);
             let failure = execution.failure.expect("task 17 panics");
             assert_eq!(failure.task, 17, "{kind}");
             assert!(failure.message.contains("panicked on purpose"), "{kind}: {}", failure.message);

@@ -31,7 +31,7 @@ impl RayonPool {
 }
 
 impl Pool for RayonPool {
-    fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
         let chunk = StrategyKind::Rayon.effective_chunk(self.chunk, dispatch.task_count(), self.workers);
         let busy: Vec<CachePadded<AtomicU64>> =

@@ -10,7 +10,7 @@ pub(crate) struct Serial {
 }
 
 impl Pool for Serial {
-    fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
         let chunk = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1);
         let logs: Vec<_> = chunk_ranges(dispatch.task_count(), chunk)

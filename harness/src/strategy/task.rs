@@ -27,8 +27,60 @@ pub struct Execution {
     pub task_nanos: Vec<u64>,
     /// Time each worker spent inside tasks, in nanoseconds.
     pub busy_nanos: Vec<u64>,
-    /// The first task (lowest index) that failed, if any; the remaining tasks are abandoned.
+    /// The first task (lowest index) that failed, if any.
     pub failure: Option<TaskFailure>,
+    /// Worker faults met and handled (process strategy).
+    pub faults: Faults,
+    /// Bytes of the frames sent to and received from worker processes (process strategy).
+    pub wire: Option<WireBytes>,
+    /// CPU time of worker processes during the execution (process strategy).
+    pub worker_cpu_ns: u64,
+    /// Peak resident memory of each worker process during the execution (process strategy).
+    pub worker_peak_rss: Vec<u64>,
+}
+
+/// Counts of worker faults in one execution.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Faults {
+    pub timeouts: u32,
+    pub crashes: u32,
+    /// Workers that sent something that is not a frame.
+    pub garbled: u32,
+    pub retries: u32,
+    /// Executions that finished serially in the parent after too many worker failures.
+    pub fallbacks: u32,
+}
+
+impl Faults {
+    pub fn add(&mut self, other: &Faults) {
+        self.timeouts += other.timeouts;
+        self.crashes += other.crashes;
+        self.garbled += other.garbled;
+        self.retries += other.retries;
+        self.fallbacks += other.fallbacks;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Faults::default()
+    }
+}
+
+/// Bytes that crossed the process boundary, counted from the real frames (length prefixes included).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireBytes {
+    pub sent: u64,
+    pub received: u64,
+}
+
+/// A fault as it happens, for listeners.
+#[derive(Debug)]
+pub enum Fault<'a> {
+    Timeout { task: usize, pid: u32 },
+    Crash { pid: u32, how: &'a str },
+    Garbled { pid: u32 },
+    Retry { task: usize, attempt: u32 },
+    RespawnFailed { reason: &'a str },
+    Fallback { reason: &'a str },
 }
 
 /// The results of one consecutive range of tasks, as one worker produced them.
@@ -42,6 +94,15 @@ pub(crate) struct ChunkLog {
 impl ChunkLog {
     pub(crate) fn busy_nanos(&self) -> u64 {
         self.nanos.iter().sum()
+    }
+
+    /// Puts this chunk's outputs and times into task-indexed slots; returns its failure, if any.
+    pub(crate) fn merge_into(self, outputs: &mut [Option<AnyOutput>], nanos: &mut [u64]) -> Option<TaskFailure> {
+        for (offset, (output, ns)) in self.outputs.into_iter().zip(self.nanos).enumerate() {
+            outputs[self.start + offset] = Some(output);
+            nanos[self.start + offset] = ns;
+        }
+        self.failure
     }
 }
 
@@ -64,7 +125,7 @@ impl<'a> Dispatch<'a> {
     /// Runs the tasks of `range` in order; stops at the first panic and tells the other workers to stop too.
     /// Returns `None` when another worker had already failed.
     pub(crate) fn run_chunk(&self, range: Range<usize>) -> Option<ChunkLog> {
-        if self.stop.load(Ordering::Relaxed) {
+        if self.stop.load(Ordering::Relaxed) || crate::cancel::requested() {
             return None;
         }
         let mut log = ChunkLog {
@@ -100,6 +161,10 @@ impl<'a> Dispatch<'a> {
             task_nanos: Vec::with_capacity(tasks),
             busy_nanos,
             failure: None,
+            faults: Faults::default(),
+            wire: None,
+            worker_cpu_ns: 0,
+            worker_peak_rss: Vec::new(),
         };
         for log in logs {
             if let Some(failure) = log.failure {
@@ -112,17 +177,19 @@ impl<'a> Dispatch<'a> {
             execution.task_nanos.extend(log.nanos);
         }
         if execution.failure.is_none() && execution.outputs.len() != tasks {
-            execution.failure = Some(TaskFailure {
-                task: execution.outputs.len(),
-                message: format!("the strategy returned {} of {tasks} outputs", execution.outputs.len()),
-            });
+            let message = if crate::cancel::requested() {
+                "cancelled".to_owned()
+            } else {
+                format!("the strategy returned {} of {tasks} outputs", execution.outputs.len())
+            };
+            execution.failure = Some(TaskFailure { task: execution.outputs.len(), message });
         }
         execution
     }
 }
 
 thread_local! {
-    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+    pub(crate) static IN_TASK: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs one task, turning a panic into a [`TaskFailure`] that carries the panic message and the task index.
@@ -133,7 +200,7 @@ fn run_guarded(job: &dyn Job, task: usize) -> Result<AnyOutput, TaskFailure> {
     result.map_err(|payload| TaskFailure { task, message: panic_message(payload.as_ref()) })
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())

@@ -32,7 +32,7 @@ impl StaticThreads {
 }
 
 impl Pool for StaticThreads {
-    fn execute(&self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
         let assignments = self.assignments(dispatch.task_count());
         let per_worker: Vec<Vec<ChunkLog>> = std::thread::scope(|scope| {

@@ -1,0 +1,301 @@
+//! One execution on the process pool: workers pull chunks; faults are detected, counted, retried, and past a
+//! limit the rest of the execution falls back to serial in the parent.
+
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use ablate_workloads::{AnyOutput, Job};
+use crossbeam::channel::RecvTimeoutError;
+
+use super::ProcessPool;
+use super::child::Report;
+use super::wire::{FromWorker, TaskOutcome, ToWorker};
+use crate::cancel;
+use crate::strategy::task::Dispatch;
+use crate::strategy::{Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges};
+
+/// Tasks handed to one worker in one frame: consecutive indices.
+struct Unit {
+    tasks: Range<usize>,
+    attempt: u32,
+}
+
+struct InFlight {
+    unit: Unit,
+    deadline: Instant,
+}
+
+/// Dispatches queued per worker, so a worker finds its next chunk waiting instead of sleeping on the pipe.
+const DEPTH: usize = 2;
+
+/// A second dispatch is queued only when its frame fits a pipe buffer, so writing it can never block the loop.
+const PREFETCH_FRAME_LIMIT: usize = 64 * 1024;
+
+/// What went wrong with a worker.
+#[derive(Clone, Copy)]
+enum WorkerFault {
+    Timeout,
+    Crash,
+    Garbled,
+}
+
+/// How often the loop wakes to look for cancellation while waiting on workers.
+const POLL: Duration = Duration::from_millis(50);
+
+struct Run<'a> {
+    pool: &'a mut ProcessPool,
+    job: &'a dyn Job,
+    progress: &'a dyn TaskProgress,
+    queue: VecDeque<Unit>,
+    /// Per worker slot, the dispatches sent and not yet answered, oldest first.
+    in_flight: Vec<VecDeque<InFlight>>,
+    outputs: Vec<Option<AnyOutput>>,
+    nanos: Vec<u64>,
+    busy: Vec<u64>,
+    failures: Vec<TaskFailure>,
+    faults: Faults,
+    wire: WireBytes,
+    worker_failures: u32,
+    /// The size of the last frame sent, which decides whether prefetching is safe.
+    last_frame_bytes: usize,
+}
+
+pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+    pool.replace_missing_workers();
+    let tasks = job.task_count();
+    let workers = pool.workers.len();
+    let chunk = StrategyKind::Process.effective_chunk(pool.chunk, tasks, workers);
+    let cpu_before: Vec<(u64, u64)> = pool.live().map(|w| (w.serial, w.cpu_nanos())).collect();
+    pool.live().for_each(|w| w.reset_peak_rss());
+    let mut run = Run {
+        queue: chunk_ranges(tasks, chunk).into_iter().map(|tasks| Unit { tasks, attempt: 0 }).collect(),
+        in_flight: (0..workers).map(|_| VecDeque::with_capacity(DEPTH)).collect(),
+        outputs: (0..tasks).map(|_| None).collect(),
+        nanos: vec![0; tasks],
+        busy: vec![0; workers],
+        failures: Vec::new(),
+        faults: Faults::default(),
+        wire: WireBytes::default(),
+        worker_failures: 0,
+        last_frame_bytes: usize::MAX,
+        pool,
+        job,
+        progress,
+    };
+    run.drive();
+    let worker_cpu_ns = run
+        .pool
+        .live()
+        .map(|w| w.cpu_nanos().saturating_sub(cpu_before.iter().find(|(s, _)| *s == w.serial).map_or(0, |(_, c)| *c)))
+        .sum();
+    let worker_peak_rss = run.pool.live().map(|w| w.peak_rss_bytes()).collect();
+    run.finish(worker_cpu_ns, worker_peak_rss)
+}
+
+impl Run<'_> {
+    fn drive(&mut self) {
+        loop {
+            if cancel::requested() {
+                self.failures.push(TaskFailure { task: self.first_unfinished(), message: "cancelled".to_owned() });
+                return;
+            }
+            self.hand_out_work();
+            if self.queue.is_empty() && self.in_flight.iter().all(VecDeque::is_empty) {
+                return;
+            }
+            if self.worker_failures > self.pool.options.max_pool_failures || self.pool.live().next().is_none() {
+                self.fall_back();
+                return;
+            }
+            let wait =
+                self.in_flight.iter().flatten().map(|f| f.deadline.saturating_duration_since(Instant::now())).min();
+            match self.pool.reports.recv_timeout(wait.unwrap_or(POLL).min(POLL)) {
+                Ok(report) => self.handle(report),
+                Err(RecvTimeoutError::Timeout) => self.expire_deadlines(),
+                Err(RecvTimeoutError::Disconnected) => unreachable!("the pool holds a sender"),
+            }
+        }
+    }
+
+    /// Gives every worker one dispatch, then a second where frames are small, round-robin.
+    fn hand_out_work(&mut self) {
+        for depth in 1..=DEPTH {
+            for slot in 0..self.in_flight.len() {
+                let prefetch_ok = depth == 1 || self.last_frame_bytes <= PREFETCH_FRAME_LIMIT;
+                if self.in_flight[slot].len() >= depth || self.pool.workers[slot].is_none() || !prefetch_ok {
+                    continue;
+                }
+                let Some(unit) = self.queue.pop_front() else { return };
+                self.send(slot, unit);
+            }
+        }
+    }
+
+    fn send(&mut self, slot: usize, unit: Unit) {
+        let message = match self.encode(&unit) {
+            Ok(message) => message,
+            Err(failure) => return self.failures.push(failure),
+        };
+        let worker = self.pool.workers[slot].as_mut().expect("only live slots are sent to");
+        let sent = worker.send(&message);
+        let queued: usize = self.in_flight[slot].iter().map(|f| f.unit.tasks.len()).sum();
+        let deadline = Instant::now() + self.pool.options.task_timeout * (queued + unit.tasks.len()) as u32;
+        self.in_flight[slot].push_back(InFlight { unit, deadline });
+        match sent {
+            Ok(bytes) => {
+                self.last_frame_bytes = bytes;
+                self.wire.sent += bytes as u64;
+            }
+            Err(_) => self.worker_failed(slot, WorkerFault::Crash),
+        }
+    }
+
+    fn encode(&self, unit: &Unit) -> Result<ToWorker, TaskFailure> {
+        let mut tasks = Vec::with_capacity(unit.tasks.len());
+        for index in unit.tasks.clone() {
+            let bytes = self.job.encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() })?;
+            tasks.push((index as u32, bytes));
+        }
+        Ok(ToWorker::Run { shared: self.pool.shared_bytes.clone(), tasks })
+    }
+
+    fn handle(&mut self, report: Report) {
+        let serial = match &report {
+            Report::Message { serial, .. } | Report::Gone { serial, .. } | Report::Garbled { serial, .. } => *serial,
+        };
+        let Some(slot) = self.pool.slot_of(serial) else { return };
+        match report {
+            Report::Message { message: FromWorker::Done { results }, bytes, .. } => {
+                self.wire.received += bytes as u64;
+                self.in_flight[slot].pop_front();
+                let done = results.len();
+                for outcome in results {
+                    self.accept(slot, outcome);
+                }
+                self.progress.tasks_done(done);
+            }
+            Report::Message { .. } => {}
+            Report::Gone { .. } => self.worker_failed(slot, WorkerFault::Crash),
+            Report::Garbled { .. } => self.worker_failed(slot, WorkerFault::Garbled),
+        }
+    }
+
+    fn accept(&mut self, slot: usize, outcome: TaskOutcome) {
+        let task = outcome.index as usize;
+        self.busy[slot] += outcome.nanos;
+        self.nanos[task] = outcome.nanos;
+        match outcome.output.and_then(|bytes| self.job.decode_output(task, &bytes).map_err(|e| e.to_string())) {
+            Ok(output) => self.outputs[task] = Some(output),
+            Err(message) => self.failures.push(TaskFailure { task, message }),
+        }
+    }
+
+    fn expire_deadlines(&mut self) {
+        let now = Instant::now();
+        for slot in 0..self.in_flight.len() {
+            if self.in_flight[slot].front().is_some_and(|f| f.deadline <= now) {
+                self.worker_failed(slot, WorkerFault::Timeout);
+            }
+        }
+    }
+
+    /// Kills the worker in `slot`, counts the fault, requeues or fails its tasks, and replaces the worker.
+    fn worker_failed(&mut self, slot: usize, fault: WorkerFault) {
+        let Some(worker) = self.pool.workers[slot].take() else { return };
+        let pid = worker.pid();
+        let how = worker.kill();
+        self.worker_failures += 1;
+        let units: Vec<Unit> = self.in_flight[slot].drain(..).map(|f| f.unit).collect();
+        let first_task = units.first().map(|u| u.tasks.start);
+        let description = match fault {
+            WorkerFault::Timeout => {
+                self.faults.timeouts += 1;
+                self.progress.fault(&Fault::Timeout { task: first_task.unwrap_or(0), pid });
+                format!("timed out after {:?} per task and was killed", self.pool.options.task_timeout)
+            }
+            WorkerFault::Crash => {
+                self.faults.crashes += 1;
+                self.progress.fault(&Fault::Crash { pid, how: &how });
+                format!("crashed ({how})")
+            }
+            WorkerFault::Garbled => {
+                self.faults.garbled += 1;
+                self.progress.fault(&Fault::Garbled { pid });
+                "sent a malformed frame and was killed".to_owned()
+            }
+        };
+        for unit in units.into_iter().rev() {
+            self.retry_or_fail(unit, &description);
+        }
+        if let Err(reason) = self.pool.respawn(slot) {
+            self.progress.fault(&Fault::RespawnFailed { reason: &reason });
+            self.worker_failures += 1;
+        }
+    }
+
+    /// Requeues each task of `unit` on its own for another attempt, or fails it when out of attempts.
+    fn retry_or_fail(&mut self, unit: Unit, description: &str) {
+        for task in unit.tasks.rev() {
+            if unit.attempt < self.pool.options.retries {
+                self.faults.retries += 1;
+                self.progress.fault(&Fault::Retry { task, attempt: unit.attempt + 1 });
+                self.queue.push_front(Unit { tasks: task..task + 1, attempt: unit.attempt + 1 });
+            } else {
+                let attempts = unit.attempt + 1;
+                let message = format!("its worker {description}, on each of {attempts} attempts");
+                self.failures.push(TaskFailure { task, message });
+            }
+        }
+    }
+
+    /// Runs every unfinished task serially in this process.
+    fn fall_back(&mut self) {
+        self.faults.fallbacks += 1;
+        let reason =
+            format!("{} worker failures (limit {})", self.worker_failures, self.pool.options.max_pool_failures);
+        self.progress.fault(&Fault::Fallback { reason: &reason });
+        for slot in 0..self.in_flight.len() {
+            let units: Vec<Unit> = self.in_flight[slot].drain(..).map(|f| f.unit).collect();
+            if !units.is_empty()
+                && let Some(worker) = self.pool.workers[slot].take()
+            {
+                worker.kill();
+            }
+            self.queue.extend(units);
+        }
+        let serial = Dispatch::new(self.job, self.progress);
+        let mut fallback_busy = 0;
+        while let Some(unit) = self.queue.pop_front() {
+            let Some(log) = serial.run_chunk(unit.tasks) else { break };
+            fallback_busy += log.busy_nanos();
+            if let Some(failure) = log.merge_into(&mut self.outputs, &mut self.nanos) {
+                self.failures.push(failure);
+            }
+        }
+        self.busy.push(fallback_busy);
+    }
+
+    fn first_unfinished(&self) -> usize {
+        self.outputs.iter().position(Option::is_none).unwrap_or(0)
+    }
+
+    fn finish(self, worker_cpu_ns: u64, worker_peak_rss: Vec<u64>) -> Execution {
+        let mut failure = self.failures.into_iter().min_by_key(|f| f.task);
+        if failure.is_none()
+            && let Some(task) = self.outputs.iter().position(Option::is_none)
+        {
+            failure = Some(TaskFailure { task, message: "no worker returned an output for it".to_owned() });
+        }
+        Execution {
+            outputs: self.outputs.into_iter().map_while(|o| o).collect(),
+            task_nanos: self.nanos,
+            busy_nanos: self.busy,
+            failure,
+            faults: self.faults,
+            wire: Some(self.wire),
+            worker_cpu_ns,
+            worker_peak_rss,
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! `process`: N worker processes, re-executed from the current binary, pulling chunks of tasks over pipes.
+//!
+//! Workers rebuild the workload from its configuration; only encoded task inputs and outputs cross the pipes,
+//! plus the shared input as the transport says. The pool survives its workers: a worker that times out, dies
+//! or sends garbage is killed, replaced, and its tasks retried; after too many such failures the rest of the
+//! execution falls back to serial in the parent, and says so.
+
+mod child;
+mod dispatch;
+mod shm;
+mod wire;
+mod worker;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ablate_workloads::Job;
+use crossbeam::channel::{self, Receiver, Sender};
+use serde::{Deserialize, Serialize};
+
+use super::{Chunk, Execution, Pool, TaskProgress};
+use crate::error::HarnessError;
+use child::{Report, WorkerProcess};
+use shm::SharedFile;
+use wire::{FromWorker, SharedSpec, ToWorker};
+
+pub use worker::{WORKER_ENV, serve_if_worker};
+
+/// How the shared input reaches the workers: an ablation axis of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// Inside every dispatch, encoded and decoded each time, as a naive pickling pool does.
+    Copy,
+    /// Written once to a memory file that every worker maps read-only; only a handle crosses.
+    Shm,
+    /// Rebuilt by every worker from the seed.
+    Regen,
+}
+
+impl Transport {
+    pub const ALL: [Transport; 3] = [Transport::Copy, Transport::Shm, Transport::Regen];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Copy => "copy",
+            Transport::Shm => "shm",
+            Transport::Regen => "regen",
+        }
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl FromStr for Transport {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Transport::ALL.into_iter().find(|t| t.name() == s).ok_or_else(|| s.to_owned())
+    }
+}
+
+/// The process strategy's knobs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessOptions {
+    /// A task running longer than this is abandoned: its worker is killed and the task retried.
+    pub task_timeout: Duration,
+    /// How many times a task is retried on a fresh worker after its worker timed out, crashed or sent garbage.
+    pub retries: u32,
+    /// Worker failures in one execution after which the rest runs serially in the parent.
+    pub max_pool_failures: u32,
+    /// The largest frame either side accepts, in bytes.
+    pub frame_cap: u64,
+    /// The binary re-executed as a worker; the current executable when `None`.
+    pub program: Option<PathBuf>,
+}
+
+impl Default for ProcessOptions {
+    fn default() -> Self {
+        ProcessOptions {
+            task_timeout: Duration::from_secs(300),
+            retries: 2,
+            max_pool_failures: 8,
+            frame_cap: 2 << 30,
+            program: None,
+        }
+    }
+}
+
+/// A pool of worker processes, all loaded with one job.
+pub struct ProcessPool {
+    job: Arc<dyn Job>,
+    options: ProcessOptions,
+    program: PathBuf,
+    transport: Transport,
+    chunk: Chunk,
+    /// The encoded shared input, under the copy transport.
+    shared_bytes: Option<Vec<u8>>,
+    /// The memory file, under the shm transport; kept open while workers may map it.
+    shared_file: Option<SharedFile>,
+    /// One slot per worker; empty while a failed worker could not be replaced.
+    workers: Vec<Option<WorkerProcess>>,
+    reports: Receiver<Report>,
+    report_sender: Sender<Report>,
+    next_serial: u64,
+}
+
+/// How long a worker may take to shut down cleanly before it is killed.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+impl ProcessPool {
+    /// Starts `workers` processes and waits until each has loaded the job.
+    pub fn start(
+        job: Arc<dyn Job>,
+        workers: usize,
+        chunk: Chunk,
+        transport: Transport,
+        options: ProcessOptions,
+    ) -> Result<Self, HarnessError> {
+        let start_error = |reason: String| HarnessError::PoolStart { strategy: "process", workers, reason };
+        let program = match &options.program {
+            Some(program) => program.clone(),
+            None => {
+                std::env::current_exe().map_err(|e| start_error(format!("cannot find the current executable: {e}")))?
+            }
+        };
+        let (shared_bytes, shared_file) = match transport {
+            Transport::Regen => (None, None),
+            Transport::Copy => (Some(job.encode_shared()?), None),
+            Transport::Shm => {
+                let file = SharedFile::create(&job.encode_shared()?)
+                    .map_err(|e| start_error(format!("cannot create the shared-memory file: {e}")))?;
+                (None, Some(file))
+            }
+        };
+        let (report_sender, reports) = channel::unbounded();
+        let mut pool = ProcessPool {
+            job,
+            options,
+            program,
+            transport,
+            chunk,
+            shared_bytes,
+            shared_file,
+            workers: Vec::with_capacity(workers),
+            reports,
+            report_sender,
+            next_serial: 0,
+        };
+        for _ in 0..workers {
+            let worker = pool.spawn_loaded().map_err(start_error)?;
+            pool.workers.push(Some(worker));
+        }
+        Ok(pool)
+    }
+
+    /// Spawns one worker and waits for it to load the job (bounded by the task timeout).
+    fn spawn_loaded(&mut self) -> Result<WorkerProcess, String> {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let mut worker =
+            WorkerProcess::spawn(&self.program, serial, self.options.frame_cap, self.report_sender.clone())
+                .map_err(|e| format!("cannot start {}: {e}", self.program.display()))?;
+        let load = ToWorker::Load { config: self.job.config().clone(), shared: self.shared_spec() };
+        if let Err(e) = worker.send(&load) {
+            return Err(format!("worker {} {} before loading: {e}", worker.pid(), worker.kill()));
+        }
+        let deadline = Instant::now() + self.options.task_timeout;
+        loop {
+            let report = self.reports.recv_deadline(deadline);
+            match report {
+                Ok(Report::Message { serial: s, message: FromWorker::Loaded, .. }) if s == serial => return Ok(worker),
+                Ok(Report::Message { serial: s, message: FromWorker::LoadFailed { message }, .. }) if s == serial => {
+                    worker.kill();
+                    return Err(format!("a worker could not load the workload: {message}"));
+                }
+                Ok(Report::Gone { serial: s, reason } | Report::Garbled { serial: s, reason }) if s == serial => {
+                    return Err(format!("a worker failed while loading ({reason}); it {}", worker.kill()));
+                }
+                Ok(_) => continue,
+                Err(_) => {
+                    return Err(format!(
+                        "a worker did not load within {:?}; it {}",
+                        self.options.task_timeout,
+                        worker.kill()
+                    ));
+                }
+            }
+        }
+    }
+
+    fn shared_spec(&self) -> SharedSpec {
+        match (&self.shared_file, self.transport) {
+            (Some(file), _) => SharedSpec::Mapped { path: file.path_for_children(), len: file.len() },
+            (None, Transport::Copy) => SharedSpec::PerDispatch,
+            (None, _) => SharedSpec::Regenerate,
+        }
+    }
+
+    /// The process ids of the live workers.
+    pub fn worker_pids(&self) -> Vec<u32> {
+        self.live().map(WorkerProcess::pid).collect()
+    }
+
+    fn live(&self) -> impl Iterator<Item = &WorkerProcess> {
+        self.workers.iter().flatten()
+    }
+
+    fn slot_of(&self, serial: u64) -> Option<usize> {
+        self.workers.iter().position(|w| w.as_ref().is_some_and(|w| w.serial == serial))
+    }
+
+    /// Starts a fresh worker in an empty slot.
+    fn respawn(&mut self, slot: usize) -> Result<(), String> {
+        let worker = self.spawn_loaded()?;
+        self.workers[slot] = Some(worker);
+        Ok(())
+    }
+
+    /// Refills slots left empty by an earlier execution; a slot that cannot be refilled stays empty.
+    fn replace_missing_workers(&mut self) {
+        for slot in 0..self.workers.len() {
+            if self.workers[slot].is_none() {
+                let _ = self.respawn(slot);
+            }
+        }
+    }
+
+    /// Stops every worker, waiting briefly for each; afterwards no child of the pool remains.
+    pub fn shutdown(mut self) {
+        self.stop_all();
+    }
+
+    fn stop_all(&mut self) {
+        for worker in self.workers.drain(..).flatten() {
+            worker.shutdown(SHUTDOWN_GRACE);
+        }
+    }
+}
+
+impl Pool for ProcessPool {
+    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+        dispatch::execute(self, job, progress)
+    }
+}
+
+impl Drop for ProcessPool {
+    fn drop(&mut self) {
+        self.stop_all();
+    }
+}

@@ -1,0 +1,95 @@
+//! The shared-memory transport's file: written once by the parent into an anonymous memory file (memfd), mapped
+//! read-only by each worker through `/proc/<parent>/fd/<n>`.
+//!
+//! A memfd has no name in any filesystem, so nothing is left behind whatever happens: the memory is freed when
+//! the parent and the last worker close it, crash or not.
+
+use std::ffi::CString;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::{AsRawFd, FromRawFd};
+
+/// The parent's side: the memory file holding the encoded shared input.
+pub struct SharedFile {
+    file: File,
+    len: u64,
+}
+
+impl SharedFile {
+    pub fn create(bytes: &[u8]) -> io::Result<Self> {
+        let name = CString::new("ablate-shared").expect("no NUL in a literal");
+        // SAFETY: `name` is a valid C string; on success the descriptor is owned by the File alone.
+        let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just created and is owned by nothing else.
+        let mut file = unsafe { File::from_raw_fd(fd) };
+        file.write_all(bytes)?;
+        Ok(SharedFile { file, len: bytes.len() as u64 })
+    }
+
+    /// The path a worker (a child of this process) opens to reach the file.
+    pub fn path_for_children(&self) -> String {
+        format!("/proc/{}/fd/{}", std::process::id(), self.file.as_raw_fd())
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+/// A worker's read-only view of the shared input.
+pub struct Mapping {
+    address: *mut libc::c_void,
+    len: usize,
+}
+
+impl Mapping {
+    pub fn open(path: &str, len: u64) -> io::Result<Self> {
+        let file = File::open(path)?;
+        let len = usize::try_from(len).map_err(io::Error::other)?;
+        if len == 0 {
+            return Ok(Mapping { address: std::ptr::null_mut(), len });
+        }
+        // SAFETY: a fresh read-only shared mapping of an open file; checked for MAP_FAILED below.
+        let address =
+            unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_SHARED, file.as_raw_fd(), 0) };
+        if address == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Mapping { address, len })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: the mapping is `len` readable bytes, alive as long as `self`, and nobody writes it any more.
+        unsafe { std::slice::from_raw_parts(self.address.cast(), self.len) }
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: unmapping exactly the region this Mapping mapped.
+            unsafe { libc::munmap(self.address, self.len) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mapping_reads_back_what_was_written() {
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let shared = SharedFile::create(&bytes).unwrap();
+        assert_eq!(shared.len(), 100_000);
+        let mapping = Mapping::open(&shared.path_for_children(), shared.len()).unwrap();
+        assert_eq!(mapping.bytes(), bytes.as_slice());
+        assert!(Mapping::open("/proc/self/fd/999999", 1).is_err());
+    }
+}

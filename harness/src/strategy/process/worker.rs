@@ -1,0 +1,105 @@
+//! The worker side: a process re-executed from the current binary, selected by an environment variable, that
+//! rebuilds the workload and runs the tasks it is sent until told to stop or its parent goes away.
+//!
+//! The protocol owns the process's original stdout; file descriptor 1 is pointed at stderr, so a workload that
+//! prints cannot corrupt a frame.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::panic::{self, AssertUnwindSafe};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use ablate_workloads::{Registry, RemoteJob, SharedSource};
+
+use super::shm::Mapping;
+use super::wire::{FromWorker, SharedSpec, TaskOutcome, ToWorker, read_frame, write_frame};
+use crate::strategy::task::{IN_TASK, panic_message};
+
+/// Set in a worker's environment; its value is the frame cap in bytes.
+pub const WORKER_ENV: &str = "ABLATE_WORKER";
+
+/// Serves as a worker when this process was started as one, returning its exit code; `None` otherwise.
+/// Call it first thing in `main` of any binary that may run the process strategy.
+pub fn serve_if_worker(registry: &Registry) -> Option<ExitCode> {
+    let cap: u64 = std::env::var(WORKER_ENV).ok()?.parse().ok()?;
+    crate::strategy::install_quiet_panic_hook();
+    Some(match serve(registry, cap) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ablate worker {}: {message}", std::process::id());
+            ExitCode::FAILURE
+        }
+    })
+}
+
+fn serve(registry: &Registry, cap: u64) -> Result<(), String> {
+    let protocol_out = take_stdout()?;
+    let mut input = BufReader::new(std::io::stdin().lock());
+    let mut output = BufWriter::new(protocol_out);
+    let (mut read_buffer, mut write_buffer) = (Vec::new(), Vec::new());
+    let mut job: Option<Box<dyn RemoteJob>> = None;
+    loop {
+        let message = read_frame::<ToWorker>(&mut input, cap, &mut read_buffer).map_err(|e| e.to_string())?;
+        let reply = match message {
+            None | Some((ToWorker::Shutdown, _)) => return Ok(()),
+            Some((ToWorker::Load { config, shared }, _)) => match load(registry, config, &shared) {
+                Ok(loaded) => {
+                    job = Some(loaded);
+                    FromWorker::Loaded
+                }
+                Err(message) => FromWorker::LoadFailed { message },
+            },
+            Some((ToWorker::Run { shared, tasks }, _)) => {
+                let job = job.as_deref().ok_or("a task arrived before any workload was loaded")?;
+                FromWorker::Done {
+                    results: tasks.iter().map(|(index, task)| run(job, *index, task, shared.as_deref())).collect(),
+                }
+            }
+        };
+        write_frame(&mut output, &reply, &mut write_buffer).map_err(|e| format!("cannot answer the parent: {e}"))?;
+    }
+}
+
+fn load(
+    registry: &Registry,
+    config: ablate_workloads::WorkloadConfig,
+    shared: &SharedSpec,
+) -> Result<Box<dyn RemoteJob>, String> {
+    match shared {
+        SharedSpec::Regenerate => registry.remote(config, SharedSource::Regenerate),
+        SharedSpec::PerDispatch => registry.remote(config, SharedSource::PerDispatch),
+        SharedSpec::Mapped { path, len } => {
+            let mapping = Mapping::open(path, *len).map_err(|e| format!("cannot map {path}: {e}"))?;
+            registry.remote(config, SharedSource::Bytes(mapping.bytes()))
+        }
+    }
+    .map_err(|e| e.to_string())
+}
+
+fn run(job: &dyn RemoteJob, index: u32, task: &[u8], shared: Option<&[u8]>) -> TaskOutcome {
+    let started = Instant::now();
+    IN_TASK.set(true);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| job.run_encoded(task, shared)));
+    IN_TASK.set(false);
+    let nanos = started.elapsed().as_nanos() as u64;
+    let output = match result {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(job_error)) => Err(job_error.to_string()),
+        Err(payload) => Err(panic_message(payload.as_ref())),
+    };
+    TaskOutcome { index, nanos, output }
+}
+
+/// Moves the original stdout to a new descriptor for the protocol and points descriptor 1 at stderr.
+fn take_stdout() -> Result<File, String> {
+    // SAFETY: dup and dup2 on the standard descriptors; the duplicate is owned by the returned File alone.
+    unsafe {
+        let protocol = libc::dup(libc::STDOUT_FILENO);
+        if protocol < 0 || libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) < 0 {
+            return Err(format!("cannot set up the protocol descriptor: {}", std::io::Error::last_os_error()));
+        }
+        Ok(File::from(OwnedFd::from_raw_fd(protocol)))
+    }
+}
