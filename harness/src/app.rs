@@ -13,7 +13,7 @@ use crate::exit;
 use crate::measure::machine::Machine;
 use crate::strategy::process::serve_if_worker;
 use crate::strategy::{StrategyKind, install_quiet_panic_hook};
-use crate::{progress, report, runner, write};
+use crate::{cancel, progress, report, runner, write};
 
 /// The whole `ablate` CLI over `registry`. A user's binary calls this from `main` with its own workloads
 /// registered (see `ablate_main!`), and gets every command, strategy and output of `ablate`.
@@ -60,6 +60,7 @@ fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     let cores = Machine::detect().logical_cores;
     let (config, format) = cli::parse::run_config(args, registry, cores)?;
     write::check_writable(&args.out)?;
+    cancel::install_interrupt_handler();
     let record = runner::run(&config, registry, progress::for_stderr().as_ref())?;
     let json =
         serde_json::to_vec_pretty(&record).map_err(|source| HarnessError::Encode { path: args.out.clone(), source })?;
@@ -69,6 +70,10 @@ fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     let failed: Vec<_> = record.failed_cells().collect();
     for (cell, reason) in &failed {
         eprintln!("ablate: cell {} failed: {reason}", cell.id);
+    }
+    if record.cancelled {
+        eprintln!("ablate: interrupted; the results file holds what was measured before");
+        return Ok(exit::INTERRUPTED);
     }
     Ok(if failed.is_empty() { exit::SUCCESS } else { exit::ERROR })
 }

@@ -12,3 +12,5 @@ pub const REGRESSION: u8 = 3;
 pub const SCALING: u8 = 4;
 /// The baseline is missing or incompatible.
 pub const BASELINE: u8 = 5;
+/// The run was interrupted (Ctrl-C); the results file holds what was measured before (128 + SIGINT).
+pub const INTERRUPTED: u8 = 130;

@@ -25,6 +25,8 @@ pub struct RunRecord {
     pub config: RunConfig,
     /// Whether peak RSS is per repetition (the kernel allowed resetting it) or over the process's lifetime.
     pub rss_scope: RssScope,
+    /// The run was interrupted (Ctrl-C): cells hold what was measured before it stopped.
+    pub cancelled: bool,
     pub cells: Vec<CellRecord>,
 }
 
@@ -136,7 +138,7 @@ impl Payload {
 }
 
 impl RunRecord {
-    pub fn new(config: RunConfig, rss_scope: RssScope, cells: Vec<CellRecord>) -> Self {
+    pub fn new(config: RunConfig, rss_scope: RssScope, cells: Vec<CellRecord>, cancelled: bool) -> Self {
         RunRecord {
             schema_version: SCHEMA_VERSION,
             ablate_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -144,6 +146,7 @@ impl RunRecord {
             machine: Machine::detect(),
             config,
             rss_scope,
+            cancelled,
             cells,
         }
     }

@@ -77,6 +77,9 @@ impl CellRun {
         let started = Instant::now();
         let execution = self.pool.execute(self.job.as_ref(), &counter);
         let wall = started.elapsed();
+        if crate::cancel::requested() {
+            return;
+        }
         let cpu = process_cpu_time().saturating_sub(cpu_before);
         let sample = Sample {
             round,

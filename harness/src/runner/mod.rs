@@ -13,6 +13,7 @@ use std::time::Instant;
 use ablate_workloads::rng::Rng;
 use ablate_workloads::{Digest, Registry};
 
+use crate::cancel;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
@@ -23,6 +24,7 @@ use cell_run::CellRun;
 
 /// Runs every cell of `config` and returns the record; cells that fail are recorded as failed, not returned as
 /// errors. Errors are for what stops the whole run: a workload that cannot be built, a pool that cannot start.
+/// A cancellation (Ctrl-C) ends the run early with what was measured so far, and the record says so.
 pub fn run(config: &RunConfig, registry: &Registry, listener: &dyn Listener) -> Result<RunRecord, HarnessError> {
     let plan = Plan::new(config, registry)?;
     let rounds = config.profile.warmup + config.profile.reps;
@@ -31,9 +33,12 @@ pub fn run(config: &RunConfig, registry: &Registry, listener: &dyn Listener) -> 
     let mut order = Rng::new(config.order_seed);
     let mut cells = Vec::with_capacity(plan.cell_count());
     for group in &plan.groups {
+        if cancel::requested() {
+            break;
+        }
         cells.extend(run_group(group, config, registry, listener, &mut order)?);
     }
-    Ok(RunRecord::new(config.clone(), rss_scope, cells))
+    Ok(RunRecord::new(config.clone(), rss_scope, cells, cancel::requested()))
 }
 
 fn run_group(
@@ -59,6 +64,9 @@ fn run_group(
     for round in 0..warmup + config.profile.reps {
         let label = if round < warmup { Round::Warmup(round) } else { Round::Timed(round - warmup) };
         for index in round_order(runs.len(), round == 0, order) {
+            if cancel::requested() {
+                break;
+            }
             runs[index].execute(round, label, reference, listener);
             if index == 0 {
                 reference = reference.or(runs[0].digest());

@@ -135,6 +135,9 @@ impl<'a> Dispatch<'a> {
             failure: None,
         };
         for task in range {
+            if crate::cancel::requested() {
+                break;
+            }
             let started = Instant::now();
             match run_guarded(self.job, task) {
                 Ok(output) => {

@@ -200,7 +200,9 @@ impl Run<'_> {
         }
     }
 
-    /// Kills the worker in `slot`, counts the fault, requeues or fails its tasks, and replaces the worker.
+    /// Kills the worker in `slot`, counts the fault, and replaces the worker. The dispatch it was running is
+    /// retried task by task (or failed when out of attempts); dispatches queued behind it never ran, so they
+    /// go back to the queue as they were.
     fn worker_failed(&mut self, slot: usize, fault: WorkerFault) {
         let Some(worker) = self.pool.workers[slot].take() else { return };
         let pid = worker.pid();
@@ -225,7 +227,12 @@ impl Run<'_> {
                 "sent a malformed frame and was killed".to_owned()
             }
         };
-        for unit in units.into_iter().rev() {
+        let mut units = units.into_iter();
+        let running = units.next();
+        for waiting in units.rev() {
+            self.queue.push_front(waiting);
+        }
+        if let Some(unit) = running {
             self.retry_or_fail(unit, &description);
         }
         if let Err(reason) = self.pool.respawn(slot) {

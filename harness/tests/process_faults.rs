@@ -1,0 +1,388 @@
+//! Fault tests of the process strategy, through a test-only workload whose tasks misbehave inside worker
+//! processes: sleep past the timeout, abort, segfault, panic, or write garbage on the protocol pipe.
+//!
+//! This binary has its own `main` (harness = false) so that it can serve as the process strategy's worker,
+//! exactly as a user's binary does. Every test ends by checking through /proc that no child process remains.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ablate_harness::config::{Profile, RunConfig, WorkloadChoice};
+use ablate_harness::events::Silent;
+use ablate_harness::record::{CellRecord, CellStatus, RunRecord};
+use ablate_harness::runner;
+use ablate_harness::strategy::process::{ProcessPool, WORKER_ENV, serve_if_worker};
+use ablate_harness::strategy::{Chunk, Faults, ProcessOptions, StrategyKind, Transport};
+use ablate_workloads::{Description, Kind, ParamDoc, Params, Registry, Workload, WorkloadConfig, WorkloadError};
+
+/// Four tasks; task `on` misbehaves as `mode` says, only inside a worker process, and with `once` set only the
+/// first time (a marker file records that it happened), so that a retry succeeds.
+struct Faulty {
+    mode: String,
+    on: u64,
+    once: Option<PathBuf>,
+}
+
+impl Workload for Faulty {
+    type Shared = ();
+    type Task = u64;
+    type Output = u64;
+
+    fn describe() -> Description {
+        Description {
+            name: "faulty",
+            kind: Kind::Cpu,
+            summary: "test-only: a task that misbehaves inside a worker process",
+            size_unit: "tasks",
+            default_size: 4,
+            quick_size: 4,
+            params: &[
+                ParamDoc { name: "mode", default: "none", help: "sleep | abort | segfault | panic | garbage | none" },
+                ParamDoc { name: "on", default: "2", help: "the task that misbehaves" },
+                ParamDoc { name: "once", default: "", help: "marker file: misbehave only while it does not exist" },
+            ],
+        }
+    }
+
+    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        let once: String = config.params.get_or("faulty", "once", String::new(), "a path")?;
+        Ok(Faulty {
+            mode: config.params.get_or("faulty", "mode", "none".to_owned(), "a mode")?,
+            on: config.params.get_or("faulty", "on", 2, "a task index")?,
+            once: (!once.is_empty()).then(|| PathBuf::from(once)),
+        })
+    }
+
+    fn shared_input(&self) {}
+
+    fn tasks(&self) -> Vec<u64> {
+        (0..4).collect()
+    }
+
+    fn run(&self, _shared: &(), task: &u64) -> u64 {
+        if *task == self.on && std::env::var_os(WORKER_ENV).is_some() && self.first_time() {
+            misbehave(&self.mode, *task);
+        }
+        task * 1_000_003 + 7
+    }
+}
+
+impl Faulty {
+    fn first_time(&self) -> bool {
+        match &self.once {
+            None => true,
+            Some(marker) => std::fs::OpenOptions::new().write(true).create_new(true).open(marker).is_ok(),
+        }
+    }
+}
+
+fn misbehave(mode: &str, task: u64) {
+    match mode {
+        "sleep" => std::thread::sleep(Duration::from_secs(60)),
+        "abort" => std::process::abort(),
+        // SAFETY: not safe at all, on purpose: a write through a null pointer, so this process dies of SIGSEGV.
+        "segfault" => unsafe { std::ptr::null_mut::<u8>().write_volatile(1) },
+        "panic" => panic!("faulty task {task} panicked"),
+        "garbage" => write_garbage_to_protocol_pipe(),
+        _ => {}
+    }
+}
+
+/// Writes a length prefix far above any cap to the worker's protocol pipe: the only write-only pipe it holds
+/// beyond the standard descriptors.
+fn write_garbage_to_protocol_pipe() {
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        let fd: i32 = entry.file_name().to_string_lossy().parse().unwrap_or(-1);
+        let is_pipe = std::fs::read_link(entry.path()).is_ok_and(|t| t.to_string_lossy().starts_with("pipe:"));
+        let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap_or_default();
+        let write_only = info.lines().any(|l| l.starts_with("flags:") && l.trim_end().ends_with('1'));
+        if fd > 2 && is_pipe && write_only {
+            let garbage = [0xffu8; 16];
+            // SAFETY: writing a local buffer to a descriptor this process owns.
+            unsafe { libc::write(fd, garbage.as_ptr().cast(), garbage.len()) };
+        }
+    }
+}
+
+fn registry() -> Registry {
+    let mut registry = Registry::builtin();
+    registry.register::<Faulty>();
+    registry
+}
+
+fn options(timeout: Duration, max_pool_failures: u32) -> ProcessOptions {
+    ProcessOptions { task_timeout: timeout, max_pool_failures, ..ProcessOptions::default() }
+}
+
+/// One process cell (1 worker, all four tasks in one chunk, so fault counts are exact) beside serial.
+fn run_faulty(params: Params, process: ProcessOptions) -> RunRecord {
+    let config = RunConfig {
+        workloads: vec![WorkloadChoice { name: "faulty".into(), sizes: vec![], params }],
+        strategies: vec![StrategyKind::Process],
+        workers: vec![1],
+        chunks: vec![Chunk::Fixed(4)],
+        transports: vec![Transport::Shm],
+        process,
+        profile: Profile { warmup: 1, reps: 2, ..Profile::QUICK },
+        seed: 1,
+        order_seed: 1,
+    };
+    let record = runner::run(&config, &registry(), &Silent).expect("the run completes");
+    assert_no_children();
+    record
+}
+
+fn process_cell(record: &RunRecord) -> &CellRecord {
+    record.cells.iter().find(|c| c.strategy == StrategyKind::Process).expect("a process cell")
+}
+
+fn marker(name: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name).to_string_lossy().into_owned();
+    (dir, path)
+}
+
+/// The cell finished, its digest equals serial's, and the counters say exactly `faults`.
+fn assert_recovered(record: &RunRecord, faults: Faults) {
+    let cell = process_cell(record);
+    assert_eq!(cell.status, CellStatus::Ok, "{}", cell.id);
+    assert_eq!(cell.digest, record.cells[0].digest, "digest differs from serial's");
+    assert_eq!(cell.samples.len(), 2);
+    assert_eq!(cell.faults, faults);
+}
+
+fn one_retry_round(timeouts: u32, crashes: u32, garbled: u32) -> Faults {
+    Faults { timeouts, crashes, garbled, retries: 4, fallbacks: 0 }
+}
+
+fn a_task_sleeping_past_its_timeout_is_killed_and_retried() {
+    let (_dir, once) = marker("slept");
+    let params = Params::new().with("mode", "sleep").with("once", &once);
+    let record = run_faulty(params, options(Duration::from_millis(300), 8));
+    assert_recovered(&record, one_retry_round(1, 0, 0));
+}
+
+fn an_aborting_worker_is_replaced_and_its_tasks_retried() {
+    let (_dir, once) = marker("aborted");
+    let record =
+        run_faulty(Params::new().with("mode", "abort").with("once", &once), options(Duration::from_secs(30), 8));
+    assert_recovered(&record, one_retry_round(0, 1, 0));
+}
+
+fn a_segfaulting_worker_is_replaced_and_its_tasks_retried() {
+    let (_dir, once) = marker("segfaulted");
+    let record =
+        run_faulty(Params::new().with("mode", "segfault").with("once", &once), options(Duration::from_secs(30), 8));
+    assert_recovered(&record, one_retry_round(0, 1, 0));
+}
+
+fn a_worker_writing_garbage_is_killed_and_its_tasks_retried() {
+    let (_dir, once) = marker("garbled");
+    let record =
+        run_faulty(Params::new().with("mode", "garbage").with("once", &once), options(Duration::from_secs(30), 8));
+    assert_recovered(&record, one_retry_round(0, 0, 1));
+}
+
+fn a_panic_in_a_worker_comes_back_as_a_task_error() {
+    let record = run_faulty(Params::new().with("mode", "panic"), options(Duration::from_secs(30), 8));
+    let cell = process_cell(&record);
+    let CellStatus::Failed { reason } = &cell.status else { panic!("the cell should fail: {:?}", cell.status) };
+    assert!(reason.contains("task 2") && reason.contains("faulty task 2 panicked"), "{reason}");
+    assert_eq!(cell.faults, Faults::default(), "a panic is an answer, not a worker fault");
+    assert_eq!(record.cells[0].status, CellStatus::Ok, "serial still ran");
+}
+
+fn a_task_that_keeps_crashing_fails_after_its_retries_and_the_run_goes_on() {
+    let record = run_faulty(Params::new().with("mode", "abort"), options(Duration::from_secs(30), 8));
+    let cell = process_cell(&record);
+    let CellStatus::Failed { reason } = &cell.status else { panic!("the cell should fail: {:?}", cell.status) };
+    assert!(reason.contains("task 2") && reason.contains("3 attempts"), "{reason}");
+    assert_eq!(cell.faults, Faults { timeouts: 0, crashes: 3, garbled: 0, retries: 5, fallbacks: 0 });
+}
+
+fn too_many_worker_failures_fall_back_to_serial_in_the_parent() {
+    let record = run_faulty(Params::new().with("mode", "abort"), options(Duration::from_secs(30), 1));
+    let cell = process_cell(&record);
+    assert_eq!(cell.status, CellStatus::Ok, "the parent finished the tasks");
+    assert_eq!(cell.digest, record.cells[0].digest);
+    let faults = cell.faults;
+    assert_eq!((faults.fallbacks, faults.timeouts, faults.garbled), (3, 0, 0), "every execution fell back: {faults:?}");
+    assert_eq!(faults.crashes, 6, "two crashes per execution before the fallback: {faults:?}");
+}
+
+fn every_transport_matches_serial_and_shm_moves_almost_nothing() {
+    let config = RunConfig {
+        workloads: vec![WorkloadChoice {
+            name: "payload".into(),
+            sizes: vec![4 << 20],
+            params: Params::new().with("tasks", 8),
+        }],
+        strategies: vec![StrategyKind::Process],
+        workers: vec![2],
+        chunks: vec![Chunk::Auto],
+        transports: Transport::ALL.to_vec(),
+        process: ProcessOptions::default(),
+        profile: Profile { warmup: 0, reps: 2, ..Profile::QUICK },
+        seed: 3,
+        order_seed: 3,
+    };
+    let record = runner::run(&config, &registry(), &Silent).unwrap();
+    assert_no_children();
+    let per_task = |transport: Transport| {
+        let cell = record.cells.iter().find(|c| c.transport == Some(transport)).unwrap();
+        assert_eq!(cell.status, CellStatus::Ok, "{}", cell.id);
+        assert_eq!(cell.digest, record.cells[0].digest, "{}", cell.id);
+        cell.bytes_per_task().unwrap().0
+    };
+    let (copy, shm, regen) = (per_task(Transport::Copy), per_task(Transport::Shm), per_task(Transport::Regen));
+    assert!(copy > (4 << 20) as f64, "copy carries the 4 MiB input in every task: {copy}");
+    assert!(shm < copy * 0.01 && regen < copy * 0.01, "shm {shm} and regen {regen} vs copy {copy}");
+}
+
+fn a_hundred_thousand_tiny_tasks_pass_through_one_pool() {
+    let job = registry()
+        .prepare(WorkloadConfig { name: "spin".into(), size: 100_000, seed: 5, params: Params::new().with("iters", 0) })
+        .unwrap();
+    let mut pool =
+        ProcessPool::start(job.clone(), 2, Chunk::Auto, Transport::Regen, ProcessOptions::default()).unwrap();
+    let execution =
+        ablate_harness::strategy::Pool::execute(&mut pool, job.as_ref(), &ablate_harness::strategy::IgnoreProgress);
+    assert!(execution.failure.is_none(), "{:?}", execution.failure);
+    assert_eq!(execution.outputs.len(), 100_000);
+    pool.shutdown();
+    assert_no_children();
+}
+
+/// Creates and shuts down a 2-worker pool many times (`ABLATE_STRESS_CYCLES`, default 100; the full study
+/// uses 1000): open descriptors and child processes must not grow, and resident memory must grow < 4 MiB.
+fn pool_create_shutdown_cycles_leak_nothing() {
+    let cycles: usize = std::env::var("ABLATE_STRESS_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let job = registry()
+        .prepare(WorkloadConfig { name: "spin".into(), size: 4, seed: 5, params: Params::new().with("iters", 10) })
+        .unwrap();
+    let cycle = || {
+        ProcessPool::start(job.clone(), 2, Chunk::Auto, Transport::Shm, ProcessOptions::default()).unwrap().shutdown()
+    };
+    cycle();
+    let (fds_before, rss_before) = (open_fds(), current_rss_kib());
+    for _ in 0..cycles {
+        cycle();
+    }
+    let (fds_after, rss_after) = (open_fds(), current_rss_kib());
+    assert_eq!(fds_after, fds_before, "open descriptors after {cycles} cycles");
+    assert!(rss_after < rss_before + 4096, "RSS grew from {rss_before} KiB to {rss_after} KiB over {cycles} cycles");
+    assert_no_children();
+    println!("    {cycles} cycles: fds {fds_before} -> {fds_after}, RSS {rss_before} -> {rss_after} KiB");
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+fn current_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.trim_start_matches("VmRSS:").trim().trim_end_matches("kB").trim().parse().unwrap()
+}
+
+/// Fails if any process, zombie or not, still has this process as its parent.
+fn assert_no_children() {
+    let children = children_of(std::process::id());
+    assert!(children.is_empty(), "child processes remain: {children:?}");
+}
+
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // The fields after the parenthesised command name: state, then the parent's pid.
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        if after_name.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
+}
+
+fn main() -> ExitCode {
+    if let Some(code) = serve_if_worker(&registry()) {
+        return code;
+    }
+    ablate_harness::strategy::install_quiet_panic_hook();
+    let tests: [(&str, fn()); 11] = [
+        (
+            "a_task_sleeping_past_its_timeout_is_killed_and_retried",
+            a_task_sleeping_past_its_timeout_is_killed_and_retried,
+        ),
+        ("an_aborting_worker_is_replaced_and_its_tasks_retried", an_aborting_worker_is_replaced_and_its_tasks_retried),
+        (
+            "a_segfaulting_worker_is_replaced_and_its_tasks_retried",
+            a_segfaulting_worker_is_replaced_and_its_tasks_retried,
+        ),
+        (
+            "a_worker_writing_garbage_is_killed_and_its_tasks_retried",
+            a_worker_writing_garbage_is_killed_and_its_tasks_retried,
+        ),
+        ("a_panic_in_a_worker_comes_back_as_a_task_error", a_panic_in_a_worker_comes_back_as_a_task_error),
+        (
+            "a_task_that_keeps_crashing_fails_after_its_retries_and_the_run_goes_on",
+            a_task_that_keeps_crashing_fails_after_its_retries_and_the_run_goes_on,
+        ),
+        (
+            "too_many_worker_failures_fall_back_to_serial_in_the_parent",
+            too_many_worker_failures_fall_back_to_serial_in_the_parent,
+        ),
+        (
+            "every_transport_matches_serial_and_shm_moves_almost_nothing",
+            every_transport_matches_serial_and_shm_moves_almost_nothing,
+        ),
+        ("a_hundred_thousand_tiny_tasks_pass_through_one_pool", a_hundred_thousand_tiny_tasks_pass_through_one_pool),
+        ("pool_create_shutdown_cycles_leak_nothing", pool_create_shutdown_cycles_leak_nothing),
+        (
+            "interrupting_a_run_stops_workers_and_keeps_partial_results",
+            interrupting_a_run_stops_workers_and_keeps_partial_results,
+        ),
+    ];
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let mut failed = 0;
+    for (name, test) in tests.iter().filter(|(name, _)| filter.as_deref().is_none_or(|f| name.contains(f))) {
+        let outcome = std::panic::catch_unwind(test);
+        println!("test {name} ... {}", if outcome.is_ok() { "ok" } else { "FAILED" });
+        failed += usize::from(outcome.is_err());
+    }
+    println!("process fault tests: {failed} failed");
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Sends SIGINT to a real `ablate` run with worker processes: it exits 130, writes the results file marked
+/// cancelled, and leaves no worker behind.
+fn interrupting_a_run_stops_workers_and_keeps_partial_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.json");
+    let ablate = Path::new(env!("CARGO_BIN_EXE_ablate"));
+    let mut child = std::process::Command::new(ablate)
+        .args(["run", "-w", "spin", "-s", "process", "-j", "2", "--size", "100000", "--reps", "50", "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while children_of(child.id()).len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "the workers never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let workers = children_of(child.id());
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(record["cancelled"], true);
+    for pid in workers {
+        assert!(!Path::new(&format!("/proc/{pid}")).exists(), "worker {pid} outlived the run");
+    }
+}
