@@ -10,10 +10,11 @@ use crossbeam::channel::RecvTimeoutError;
 
 use super::ProcessPool;
 use super::child::Report;
-use super::wire::{FromWorker, TaskOutcome, ToWorker};
+use super::wire::{EncodedTask, FromWorker, TaskOutcome, ToWorker};
 use crate::cancel;
 use crate::strategy::task::Dispatch;
 use crate::strategy::{Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges};
+use serde_bytes::Bytes;
 
 /// Tasks handed to one worker in one frame: consecutive indices.
 struct Unit {
@@ -27,7 +28,7 @@ struct InFlight {
 }
 
 /// Dispatches queued per worker, so a worker finds its next chunk waiting instead of sleeping on the pipe.
-const DEPTH: usize = 2;
+const DEPTH: usize = 4;
 
 /// A second dispatch is queued only when its frame fits a pipe buffer, so writing it can never block the loop.
 const PREFETCH_FRAME_LIMIT: usize = 64 * 1024;
@@ -133,10 +134,17 @@ impl Run<'_> {
     }
 
     fn send(&mut self, slot: usize, unit: Unit) {
-        let message = match self.encode(&unit) {
-            Ok(message) => message,
+        let inputs = match self.encode(&unit) {
+            Ok(inputs) => inputs,
             Err(failure) => return self.failures.push(failure),
         };
+        let tasks = unit
+            .tasks
+            .clone()
+            .zip(&inputs)
+            .map(|(index, input)| EncodedTask { index: index as u32, input: Bytes::new(input) });
+        let message =
+            ToWorker::Run { shared: self.pool.shared_bytes.as_deref().map(Bytes::new), tasks: tasks.collect() };
         let worker = self.pool.workers[slot].as_mut().expect("only live slots are sent to");
         let sent = worker.send(&message);
         let queued: usize = self.in_flight[slot].iter().map(|f| f.unit.tasks.len()).sum();
@@ -151,13 +159,12 @@ impl Run<'_> {
         }
     }
 
-    fn encode(&self, unit: &Unit) -> Result<ToWorker, TaskFailure> {
-        let mut tasks = Vec::with_capacity(unit.tasks.len());
-        for index in unit.tasks.clone() {
-            let bytes = self.job.encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() })?;
-            tasks.push((index as u32, bytes));
-        }
-        Ok(ToWorker::Run { shared: self.pool.shared_bytes.clone(), tasks })
+    /// The encoded inputs of the unit's tasks.
+    fn encode(&self, unit: &Unit) -> Result<Vec<Vec<u8>>, TaskFailure> {
+        unit.tasks
+            .clone()
+            .map(|index| self.job.encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() }))
+            .collect()
     }
 
     fn handle(&mut self, report: Report) {

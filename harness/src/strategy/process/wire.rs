@@ -8,21 +8,34 @@ use std::io::{self, Read, Write};
 use ablate_workloads::WorkloadConfig;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_bytes::{ByteBuf, Bytes};
 
-/// Messages from the parent to a worker.
+/// Messages from the parent to a worker. Byte payloads are borrowed: the parent encodes them straight from its
+/// own buffers, and a worker decodes them in place from the frame it read, so a large shared input is not
+/// copied more than the pipe itself requires.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum ToWorker {
+pub enum ToWorker<'a> {
     /// Rebuild this workload; its shared input comes as `shared` says.
     Load {
         config: WorkloadConfig,
         shared: SharedSpec,
     },
-    /// Run these tasks (index, encoded input), in order; `shared` travels here under the copy transport.
+    /// Run these tasks, in order; `shared` travels here under the copy transport.
     Run {
-        shared: Option<Vec<u8>>,
-        tasks: Vec<(u32, Vec<u8>)>,
+        #[serde(borrow)]
+        shared: Option<&'a Bytes>,
+        #[serde(borrow)]
+        tasks: Vec<EncodedTask<'a>>,
     },
     Shutdown,
+}
+
+/// One task's index and encoded input.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct EncodedTask<'a> {
+    pub index: u32,
+    #[serde(borrow)]
+    pub input: &'a Bytes,
 }
 
 /// How a worker gets the shared input.
@@ -55,7 +68,7 @@ pub struct TaskOutcome {
     pub index: u32,
     pub nanos: u64,
     /// The encoded output, or the panic message or decoding error.
-    pub output: Result<Vec<u8>, String>,
+    pub output: Result<ByteBuf, String>,
 }
 
 /// Why a frame could not be read.
@@ -82,13 +95,8 @@ pub fn write_frame<T: Serialize>(writer: &mut impl Write, message: &T, buffer: &
     Ok(buffer.len())
 }
 
-/// Reads one frame; `Ok(None)` on a clean end of stream before a frame starts. Returns the message and the
-/// frame's size in bytes.
-pub fn read_frame<T: DeserializeOwned>(
-    reader: &mut impl Read,
-    cap: u64,
-    buffer: &mut Vec<u8>,
-) -> Result<Option<(T, usize)>, FrameError> {
+/// Reads one frame's bytes into `buffer`; `Ok(None)` on a clean end of stream before a frame starts.
+pub fn read_frame_bytes(reader: &mut impl Read, cap: u64, buffer: &mut Vec<u8>) -> Result<Option<()>, FrameError> {
     let mut prefix = [0u8; 4];
     match reader.read_exact(&mut prefix) {
         Ok(()) => {}
@@ -102,7 +110,19 @@ pub fn read_frame<T: DeserializeOwned>(
     buffer.clear();
     buffer.resize(len as usize, 0);
     reader.read_exact(buffer)?;
-    Ok(Some((postcard::from_bytes(buffer)?, len as usize + 4)))
+    Ok(Some(()))
+}
+
+/// Reads and decodes one frame into an owned message; returns it with the frame's size in bytes.
+pub fn read_frame<T: DeserializeOwned>(
+    reader: &mut impl Read,
+    cap: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<Option<(T, usize)>, FrameError> {
+    match read_frame_bytes(reader, cap, buffer)? {
+        None => Ok(None),
+        Some(()) => Ok(Some((postcard::from_bytes(buffer)?, buffer.len() + 4))),
+    }
 }
 
 #[cfg(test)]
@@ -113,16 +133,19 @@ mod tests {
     fn frames_round_trip_and_report_their_size() {
         let mut wire = Vec::new();
         let mut buffer = Vec::new();
-        let message = ToWorker::Run { shared: None, tasks: vec![(7, vec![1, 2, 3])] };
+        let task = || EncodedTask { index: 7, input: Bytes::new(&[1, 2, 3]) };
+        let message = ToWorker::Run { shared: None, tasks: vec![task()] };
         let written = write_frame(&mut wire, &message, &mut buffer).unwrap();
         write_frame(&mut wire, &ToWorker::Shutdown, &mut buffer).unwrap();
         assert_eq!(written, wire.len() - 5);
         let mut reader = wire.as_slice();
-        let (first, size): (ToWorker, usize) = read_frame(&mut reader, 1 << 20, &mut buffer).unwrap().unwrap();
-        assert_eq!(size, written);
-        assert!(matches!(first, ToWorker::Run { tasks, .. } if tasks == vec![(7, vec![1, 2, 3])]));
-        assert!(matches!(read_frame(&mut reader, 1 << 20, &mut buffer).unwrap(), Some((ToWorker::Shutdown, 5))));
-        assert!(read_frame::<ToWorker>(&mut reader, 1 << 20, &mut buffer).unwrap().is_none());
+        read_frame_bytes(&mut reader, 1 << 20, &mut buffer).unwrap().unwrap();
+        assert_eq!(buffer.len() + 4, written);
+        let first: ToWorker<'_> = postcard::from_bytes(&buffer).unwrap();
+        assert!(matches!(first, ToWorker::Run { tasks, .. } if tasks == vec![task()]));
+        read_frame_bytes(&mut reader, 1 << 20, &mut buffer).unwrap().unwrap();
+        assert!(matches!(postcard::from_bytes(&buffer).unwrap(), ToWorker::Shutdown));
+        assert!(read_frame_bytes(&mut reader, 1 << 20, &mut buffer).unwrap().is_none());
     }
 
     #[test]

@@ -14,7 +14,9 @@ use std::time::Instant;
 use ablate_workloads::{Registry, RemoteJob, SharedSource};
 
 use super::shm::Mapping;
-use super::wire::{FromWorker, SharedSpec, TaskOutcome, ToWorker, read_frame, write_frame};
+use serde_bytes::ByteBuf;
+
+use super::wire::{EncodedTask, FromWorker, SharedSpec, TaskOutcome, ToWorker, read_frame_bytes, write_frame};
 use crate::strategy::task::{IN_TASK, panic_message};
 
 /// Set in a worker's environment; its value is the frame cap in bytes.
@@ -41,21 +43,23 @@ fn serve(registry: &Registry, cap: u64) -> Result<(), String> {
     let (mut read_buffer, mut write_buffer) = (Vec::new(), Vec::new());
     let mut job: Option<Box<dyn RemoteJob>> = None;
     loop {
-        let message = read_frame::<ToWorker>(&mut input, cap, &mut read_buffer).map_err(|e| e.to_string())?;
+        if read_frame_bytes(&mut input, cap, &mut read_buffer).map_err(|e| e.to_string())?.is_none() {
+            return Ok(());
+        }
+        let message: ToWorker<'_> =
+            postcard::from_bytes(&read_buffer).map_err(|e| format!("a frame does not decode: {e}"))?;
         let reply = match message {
-            None | Some((ToWorker::Shutdown, _)) => return Ok(()),
-            Some((ToWorker::Load { config, shared }, _)) => match load(registry, config, &shared) {
+            ToWorker::Shutdown => return Ok(()),
+            ToWorker::Load { config, shared } => match load(registry, config, &shared) {
                 Ok(loaded) => {
                     job = Some(loaded);
                     FromWorker::Loaded
                 }
                 Err(message) => FromWorker::LoadFailed { message },
             },
-            Some((ToWorker::Run { shared, tasks }, _)) => {
+            ToWorker::Run { shared, tasks } => {
                 let job = job.as_deref().ok_or("a task arrived before any workload was loaded")?;
-                FromWorker::Done {
-                    results: tasks.iter().map(|(index, task)| run(job, *index, task, shared.as_deref())).collect(),
-                }
+                FromWorker::Done { results: tasks.iter().map(|task| run(job, task, shared.map(|b| &**b))).collect() }
             }
         };
         write_frame(&mut output, &reply, &mut write_buffer).map_err(|e| format!("cannot answer the parent: {e}"))?;
@@ -78,18 +82,18 @@ fn load(
     .map_err(|e| e.to_string())
 }
 
-fn run(job: &dyn RemoteJob, index: u32, task: &[u8], shared: Option<&[u8]>) -> TaskOutcome {
+fn run(job: &dyn RemoteJob, task: &EncodedTask<'_>, shared: Option<&[u8]>) -> TaskOutcome {
     let started = Instant::now();
     IN_TASK.set(true);
-    let result = panic::catch_unwind(AssertUnwindSafe(|| job.run_encoded(task, shared)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| job.run_encoded(task.input, shared)));
     IN_TASK.set(false);
     let nanos = started.elapsed().as_nanos() as u64;
     let output = match result {
-        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Ok(bytes)) => Ok(ByteBuf::from(bytes)),
         Ok(Err(job_error)) => Err(job_error.to_string()),
         Err(payload) => Err(panic_message(payload.as_ref())),
     };
-    TaskOutcome { index, nanos, output }
+    TaskOutcome { index: task.index, nanos, output }
 }
 
 /// Moves the original stdout to a new descriptor for the protocol and points descriptor 1 at stderr.
