@@ -311,7 +311,8 @@ fn main() -> ExitCode {
         return code;
     }
     ablate_harness::strategy::install_quiet_panic_hook();
-    let tests: [(&str, fn()); 11] = [
+    let tests: [(&str, fn()); 12] = [
+        ("workers_die_with_a_parent_that_is_killed_outright", workers_die_with_a_parent_that_is_killed_outright),
         (
             "a_task_sleeping_past_its_timeout_is_killed_and_retried",
             a_task_sleeping_past_its_timeout_is_killed_and_retried,
@@ -356,15 +357,12 @@ fn main() -> ExitCode {
     if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-/// Sends SIGINT to a real `ablate` run with worker processes: it exits 130, writes the results file marked
-/// cancelled, and leaves no worker behind.
-fn interrupting_a_run_stops_workers_and_keeps_partial_results() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("results.json");
+/// Starts a long real `ablate` run with two worker processes; returns it and its workers' pids once both run.
+fn long_process_run(out: &Path) -> (std::process::Child, Vec<u32>) {
     let ablate = Path::new(env!("CARGO_BIN_EXE_ablate"));
-    let mut child = std::process::Command::new(ablate)
+    let child = std::process::Command::new(ablate)
         .args(["run", "-w", "spin", "-s", "process", "-j", "2", "--size", "100000", "--reps", "50", "--out"])
-        .arg(&out)
+        .arg(out)
         .stderr(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -376,13 +374,48 @@ fn interrupting_a_run_stops_workers_and_keeps_partial_results() {
     }
     let workers = children_of(child.id());
     std::thread::sleep(Duration::from_millis(300));
+    (child, workers)
+}
+
+/// Whether `pid` is a live process; a zombie waiting for its new parent (init) to reap it is not.
+fn is_running(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
+    state.is_some_and(|s| s != "Z" && s != "X")
+}
+
+fn assert_gone(pids: &[u32], within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    for pid in pids {
+        while is_running(*pid) {
+            assert!(std::time::Instant::now() < deadline, "worker {pid} outlived its parent");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// SIGKILL gives the parent no chance to clean up: the parent-death signal and the closed pipe must end the
+/// workers by themselves.
+fn workers_die_with_a_parent_that_is_killed_outright() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, workers) = long_process_run(&dir.path().join("results.json"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_gone(&workers, Duration::from_secs(5));
+    assert!(!dir.path().join("results.json").exists(), "a killed run writes no half file");
+}
+
+/// Sends SIGINT to a real `ablate` run with worker processes: it exits 130, writes the results file marked
+/// cancelled, and leaves no worker behind.
+fn interrupting_a_run_stops_workers_and_keeps_partial_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.json");
+    let (mut child, workers) = long_process_run(&out);
     // SAFETY: signalling our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(record["cancelled"], true);
-    for pid in workers {
-        assert!(!Path::new(&format!("/proc/{pid}")).exists(), "worker {pid} outlived the run");
-    }
+    assert_gone(&workers, Duration::ZERO);
 }
