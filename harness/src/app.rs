@@ -93,6 +93,10 @@ fn list(registry: &Registry) -> anyhow::Result<u8> {
     for s in StrategyKind::ALL {
         out.push_str(&format!("  {:<12} {}\n", s.name(), s.summary()));
     }
+    out.push_str("transports (process strategy, --transport):\n");
+    out.push_str("  copy         the shared input inside every dispatch, as a naive pickling pool does\n");
+    out.push_str("  shm          written once to a memory file each worker maps read-only (default)\n");
+    out.push_str("  regen        rebuilt by each worker from the seed\n");
     print_stdout(&out)?;
     Ok(exit::SUCCESS)
 }
