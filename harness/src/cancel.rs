@@ -10,11 +10,6 @@ pub fn requested() -> bool {
     REQUESTED.load(Ordering::Relaxed)
 }
 
-/// Asks the run to stop, as Ctrl-C does.
-pub fn request() {
-    REQUESTED.store(true, Ordering::Relaxed);
-}
-
 extern "C" fn on_interrupt(_signal: libc::c_int) {
     REQUESTED.store(true, Ordering::Relaxed);
     // SAFETY: restoring the default disposition is async-signal-safe; a second Ctrl-C then ends the process.

@@ -106,20 +106,27 @@ fn workload_names(spec: &str, registry: &Registry) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Parses each item of a comma-separated list, keeping the first of any repeats, in order.
+fn parse_list<T: PartialEq>(spec: &str, what: &str, parse: impl Fn(&str) -> Result<T>) -> Result<Vec<T>> {
+    let mut values = Vec::new();
+    for item in list(spec, what)? {
+        let value = parse(item)?;
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    Ok(values)
+}
+
 fn strategies(spec: &str) -> Result<Vec<StrategyKind>> {
     if spec == "all" {
         return Ok(StrategyKind::ALL.to_vec());
     }
-    let mut kinds = Vec::new();
-    for name in list(spec, "strategy")? {
-        let kind = name.parse::<StrategyKind>().map_err(|bad| {
+    parse_list(spec, "strategy", |name| {
+        name.parse().map_err(|bad| {
             usage(format!("unknown strategy '{bad}'; valid strategies: all, {}", StrategyKind::valid_names()))
-        })?;
-        if !kinds.contains(&kind) {
-            kinds.push(kind);
-        }
-    }
-    Ok(kinds)
+        })
+    })
 }
 
 fn workers(spec: Option<&str>, logical_cores: usize) -> Result<Vec<usize>> {
@@ -129,51 +136,30 @@ fn workers(spec: Option<&str>, logical_cores: usize) -> Result<Vec<usize>> {
         counts.push(logical_cores.max(1));
         return Ok(counts);
     };
-    let mut counts = Vec::new();
-    for item in list(spec, "worker")? {
-        let count = match item {
-            "max" => logical_cores.max(1),
-            _ => item.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| {
-                usage(format!("invalid worker count '{item}' in --workers {spec}; expected whole numbers ≥ 1 or 'max'"))
-            })?,
-        };
-        if !counts.contains(&count) {
-            counts.push(count);
-        }
-    }
-    Ok(counts)
+    parse_list(spec, "worker", |item| match item {
+        "max" => Ok(logical_cores.max(1)),
+        _ => item.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+            usage(format!("invalid worker count '{item}' in --workers {spec}; expected whole numbers ≥ 1 or 'max'"))
+        }),
+    })
 }
 
 fn chunks(spec: &str) -> Result<Vec<Chunk>> {
-    let mut chunks = Vec::new();
-    for item in list(spec, "chunk")? {
-        let chunk = match item {
-            "auto" => Chunk::Auto,
-            _ => item.parse::<usize>().ok().filter(|&n| n >= 1).map(Chunk::Fixed).ok_or_else(|| {
-                usage(format!("invalid chunk '{item}' in --chunk {spec}; expected 'auto' or whole numbers ≥ 1"))
-            })?,
-        };
-        if !chunks.contains(&chunk) {
-            chunks.push(chunk);
-        }
-    }
-    Ok(chunks)
+    parse_list(spec, "chunk", |item| match item {
+        "auto" => Ok(Chunk::Auto),
+        _ => item.parse::<usize>().ok().filter(|&n| n >= 1).map(Chunk::Fixed).ok_or_else(|| {
+            usage(format!("invalid chunk '{item}' in --chunk {spec}; expected 'auto' or whole numbers ≥ 1"))
+        }),
+    })
 }
 
 fn transports(spec: &str) -> Result<Vec<Transport>> {
     if spec == "all" {
         return Ok(Transport::ALL.to_vec());
     }
-    let mut transports = Vec::new();
-    for name in list(spec, "transport")? {
-        let transport = name
-            .parse::<Transport>()
-            .map_err(|bad| usage(format!("unknown transport '{bad}'; valid transports: all, copy, shm, regen")))?;
-        if !transports.contains(&transport) {
-            transports.push(transport);
-        }
-    }
-    Ok(transports)
+    parse_list(spec, "transport", |name| {
+        name.parse().map_err(|bad| usage(format!("unknown transport '{bad}'; valid transports: all, copy, shm, regen")))
+    })
 }
 
 fn duration(text: &str, flag: &str) -> Result<std::time::Duration> {

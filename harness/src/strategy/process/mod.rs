@@ -203,11 +203,6 @@ impl ProcessPool {
         }
     }
 
-    /// The process ids of the live workers.
-    pub fn worker_pids(&self) -> Vec<u32> {
-        self.live().map(WorkerProcess::pid).collect()
-    }
-
     fn live(&self) -> impl Iterator<Item = &WorkerProcess> {
         self.workers.iter().flatten()
     }
