@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod exit;
+pub mod inference;
 pub mod measure;
 pub mod plan;
 pub mod progress;

@@ -1,0 +1,208 @@
+//! Inference for verdicts: the Mann–Whitney U rank test and bootstrap confidence intervals for ratios of medians.
+//!
+//! Both are distribution-free, which suits timing samples: skewed, heavy-tailed, and few.
+
+use ablate_workloads::rng::Rng;
+
+use crate::stats::{median, quantile};
+
+/// The outcome of a Mann–Whitney U test of `x` against `y`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RankTest {
+    /// U of the first sample: how many (x, y) pairs have x > y, ties counting one half.
+    pub u: f64,
+    /// Two-sided p-value: exact for small samples without ties, else the normal approximation with tie
+    /// correction and continuity correction.
+    pub p_value: f64,
+}
+
+/// Largest total sample count for which the exact distribution of U is computed.
+const EXACT_LIMIT: usize = 40;
+
+/// The Mann–Whitney U test; `None` when either sample is empty.
+pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
+    let (n1, n2) = (x.len(), y.len());
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let (rank_sum_x, tie_term) = rank_sum_of_first(x, y);
+    let u = rank_sum_x - (n1 * (n1 + 1)) as f64 / 2.0;
+    let p_value =
+        if tie_term == 0.0 && n1 + n2 <= EXACT_LIMIT { exact_p(u, n1, n2) } else { normal_p(u, n1, n2, tie_term) };
+    Some(RankTest { u, p_value: p_value.min(1.0) })
+}
+
+/// The sum of the first sample's ranks (ties take the mean rank) and Σ(t³ − t) over tie groups.
+fn rank_sum_of_first(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let mut all: Vec<(f64, bool)> = x.iter().map(|&v| (v, true)).chain(y.iter().map(|&v| (v, false))).collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut rank_sum, mut tie_term, mut i) = (0.0, 0.0, 0);
+    while i < all.len() {
+        let j = (i..all.len()).find(|&j| all[j].0 != all[i].0).unwrap_or(all.len());
+        let mean_rank = (i + 1 + j) as f64 / 2.0;
+        let firsts = all[i..j].iter().filter(|(_, first)| *first).count();
+        rank_sum += mean_rank * firsts as f64;
+        let t = (j - i) as f64;
+        tie_term += t * t * t - t;
+        i = j;
+    }
+    (rank_sum, tie_term)
+}
+
+/// Exact two-sided p: twice the smaller tail of U's null distribution, by counting arrangements.
+fn exact_p(u: f64, n1: usize, n2: usize) -> f64 {
+    // ways[k][s]: arrangements of k first-sample items among the ranks seen so far with U = s.
+    let max_u = n1 * n2;
+    let mut ways = vec![vec![0f64; max_u + 1]; n1 + 1];
+    ways[0][0] = 1.0;
+    for placed in 0..n1 + n2 {
+        let mut next = vec![vec![0f64; max_u + 1]; n1 + 1];
+        for k in 0..=n1.min(placed) {
+            let seconds_before = placed - k;
+            if seconds_before > n2 {
+                continue;
+            }
+            for s in 0..=max_u {
+                let w = ways[k][s];
+                if w == 0.0 {
+                    continue;
+                }
+                if seconds_before < n2 {
+                    next[k][s] += w;
+                }
+                if k < n1 && s + seconds_before <= max_u {
+                    next[k + 1][s + seconds_before] += w;
+                }
+            }
+        }
+        ways = next;
+    }
+    let counts = &ways[n1];
+    let total: f64 = counts.iter().sum();
+    let u = u.round() as usize;
+    let lower: f64 = counts[..=u].iter().sum();
+    let upper: f64 = counts[u..].iter().sum();
+    2.0 * lower.min(upper) / total
+}
+
+fn normal_p(u: f64, n1: usize, n2: usize, tie_term: f64) -> f64 {
+    let (n1, n2) = (n1 as f64, n2 as f64);
+    let n = n1 + n2;
+    let mean = n1 * n2 / 2.0;
+    let variance = n1 * n2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
+    if variance <= 0.0 {
+        return 1.0;
+    }
+    let z = ((u - mean).abs() - 0.5).max(0.0) / variance.sqrt();
+    erfc(z / std::f64::consts::SQRT_2)
+}
+
+/// The complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7).
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// A two-sided confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Percentile-bootstrap interval, at `confidence`, for median(numerator) / median(denominator), resampling each
+/// sample independently `resamples` times from a fixed seed (so a verdict is reproducible from the file).
+pub fn ratio_of_medians_interval(
+    numerator: &[f64],
+    denominator: &[f64],
+    confidence: f64,
+    resamples: usize,
+    seed: u64,
+) -> Option<Interval> {
+    if numerator.is_empty() || denominator.is_empty() {
+        return None;
+    }
+    let mut rng = Rng::new(seed);
+    let mut draw = |sample: &[f64]| -> f64 {
+        let resample: Vec<f64> = (0..sample.len()).map(|_| sample[rng.below(sample.len() as u64) as usize]).collect();
+        median(&resample).expect("a non-empty resample")
+    };
+    let ratios: Vec<f64> = (0..resamples)
+        .map(|_| {
+            let top = draw(numerator);
+            top / draw(denominator).max(f64::MIN_POSITIVE)
+        })
+        .collect();
+    let tail = (1.0 - confidence) / 2.0;
+    Some(Interval { low: quantile(&ratios, tail)?, high: quantile(&ratios, 1.0 - tail)? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tolerance: f64) -> bool {
+        (a - b).abs() <= tolerance
+    }
+
+    #[test]
+    fn complete_separation_of_three_against_three_gives_the_exact_minimum() {
+        let test = mann_whitney(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]).unwrap();
+        assert_eq!(test.u, 0.0);
+        assert!(close(test.p_value, 0.1, 1e-12), "2 of C(6,3)=20 arrangements: {}", test.p_value);
+    }
+
+    #[test]
+    fn textbook_example_matches_published_values() {
+        // Two groups of 8 without ties: 10 pairs with x > y, and 133 of the C(16,8) = 12870 arrangements have
+        // U ≤ 10, so the exact two-sided p is 2 × 133 / 12870 = 0.020668 (checked by enumeration).
+        let x = [19.0, 22.0, 16.0, 29.0, 24.0, 20.0, 17.0, 21.0];
+        let y = [20.5, 26.0, 25.0, 27.0, 28.0, 30.0, 23.0, 31.0];
+        let test = mann_whitney(&x, &y).unwrap();
+        assert_eq!(test.u, 10.0);
+        assert!(close(test.p_value, 2.0 * 133.0 / 12870.0, 1e-12), "{}", test.p_value);
+    }
+
+    #[test]
+    fn ties_use_the_normal_approximation_and_identical_samples_are_not_significant() {
+        let same = [5.0; 10];
+        assert_eq!(mann_whitney(&same, &same).unwrap().p_value, 1.0);
+        let test = mann_whitney(&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0, 3.0, 4.0]).unwrap();
+        assert_eq!(test.u, 3.0, "1 beats none, each 2 ties one 2, each 3 beats a 2 and ties two 3s");
+        assert!(test.p_value > 0.1 && test.p_value < 0.5, "{}", test.p_value);
+        assert!(mann_whitney(&[], &[1.0]).is_none());
+    }
+
+    #[test]
+    fn large_separated_samples_are_highly_significant() {
+        let x: Vec<f64> = (0..30).map(f64::from).collect();
+        let y: Vec<f64> = (100..130).map(f64::from).collect();
+        assert!(mann_whitney(&x, &y).unwrap().p_value < 1e-9);
+    }
+
+    #[test]
+    fn erfc_known_values() {
+        assert!(close(erfc(0.0), 1.0, 1e-7));
+        assert!(close(erfc(1.0), 0.157_299_2, 1e-7));
+        assert!(close(erfc(-1.0), 1.842_700_8, 1e-7));
+    }
+
+    #[test]
+    fn bootstrap_interval_brackets_the_true_ratio_and_is_reproducible() {
+        let base: Vec<f64> = (0..20).map(|i| 100.0 + f64::from(i % 5)).collect();
+        let slow: Vec<f64> = base.iter().map(|v| v * 1.5).collect();
+        let interval = ratio_of_medians_interval(&slow, &base, 0.99, 2000, 7).unwrap();
+        assert!(interval.low <= 1.5 && 1.5 <= interval.high, "{interval:?}");
+        assert!(interval.high - interval.low < 0.1, "{interval:?}");
+        assert_eq!(interval, ratio_of_medians_interval(&slow, &base, 0.99, 2000, 7).unwrap());
+    }
+}
