@@ -20,6 +20,10 @@ pub enum HarnessError {
     Io { action: &'static str, path: PathBuf, source: std::io::Error },
     #[error("could not encode results for {path}: {source}")]
     Encode { path: PathBuf, source: serde_json::Error },
+    #[error("{path} is not a valid results file: {reason}")]
+    InvalidResults { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Baseline(String),
 }
 
 impl HarnessError {
@@ -31,10 +35,12 @@ impl HarnessError {
     pub fn exit_code(&self) -> u8 {
         match self {
             HarnessError::Usage(_) | HarnessError::Workload(_) => exit::USAGE,
+            HarnessError::Baseline(_) => exit::BASELINE,
             HarnessError::Job(_)
             | HarnessError::PoolStart { .. }
             | HarnessError::Io { .. }
-            | HarnessError::Encode { .. } => exit::ERROR,
+            | HarnessError::Encode { .. }
+            | HarnessError::InvalidResults { .. } => exit::ERROR,
         }
     }
 }

@@ -13,11 +13,11 @@ use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};
 use crate::summary::Summary;
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u64 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
-    pub schema_version: u32,
+    pub schema_version: u64,
     pub ablate_version: String,
     /// RFC 3339, UTC.
     pub created: String,

@@ -1,0 +1,166 @@
+//! The baseline store: results files kept under `baselines/<machine-fingerprint>/<name>.json`, written
+//! atomically, read back with their schema version and samples checked.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::HarnessError;
+use crate::record::{CellStatus, RunRecord, SCHEMA_VERSION};
+use crate::write::write_atomic;
+
+/// Where baselines live, one folder per machine fingerprint.
+pub struct BaselineStore {
+    root: PathBuf,
+}
+
+/// A baseline found in the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredBaseline {
+    pub fingerprint: String,
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl BaselineStore {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BaselineStore { root: root.into() }
+    }
+
+    /// Saves `record` as `name` for the record's own machine; replaces an older baseline of that name whole.
+    pub fn save(&self, record: &RunRecord, name: &str) -> Result<PathBuf, HarnessError> {
+        let path = self.path(&record.machine.fingerprint, name)?;
+        let json =
+            serde_json::to_vec_pretty(record).map_err(|source| HarnessError::Encode { path: path.clone(), source })?;
+        write_atomic(&path, &json)?;
+        Ok(path)
+    }
+
+    /// Loads baseline `name` of machine `fingerprint`. A baseline of that name kept only for other machines is
+    /// refused unless `allow_foreign`, and then the first such one is used.
+    pub fn load(&self, name: &str, fingerprint: &str, allow_foreign: bool) -> Result<RunRecord, HarnessError> {
+        let own = self.path(fingerprint, name)?;
+        if own.exists() {
+            return read_baseline(&own);
+        }
+        let foreign: Vec<StoredBaseline> = self.list()?.into_iter().filter(|b| b.name == name).collect();
+        match (foreign.first(), allow_foreign) {
+            (Some(other), true) => read_baseline(&other.path),
+            (Some(other), false) => Err(HarnessError::Baseline(format!(
+                "baseline '{name}' exists only for machine {} (this machine is {fingerprint}); pass \
+                 --allow-foreign-baseline to compare across machines",
+                other.fingerprint
+            ))),
+            (None, _) => Err(HarnessError::Baseline(format!(
+                "no baseline '{name}' in {}; save one with `ablate run --save-baseline {name}`",
+                self.root.join(fingerprint).display()
+            ))),
+        }
+    }
+
+    /// Every stored baseline, sorted by machine and name.
+    pub fn list(&self) -> Result<Vec<StoredBaseline>, HarnessError> {
+        let mut found = Vec::new();
+        let Ok(machines) = fs::read_dir(&self.root) else { return Ok(found) };
+        for machine in machines.flatten().filter(|e| e.path().is_dir()) {
+            let entries =
+                fs::read_dir(machine.path()).map_err(|e| HarnessError::io("cannot list", machine.path(), e))?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if let (Some(name), Some("json")) =
+                    (path.file_stem().and_then(|s| s.to_str()), path.extension().and_then(|e| e.to_str()))
+                {
+                    let fingerprint = machine.file_name().to_string_lossy().into_owned();
+                    found.push(StoredBaseline { fingerprint, name: name.to_owned(), path: path.clone() });
+                }
+            }
+        }
+        found.sort_by(|a, b| (&a.fingerprint, &a.name).cmp(&(&b.fingerprint, &b.name)));
+        Ok(found)
+    }
+
+    /// Deletes baseline `name` of machine `fingerprint`.
+    pub fn delete(&self, name: &str, fingerprint: &str) -> Result<PathBuf, HarnessError> {
+        let path = self.path(fingerprint, name)?;
+        if !path.exists() {
+            return Err(HarnessError::Baseline(format!("no baseline '{name}' at {}", path.display())));
+        }
+        fs::remove_file(&path).map_err(|e| HarnessError::io("cannot delete", &path, e))?;
+        Ok(path)
+    }
+
+    fn path(&self, fingerprint: &str, name: &str) -> Result<PathBuf, HarnessError> {
+        validate_name(name)?;
+        Ok(self.root.join(fingerprint).join(format!("{name}.json")))
+    }
+}
+
+/// A baseline name is a plain file name: letters, digits, `.`, `_`, `-`, not starting with `.`, 1–100 long.
+pub fn validate_name(name: &str) -> Result<(), HarnessError> {
+    let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if name.is_empty() || name.len() > 100 || name.starts_with('.') || !plain {
+        return Err(HarnessError::Usage(format!(
+            "invalid baseline name {name:?}; expected 1-100 letters, digits, '.', '_' or '-', not starting with '.'"
+        )));
+    }
+    Ok(())
+}
+
+/// Reads a baseline; any fault in it is a baseline error (exit code 5).
+fn read_baseline(path: &Path) -> Result<RunRecord, HarnessError> {
+    read_results(path).map_err(|e| HarnessError::Baseline(format!("baseline {e}")))
+}
+
+/// Reads and checks a results file: valid JSON of this schema version, every successful cell with samples.
+pub fn read_results(path: &Path) -> Result<RunRecord, HarnessError> {
+    let invalid = |reason: String| HarnessError::InvalidResults { path: path.to_owned(), reason };
+    let bytes = fs::read(path).map_err(|e| HarnessError::io("cannot read", path, e))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| invalid(format!("not JSON ({e})")))?;
+    match value.get("schema_version").and_then(serde_json::Value::as_u64) {
+        Some(SCHEMA_VERSION) => {}
+        Some(other) => {
+            return Err(invalid(format!("schema version {other}; this ablate reads version {SCHEMA_VERSION}")));
+        }
+        None => return Err(invalid("no schema_version".to_owned())),
+    }
+    let record: RunRecord = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    for cell in record.cells.iter().filter(|c| c.status == CellStatus::Ok) {
+        if cell.samples.is_empty() {
+            return Err(invalid(format!("cell {} has no samples", cell.id)));
+        }
+        if cell.samples.iter().any(|s| s.wall_ns == 0) {
+            return Err(invalid(format!("cell {} has a zero wall time", cell.id)));
+        }
+    }
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_could_leave_the_folder_are_refused() {
+        for bad in ["", "a/b", "..", "../x", ".hidden", "nul\0byte", "spaced name", &"x".repeat(101)] {
+            let err = validate_name(bad).unwrap_err();
+            assert_eq!(err.exit_code(), crate::exit::USAGE, "{bad:?}");
+        }
+        for good in ["main", "v1.2", "pr-17_a"] {
+            validate_name(good).unwrap();
+        }
+    }
+
+    #[test]
+    fn missing_and_foreign_baselines_are_baseline_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BaselineStore::new(dir.path());
+        let missing = store.load("main", "here", false).unwrap_err();
+        assert_eq!(missing.exit_code(), crate::exit::BASELINE);
+        std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+        std::fs::write(dir.path().join("elsewhere/main.json"), b"{}").unwrap();
+        let foreign = store.load("main", "here", false).unwrap_err().to_string();
+        assert!(foreign.contains("elsewhere") && foreign.contains("--allow-foreign-baseline"), "{foreign}");
+        let malformed = store.load("main", "here", true).unwrap_err();
+        assert_eq!(malformed.exit_code(), crate::exit::BASELINE, "{malformed}");
+        assert_eq!(store.list().unwrap().len(), 1);
+    }
+}
