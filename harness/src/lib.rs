@@ -20,6 +20,7 @@ pub mod runner;
 pub mod stats;
 pub mod strategy;
 pub mod summary;
+pub mod thresholds;
 pub mod write;
 
 mod app;

@@ -1,0 +1,224 @@
+//! Thresholds in force for verdicts: defaults, a checked-in file of per-workload/strategy rules, and command-line
+//! overrides — each value remembering where it came from, so the verdict output can say.
+//!
+//! The file is TOML: a `[defaults]` table and `[[rule]]` entries whose `match` is a `workload/strategy` pattern
+//! where `*` matches any run of characters (e.g. `skewed/threads`, `*/rayon`). Later rules win.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::HarnessError;
+
+/// One threshold's value and its origin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    pub value: f64,
+    pub source: String,
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.value, self.source)
+    }
+}
+
+/// The thresholds that apply to one cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholds {
+    /// A cell regresses when candidate/baseline median exceeds this (and the change is significant).
+    pub regression_ratio: Setting,
+    /// Significance level of the rank test; the confidence of intervals is 1 − alpha.
+    pub alpha: Setting,
+    /// CPU-bound cells fail when their whole efficiency interval lies below this.
+    pub min_efficiency: Setting,
+    /// Memory-bound cells fail when their bandwidth is below this fraction of the best in the run.
+    pub min_bandwidth_fraction: Setting,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Values {
+    regression_ratio: Option<f64>,
+    alpha: Option<f64>,
+    min_efficiency: Option<f64>,
+    min_bandwidth_fraction: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rule {
+    #[serde(rename = "match")]
+    pattern: String,
+    reason: Option<String>,
+    #[serde(flatten)]
+    values: Values,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    defaults: Values,
+    #[serde(default, rename = "rule")]
+    rules: Vec<Rule>,
+}
+
+/// Overrides from the command line; they beat the file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub regression_ratio: Option<f64>,
+    pub alpha: Option<f64>,
+    pub min_efficiency: Option<f64>,
+    pub min_bandwidth_fraction: Option<f64>,
+}
+
+/// Everything that decides thresholds: built-in defaults, the file, the flags.
+#[derive(Debug)]
+pub struct ThresholdSet {
+    file: File,
+    file_name: String,
+    overrides: Overrides,
+}
+
+impl ThresholdSet {
+    /// Reads `path` when given (a missing or malformed file is an error naming it) and applies `overrides`.
+    pub fn load(path: Option<&Path>, overrides: Overrides) -> Result<Self, HarnessError> {
+        let (file, file_name) = match path {
+            None => (File::default(), String::new()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| HarnessError::io("cannot read", path, e))?;
+                let file: File = toml::from_str(&text)
+                    .map_err(|e| HarnessError::Usage(format!("{}: {}", path.display(), e.message())))?;
+                (file, path.display().to_string())
+            }
+        };
+        let set = ThresholdSet { file, file_name, overrides };
+        set.check()?;
+        Ok(set)
+    }
+
+    /// The thresholds for one `workload` under one `strategy`.
+    pub fn for_cell(&self, workload: &str, strategy: &str) -> Thresholds {
+        let key = format!("{workload}/{strategy}");
+        let pick = |builtin: f64, flag: Option<f64>, get: fn(&Values) -> Option<f64>| -> Setting {
+            if let Some(value) = flag {
+                return Setting { value, source: "command line".to_owned() };
+            }
+            let rule = self.file.rules.iter().rev().find(|r| get(&r.values).is_some() && glob(&r.pattern, &key));
+            match (rule, get(&self.file.defaults)) {
+                (Some(rule), _) => Setting {
+                    value: get(&rule.values).expect("found by its value"),
+                    source: format!(
+                        "{} rule '{}'{}",
+                        self.file_name,
+                        rule.pattern,
+                        rule.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()
+                    ),
+                },
+                (None, Some(value)) => Setting { value, source: format!("{} defaults", self.file_name) },
+                (None, None) => Setting { value: builtin, source: "built-in default".to_owned() },
+            }
+        };
+        let o = &self.overrides;
+        Thresholds {
+            regression_ratio: pick(1.10, o.regression_ratio, |v| v.regression_ratio),
+            alpha: pick(0.01, o.alpha, |v| v.alpha),
+            min_efficiency: pick(0.7, o.min_efficiency, |v| v.min_efficiency),
+            min_bandwidth_fraction: pick(0.7, o.min_bandwidth_fraction, |v| v.min_bandwidth_fraction),
+        }
+    }
+
+    /// Refuses values that cannot be thresholds.
+    fn check(&self) -> Result<(), HarnessError> {
+        let all = std::iter::once(&self.file.defaults).chain(self.file.rules.iter().map(|r| &r.values));
+        let o = &self.overrides;
+        let flags = Values {
+            regression_ratio: o.regression_ratio,
+            alpha: o.alpha,
+            min_efficiency: o.min_efficiency,
+            min_bandwidth_fraction: o.min_bandwidth_fraction,
+        };
+        for values in all.chain([&flags]) {
+            let checks = [
+                ("regression_ratio", values.regression_ratio, 1.0, f64::MAX, "a ratio above 1, e.g. 1.10"),
+                ("alpha", values.alpha, f64::MIN_POSITIVE, 0.5, "a probability in (0, 0.5], e.g. 0.01"),
+                ("min_efficiency", values.min_efficiency, 0.0, 1.0, "a fraction in [0, 1], e.g. 0.7"),
+                ("min_bandwidth_fraction", values.min_bandwidth_fraction, 0.0, 1.0, "a fraction in [0, 1], e.g. 0.7"),
+            ];
+            for (name, value, low, high, expected) in checks {
+                if let Some(v) = value.filter(|v| {
+                    !(v.is_finite() && *v >= low && *v <= high) || (name == "regression_ratio" && *v <= 1.0)
+                }) {
+                    return Err(HarnessError::Usage(format!("invalid {name} {v}; expected {expected}")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` matches `pattern`, where `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(tail) = text.strip_prefix(head) else { return false };
+            (0..=tail.len()).filter(|&i| tail.is_char_boundary(i)).any(|i| glob(rest, &tail[i..]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(toml_text: &str, overrides: Overrides) -> ThresholdSet {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("thresholds.toml");
+        std::fs::write(&path, toml_text).unwrap();
+        ThresholdSet::load(Some(&path), overrides).unwrap()
+    }
+
+    #[test]
+    fn globs_match_workload_and_strategy() {
+        assert!(glob("skewed/threads", "skewed/threads"));
+        assert!(glob("*/rayon", "spin/rayon"));
+        assert!(glob("s*/*", "spin/process"));
+        assert!(!glob("*/rayon", "spin/rayon2"));
+        assert!(!glob("spin", "spin/rayon"));
+    }
+
+    #[test]
+    fn flags_beat_rules_beat_defaults_beat_built_ins_and_each_says_where_from() {
+        let text = "[defaults]\nalpha = 0.05\n\n[[rule]]\nmatch = \"skewed/threads\"\nmin_efficiency = 0.4\nreason = \"imbalance is the point\"\n";
+        let set = set(text, Overrides { regression_ratio: Some(1.2), ..Overrides::default() });
+        let t = set.for_cell("skewed", "threads");
+        assert_eq!(t.regression_ratio, Setting { value: 1.2, source: "command line".into() });
+        assert_eq!(t.min_efficiency.value, 0.4);
+        assert!(
+            t.min_efficiency.source.contains("rule 'skewed/threads': imbalance is the point"),
+            "{}",
+            t.min_efficiency
+        );
+        assert_eq!(t.alpha.value, 0.05);
+        assert!(t.alpha.source.ends_with("defaults"));
+        assert_eq!(t.min_bandwidth_fraction, Setting { value: 0.7, source: "built-in default".into() });
+        assert_eq!(set.for_cell("skewed", "rayon").min_efficiency.value, 0.7);
+    }
+
+    #[test]
+    fn bad_files_and_values_are_refused_with_their_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "[defaults]\nregression_ratio = 0.9\n").unwrap();
+        let err = ThresholdSet::load(Some(&path), Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("regression_ratio 0.9"), "{err}");
+        std::fs::write(&path, "[defaults]\ncolour = 1\n").unwrap();
+        let err = ThresholdSet::load(Some(&path), Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("t.toml") && err.contains("colour"), "{err}");
+        let err = ThresholdSet::load(None, Overrides { alpha: Some(0.0), ..Overrides::default() }).unwrap_err();
+        assert!(err.to_string().contains("alpha 0"), "{err}");
+    }
+}
