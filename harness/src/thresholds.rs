@@ -33,7 +33,7 @@ pub struct Thresholds {
     pub alpha: Setting,
     /// CPU-bound cells fail when their whole efficiency interval lies below this.
     pub min_efficiency: Setting,
-    /// Memory-bound cells fail when their bandwidth is below this fraction of the best in the run.
+    /// Memory-bound cells fail when their bandwidth is below this fraction of serial's.
     pub min_bandwidth_fraction: Setting,
 }
 

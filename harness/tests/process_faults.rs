@@ -184,6 +184,30 @@ fn a_worker_writing_garbage_is_killed_and_its_tasks_retried() {
     assert_recovered(&record, one_retry_round(0, 0, 1));
 }
 
+/// With two workers and one task per dispatch, the other worker's results keep flowing while the crashed one is
+/// replaced, and only the task that was running is retried.
+fn a_crash_beside_a_healthy_worker_loses_none_of_its_results() {
+    let (_dir, once) = marker("aborted-beside");
+    let config = RunConfig {
+        workloads: vec![WorkloadChoice {
+            name: "faulty".into(),
+            sizes: vec![],
+            params: Params::new().with("mode", "abort").with("once", &once),
+        }],
+        strategies: vec![StrategyKind::Process],
+        workers: vec![2],
+        chunks: vec![Chunk::Fixed(1)],
+        transports: vec![Transport::Regen],
+        process: options(Duration::from_secs(30), 8),
+        profile: Profile { warmup: 1, reps: 2, ..Profile::QUICK },
+        seed: 1,
+        order_seed: 1,
+    };
+    let record = runner::run(&config, &registry(), &Silent).expect("the run completes");
+    assert_no_children();
+    assert_recovered(&record, Faults { timeouts: 0, crashes: 1, garbled: 0, retries: 1, fallbacks: 0 });
+}
+
 fn a_panic_in_a_worker_comes_back_as_a_task_error() {
     let record = run_faulty(Params::new().with("mode", "panic"), options(Duration::from_secs(30), 8));
     let cell = process_cell(&record);
@@ -311,7 +335,11 @@ fn main() -> ExitCode {
         return code;
     }
     ablate_harness::strategy::install_quiet_panic_hook();
-    let tests: [(&str, fn()); 12] = [
+    let tests: [(&str, fn()); 13] = [
+        (
+            "a_crash_beside_a_healthy_worker_loses_none_of_its_results",
+            a_crash_beside_a_healthy_worker_loses_none_of_its_results,
+        ),
         ("workers_die_with_a_parent_that_is_killed_outright", workers_die_with_a_parent_that_is_killed_outright),
         (
             "a_task_sleeping_past_its_timeout_is_killed_and_retried",

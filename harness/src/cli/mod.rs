@@ -27,9 +27,85 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// List the workloads (with kind, size unit and parameters) and the strategies.
     List,
+    /// Compare a results file with a baseline; exits 3 on a regression, 5 when the baseline is missing or
+    /// incompatible.
+    Compare(CompareArgs),
+    /// Run the suite (or read a results file), compare with the baseline and check scaling; exits 0 pass,
+    /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible.
+    Gate(Box<GateArgs>),
+    /// List, show or delete stored baselines.
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineAction,
+        #[arg(long, default_value = "baselines", global = true)]
+        baseline_dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineAction {
+    /// Every stored baseline, by machine fingerprint.
+    List,
+    /// One baseline of this machine, as a table.
+    Show { name: String },
+    /// Deletes one baseline of this machine.
+    Delete { name: String },
+}
+
+/// How verdicts are reached: where baselines live and which thresholds apply.
+#[derive(Clone, Debug, Args)]
+pub struct VerdictArgs {
+    /// The baseline to compare with: a name in the store or a results file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub baseline: Option<String>,
+    /// The baseline store.
+    #[arg(long, default_value = "baselines")]
+    pub baseline_dir: PathBuf,
+    /// Compare with a baseline measured on another machine (or schema-compatible file from one).
+    #[arg(long)]
+    pub allow_foreign_baseline: bool,
+    /// Thresholds file (TOML); default ci/thresholds.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub thresholds: Option<PathBuf>,
+    /// Regression threshold: candidate/baseline median ratio (default 1.10).
+    #[arg(long, value_name = "RATIO")]
+    pub threshold: Option<f64>,
+    /// Significance level of the rank test (default 0.01).
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// Minimum scaling efficiency of CPU-bound cells (default 0.7).
+    #[arg(long)]
+    pub min_efficiency: Option<f64>,
+    /// Minimum fraction of the best bandwidth for memory-bound cells (default 0.7).
+    #[arg(long)]
+    pub min_bandwidth_fraction: Option<f64>,
 }
 
 #[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The results file to judge.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub verdict: VerdictArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Judge this results file instead of running the suite.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// A missing baseline is a warning (scaling is still checked) rather than an error.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Re-measure the suite up to N times when cells regress; a regression stands only if every
+    /// re-measurement confirms it (ignored with --results, which cannot be re-measured).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub confirm: u32,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// Workloads to run: `all` or a comma-separated list of names (see `ablate list`).
     #[arg(long, short = 'w', default_value = "all", value_name = "all|NAME,...")]
@@ -85,6 +161,11 @@ pub struct RunArgs {
     /// The seed of the shuffled repetition order (default: from the clock; recorded either way).
     #[arg(long)]
     pub order_seed: Option<u64>,
+    /// After a run with no failed cell, store its results as this baseline for this machine.
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+    #[command(flatten)]
+    pub verdict: VerdictArgs,
 }
 
 /// `ablate --strategies all …` is shorthand for `ablate run --strategies all …`: inserts `run` when the first

@@ -5,6 +5,7 @@ mod csv;
 mod rows;
 mod table;
 pub mod units;
+pub mod verdicts;
 
 use std::fmt;
 use std::str::FromStr;

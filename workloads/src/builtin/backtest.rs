@@ -122,8 +122,10 @@ mod tests {
         assert_eq!(tasks.len(), 100);
         assert_eq!((tasks[0].fast, tasks[0].slow), (5, 60));
         assert_eq!((tasks[99].fast, tasks[99].slow), (50, 600));
-        let config = WorkloadConfig { name: NAME.into(), size: 600, seed: 1, params: Params::new() };
-        assert!(Backtest::build(&config).is_err());
+        for size in [0, 600] {
+            let config = WorkloadConfig { name: NAME.into(), size, seed: 1, params: Params::new() };
+            assert!(matches!(Backtest::build(&config), Err(WorkloadError::BadSize { .. })), "size {size}");
+        }
     }
 
     #[test]
@@ -137,5 +139,6 @@ mod tests {
         assert_eq!(run(&a, &pa, 17), run(&b, &pb, 17));
         assert_ne!(run(&a, &pa, 17), run(&a, &pa, 18));
         assert!(a.run(&pa, &a.tasks()[0]).trades > 0);
+        assert_ne!(pa, backtest(5000, 4).shared_input(), "another seed, another price series");
     }
 }

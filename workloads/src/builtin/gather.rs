@@ -38,7 +38,7 @@ impl Workload for Gather {
             summary: "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
             size_unit: "entries",
             default_size: (32u64 << 20).max(4 * last_level_cache_bytes() / 8),
-            quick_size: 1 << 20,
+            quick_size: 4 << 20,
             params: &[
                 ParamDoc { name: "lookups", default: "size/2", help: "random lookups per pass" },
                 ParamDoc { name: "per_task", default: "65536", help: "lookups per task" },
@@ -98,5 +98,14 @@ mod tests {
         assert_eq!(workload.run(&table, &tasks[2]), again.run(&again.shared_input(), &tasks[2]));
         assert_ne!(workload.run(&table, &tasks[0]), workload.run(&table, &tasks[1]));
         assert_eq!(workload.bytes_touched(), Some(64_000));
+    }
+
+    #[test]
+    fn the_table_depends_on_the_seed_and_size_0_is_refused() {
+        let config = |size, seed| WorkloadConfig { name: NAME.into(), size, seed, params: Params::new() };
+        let table = |seed| Gather::build(&config(512, seed)).unwrap().shared_input();
+        assert_eq!(table(5), table(5));
+        assert_ne!(table(5), table(6));
+        assert!(matches!(Gather::build(&config(0, 5)), Err(WorkloadError::BadSize { size: 0, .. })));
     }
 }

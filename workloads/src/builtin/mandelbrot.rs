@@ -124,4 +124,19 @@ mod tests {
         let middle = workload.run(&(), &bands[bands.len() / 2]).iterations;
         assert!(middle > 5 * edge, "middle {middle} edge {edge}");
     }
+
+    #[test]
+    fn rebuilt_bands_give_equal_results_and_tiny_widths_are_refused() {
+        let config = |size| WorkloadConfig { name: NAME.into(), size, seed: 0, params: Params::new() };
+        let (a, b) = (Mandelbrot::build(&config(80)).unwrap(), Mandelbrot::build(&config(80)).unwrap());
+        let result = |w: &Mandelbrot, i: usize| {
+            let r = w.run(&(), &w.tasks()[i]);
+            (r.iterations, r.inside)
+        };
+        assert_eq!(result(&a, 7), result(&b, 7));
+        assert_ne!(result(&a, 7), result(&a, 2));
+        for size in [0, 3] {
+            assert!(matches!(Mandelbrot::build(&config(size)), Err(WorkloadError::BadSize { .. })), "size {size}");
+        }
+    }
 }

@@ -77,20 +77,20 @@ mod tests {
     use super::*;
     use crate::Params;
 
-    fn payload(size: u64) -> Payload {
-        Payload::build(&WorkloadConfig { name: NAME.into(), size, seed: 9, params: Params::new().with("tasks", 8) })
+    fn payload(size: u64, seed: u64) -> Payload {
+        Payload::build(&WorkloadConfig { name: NAME.into(), size, seed, params: Params::new().with("tasks", 8) })
             .unwrap()
     }
 
     #[test]
     fn default_shared_input_is_at_least_16_mib() {
         assert!(Payload::describe().default_size >= 16 << 20);
-        assert_eq!(payload(1 << 20).shared_input().len(), (1 << 20) / 8);
+        assert_eq!(payload(1 << 20, 9).shared_input().len(), (1 << 20) / 8);
     }
 
     #[test]
     fn every_task_reads_the_whole_input() {
-        let workload = payload(64);
+        let workload = payload(64, 9);
         let mut values = workload.shared_input();
         let tasks = workload.tasks();
         let before = workload.run(&values, &tasks[3]);
@@ -99,8 +99,20 @@ mod tests {
     }
 
     #[test]
+    fn outputs_depend_on_seed_and_task_only() {
+        let (a, b) = (payload(4096, 9), payload(4096, 9));
+        let (input_a, input_b) = (a.shared_input(), b.shared_input());
+        let tasks = a.tasks();
+        assert_eq!(a.run(&input_a, &tasks[5]).to_bits(), b.run(&input_b, &b.tasks()[5]).to_bits());
+        assert_ne!(a.run(&input_a, &tasks[5]), a.run(&input_a, &tasks[6]));
+        assert_ne!(input_a, payload(4096, 10).shared_input());
+    }
+
+    #[test]
     fn less_than_one_value_is_refused() {
-        let config = WorkloadConfig { name: NAME.into(), size: 4, seed: 1, params: Params::new() };
-        assert!(Payload::build(&config).is_err());
+        for size in [0, 4] {
+            let config = WorkloadConfig { name: NAME.into(), size, seed: 1, params: Params::new() };
+            assert!(matches!(Payload::build(&config), Err(WorkloadError::BadSize { .. })), "size {size}");
+        }
     }
 }

@@ -55,7 +55,7 @@ impl Workload for Triad {
             summary: "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
             size_unit: "elements",
             default_size: (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK),
-            quick_size: 1 << 20,
+            quick_size: 8 << 20,
             params: &[
                 ParamDoc { name: "block", default: "262144", help: "elements per task" },
                 ParamDoc { name: "scalar", default: "3.0", help: "the triad's scalar s" },
@@ -131,6 +131,7 @@ mod tests {
     fn default_arrays_are_four_times_the_last_level_cache() {
         let d = Triad::describe();
         assert!(d.default_size * 8 >= 4 * last_level_cache_bytes());
-        assert!(Triad::build(&WorkloadConfig { name: NAME.into(), size: 0, seed: 1, params: Params::new() }).is_err());
+        let empty = WorkloadConfig { name: NAME.into(), size: 0, seed: 1, params: Params::new() };
+        assert!(matches!(Triad::build(&empty), Err(WorkloadError::BadSize { size: 0, .. })));
     }
 }

@@ -147,6 +147,8 @@ mod tests {
     fn batches_cover_every_path_and_the_last_is_partial() {
         let tasks = var(10_000, 3_000, 1).tasks();
         assert_eq!(tasks.iter().map(|t| t.paths).collect::<Vec<_>>(), vec![3000, 3000, 3000, 1000]);
+        let empty = WorkloadConfig { name: NAME.into(), size: 0, seed: 1, params: Params::new() };
+        assert!(matches!(ValueAtRisk::build(&empty), Err(WorkloadError::BadSize { size: 0, .. })));
     }
 
     #[test]
@@ -170,6 +172,7 @@ mod tests {
         assert_eq!(out_a.worst.len(), 2);
         assert!(out_a.worst[0] >= out_a.worst[1]);
         let other = var(1000, 200, 8);
+        assert_ne!(other.shared_input().weights, a.shared_input().weights);
         assert_ne!(other.run(&other.shared_input(), &other.tasks()[2]).worst, out_a.worst);
     }
 }

@@ -105,13 +105,13 @@ impl Run<'_> {
             if self.queue.is_empty() && self.in_flight.iter().all(VecDeque::is_empty) {
                 return;
             }
-            if self.worker_failures > self.pool.options.max_pool_failures || self.pool.live().next().is_none() {
+            if self.over_failure_limit() || self.pool.live().next().is_none() {
                 self.fall_back();
                 return;
             }
             let wait =
                 self.in_flight.iter().flatten().map(|f| f.deadline.saturating_duration_since(Instant::now())).min();
-            match self.pool.reports.recv_timeout(wait.unwrap_or(POLL).min(POLL)) {
+            match self.pool.next_report(wait.unwrap_or(POLL).min(POLL)) {
                 Ok(report) => self.handle(report),
                 Err(RecvTimeoutError::Timeout) => self.expire_deadlines(),
                 Err(RecvTimeoutError::Disconnected) => unreachable!("the pool holds a sender"),
@@ -126,6 +126,9 @@ impl Run<'_> {
                 let prefetch_ok = depth == 1 || self.last_frame_bytes <= PREFETCH_FRAME_LIMIT;
                 if self.in_flight[slot].len() >= depth || self.pool.workers[slot].is_none() || !prefetch_ok {
                     continue;
+                }
+                if self.over_failure_limit() {
+                    return;
                 }
                 let Some(unit) = self.queue.pop_front() else { return };
                 self.send(slot, unit);
@@ -242,10 +245,18 @@ impl Run<'_> {
         if let Some(unit) = running {
             self.retry_or_fail(unit, &description);
         }
+        if self.over_failure_limit() {
+            return;
+        }
         if let Err(reason) = self.pool.respawn(slot) {
             self.progress.fault(&Fault::RespawnFailed { reason: &reason });
             self.worker_failures += 1;
         }
+    }
+
+    /// Past the limit, nothing more is sent and no worker replaced: the execution falls back to serial.
+    fn over_failure_limit(&self) -> bool {
+        self.worker_failures > self.pool.options.max_pool_failures
     }
 
     /// Requeues each task of `unit` on its own for another attempt, or fails it when out of attempts.

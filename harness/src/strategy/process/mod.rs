@@ -11,6 +11,7 @@ mod shm;
 mod wire;
 mod worker;
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ablate_workloads::Job;
-use crossbeam::channel::{self, Receiver, Sender};
+use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
 
 use super::{Chunk, Execution, Pool, TaskProgress};
@@ -108,6 +109,8 @@ pub struct ProcessPool {
     workers: Vec<Option<WorkerProcess>>,
     reports: Receiver<Report>,
     report_sender: Sender<Report>,
+    /// Reports of other workers that arrived while one was being (re)started, handled next.
+    deferred: VecDeque<Report>,
     next_serial: u64,
 }
 
@@ -151,6 +154,7 @@ impl ProcessPool {
             workers: Vec::with_capacity(workers),
             reports,
             report_sender,
+            deferred: VecDeque::new(),
             next_serial: 0,
         };
         for _ in 0..workers {
@@ -183,7 +187,7 @@ impl ProcessPool {
                 Ok(Report::Gone { serial: s, reason } | Report::Garbled { serial: s, reason }) if s == serial => {
                     return Err(format!("a worker failed while loading ({reason}); it {}", worker.kill()));
                 }
-                Ok(_) => continue,
+                Ok(other) => self.deferred.push_back(other),
                 Err(_) => {
                     return Err(format!(
                         "a worker did not load within {:?}; it {}",
@@ -192,6 +196,14 @@ impl ProcessPool {
                     ));
                 }
             }
+        }
+    }
+
+    /// The next report: one deferred while a worker was starting, else one from the channel within `wait`.
+    fn next_report(&mut self, wait: Duration) -> Result<Report, RecvTimeoutError> {
+        match self.deferred.pop_front() {
+            Some(report) => Ok(report),
+            None => self.reports.recv_timeout(wait),
         }
     }
 

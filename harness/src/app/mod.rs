@@ -1,5 +1,9 @@
 //! The binary's edge: parse arguments, dispatch the command, print, and map every outcome to an exit code.
 
+mod list;
+mod run;
+mod verdicts;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -7,13 +11,11 @@ use ablate_workloads::Registry;
 use anyhow::Context;
 use clap::Parser;
 
-use crate::cli::{self, Cli, Command, RunArgs};
+use crate::cli::{self, Cli, Command};
 use crate::error::HarnessError;
 use crate::exit;
-use crate::measure::machine::Machine;
+use crate::strategy::install_quiet_panic_hook;
 use crate::strategy::process::serve_if_worker;
-use crate::strategy::{StrategyKind, install_quiet_panic_hook};
-use crate::{cancel, progress, report, runner, write};
 
 /// The whole `ablate` CLI over `registry`. A user's binary calls this from `main` with its own workloads
 /// registered (see `ablate_main!`), and gets every command, strategy and output of `ablate`.
@@ -27,8 +29,11 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Err(err) => return clap_exit(&err),
     };
     let outcome = match cli.command {
-        Command::List => list(&registry),
-        Command::Run(args) => run(&args, &registry),
+        Command::List => list::list(&registry),
+        Command::Run(args) => run::run(&args, &registry),
+        Command::Compare(args) => verdicts::compare(&args),
+        Command::Gate(args) => verdicts::gate(&args, &registry),
+        Command::Baseline { action, baseline_dir } => verdicts::baseline(&action, &baseline_dir),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -56,53 +61,8 @@ fn clap_exit(err: &clap::Error) -> ExitCode {
     ExitCode::from(exit::USAGE)
 }
 
-fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
-    let cores = Machine::detect().logical_cores;
-    let (config, format) = cli::parse::run_config(args, registry, cores)?;
-    write::check_writable(&args.out)?;
-    cancel::install_interrupt_handler();
-    let record = runner::run(&config, registry, progress::for_stderr().as_ref())?;
-    let json =
-        serde_json::to_vec_pretty(&record).map_err(|source| HarnessError::Encode { path: args.out.clone(), source })?;
-    write::write_atomic(&args.out, &json)?;
-    print_stdout(&report::render(&record, format))?;
-    eprintln!("ablate: results written to {}", args.out.display());
-    let failed: Vec<_> = record.failed_cells().collect();
-    for (cell, reason) in &failed {
-        eprintln!("ablate: cell {} failed: {reason}", cell.id);
-    }
-    if record.cancelled {
-        eprintln!("ablate: interrupted; the results file holds what was measured before");
-        return Ok(exit::INTERRUPTED);
-    }
-    Ok(if failed.is_empty() { exit::SUCCESS } else { exit::ERROR })
-}
-
-fn list(registry: &Registry) -> anyhow::Result<u8> {
-    let mut out = String::from("workloads:\n");
-    for d in registry.descriptions() {
-        out.push_str(&format!(
-            "  {:<12} {:<7} {}\n  {:<12} size: {} (default {}, quick {})\n",
-            d.name, d.kind, d.summary, "", d.size_unit, d.default_size, d.quick_size
-        ));
-        for p in d.params {
-            out.push_str(&format!("  {:<12}   -p {}.{}={}  {}\n", "", d.name, p.name, p.default, p.help));
-        }
-    }
-    out.push_str("strategies:\n");
-    for s in StrategyKind::ALL {
-        out.push_str(&format!("  {:<12} {}\n", s.name(), s.summary()));
-    }
-    out.push_str("transports (process strategy, --transport):\n");
-    out.push_str("  copy         the shared input inside every dispatch, as a naive pickling pool does\n");
-    out.push_str("  shm          written once to a memory file each worker maps read-only (default)\n");
-    out.push_str("  regen        rebuilt by each worker from the seed\n");
-    print_stdout(&out)?;
-    Ok(exit::SUCCESS)
-}
-
 /// Prints to stdout, treating a closed pipe (`ablate list | head`) as success rather than a panic.
-fn print_stdout(text: &str) -> anyhow::Result<()> {
+pub(super) fn print_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -1,0 +1,30 @@
+//! `ablate list`: the workloads, strategies and transports this binary knows.
+
+use ablate_workloads::Registry;
+
+use super::print_stdout;
+use crate::exit;
+use crate::strategy::StrategyKind;
+
+pub(super) fn list(registry: &Registry) -> anyhow::Result<u8> {
+    let mut out = String::from("workloads:\n");
+    for d in registry.descriptions() {
+        out.push_str(&format!(
+            "  {:<12} {:<7} {}\n  {:<12} size: {} (default {}, quick {})\n",
+            d.name, d.kind, d.summary, "", d.size_unit, d.default_size, d.quick_size
+        ));
+        for p in d.params {
+            out.push_str(&format!("  {:<12}   -p {}.{}={}  {}\n", "", d.name, p.name, p.default, p.help));
+        }
+    }
+    out.push_str("strategies:\n");
+    for s in StrategyKind::ALL {
+        out.push_str(&format!("  {:<12} {}\n", s.name(), s.summary()));
+    }
+    out.push_str("transports (process strategy, --transport):\n");
+    out.push_str("  copy         the shared input inside every dispatch, as a naive pickling pool does\n");
+    out.push_str("  shm          written once to a memory file each worker maps read-only (default)\n");
+    out.push_str("  regen        rebuilt by each worker from the seed\n");
+    print_stdout(&out)?;
+    Ok(exit::SUCCESS)
+}

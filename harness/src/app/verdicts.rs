@@ -1,0 +1,143 @@
+//! `ablate compare`, `ablate gate` and `ablate baseline`: judging results against baselines and thresholds.
+
+use std::path::{Path, PathBuf};
+
+use ablate_workloads::Registry;
+
+use super::print_stdout;
+use super::run::measure;
+use crate::baseline::{BaselineStore, read_results};
+use crate::cli::{BaselineAction, CompareArgs, GateArgs, VerdictArgs};
+use crate::compare;
+use crate::error::HarnessError;
+use crate::exit;
+use crate::gate::{BaselineChoice, BaselineSource, GateReport};
+use crate::measure::machine::Machine;
+use crate::record::RunRecord;
+use crate::report::{self, Format, verdicts};
+use crate::thresholds::{Overrides, ThresholdSet};
+
+/// The thresholds file used when none is named and it exists.
+const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
+
+/// Thresholds, the baseline store and the chosen baseline, validated before anything runs.
+pub(super) struct Judge {
+    pub thresholds: ThresholdSet,
+    pub store: BaselineStore,
+    source: Option<BaselineSource>,
+    allow_foreign: bool,
+}
+
+impl Judge {
+    pub fn from_args(args: &VerdictArgs) -> Result<Self, HarnessError> {
+        let default = Path::new(DEFAULT_THRESHOLDS);
+        let file = args.thresholds.clone().or_else(|| default.is_file().then(|| default.to_owned()));
+        let overrides = Overrides {
+            regression_ratio: args.threshold,
+            alpha: args.alpha,
+            min_efficiency: args.min_efficiency,
+            min_bandwidth_fraction: args.min_bandwidth_fraction,
+        };
+        let source = args.baseline.as_deref().map(BaselineSource::parse);
+        if let Some(BaselineSource::Named(name)) = &source {
+            crate::baseline::validate_name(name)?;
+        }
+        Ok(Judge {
+            thresholds: ThresholdSet::load(file.as_deref(), overrides)?,
+            store: BaselineStore::new(&args.baseline_dir),
+            source,
+            allow_foreign: args.allow_foreign_baseline,
+        })
+    }
+
+    /// The baseline for results measured on machine `fingerprint`, or `None` when none was asked for. A missing
+    /// baseline is an error, or with `lenient` a warning and `None`.
+    pub fn baseline_for(&self, fingerprint: &str, lenient: bool) -> Result<Option<RunRecord>, HarnessError> {
+        let Some(source) = &self.source else { return Ok(None) };
+        let choice = BaselineChoice { source: source.clone(), store: &self.store, allow_foreign: self.allow_foreign };
+        match choice.load(fingerprint) {
+            Ok(baseline) => Ok(Some(baseline)),
+            Err(HarnessError::Baseline(message)) if lenient => {
+                eprintln!("ablate: warning: {message}");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<u8> {
+    let judge = Judge::from_args(&args.verdict)?;
+    let candidate = read_results(&args.file)?;
+    let Some(baseline) = judge.baseline_for(&candidate.machine.fingerprint, false)? else {
+        return Err(HarnessError::Usage("compare needs --baseline NAME|FILE".to_owned()).into());
+    };
+    let report = GateReport::new(&candidate, Some(&baseline), &judge.thresholds, None);
+    print_stdout(&verdicts::render(&report))?;
+    Ok(if report.regressions().next().is_some() { exit::REGRESSION } else { exit::SUCCESS })
+}
+
+pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
+    let judge = Judge::from_args(&args.run.verdict)?;
+    if judge.source.is_none() && !args.lenient {
+        return Err(
+            HarnessError::Usage("gate needs --baseline NAME|FILE (or --lenient to check scaling only)".into()).into()
+        );
+    }
+    let (candidate, baseline) = match &args.results {
+        Some(path) => {
+            let candidate = read_results(path)?;
+            let baseline = judge.baseline_for(&candidate.machine.fingerprint, args.lenient)?;
+            (candidate, baseline)
+        }
+        None => {
+            let baseline = judge.baseline_for(&Machine::detect().fingerprint, args.lenient)?;
+            (measure(&args.run, registry)?, baseline)
+        }
+    };
+    if candidate.cancelled {
+        return Ok(exit::INTERRUPTED);
+    }
+    let note = baseline.is_none().then(|| "no baseline (lenient mode)".to_owned());
+    let mut report = GateReport::new(&candidate, baseline.as_ref(), &judge.thresholds, note);
+    if let (Some(baseline), None) = (&baseline, &args.results) {
+        for round in 1..=args.confirm {
+            if report.regressions().next().is_none() {
+                break;
+            }
+            eprintln!("ablate: confirming {} regressed cells, re-measurement {round}", report.regressions().count());
+            let mut again = args.run.clone();
+            again.out = args.run.out.with_extension(format!("confirm-{round}.json"));
+            let confirmation = measure(&again, registry)?;
+            report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
+        }
+    }
+    print_stdout(&verdicts::render(&report))?;
+    let code = report.exit_code();
+    eprintln!("ablate: gate verdict: exit {code}");
+    Ok(code)
+}
+
+pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8> {
+    let store = BaselineStore::new(dir);
+    let fingerprint = Machine::detect().fingerprint;
+    match action {
+        BaselineAction::List => {
+            let listed: Vec<String> = store
+                .list()?
+                .iter()
+                .map(|b| format!("{}  {}  {}\n", b.fingerprint, b.name, b.path.display()))
+                .collect();
+            print_stdout(&listed.concat())?;
+        }
+        BaselineAction::Show { name } => {
+            let record = store.load(name, &fingerprint, false)?;
+            print_stdout(&report::render(&record, Format::Table))?;
+        }
+        BaselineAction::Delete { name } => {
+            let path: PathBuf = store.delete(name, &fingerprint)?;
+            eprintln!("ablate: deleted {}", path.display());
+        }
+    }
+    Ok(exit::SUCCESS)
+}

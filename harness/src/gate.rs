@@ -1,0 +1,129 @@
+//! The gate: a candidate record judged against a baseline (regressions) and on its own (scaling), reduced to
+//! one exit code.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::baseline::{BaselineStore, read_results};
+use crate::compare::{CellComparison, Change, Unmatched, compare};
+use crate::error::HarnessError;
+use crate::exit;
+use crate::record::RunRecord;
+use crate::scaling::{CellScaling, judge};
+use crate::thresholds::ThresholdSet;
+
+/// Where the baseline comes from.
+#[derive(Clone, Debug)]
+pub enum BaselineSource {
+    /// A name in the store, for this machine's fingerprint.
+    Named(String),
+    /// A results file given by path.
+    File(PathBuf),
+}
+
+impl BaselineSource {
+    /// A path when the text names an existing file or looks like one (has a `/` or ends in `.json`), else a name.
+    pub fn parse(text: &str) -> Self {
+        if text.contains('/') || text.ends_with(".json") || Path::new(text).is_file() {
+            BaselineSource::File(PathBuf::from(text))
+        } else {
+            BaselineSource::Named(text.to_owned())
+        }
+    }
+}
+
+/// How to find and accept a baseline.
+pub struct BaselineChoice<'a> {
+    pub source: BaselineSource,
+    pub store: &'a BaselineStore,
+    pub allow_foreign: bool,
+}
+
+impl BaselineChoice<'_> {
+    /// Loads the baseline for a candidate measured on machine `fingerprint`.
+    pub fn load(&self, fingerprint: &str) -> Result<RunRecord, HarnessError> {
+        match &self.source {
+            BaselineSource::Named(name) => self.store.load(name, fingerprint, self.allow_foreign),
+            BaselineSource::File(path) => {
+                let record = read_results(path).map_err(|e| HarnessError::Baseline(format!("baseline {e}")))?;
+                if record.machine.fingerprint != fingerprint && !self.allow_foreign {
+                    return Err(HarnessError::Baseline(format!(
+                        "baseline {} was measured on machine {}, this run on {fingerprint}; pass \
+                         --allow-foreign-baseline to compare across machines",
+                        path.display(),
+                        record.machine.fingerprint
+                    )));
+                }
+                Ok(record)
+            }
+        }
+    }
+}
+
+/// Everything the gate found.
+#[derive(Debug, Serialize)]
+pub struct GateReport {
+    pub comparisons: Vec<CellComparison>,
+    pub unmatched: Vec<Unmatched>,
+    pub scaling: Vec<CellScaling>,
+    /// Cells of the candidate that failed outright (task failure, digest mismatch).
+    pub failed_cells: Vec<String>,
+    /// Why there was no comparison, when the baseline was missing and that was allowed.
+    pub baseline_note: Option<String>,
+    /// Cells that regressed at first but not when re-measured (`--confirm`).
+    pub unconfirmed: Vec<String>,
+}
+
+impl GateReport {
+    /// Judges `candidate`; `baseline` is `None` when there is none to compare with.
+    pub fn new(
+        candidate: &RunRecord,
+        baseline: Option<&RunRecord>,
+        thresholds: &ThresholdSet,
+        baseline_note: Option<String>,
+    ) -> Self {
+        let (comparisons, unmatched) = baseline.map(|b| compare(candidate, b, thresholds)).unwrap_or_default();
+        GateReport {
+            comparisons,
+            unmatched,
+            scaling: judge(candidate, thresholds),
+            failed_cells: candidate.failed_cells().map(|(c, _)| c.id.clone()).collect(),
+            baseline_note,
+            unconfirmed: Vec::new(),
+        }
+    }
+
+    /// Keeps a regression only where the re-measured comparison `again` regresses too; the others become
+    /// inconclusive and are listed as unconfirmed.
+    pub fn confirm(&mut self, again: &[CellComparison]) {
+        for cell in self.comparisons.iter_mut().filter(|c| c.change == Change::Regressed) {
+            let confirmed = again.iter().any(|a| a.id == cell.id && a.change == Change::Regressed);
+            if !confirmed {
+                cell.change = Change::Inconclusive;
+                self.unconfirmed.push(cell.id.clone());
+            }
+        }
+    }
+
+    pub fn regressions(&self) -> impl Iterator<Item = &CellComparison> {
+        self.comparisons.iter().filter(|c| c.change == Change::Regressed)
+    }
+
+    pub fn scaling_failures(&self) -> impl Iterator<Item = &CellScaling> {
+        self.scaling.iter().filter(|s| !s.passed)
+    }
+
+    /// 1 when a cell failed outright, else 3 on a regression, else 4 on a scaling failure, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if !self.failed_cells.is_empty() {
+            exit::ERROR
+        } else if self.regressions().next().is_some() {
+            exit::REGRESSION
+        } else if self.scaling_failures().next().is_some() {
+            exit::SCALING
+        } else {
+            exit::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The verdict table: every compared cell with its ratio, interval, p-value and verdict; every judged cell's
+//! scaling; and every threshold in force with where it came from.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::compare::Change;
+use crate::gate::GateReport;
+use crate::scaling::Measure;
+use crate::thresholds::Thresholds;
+
+pub fn render(report: &GateReport) -> String {
+    let mut out = String::new();
+    let mut in_force: BTreeMap<String, &Thresholds> = BTreeMap::new();
+    if let Some(note) = &report.baseline_note {
+        let _ = writeln!(out, "no regression check: {note}");
+    }
+    if !report.comparisons.is_empty() {
+        let _ = writeln!(out, "{:<44} {:>8} {:>17} {:>9}  verdict", "cell (vs baseline)", "ratio", "interval", "p");
+        for c in &report.comparisons {
+            let interval = format!("[{:.3}, {:.3}]", c.interval.low, c.interval.high);
+            let verdict = match c.change {
+                Change::Regressed => "REGRESSED",
+                Change::Improved => "improved",
+                Change::Unchanged => "unchanged",
+                Change::Inconclusive => "inconclusive",
+            };
+            let p = if c.p_value >= 1e-3 { format!("{:.3}", c.p_value) } else { format!("{:.1e}", c.p_value) };
+            let _ = writeln!(out, "{:<44} {:>8.3} {:>17} {:>9}  {verdict}", c.id, c.ratio, interval, p);
+            in_force.insert(key(&c.id), &c.thresholds);
+        }
+    }
+    for u in &report.unmatched {
+        let _ = writeln!(out, "{:<44} not compared: {}", u.id, u.reason);
+    }
+    if !report.scaling.is_empty() {
+        let _ = writeln!(out, "\n{:<44} {:>30}  verdict", "cell (scaling)", "measure");
+        for s in &report.scaling {
+            let measure = match &s.measure {
+                Measure::Efficiency { value, interval } => {
+                    format!("efficiency {value:.2} [{:.2}, {:.2}]", interval.low, interval.high)
+                }
+                Measure::Bandwidth { gbps, serial_gbps, fraction } => {
+                    format!("{gbps:.1}/{serial_gbps:.1} GB/s = {fraction:.2} of serial")
+                }
+            };
+            let _ = writeln!(out, "{:<44} {:>30}  {}", s.id, measure, if s.passed { "ok" } else { "BELOW THRESHOLD" });
+            in_force.insert(key(&s.id), &s.thresholds);
+        }
+    }
+    for id in &report.unconfirmed {
+        let _ = writeln!(out, "{id:<44} regressed at first, not when re-measured (--confirm): inconclusive");
+    }
+    for id in &report.failed_cells {
+        let _ = writeln!(out, "{id:<44} FAILED (see the run's table)");
+    }
+    let _ = writeln!(out, "\nthresholds in force:");
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (cell, t) in in_force {
+        let text = format!(
+            "regression ratio {}; alpha {}; min efficiency {}; min bandwidth fraction {}",
+            t.regression_ratio, t.alpha, t.min_efficiency, t.min_bandwidth_fraction
+        );
+        groups.entry(text).or_default().push(cell);
+    }
+    for (text, cells) in groups {
+        let _ = writeln!(out, "  {}: {text}", cells.join(", "));
+    }
+    out
+}
+
+/// `workload/strategy` of a cell id `workload/size/strategy/...`.
+fn key(id: &str) -> String {
+    let parts: Vec<&str> = id.split('/').collect();
+    format!("{}/{}", parts.first().unwrap_or(&""), parts.get(2).unwrap_or(&""))
+}
