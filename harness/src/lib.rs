@@ -3,6 +3,7 @@
 //! Data flows one way: `RunConfig → Plan → runner (events) → RunRecord → reports`. The `ablate` binary is a thin
 //! shell over [`main_with`], which a user's own binary can call with its own workloads registered.
 
+pub mod ab;
 pub mod baseline;
 pub mod cancel;
 pub mod cli;

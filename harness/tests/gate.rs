@@ -151,3 +151,31 @@ fn bad_baselines_and_results_are_refused_with_their_exit_codes() {
     assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
     assert!(stderr(&lenient).contains("warning"), "{}", stderr(&lenient));
 }
+
+/// A/B mode through the real binary: the same build against itself passes; against a base made faster by its
+/// parameters (so the candidate is 2x slower) it fails with exit 3; both merged records are written.
+#[test]
+fn a_b_mode_runs_both_builds_alternately_and_judges_the_candidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let binary = env!("CARGO_BIN_EXE_ablate");
+    let faster = d.join("faster-base.sh");
+    std::fs::write(&faster, format!("#!/bin/sh\nexec {binary} \"$@\" --param spin.cost=0.5\n")).unwrap();
+    std::fs::set_permissions(&faster, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let suite = ["-w", "spin", "--size", "40", "-s", "serial", "-j", "1", "-p", "spin.iters=20000", "--ab-rounds", "6"];
+
+    let mut same = vec!["gate", "--ab", binary, "--out", "same.json"];
+    same.extend(suite);
+    let output = ablate(d, &same);
+    assert_eq!(output.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&output.stdout), stderr(&output));
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("same.json")).unwrap()).unwrap();
+    assert_eq!(record["cells"][0]["samples"].as_array().unwrap().len(), 6, "one sample per round");
+    assert!(d.join("same.ab-base.json").exists());
+
+    let mut slower = vec!["gate", "--ab", faster.to_str().unwrap(), "--out", "slower.json"];
+    slower.extend(suite);
+    let output = ablate(d, &slower);
+    let verdicts = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{verdicts}{}", stderr(&output));
+    assert!(verdicts.contains("spin/40/serial/w1/cauto") && verdicts.contains("REGRESSED"), "{verdicts}");
+}

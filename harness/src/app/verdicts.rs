@@ -79,6 +79,9 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<u8> {
 
 pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
     let judge = Judge::from_args(&args.run.verdict)?;
+    if let Some(base) = &args.ab {
+        return gate_ab(args, base, &judge);
+    }
     if judge.source.is_none() && !args.lenient {
         return Err(
             HarnessError::Usage("gate needs --baseline NAME|FILE (or --lenient to check scaling only)".into()).into()
@@ -140,4 +143,31 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
         }
     }
     Ok(exit::SUCCESS)
+}
+
+/// A/B: this binary against `base`, alternately in one session; the base's merged record is the baseline.
+fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
+    if args.ab_rounds < 2 {
+        return Err(HarnessError::Usage(format!("invalid --ab-rounds {}; expected 2 or more", args.ab_rounds)).into());
+    }
+    crate::write::check_writable(&args.run.out)?;
+    let candidate_binary =
+        std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
+    let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
+    let seed = args.run.order_seed.unwrap_or(args.run.seed);
+    eprintln!("ablate: A/B, {} rounds: {} against {}", args.ab_rounds, candidate_binary.display(), base.display());
+    let (base_record, candidate) =
+        crate::ab::measure(base, &candidate_binary, &args.run.suite_args(), args.ab_rounds, scratch.path(), seed)?;
+    for (record, path) in
+        [(&base_record, args.run.out.with_extension("ab-base.json")), (&candidate, args.run.out.clone())]
+    {
+        let json =
+            serde_json::to_vec_pretty(record).map_err(|source| HarnessError::Encode { path: path.clone(), source })?;
+        crate::write::write_atomic(&path, &json)?;
+    }
+    let report = GateReport::new(&candidate, Some(&base_record), &judge.thresholds, None);
+    print_stdout(&verdicts::render(&report))?;
+    let code = report.exit_code();
+    eprintln!("ablate: gate verdict (A/B): exit {code}");
+    Ok(code)
 }

@@ -101,6 +101,13 @@ pub struct GateArgs {
     /// re-measurement confirms it (ignored with --results, which cannot be re-measured).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub confirm: u32,
+    /// A/B mode: judge this binary against BASE (another build of ablate, e.g. of the merge base), both run
+    /// alternately in one session, so neither is compared with numbers from another machine or moment.
+    #[arg(long, value_name = "BASE")]
+    pub ab: Option<PathBuf>,
+    /// A/B rounds: each round runs both builds once, in random order, one timed repetition per cell.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub ab_rounds: u32,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -166,6 +173,37 @@ pub struct RunArgs {
     pub save_baseline: Option<String>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
+}
+
+impl RunArgs {
+    /// The flags that choose what is measured (not how it is judged or where it is written), as arguments
+    /// another `ablate` binary accepts: A/B mode runs the same suite under two builds.
+    pub fn suite_args(&self) -> Vec<String> {
+        let mut args: Vec<String> = [
+            ("--workloads", &self.workloads),
+            ("--strategies", &self.strategies),
+            ("--chunk", &self.chunk),
+            ("--transport", &self.transport),
+            ("--task-timeout", &self.task_timeout),
+        ]
+        .iter()
+        .flat_map(|(flag, value)| [(*flag).to_owned(), (*value).clone()])
+        .collect();
+        let optional = [("--workers", &self.workers), ("--size", &self.size)];
+        args.extend(optional.iter().filter_map(|(f, v)| v.as_ref().map(|v| [(*f).to_owned(), v.clone()])).flatten());
+        args.extend(self.params.iter().flat_map(|p| ["--param".to_owned(), p.clone()]));
+        args.extend([
+            "--retries".into(),
+            self.retries.to_string(),
+            "--max-pool-failures".into(),
+            self.max_pool_failures.to_string(),
+        ]);
+        args.extend(["--seed".into(), self.seed.to_string()]);
+        if self.quick {
+            args.push("--quick".into());
+        }
+        args
+    }
 }
 
 /// `ablate --strategies all …` is shorthand for `ablate run --strategies all …`: inserts `run` when the first
