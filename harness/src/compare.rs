@@ -3,6 +3,9 @@
 //! A cell regresses only when the ratio of medians (candidate / baseline) exceeds its threshold **and** the rank
 //! test finds the difference significant; it improves under the mirror conditions. It is unchanged when the
 //! interval of the ratio lies within the thresholds, and inconclusive otherwise: too noisy to say.
+//!
+//! A gate tests many cells at once, so significance is judged on Holm-adjusted p-values: the chance that any
+//! unchanged cell of the whole comparison is called changed stays below alpha, not alpha per cell.
 
 use ablate_workloads::Digest;
 use serde::Serialize;
@@ -30,7 +33,10 @@ pub struct CellComparison {
     /// Candidate median over baseline median: above 1 is slower.
     pub ratio: f64,
     pub interval: Interval,
+    /// The rank test's p-value for this cell alone.
     pub p_value: f64,
+    /// The p-value adjusted for all the cells of the comparison (Holm); the verdict uses this one.
+    pub p_adjusted: f64,
     pub change: Change,
     #[serde(skip)]
     pub thresholds: Thresholds,
@@ -66,7 +72,27 @@ pub fn compare(
             }
         }
     }
+    let adjusted = holm(&compared.iter().map(|c| c.p_value).collect::<Vec<_>>());
+    for (cell, p_adjusted) in compared.iter_mut().zip(adjusted) {
+        cell.p_adjusted = p_adjusted;
+        let (threshold, alpha) = (cell.thresholds.regression_ratio.value, cell.thresholds.alpha.value);
+        cell.change = classify(cell.ratio, cell.interval, p_adjusted, threshold, alpha);
+    }
     (compared, unmatched)
+}
+
+/// Holm's step-down adjustment: the i-th smallest of m p-values is multiplied by m − i + 1, then made monotone.
+pub fn holm(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &index) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p_values[index]).min(1.0));
+        adjusted[index] = running;
+    }
+    adjusted
 }
 
 fn walls(cell: &CellRecord) -> Vec<f64> {
@@ -90,6 +116,7 @@ pub fn compare_cell(candidate: &CellRecord, baseline: &CellRecord, thresholds: T
         ratio,
         interval,
         p_value,
+        p_adjusted: p_value,
         change,
         thresholds,
     })
@@ -128,6 +155,18 @@ mod tests {
             "large but not significant"
         );
         assert_eq!(classify(1.05, interval(1.04, 1.06), 0.0001, 1.1, 0.01), Change::Unchanged, "significant but small");
+    }
+
+    #[test]
+    fn holm_adjusts_step_down_and_stays_monotone() {
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.005]);
+        // Sorted: 0.005×4 = 0.02, 0.01×3 = 0.03, 0.03×2 = 0.06, 0.04×1 = 0.04 → 0.06 (monotone).
+        let expected = [0.03, 0.06, 0.06, 0.02];
+        for (got, want) in adjusted.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{adjusted:?}");
+        }
+        assert_eq!(holm(&[0.9, 0.8]), vec![1.0, 1.0], "capped at 1");
+        assert!(holm(&[]).is_empty());
     }
 
     #[test]

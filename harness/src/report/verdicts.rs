@@ -16,7 +16,8 @@ pub fn render(report: &GateReport) -> String {
         let _ = writeln!(out, "no regression check: {note}");
     }
     if !report.comparisons.is_empty() {
-        let _ = writeln!(out, "{:<44} {:>8} {:>17} {:>9}  verdict", "cell (vs baseline)", "ratio", "interval", "p");
+        let _ =
+            writeln!(out, "{:<44} {:>8} {:>17} {:>9}  verdict", "cell (vs baseline)", "ratio", "interval", "p (Holm)");
         for c in &report.comparisons {
             let interval = format!("[{:.3}, {:.3}]", c.interval.low, c.interval.high);
             let verdict = match c.change {
@@ -25,7 +26,7 @@ pub fn render(report: &GateReport) -> String {
                 Change::Unchanged => "unchanged",
                 Change::Inconclusive => "inconclusive",
             };
-            let p = if c.p_value >= 1e-3 { format!("{:.3}", c.p_value) } else { format!("{:.1e}", c.p_value) };
+            let p = if c.p_adjusted >= 1e-3 { format!("{:.3}", c.p_adjusted) } else { format!("{:.1e}", c.p_adjusted) };
             let _ = writeln!(out, "{:<44} {:>8.3} {:>17} {:>9}  {verdict}", c.id, c.ratio, interval, p);
             in_force.insert(key(&c.id), &c.thresholds);
         }
