@@ -92,7 +92,7 @@ fn resummarise(record: &mut RunRecord) {
         .cells
         .iter()
         .filter(|c| c.strategy == crate::strategy::StrategyKind::Serial)
-        .map(|c| (c.workload.clone(), c.size, median(&c.samples.iter().map(|s| s.wall_ns as f64).collect::<Vec<_>>())))
+        .map(|c| (c.workload.clone(), c.size, median(&c.walls())))
         .collect();
     for cell in &mut record.cells {
         let serial =

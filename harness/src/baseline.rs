@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use crate::error::HarnessError;
 use crate::record::{CellStatus, RunRecord, SCHEMA_VERSION};
-use crate::write::write_atomic;
 
 /// Where baselines live, one folder per machine fingerprint.
 pub struct BaselineStore {
@@ -29,9 +28,7 @@ impl BaselineStore {
     /// Saves `record` as `name` for the record's own machine; replaces an older baseline of that name whole.
     pub fn save(&self, record: &RunRecord, name: &str) -> Result<PathBuf, HarnessError> {
         let path = self.path(&record.machine.fingerprint, name)?;
-        let json =
-            serde_json::to_vec_pretty(record).map_err(|source| HarnessError::Encode { path: path.clone(), source })?;
-        write_atomic(&path, &json)?;
+        record.write_to(&path)?;
         Ok(path)
     }
 

@@ -95,13 +95,9 @@ pub fn holm(p_values: &[f64]) -> Vec<f64> {
     adjusted
 }
 
-fn walls(cell: &CellRecord) -> Vec<f64> {
-    cell.samples.iter().map(|s| s.wall_ns as f64).collect()
-}
-
 /// The comparison of two samples of one cell under `thresholds`.
 pub fn compare_cell(candidate: &CellRecord, baseline: &CellRecord, thresholds: Thresholds) -> Option<CellComparison> {
-    let (new, old) = (walls(candidate), walls(baseline));
+    let (new, old) = (candidate.walls(), baseline.walls());
     let (new_median, old_median) = (median(&new)?, median(&old)?);
     let alpha = thresholds.alpha.value;
     let seed = Digest::of_parts([candidate.id.as_bytes()]).0;

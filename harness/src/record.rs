@@ -115,6 +115,11 @@ pub struct Payload {
 }
 
 impl CellRecord {
+    /// The wall times of the timed samples, in nanoseconds.
+    pub fn walls(&self) -> Vec<f64> {
+        self.samples.iter().map(|s| s.wall_ns as f64).collect()
+    }
+
     /// Bytes per task into and out of a worker: from the real frames where processes were crossed, else the
     /// serialized sizes of task inputs and outputs.
     pub fn bytes_per_task(&self) -> Option<(f64, f64)> {
@@ -149,6 +154,13 @@ impl RunRecord {
             cancelled,
             cells,
         }
+    }
+
+    /// Writes the record as pretty JSON to `path`, atomically.
+    pub fn write_to(&self, path: &std::path::Path) -> Result<(), crate::error::HarnessError> {
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|source| crate::error::HarnessError::Encode { path: path.to_owned(), source })?;
+        crate::write::write_atomic(path, &json)
     }
 
     pub fn failed_cells(&self) -> impl Iterator<Item = (&CellRecord, &str)> {

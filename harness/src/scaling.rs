@@ -50,10 +50,9 @@ fn judge_cell(record: &RunRecord, cell: &CellRecord, thresholds: Thresholds) -> 
             Measure::Bandwidth { gbps, serial_gbps, fraction: gbps / serial_gbps }
         }
         (Kind::Cpu, _) => {
-            let walls = |c: &CellRecord| c.samples.iter().map(|s| s.wall_ns as f64).collect::<Vec<_>>();
             let confidence = 1.0 - thresholds.alpha.value;
             let seed = Digest::of_parts([cell.id.as_bytes(), b"scaling"]).0;
-            let speedup = ratio_of_medians_interval(&walls(serial), &walls(cell), confidence, 2000, seed)?;
+            let speedup = ratio_of_medians_interval(&serial.walls(), &cell.walls(), confidence, 2000, seed)?;
             let workers = cell.workers as f64;
             let interval = Interval { low: speedup.low / workers, high: speedup.high / workers };
             Measure::Efficiency { value: cell.summary.as_ref()?.efficiency?, interval }

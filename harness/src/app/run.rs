@@ -6,7 +6,6 @@ use super::print_stdout;
 use super::verdicts::Judge;
 use crate::baseline::validate_name;
 use crate::cli::{self, RunArgs};
-use crate::error::HarnessError;
 use crate::exit;
 use crate::gate::GateReport;
 use crate::measure::machine::Machine;
@@ -56,9 +55,7 @@ pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<Run
     write::check_writable(&args.out)?;
     cancel::install_interrupt_handler();
     let record = runner::run(&config, registry, progress::for_stderr().as_ref())?;
-    let json =
-        serde_json::to_vec_pretty(&record).map_err(|source| HarnessError::Encode { path: args.out.clone(), source })?;
-    write::write_atomic(&args.out, &json)?;
+    record.write_to(&args.out)?;
     print_stdout(&report::render(&record, format))?;
     eprintln!("ablate: results written to {}", args.out.display());
     for (cell, reason) in record.failed_cells() {

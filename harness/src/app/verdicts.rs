@@ -161,9 +161,7 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
     for (record, path) in
         [(&base_record, args.run.out.with_extension("ab-base.json")), (&candidate, args.run.out.clone())]
     {
-        let json =
-            serde_json::to_vec_pretty(record).map_err(|source| HarnessError::Encode { path: path.clone(), source })?;
-        crate::write::write_atomic(&path, &json)?;
+        record.write_to(&path)?;
     }
     let report = GateReport::new(&candidate, Some(&base_record), &judge.thresholds, None);
     print_stdout(&verdicts::render(&report))?;
