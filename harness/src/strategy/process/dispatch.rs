@@ -153,12 +153,11 @@ impl Run<'_> {
         let queued: usize = self.in_flight[slot].iter().map(|f| f.unit.tasks.len()).sum();
         let deadline = Instant::now() + self.pool.options.task_timeout * (queued + unit.tasks.len()) as u32;
         self.in_flight[slot].push_back(InFlight { unit, deadline });
-        match sent {
-            Ok(bytes) => {
-                self.last_frame_bytes = bytes;
-                self.wire.sent += bytes as u64;
-            }
-            Err(_) => self.worker_failed(slot, WorkerFault::Crash),
+        // A failed send means the worker is gone or going; its reader reports that after any answers the worker
+        // managed to send first, so the fault is handled there, with the right dispatch in front.
+        if let Ok(bytes) = sent {
+            self.last_frame_bytes = bytes;
+            self.wire.sent += bytes as u64;
         }
     }
 
