@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::inference::{Interval, ratio_of_medians_interval};
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::thresholds::{ThresholdSet, Thresholds};
 
@@ -52,10 +53,12 @@ fn judge_cell(record: &RunRecord, cell: &CellRecord, thresholds: Thresholds) -> 
         (Kind::Cpu, _) => {
             let confidence = 1.0 - thresholds.alpha.value;
             let seed = Digest::of_parts([cell.id.as_bytes(), b"scaling"]).0;
-            let speedup = ratio_of_medians_interval(&serial.walls(), &cell.walls(), confidence, 2000, seed)?;
+            let (serial_walls, cell_walls) = (serial.walls(), cell.walls());
+            let speedup = ratio_of_medians_interval(&serial_walls, &cell_walls, confidence, 2000, seed)?;
             let workers = cell.workers as f64;
             let interval = Interval { low: speedup.low / workers, high: speedup.high / workers };
-            Measure::Efficiency { value: cell.summary.as_ref()?.efficiency?, interval }
+            let value = median(&serial_walls)? / median(&cell_walls)? / workers;
+            Measure::Efficiency { value, interval }
         }
         (Kind::Memory | Kind::Mixed, None) => return None,
     };
