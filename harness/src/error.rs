@@ -24,6 +24,8 @@ pub enum HarnessError {
     InvalidResults { path: PathBuf, reason: String },
     #[error("{0}")]
     Baseline(String),
+    #[error("{0}")]
+    Report(String),
 }
 
 impl HarnessError {
@@ -40,7 +42,8 @@ impl HarnessError {
             | HarnessError::PoolStart { .. }
             | HarnessError::Io { .. }
             | HarnessError::Encode { .. }
-            | HarnessError::InvalidResults { .. } => exit::ERROR,
+            | HarnessError::InvalidResults { .. }
+            | HarnessError::Report(_) => exit::ERROR,
         }
     }
 }

@@ -20,12 +20,15 @@ pub fn check_writable(path: &Path) -> Result<(), HarnessError> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically, readable by all (0644).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory of", path, e))?;
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| HarnessError::io("cannot write", path, e))?;
+    // Temporary files are private (0600); what replaces the target is an ordinary readable file.
+    let readable = std::os::unix::fs::PermissionsExt::from_mode(0o644);
     file.write_all(bytes)
+        .and_then(|()| file.as_file().set_permissions(readable))
         .and_then(|()| file.as_file().sync_all())
         .map_err(|e| HarnessError::io("cannot write", path, e))?;
     file.persist(path).map_err(|e| HarnessError::io("cannot replace", path, e.error))?;

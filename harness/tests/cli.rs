@@ -81,7 +81,43 @@ fn shorthand_without_run_and_every_format_parses() {
     assert_eq!(csv.lines().count(), 6);
     assert!(csv.starts_with("id,workload,size,strategy"));
     let md = run("md");
-    assert!(md.starts_with("| workload |") && md.lines().nth(1).unwrap().starts_with("|---|"), "{md}");
+    assert!(
+        md.starts_with("## ablate: ") && md.contains("(gate exit code ") && md.contains("### Which strategy wins"),
+        "{md}"
+    );
+    assert!(md.contains("| workload | size |") && md.contains("</details>"), "the cells are folded below: {md}");
+    let bmf: Value = serde_json::from_str(&run("bmf")).unwrap();
+    assert!(bmf["spin/8/serial/w1/cauto"]["latency"]["value"].as_f64().unwrap() > 0.0, "{bmf}");
+}
+
+#[test]
+fn run_with_report_writes_the_page_and_report_reads_results_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = ["-w", "spin,payload", "--size", "spin=8,payload=1Mi", "--quick", "--reps", "2", "-j", "1,2"];
+    let output = Command::new(env!("CARGO_BIN_EXE_ablate"))
+        .current_dir(d)
+        .args(["run", "--out", "r.json", "--report"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("report written to reports/index.html"), "{}", stderr(&output));
+    for file in ["reports/index.html", "reports/charts/speedup.svg", "reports/summary.md", "reports/bmf.json"] {
+        assert!(d.join(file).is_file(), "{file} missing");
+    }
+    let two = Command::new(env!("CARGO_BIN_EXE_ablate"))
+        .current_dir(d)
+        .args(["report", "r.json", "r.json", "--baseline", "r.json", "-o", "both"])
+        .output()
+        .unwrap();
+    assert!(two.status.success(), "{}", stderr(&two));
+    assert!(d.join("both/charts/run2-baseline.svg").is_file());
+    let missing =
+        Command::new(env!("CARGO_BIN_EXE_ablate")).current_dir(d).args(["report", "nope.json"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("nope.json") && stderr(&missing).lines().count() == 1, "{}", stderr(&missing));
+    assert!(!d.join("reports/nope").exists());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The binary's edge: parse arguments, dispatch the command, print, and map every outcome to an exit code.
 
 mod list;
+mod report;
 mod run;
 mod verdicts;
 
@@ -33,6 +34,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Command::Run(args) => run::run(&args, &registry),
         Command::Compare(args) => verdicts::compare(&args),
         Command::Gate(args) => verdicts::gate(&args, &registry),
+        Command::Report(args) => report::report(&args),
         Command::Baseline { action, baseline_dir } => verdicts::baseline(&action, &baseline_dir),
     };
     match outcome {

@@ -1,4 +1,5 @@
-//! `ablate run`: measure, write the results file, print the table, and optionally save or compare a baseline.
+//! `ablate run`: measure, write the results file, print it, optionally save or compare a baseline, and write the
+//! HTML report.
 
 use ablate_workloads::Registry;
 
@@ -10,8 +11,9 @@ use crate::exit;
 use crate::gate::GateReport;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
-use crate::report::verdicts;
-use crate::{cancel, progress, report, runner, write};
+use crate::report::judged::JudgedRun;
+use crate::report::{self, Format, verdicts};
+use crate::{cancel, progress, runner, write};
 
 pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     let judge = Judge::from_args(&args.verdict)?;
@@ -22,11 +24,8 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     // the old X before the new one replaces it.
     let baseline = judge.baseline_for(&Machine::detect().fingerprint, false)?;
     let record = measure(args, registry)?;
-    if record.cancelled {
-        return Ok(exit::INTERRUPTED);
-    }
     let failed = record.failed_cells().count();
-    if let Some(name) = &args.save_baseline {
+    if let Some(name) = args.save_baseline.as_ref().filter(|_| !record.cancelled) {
         if failed > 0 {
             eprintln!(
                 "ablate: not saving baseline '{name}': {failed} cells failed (a failed run never replaces a baseline)"
@@ -36,27 +35,28 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
             eprintln!("ablate: baseline '{name}' saved to {}", path.display());
         }
     }
-    let mut code = if failed == 0 { exit::SUCCESS } else { exit::ERROR };
-    if let Some(baseline) = baseline {
-        let report = GateReport::new(&record, Some(&baseline), &judge.thresholds, None);
-        print_stdout(&verdicts::render(&report))?;
-        if code == exit::SUCCESS && report.regressions().next().is_some() {
-            code = exit::REGRESSION;
-        }
-    }
-    Ok(code)
+    let cancelled = record.cancelled;
+    let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
+    let regressed = gate.regressions().next().is_some();
+    let judged = JudgedRun::new("this run".to_owned(), record, gate, judge.baseline_label(), &judge.thresholds);
+    present(judged, args, baseline.is_some())?;
+    Ok(match (cancelled, failed, regressed) {
+        (true, _, _) => exit::INTERRUPTED,
+        (false, 0, true) => exit::REGRESSION,
+        (false, 0, false) => exit::SUCCESS,
+        (false, _, _) => exit::ERROR,
+    })
 }
 
-/// Runs the configured cells, writes the results file atomically and prints the table; reports failed cells
-/// and an interruption on stderr.
+/// Runs the configured cells and writes the results file atomically; reports failed cells and an interruption
+/// on stderr. Printing is left to [`present`], once the run has been judged.
 pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<RunRecord> {
     let cores = Machine::detect().logical_cores;
-    let (config, format) = cli::parse::run_config(args, registry, cores)?;
+    let config = cli::parse::run_config(args, registry, cores)?;
     write::check_writable(&args.out)?;
     cancel::install_interrupt_handler();
     let record = runner::run(&config, registry, progress::for_stderr().as_ref())?;
     record.write_to(&args.out)?;
-    print_stdout(&report::render(&record, format))?;
     eprintln!("ablate: results written to {}", args.out.display());
     for (cell, reason) in record.failed_cells() {
         eprintln!("ablate: cell {} failed: {reason}", cell.id);
@@ -65,4 +65,19 @@ pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<Run
         eprintln!("ablate: interrupted; the results file holds what was measured before");
     }
     Ok(record)
+}
+
+/// Prints the run in the chosen format — followed by the verdict table when `verdicts` and the format is not
+/// the markdown summary, which holds the verdicts itself — and writes the HTML report when asked.
+pub(super) fn present(run: JudgedRun, args: &RunArgs, verdicts: bool) -> anyhow::Result<()> {
+    let format = cli::parse::format(&args.format)?;
+    print_stdout(&report::render(&run, format))?;
+    if verdicts && format != Format::Md {
+        print_stdout(&verdicts::render(&run.gate))?;
+    }
+    if let Some(dir) = &args.report {
+        let index = report::site::write(dir, vec![run])?;
+        eprintln!("ablate: report written to {}", index.display());
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ablate_workloads::Registry;
 
 use super::print_stdout;
-use super::run::measure;
+use super::run::{measure, present};
 use crate::baseline::{BaselineStore, read_results};
 use crate::cli::{BaselineAction, CompareArgs, GateArgs, VerdictArgs};
 use crate::compare;
@@ -14,7 +14,8 @@ use crate::exit;
 use crate::gate::{BaselineChoice, BaselineSource, GateReport};
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
-use crate::report::{self, Format, verdicts};
+use crate::report::judged::JudgedRun;
+use crate::report::{self, verdicts};
 use crate::thresholds::{Overrides, ThresholdSet};
 
 /// The thresholds file used when none is named and it exists.
@@ -47,6 +48,14 @@ impl Judge {
             store: BaselineStore::new(&args.baseline_dir),
             source,
             allow_foreign: args.allow_foreign_baseline,
+        })
+    }
+
+    /// How reports name the chosen baseline: its name in the store or its file.
+    pub fn baseline_label(&self) -> Option<String> {
+        self.source.as_ref().map(|source| match source {
+            BaselineSource::Named(name) => name.clone(),
+            BaselineSource::File(path) => path.display().to_string(),
         })
     }
 
@@ -115,8 +124,10 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
     }
-    print_stdout(&verdicts::render(&report))?;
     let code = report.exit_code();
+    let label = args.results.as_ref().map_or_else(|| "this run".to_owned(), |p| p.display().to_string());
+    let baseline_label = baseline.as_ref().and(judge.baseline_label());
+    present(JudgedRun::new(label, candidate, report, baseline_label, &judge.thresholds), &args.run, true)?;
     eprintln!("ablate: gate verdict: exit {code}");
     Ok(code)
 }
@@ -135,7 +146,7 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
         }
         BaselineAction::Show { name } => {
             let record = store.load(name, &fingerprint, false)?;
-            print_stdout(&report::render(&record, Format::Table))?;
+            print_stdout(&report::table(&record))?;
         }
         BaselineAction::Delete { name } => {
             let path: PathBuf = store.delete(name, &fingerprint)?;
@@ -164,8 +175,13 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
         record.write_to(&path)?;
     }
     let report = GateReport::new(&candidate, Some(&base_record), &judge.thresholds, None);
-    print_stdout(&verdicts::render(&report))?;
     let code = report.exit_code();
+    let base_label = format!("base build {}", base.display());
+    present(
+        JudgedRun::new("this build".to_owned(), candidate, report, Some(base_label), &judge.thresholds),
+        &args.run,
+        true,
+    )?;
     eprintln!("ablate: gate verdict (A/B): exit {code}");
     Ok(code)
 }

@@ -33,6 +33,9 @@ pub enum Command {
     /// Run the suite (or read a results file), compare with the baseline and check scaling; exits 0 pass,
     /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible.
     Gate(Box<GateArgs>),
+    /// Write the HTML report (SVG charts inline and as files, markdown summary, CSV and Bencher JSON) from
+    /// results files; several runs or machines go into one report.
+    Report(ReportArgs),
     /// List, show or delete stored baselines.
     Baseline {
         #[command(subcommand)]
@@ -85,6 +88,17 @@ pub struct VerdictArgs {
 pub struct CompareArgs {
     /// The results file to judge.
     pub file: PathBuf,
+    #[command(flatten)]
+    pub verdict: VerdictArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Results files to report on (default: reports/results.json).
+    pub files: Vec<PathBuf>,
+    /// The directory the report is written to: index.html, charts/*.svg, summary.md, results.csv, bmf.json.
+    #[arg(long, short = 'o', default_value = "reports", value_name = "DIR")]
+    pub out_dir: PathBuf,
     #[command(flatten)]
     pub verdict: VerdictArgs,
 }
@@ -159,9 +173,13 @@ pub struct RunArgs {
     /// Where the results JSON is written (atomically).
     #[arg(long, short = 'o', default_value = "reports/results.json")]
     pub out: PathBuf,
-    /// What to print on stdout.
-    #[arg(long, default_value = "table", value_name = "table|json|csv|md")]
+    /// What to print on stdout: the results table, the JSON record, CSV, a markdown summary for a pull
+    /// request, or Bencher Metric Format JSON.
+    #[arg(long, default_value = "table", value_name = "table|json|csv|md|bmf")]
     pub format: String,
+    /// After the run, write the HTML report into DIR (default reports/): see `ablate report`.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
+    pub report: Option<PathBuf>,
     /// The seed workloads are built from.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

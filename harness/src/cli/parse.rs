@@ -19,11 +19,8 @@ fn usage(message: String) -> HarnessError {
 }
 
 /// Validates `args` against the registry and this machine's core count.
-pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> Result<(RunConfig, Format)> {
-    let format = args.format.parse::<Format>().map_err(|bad| {
-        let valid = Format::ALL.map(Format::name).join(", ");
-        usage(format!("unknown format '{bad}'; valid formats: {valid}"))
-    })?;
+pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> Result<RunConfig> {
+    format(&args.format)?;
     let names = workload_names(&args.workloads, registry)?;
     let mut sizes = sizes(args.size.as_deref(), &names)?;
     let mut params = params(&args.params, &names)?;
@@ -58,7 +55,15 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
     };
     validate_workloads(&config, registry)?;
-    Ok((config, format))
+    Ok(config)
+}
+
+/// The `--format` value.
+pub fn format(text: &str) -> Result<Format> {
+    text.parse::<Format>().map_err(|bad| {
+        let valid = Format::ALL.map(Format::name).join(", ");
+        usage(format!("unknown format '{bad}'; valid formats: {valid}"))
+    })
 }
 
 /// Builds every workload configuration once (cheaply) so that a bad parameter fails before anything runs.

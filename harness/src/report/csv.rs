@@ -1,34 +1,43 @@
-//! CSV export: one row per cell with raw numbers (nanoseconds, bytes), for spreadsheets and scripts.
+//! CSV export: one row per cell with raw numbers (nanoseconds, bytes per task as measured from the real frames
+//! where processes were crossed), for spreadsheets and scripts.
 
 use crate::record::{CellStatus, RunRecord};
 
-const HEADER: &str = "id,workload,size,strategy,workers,chunk,tasks,median_wall_ns,relative_spread,median_cpu_ns,\
-speedup,efficiency,utilisation,input_bytes_per_task,output_bytes_per_task,peak_rss_bytes,gbps,digest,status";
+const HEADER: &str = "id,workload,size,strategy,transport,workers,chunk,tasks,median_wall_ns,relative_spread,\
+median_cpu_ns,pool_start_ns,speedup,efficiency,utilisation,input_bytes_per_task,output_bytes_per_task,peak_rss_bytes,\
+gbps,timeouts,crashes,retries,fallbacks,digest,status";
 
 pub(super) fn render(record: &RunRecord) -> String {
     let mut out = format!("{HEADER}\n");
     for cell in &record.cells {
         let s = cell.summary.as_ref();
-        let p = cell.payload.as_ref();
+        let per_task = cell.bytes_per_task();
+        let f = &cell.faults;
         let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v}"));
         let fields = [
             quote(&cell.id),
             quote(&cell.workload),
             cell.size.to_string(),
             cell.strategy.to_string(),
+            cell.transport.map_or_else(String::new, |t| t.to_string()),
             cell.workers.to_string(),
             cell.effective_chunk.to_string(),
             cell.tasks.to_string(),
             num(s.map(|s| s.median_wall_ns)),
             num(s.map(|s| s.relative_spread)),
             num(s.map(|s| s.median_cpu_ns)),
+            cell.pool_start_ns.to_string(),
             num(s.and_then(|s| s.speedup)),
             num(s.and_then(|s| s.efficiency)),
             num(s.map(|s| s.median_utilisation)),
-            num(p.map(|p| p.input_per_task(cell.tasks))),
-            num(p.map(|p| p.output_per_task(cell.tasks))),
+            num(per_task.map(|(input, _)| input)),
+            num(per_task.map(|(_, output)| output)),
             num(s.map(|s| s.peak_rss_bytes as f64)),
             num(s.and_then(|s| s.gbps)),
+            f.timeouts.to_string(),
+            f.crashes.to_string(),
+            f.retries.to_string(),
+            f.fallbacks.to_string(),
             cell.digest.map_or_else(String::new, |d| d.to_string()),
             quote(match &cell.status {
                 CellStatus::Ok => "ok",

@@ -1,8 +1,16 @@
-//! Turning a record into text for stdout: an aligned table, markdown, CSV or the JSON record itself.
-//! Exporters only make bytes; the caller decides where they go.
+//! Turning a judged run into output: for stdout an aligned table, a markdown summary, CSV, Bencher JSON or the
+//! record itself; on disk the HTML report with its SVG charts. Exporters only make bytes; the caller decides
+//! where they go.
 
+mod bmf;
+pub mod charts;
 mod csv;
+pub mod findings;
+pub mod html;
+pub mod judged;
 mod rows;
+pub mod site;
+mod summary;
 mod table;
 pub mod units;
 pub mod verdicts;
@@ -10,7 +18,7 @@ pub mod verdicts;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::record::RunRecord;
+use judged::JudgedRun;
 
 /// The formats `--format` accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,10 +27,11 @@ pub enum Format {
     Json,
     Csv,
     Md,
+    Bmf,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Csv, Format::Md];
+    pub const ALL: [Format; 5] = [Format::Table, Format::Json, Format::Csv, Format::Md, Format::Bmf];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -30,6 +39,7 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Md => "md",
+            Format::Bmf => "bmf",
         }
     }
 }
@@ -47,12 +57,19 @@ impl FromStr for Format {
     }
 }
 
-/// Renders the record in `format`.
-pub fn render(record: &RunRecord, format: Format) -> String {
+/// The aligned results table of `record`.
+pub fn table(record: &crate::record::RunRecord) -> String {
+    table::render(record)
+}
+
+/// Renders the run in `format`: `md` is the pull-request summary (verdict first), the others the cells.
+pub fn render(run: &JudgedRun, format: Format) -> String {
+    let record = &run.record;
     match format {
         Format::Table => table::render(record),
         Format::Json => serde_json::to_string_pretty(record).expect("a record always encodes") + "\n",
         Format::Csv => csv::render(record),
-        Format::Md => table::render_markdown(record),
+        Format::Md => summary::render(run),
+        Format::Bmf => bmf::render(record),
     }
 }

@@ -1,0 +1,29 @@
+//! `ablate report`: the HTML report, its charts and exports, from results files already written.
+
+use std::path::PathBuf;
+
+use super::verdicts::Judge;
+use crate::baseline::read_results;
+use crate::cli::ReportArgs;
+use crate::exit;
+use crate::gate::GateReport;
+use crate::report::judged::JudgedRun;
+use crate::report::site;
+
+/// Where `ablate run` writes its results unless told otherwise.
+const DEFAULT_RESULTS: &str = "reports/results.json";
+
+pub(super) fn report(args: &ReportArgs) -> anyhow::Result<u8> {
+    let judge = Judge::from_args(&args.verdict)?;
+    let files = if args.files.is_empty() { vec![PathBuf::from(DEFAULT_RESULTS)] } else { args.files.clone() };
+    let mut runs = Vec::new();
+    for path in &files {
+        let record = read_results(path)?;
+        let baseline = judge.baseline_for(&record.machine.fingerprint, false)?;
+        let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
+        runs.push(JudgedRun::new(path.display().to_string(), record, gate, judge.baseline_label(), &judge.thresholds));
+    }
+    let index = site::write(&args.out_dir, runs)?;
+    eprintln!("ablate: report written to {}", index.display());
+    Ok(exit::SUCCESS)
+}

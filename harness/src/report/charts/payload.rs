@@ -1,0 +1,69 @@
+//! Payload bytes per task into the workers, by strategy and transport, on a log scale: what a process pool must
+//! move per task, measured from the real frames (serialized task sizes for in-process strategies).
+
+use plotters::prelude::*;
+
+use super::Chart;
+use super::canvas::{font, row_label, row_y, rows_axis, series_color, svg};
+use crate::error::HarnessError;
+use crate::report::judged::{JudgedRun, strategy_label};
+use crate::report::units::bytes;
+
+pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
+    let labels = run.parallel_labels();
+    let mut bars: Vec<(String, usize, f64)> = Vec::new();
+    for (workload, size) in run.groups() {
+        let top = run.max_workers();
+        for (index, label) in labels.iter().enumerate() {
+            let cell = run
+                .ok_cells()
+                .find(|c| c.workload == workload && c.size == size && &strategy_label(c) == label && c.workers == top);
+            if let Some((input, _)) = cell.and_then(|c| c.bytes_per_task()) {
+                bars.push((format!("{workload} {label}"), index, input.max(1.0)));
+            }
+        }
+    }
+    if bars.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let n = bars.len();
+    let most = bars.iter().map(|b| b.2).fold(1.0, f64::max) * 4.0;
+    let text = svg("payload", (900, 70 + 16 * n as u32), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(36)
+            .y_label_area_size(200)
+            .build_cartesian_2d((1.0..most).log_scale(), rows_axis(n))?;
+        let row = |v: &f64| row_label(&names, *v);
+        let size = |v: &f64| bytes(*v);
+        chart
+            .configure_mesh()
+            .x_desc("bytes into a worker per task (log scale)")
+            .x_label_formatter(&size)
+            .y_label_formatter(&row)
+            .y_labels(n)
+            .label_style(font(10))
+            .axis_desc_style(font(12))
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, (_, color, value))| {
+            let y = row_y(n, i);
+            Rectangle::new([(1.0, y - 0.38), (*value, y + 0.38)], series_color(*color).filled())
+        }))?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, (_, _, value))| {
+            Text::new(format!(" {}", bytes(*value)), (*value, row_y(n, i) + 0.3), font(10))
+        }))?;
+        Ok(())
+    })?;
+    Ok(Some(Chart {
+        name: "payload",
+        title: "Payload bytes per task",
+        caption: format!(
+            "What crosses into a worker for each task, at {} workers: threads share memory and pass only the task; \
+             process/copy sends the shared input with every task, shm sends a handle to one mapped copy.",
+            run.max_workers()
+        ),
+        svg: text,
+    }))
+}

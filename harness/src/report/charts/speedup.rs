@@ -1,0 +1,102 @@
+//! Speedup against workers, a panel per workload and size, a line per strategy, with the ideal line (speedup =
+//! workers) and the efficiency floor (speedup = floor × workers) below which a cell fails.
+
+use plotters::prelude::*;
+
+use super::Chart;
+use super::canvas::{Drawn, FAIL, MUTED, font, series_color, svg};
+use crate::error::HarnessError;
+use crate::report::judged::{JudgedRun, strategy_label};
+
+const PANEL: (u32, u32) = (400, 290);
+const COLUMNS: usize = 3;
+
+pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
+    let groups = run.groups();
+    let labels = run.parallel_labels();
+    if groups.is_empty() || labels.is_empty() {
+        return Ok(None);
+    }
+    let columns = groups.len().min(COLUMNS);
+    let rows = groups.len().div_ceil(columns);
+    let size = (PANEL.0 * columns as u32, PANEL.1 * rows as u32);
+    let max_workers = run.max_workers().max(2) as u32;
+    let text = svg("speedup", size, |root| {
+        for ((workload, size), panel) in groups.iter().zip(root.split_evenly((rows, columns))) {
+            let series: Vec<(usize, Vec<(u32, f64)>)> = labels
+                .iter()
+                .enumerate()
+                .map(|(index, label)| {
+                    let mut points: Vec<(u32, f64)> = run
+                        .ok_cells()
+                        .filter(|c| &c.workload == workload && c.size == *size && &strategy_label(c) == label)
+                        .filter_map(|c| Some((c.workers as u32, c.summary.as_ref()?.speedup?)))
+                        .collect();
+                    points.sort_by_key(|p| p.0);
+                    (index, points)
+                })
+                .filter(|(_, points)| !points.is_empty())
+                .collect();
+            draw_panel(&panel, &format!("{workload} ({size})"), &series, &labels, max_workers, run.min_efficiency)?;
+        }
+        Ok(())
+    })?;
+    Ok(Some(Chart {
+        name: "speedup",
+        title: "Speedup against workers",
+        caption: format!(
+            "Higher is better. The grey dashed line is perfect scaling; a strategy below the red dashed line \
+             (efficiency {}) fails the scaling check. Measured at up to {} workers on a machine with {} logical cores.",
+            run.min_efficiency,
+            run.max_workers(),
+            run.record.machine.logical_cores
+        ),
+        svg: text,
+    }))
+}
+
+fn draw_panel(
+    panel: &super::canvas::Area,
+    title: &str,
+    series: &[(usize, Vec<(u32, f64)>)],
+    labels: &[String],
+    max_workers: u32,
+    floor: f64,
+) -> Drawn {
+    let top = series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)).fold(max_workers as f64, f64::max) * 1.08;
+    let mut chart = ChartBuilder::on(panel)
+        .caption(title, font(15))
+        .margin(8)
+        .x_label_area_size(34)
+        .y_label_area_size(42)
+        .build_cartesian_2d(1u32..max_workers, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .x_desc("workers")
+        .y_desc("speedup vs serial")
+        .x_labels(max_workers as usize)
+        .label_style(font(11))
+        .axis_desc_style(font(11))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    let ideal = (1..=max_workers).map(|w| (w, f64::from(w)));
+    chart.draw_series(DashedLineSeries::new(ideal, 5, 4, MUTED.stroke_width(1)))?;
+    let floor_line = (1..=max_workers).map(|w| (w, f64::from(w) * floor));
+    chart.draw_series(DashedLineSeries::new(floor_line, 3, 4, FAIL.mix(0.7).stroke_width(1)))?;
+    for (index, points) in series {
+        let color = series_color(*index);
+        chart
+            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
+            .label(labels[*index].as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2)));
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(MUTED)
+        .label_font(font(10))
+        .draw()?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! The self-contained HTML report: one file, charts inline as SVG, no script and nothing fetched, so it opens
+//! offline and from a CI artifact. Every text that comes from results is escaped.
+
+mod escape;
+mod sections;
+
+use std::fmt::Write;
+
+pub use escape::escape;
+pub use sections::verdict;
+
+use super::charts::Chart;
+use super::judged::JudgedRun;
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1280px;padding:0 1em;color:#222}\
+h1{margin-bottom:.2em}.verdict{font-size:1.2em;padding:.6em 1em;border-radius:6px}\
+.pass{background:#e3f4e1;border:1px solid #5a5}.fail{background:#fbe3e3;border:1px solid #c44}\
+table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .55em;\
+text-align:left;vertical-align:top}th{background:#f3f3f3}td ul{margin:0;padding-left:1.1em}\
+figure{margin:1.5em 0}figcaption{color:#444;max-width:60em}svg{max-width:100%;height:auto}\
+pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.85em}.machine{color:#444}";
+
+/// The page for `runs`, each with its drawn charts.
+pub fn page(runs: &[(JudgedRun, Vec<Chart>)]) -> String {
+    let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(out, "<title>ablate report</title>\n<style>{STYLE}</style>\n</head>\n<body>");
+    out.push_str("<h1>ablate report</h1>\n");
+    for (index, (run, charts)) in runs.iter().enumerate() {
+        out.push_str(&run_section(index, run, charts));
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn run_section(index: usize, run: &JudgedRun, charts: &[Chart]) -> String {
+    let (verdict, class) = sections::verdict(run);
+    let mut out = format!("<section class=\"run\" id=\"run-{index}\">\n<h2>{}</h2>\n", escape(&run.label));
+    let _ = writeln!(out, "<p class=\"verdict {class}\">{}</p>", escape(&verdict));
+    out.push_str(&sections::machine(run));
+    if let Some(baseline) = &run.baseline_label {
+        let _ = writeln!(out, "<p>Compared with baseline <b>{}</b>.</p>", escape(baseline));
+    }
+    out.push_str("<h3>Which strategy, at how many workers, and why</h3>\n");
+    out.push_str(&sections::findings_table(run));
+    out.push_str("<h3>Verdicts and thresholds in force</h3>\n");
+    out.push_str(&sections::verdict_text(run));
+    out.push_str("<h3>Charts</h3>\n");
+    for chart in charts {
+        let _ = writeln!(
+            out,
+            "<figure id=\"chart-{index}-{}\">\n<h4>{}</h4>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            chart.name,
+            escape(chart.title),
+            chart.svg,
+            escape(&chart.caption)
+        );
+    }
+    out.push_str("<h3>Every cell</h3>\n");
+    out.push_str(&sections::workload_tables(run));
+    out.push_str(&sections::configuration(run));
+    out.push_str("</section>\n");
+    out
+}

@@ -1,0 +1,117 @@
+//! The parts of a run's section: its verdict, machine, findings, per-workload tables and configuration.
+
+use std::fmt::Write;
+
+use super::escape::escape;
+use crate::exit;
+use crate::report::findings::findings;
+use crate::report::judged::JudgedRun;
+use crate::report::rows::{HEADERS, rows};
+use crate::report::verdicts;
+
+/// The run's verdict in words, with the gate's exit code and a class for its colour.
+pub fn verdict(run: &JudgedRun) -> (String, &'static str) {
+    let code = run.gate.exit_code();
+    let text = match code {
+        exit::SUCCESS if run.gate.comparisons.is_empty() => "PASS: every parallel cell scales (no baseline compared)",
+        exit::SUCCESS => "PASS: no regression against the baseline, every parallel cell scales",
+        exit::REGRESSION => "REGRESSED: cells are slower than the baseline",
+        exit::SCALING => "SCALING BELOW THRESHOLD: workers that do not pay for themselves",
+        _ => "FAILED: cells failed outright",
+    };
+    let class = if code == exit::SUCCESS { "pass" } else { "fail" };
+    (format!("{text} (gate exit code {code})"), class)
+}
+
+pub fn machine(run: &JudgedRun) -> String {
+    let m = &run.record.machine;
+    let commit = m
+        .git_commit
+        .as_deref()
+        .map_or_else(String::new, |c| format!(", commit {}{}", escape(c), if m.git_dirty { " (dirty)" } else { "" }));
+    format!(
+        "<p class=\"machine\">Machine <b>{}</b>: {}, {} logical / {} physical cores, {:.1} GiB, {} {}; {}; ablate {}{commit}; \
+         measured {}. {} warm-up and {} timed repetitions per cell.</p>\n",
+        escape(&m.fingerprint),
+        escape(&m.cpu_model),
+        m.logical_cores,
+        m.physical_cores,
+        m.memory_bytes as f64 / (1u64 << 30) as f64,
+        escape(&m.os),
+        escape(&m.kernel),
+        escape(&m.rustc),
+        escape(&run.record.ablate_version),
+        escape(&run.record.created),
+        run.record.config.profile.warmup,
+        run.record.config.profile.reps,
+    )
+}
+
+/// The answer first: a row per workload with the fastest strategy at each worker count and why.
+pub fn findings_table(run: &JudgedRun) -> String {
+    let found = findings(run);
+    let mut counts: Vec<usize> = found.iter().flat_map(|f| f.best.iter().map(|b| b.0)).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    let mut out = String::from("<table class=\"findings\"><thead><tr><th>workload</th>");
+    for w in &counts {
+        let _ = write!(out, "<th>best at {w} worker{}</th>", if *w == 1 { "" } else { "s" });
+    }
+    out.push_str("<th>scaling</th><th>why</th></tr></thead><tbody>\n");
+    for f in &found {
+        let _ = write!(out, "<tr><td><b>{}</b><br><small>{}</small></td>", escape(&f.workload), escape(&f.size));
+        for w in &counts {
+            match f.best.iter().find(|b| b.0 == *w) {
+                Some((_, label, speedup)) => {
+                    let _ = write!(out, "<td>{} <small>({speedup:.2}× serial)</small></td>", escape(label));
+                }
+                None => out.push_str("<td>-</td>"),
+            }
+        }
+        let reasons: Vec<String> = f.reasons.iter().map(|r| format!("<li>{}</li>", escape(r))).collect();
+        let _ = writeln!(out, "<td>{}</td><td><ul>{}</ul></td></tr>", escape(&f.scaling), reasons.concat());
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
+/// The gate's verdict table and every threshold in force, as the CLI prints them; folded away when it passed.
+pub fn verdict_text(run: &JudgedRun) -> String {
+    let open = if run.gate.exit_code() == exit::SUCCESS { "" } else { " open" };
+    format!(
+        "<details{open}><summary>Every verdict, and the thresholds in force</summary><pre class=\"verdicts\">{}</pre>\
+         </details>\n",
+        escape(&verdicts::render(&run.gate))
+    )
+}
+
+/// A table per workload, with the columns of the CLI's results table.
+pub fn workload_tables(run: &JudgedRun) -> String {
+    let all_rows = rows(&run.record);
+    let mut out = String::new();
+    for (workload, size) in run.groups() {
+        let _ = writeln!(out, "<h4>{} ({size})</h4>", escape(&workload));
+        out.push_str("<table class=\"cells\"><thead><tr>");
+        for header in HEADERS.iter().skip(2).chain(&["status"]) {
+            let _ = write!(out, "<th>{header}</th>");
+        }
+        out.push_str("</tr></thead><tbody>\n");
+        for (cell, row) in run.record.cells.iter().zip(&all_rows) {
+            if cell.workload != workload || cell.size != size {
+                continue;
+            }
+            out.push_str("<tr>");
+            for value in row.iter().skip(2) {
+                let _ = write!(out, "<td>{}</td>", escape(value));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out
+}
+
+pub fn configuration(run: &JudgedRun) -> String {
+    let config = serde_json::to_string_pretty(&run.record.config).unwrap_or_default();
+    format!("<details><summary>Configuration</summary><pre>{}</pre></details>\n", escape(&config))
+}

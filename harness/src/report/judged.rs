@@ -1,0 +1,78 @@
+//! A results file with what was judged of it: the unit every report section and chart is drawn from.
+
+use crate::gate::GateReport;
+use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::strategy::StrategyKind;
+use crate::thresholds::ThresholdSet;
+
+/// One run in a report: its record, the gate's findings (scaling always; regressions when a baseline was given)
+/// and the thresholds' efficiency floor that charts draw.
+pub struct JudgedRun {
+    /// How the report names this run: its file, or "this run".
+    pub label: String,
+    pub record: RunRecord,
+    pub gate: GateReport,
+    pub baseline_label: Option<String>,
+    /// The default minimum efficiency in force, drawn as a line.
+    pub min_efficiency: f64,
+}
+
+impl JudgedRun {
+    /// `gate` is what was judged of `record` (against the baseline named `baseline_label`, if any).
+    pub fn new(
+        label: String,
+        record: RunRecord,
+        gate: GateReport,
+        baseline_label: Option<String>,
+        thresholds: &ThresholdSet,
+    ) -> Self {
+        let min_efficiency = thresholds.for_cell("", "").min_efficiency.value;
+        JudgedRun { label, record, gate, baseline_label, min_efficiency }
+    }
+
+    /// The cells that completed, in record order.
+    pub fn ok_cells(&self) -> impl Iterator<Item = &CellRecord> {
+        self.record.cells.iter().filter(|c| c.status == CellStatus::Ok && c.summary.is_some())
+    }
+
+    /// Each workload and size measured, in record order.
+    pub fn groups(&self) -> Vec<(String, u64)> {
+        let mut groups: Vec<(String, u64)> = Vec::new();
+        for cell in &self.record.cells {
+            if !groups.iter().any(|(w, s)| *w == cell.workload && *s == cell.size) {
+                groups.push((cell.workload.clone(), cell.size));
+            }
+        }
+        groups
+    }
+
+    /// The parallel strategy labels present (`rayon`, `process/shm`, …), in record order.
+    pub fn parallel_labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = Vec::new();
+        for cell in self.record.cells.iter().filter(|c| c.strategy != StrategyKind::Serial) {
+            let label = strategy_label(cell);
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        labels
+    }
+
+    /// The largest worker count measured.
+    pub fn max_workers(&self) -> usize {
+        self.record.cells.iter().map(|c| c.workers).max().unwrap_or(1)
+    }
+}
+
+/// `rayon`, or `process/shm` where a transport was chosen.
+pub fn strategy_label(cell: &CellRecord) -> String {
+    match cell.transport {
+        Some(transport) => format!("{}/{transport}", cell.strategy),
+        None => cell.strategy.to_string(),
+    }
+}
+
+/// `rayon ×2`, `process/shm ×2`: a cell within its workload.
+pub fn short_label(cell: &CellRecord) -> String {
+    format!("{} ×{}", strategy_label(cell), cell.workers)
+}

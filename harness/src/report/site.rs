@@ -1,0 +1,33 @@
+//! Writing a report directory: `index.html` with every chart inline, each chart again as its own `.svg` under
+//! `charts/`, and the markdown summary, CSV and Bencher exports beside it. Each file is written atomically and
+//! the index last, so a failed report never leaves a page pointing at missing files.
+
+use std::path::{Path, PathBuf};
+
+use super::charts::{self, Chart};
+use super::judged::JudgedRun;
+use super::{bmf, csv, html, summary};
+use crate::error::HarnessError;
+use crate::write::write_atomic;
+
+/// Writes the report for `runs` into `dir`; returns the path of its `index.html`.
+pub fn write(dir: &Path, runs: Vec<JudgedRun>) -> Result<PathBuf, HarnessError> {
+    std::fs::create_dir_all(dir.join("charts"))
+        .map_err(|e| HarnessError::io("cannot create", dir.join("charts"), e))?;
+    let several = runs.len() > 1;
+    let mut drawn: Vec<(JudgedRun, Vec<Chart>)> = Vec::new();
+    for (index, run) in runs.into_iter().enumerate() {
+        let prefix = if several { format!("run{}-", index + 1) } else { String::new() };
+        let charts = charts::draw_all(&run)?;
+        for chart in &charts {
+            write_atomic(&dir.join("charts").join(format!("{prefix}{}.svg", chart.name)), chart.svg.as_bytes())?;
+        }
+        write_atomic(&dir.join(format!("{prefix}summary.md")), summary::render(&run).as_bytes())?;
+        write_atomic(&dir.join(format!("{prefix}results.csv")), csv::render(&run.record).as_bytes())?;
+        write_atomic(&dir.join(format!("{prefix}bmf.json")), bmf::render(&run.record).as_bytes())?;
+        drawn.push((run, charts));
+    }
+    let index = dir.join("index.html");
+    write_atomic(&index, html::page(&drawn).as_bytes())?;
+    Ok(index)
+}

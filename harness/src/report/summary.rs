@@ -1,0 +1,128 @@
+//! The markdown summary for a pull-request comment: the verdict, the worst regressions and best improvements,
+//! the scaling failures, which strategy wins where, and every cell folded away below.
+
+use std::fmt::Write;
+
+use super::findings::findings;
+use super::judged::JudgedRun;
+use super::table::render_markdown;
+use crate::compare::{CellComparison, Change};
+use crate::scaling::Measure;
+
+/// How many regressions and improvements the summary lists.
+const TOP: usize = 10;
+
+pub fn render(run: &JudgedRun) -> String {
+    let (verdict, _) = super::html::verdict(run);
+    let m = &run.record.machine;
+    let mut out = format!("## ablate: {}\n\n", cell(&verdict));
+    let _ = write!(
+        out,
+        "Machine `{}` ({}, {} logical cores); {} cells; timed repetitions per cell: {}",
+        cell(&m.fingerprint),
+        cell(&m.cpu_model),
+        m.logical_cores,
+        run.record.cells.len(),
+        run.record.config.profile.reps
+    );
+    match &run.baseline_label {
+        Some(baseline) => {
+            let _ = writeln!(out, "; compared with `{}`.\n", cell(baseline));
+        }
+        None => out.push_str("; no baseline compared.\n\n"),
+    }
+    let mut regressed: Vec<&CellComparison> = run.gate.regressions().collect();
+    regressed.sort_by(|a, b| b.ratio.total_cmp(&a.ratio));
+    comparisons(&mut out, "Regressions", &regressed);
+    let mut improved: Vec<&CellComparison> =
+        run.gate.comparisons.iter().filter(|c| c.change == Change::Improved).collect();
+    improved.sort_by(|a, b| a.ratio.total_cmp(&b.ratio));
+    comparisons(&mut out, "Improvements", &improved);
+    scaling_failures(&mut out, run);
+    for id in &run.gate.failed_cells {
+        let _ = writeln!(out, "- **failed**: `{}`", cell(id));
+    }
+    strategy_table(&mut out, run);
+    let _ = write!(out, "<details><summary>Every cell</summary>\n\n{}\n</details>\n", render_markdown(&run.record));
+    out
+}
+
+fn comparisons(out: &mut String, title: &str, cells: &[&CellComparison]) {
+    if cells.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### {title} ({})\n", cells.len());
+    out.push_str("| cell | ratio | interval | p (Holm) |\n|---|---|---|---|\n");
+    for c in cells.iter().take(TOP) {
+        let _ = writeln!(
+            out,
+            "| `{}` | {:.3} | [{:.3}, {:.3}] | {:.1e} |",
+            cell(&c.id),
+            c.ratio,
+            c.interval.low,
+            c.interval.high,
+            c.p_adjusted
+        );
+    }
+    if cells.len() > TOP {
+        let _ = writeln!(out, "\n…and {} more.", cells.len() - TOP);
+    }
+    out.push('\n');
+}
+
+fn scaling_failures(out: &mut String, run: &JudgedRun) {
+    let failures: Vec<_> = run.gate.scaling_failures().collect();
+    if failures.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Scaling below threshold ({})\n", failures.len());
+    out.push_str("| cell | measure | floor |\n|---|---|---|\n");
+    for s in failures {
+        let (measure, floor) = match &s.measure {
+            Measure::Efficiency { value, interval } => (
+                format!("efficiency {value:.2} [{:.2}, {:.2}]", interval.low, interval.high),
+                s.thresholds.min_efficiency.value,
+            ),
+            Measure::Bandwidth { gbps, serial_gbps, fraction } => (
+                format!("{gbps:.1} of serial's {serial_gbps:.1} GB/s = {fraction:.2}"),
+                s.thresholds.min_bandwidth_fraction.value,
+            ),
+        };
+        let _ = writeln!(out, "| `{}` | {measure} | {floor} |", cell(&s.id));
+    }
+    out.push('\n');
+}
+
+fn strategy_table(out: &mut String, run: &JudgedRun) {
+    let found = findings(run);
+    let mut counts: Vec<usize> = found.iter().flat_map(|f| f.best.iter().map(|b| b.0)).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    if found.is_empty() {
+        return;
+    }
+    out.push_str("### Which strategy wins\n\n| workload |");
+    for w in &counts {
+        let _ = write!(out, " best at {w} |");
+    }
+    let _ = writeln!(out, " why |\n|---|{}---|", "---|".repeat(counts.len()));
+    for f in &found {
+        let _ = write!(out, "| {} |", cell(&f.workload));
+        for w in &counts {
+            match f.best.iter().find(|b| b.0 == *w) {
+                Some((_, label, speedup)) => {
+                    let _ = write!(out, " {} ({speedup:.2}×) |", cell(label));
+                }
+                None => out.push_str(" - |"),
+            }
+        }
+        let why: Vec<String> = std::iter::once(f.scaling.clone()).chain(f.reasons.iter().cloned()).collect();
+        let _ = writeln!(out, " {} |", cell(&why.join("; ")));
+    }
+    out.push('\n');
+}
+
+/// Text safe inside a markdown table cell or code span: no pipes, no markup, no line breaks.
+fn cell(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|").replace(['\n', '`'], " ")
+}

@@ -1,0 +1,116 @@
+//! Reports from a fixed results file (a real quick run, checked in): the markdown summary and CSV match their
+//! snapshots, the HTML parses and holds every chart, every file of the report directory is written, and text
+//! that comes from results shows as text, never as markup.
+
+use std::path::Path;
+
+use ablate_harness::baseline::read_results;
+use ablate_harness::gate::GateReport;
+use ablate_harness::record::{CellStatus, RunRecord};
+use ablate_harness::report::judged::JudgedRun;
+use ablate_harness::report::{self, Format, charts, site};
+use ablate_harness::thresholds::{Overrides, ThresholdSet};
+use scraper::{Html, Selector};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
+const HOSTILE: &str = "<script>alert(1)</script>";
+
+fn fixture() -> RunRecord {
+    read_results(Path::new(FIXTURE)).expect("the fixture is a valid results file")
+}
+
+/// The fixture as its own baseline, with `spin`'s serial cell twice as fast (so the run regressed there) and
+/// `payload`'s serial cell twice as slow (so the run improved there).
+fn baseline() -> RunRecord {
+    let mut baseline = fixture();
+    for cell in &mut baseline.cells {
+        let factor = match cell.id.as_str() {
+            id if id.starts_with("spin/") && id.contains("/serial/") => 0.5,
+            id if id.starts_with("payload/") && id.contains("/serial/") => 2.0,
+            _ => continue,
+        };
+        cell.samples.iter_mut().for_each(|s| s.wall_ns = (s.wall_ns as f64 * factor) as u64);
+    }
+    baseline
+}
+
+fn judged(record: RunRecord, baseline: Option<&RunRecord>) -> JudgedRun {
+    let thresholds = ThresholdSet::load(None, Overrides::default()).unwrap();
+    let gate = GateReport::new(&record, baseline, &thresholds, None);
+    JudgedRun::new("fixture".to_owned(), record, gate, baseline.map(|_| "doctored".to_owned()), &thresholds)
+}
+
+#[test]
+fn markdown_summary_matches_its_snapshot() {
+    let with_baseline = judged(fixture(), Some(&baseline()));
+    let summary = report::render(&with_baseline, Format::Md);
+    assert!(summary.contains("REGRESSED") && summary.contains("### Improvements"), "{summary}");
+    insta::assert_snapshot!("summary_with_baseline", summary);
+    insta::assert_snapshot!("summary_without_baseline", report::render(&judged(fixture(), None), Format::Md));
+}
+
+#[test]
+fn csv_and_bencher_exports_match_their_snapshots() {
+    let run = judged(fixture(), None);
+    let csv = report::render(&run, Format::Csv);
+    let columns = csv.lines().next().unwrap().split(',').count();
+    assert!(csv.lines().all(|line| line.split(',').count() == columns), "every row has every column");
+    assert_eq!(csv.lines().count(), run.record.cells.len() + 1);
+    insta::assert_snapshot!("csv", csv);
+    let bmf: serde_json::Value = serde_json::from_str(&report::render(&run, Format::Bmf)).unwrap();
+    assert_eq!(bmf.as_object().unwrap().len(), run.record.cells.len());
+    insta::assert_snapshot!("bmf", report::render(&run, Format::Bmf));
+}
+
+#[test]
+fn the_report_directory_holds_the_page_every_chart_and_the_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = site::write(dir.path(), vec![judged(fixture(), Some(&baseline()))]).unwrap();
+    let page = Html::parse_document(&std::fs::read_to_string(&index).unwrap());
+    assert!(page.errors.is_empty(), "the page parses cleanly: {:?}", page.errors);
+    for name in charts::ALL {
+        let svg = std::fs::read_to_string(dir.path().join("charts").join(format!("{name}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{name}.svg is an SVG document");
+        let inline = Selector::parse(&format!("figure#chart-0-{name} svg")).unwrap();
+        assert_eq!(page.select(&inline).count(), 1, "chart {name} is inline in the page");
+        let caption = Selector::parse(&format!("figure#chart-0-{name} figcaption")).unwrap();
+        assert!(page.select(&caption).next().is_some_and(|c| c.text().count() > 0), "chart {name} has a caption");
+    }
+    let nothing_fetched = Selector::parse("script, link, img, iframe, [src]").unwrap();
+    assert_eq!(page.select(&nothing_fetched).count(), 0, "the page loads nothing and runs nothing");
+    let findings = Selector::parse("table.findings tbody tr").unwrap();
+    assert_eq!(page.select(&findings).count(), 4, "a finding per workload of the fixture");
+    for export in ["summary.md", "results.csv", "bmf.json"] {
+        assert!(dir.path().join(export).is_file(), "{export} is written");
+    }
+}
+
+#[test]
+fn several_results_files_go_into_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = vec![judged(fixture(), None), judged(fixture(), Some(&baseline()))];
+    let index = site::write(dir.path(), runs).unwrap();
+    let page = Html::parse_document(&std::fs::read_to_string(index).unwrap());
+    assert_eq!(page.select(&Selector::parse("section.run").unwrap()).count(), 2);
+    assert!(dir.path().join("charts/run2-baseline.svg").is_file());
+    assert!(!dir.path().join("charts/run1-baseline.svg").exists(), "run 1 had no baseline to chart");
+}
+
+#[test]
+fn names_and_errors_from_results_show_as_text() {
+    let mut record = fixture();
+    for cell in record.cells.iter_mut().filter(|c| c.workload == "spin") {
+        cell.workload = HOSTILE.to_owned();
+        cell.id = cell.id.replacen("spin", HOSTILE, 1);
+    }
+    record.cells[1].status = CellStatus::Failed { reason: "<img src=x onerror=alert(2)>".to_owned() };
+    let dir = tempfile::tempdir().unwrap();
+    let index = site::write(dir.path(), vec![judged(record, None)]).unwrap();
+    let html = std::fs::read_to_string(index).unwrap();
+    let page = Html::parse_document(&html);
+    assert_eq!(page.select(&Selector::parse("script, img").unwrap()).count(), 0, "no markup was injected");
+    let text: String = page.root_element().text().collect();
+    assert!(text.contains(HOSTILE), "the hostile name is shown as text");
+    assert!(text.contains("<img src=x onerror=alert(2)>"), "the failure reason is shown as text");
+    assert!(!html.contains(HOSTILE) && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}

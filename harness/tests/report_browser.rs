@@ -1,0 +1,122 @@
+//! The HTML report in a real browser: Debian's Chromium, headless, renders the page of a real results file to a
+//! screenshot that is not blank, logs no console message, and shows a hostile workload name as text.
+//!
+//! Chromium is found on PATH (or at `ABLATE_CHROMIUM`). Without one the tests say so and pass, unless
+//! `ABLATE_REQUIRE_BROWSER=1` (as `.ci/run` sets, after installing it), where a missing browser fails them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ablate_harness::baseline::read_results;
+use ablate_harness::gate::GateReport;
+use ablate_harness::report::judged::JudgedRun;
+use ablate_harness::report::site;
+use ablate_harness::thresholds::{Overrides, ThresholdSet};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
+const HOSTILE: &str = "<script>alert(1)</script>";
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ABLATE_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The browser, or `None` (after saying why) when the test should pass without one.
+fn browser_or_skip() -> Option<PathBuf> {
+    let found = chromium();
+    let required = std::env::var("ABLATE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    match (&found, required) {
+        (None, true) => panic!("ABLATE_REQUIRE_BROWSER=1 but no chromium on PATH or at ABLATE_CHROMIUM"),
+        (None, false) => {
+            eprintln!("no chromium found: browser checks not run (set ABLATE_REQUIRE_BROWSER=1 to require)")
+        }
+        _ => {}
+    }
+    found
+}
+
+fn headless(browser: &Path, args: &[&str], page: &Path) -> Output {
+    let url = format!("file://{}", page.canonicalize().unwrap().display());
+    let profile = tempfile::tempdir().unwrap();
+    Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run"])
+        .args(["--enable-logging=stderr", "--v=0"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("chromium starts")
+}
+
+/// Lines where the page wrote to the console: errors, warnings and logs alike (the report runs no script, so
+/// any is a fault).
+fn console_messages(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr).lines().filter(|l| l.contains(":CONSOLE")).map(str::to_owned).collect()
+}
+
+fn report_with_hostile_name(dir: &Path) -> PathBuf {
+    let mut record = read_results(Path::new(FIXTURE)).unwrap();
+    for cell in record.cells.iter_mut().filter(|c| c.workload == "skewed") {
+        cell.workload = HOSTILE.to_owned();
+    }
+    let thresholds = ThresholdSet::load(None, Overrides::default()).unwrap();
+    let gate = GateReport::new(&record, None, &thresholds, None);
+    site::write(dir, vec![JudgedRun::new("fixture".to_owned(), record, gate, None, &thresholds)]).unwrap()
+}
+
+/// Share of pixels that are not near-white, and the number of distinct colours, of a PNG.
+fn ink(png_path: &Path) -> (f64, usize) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png_path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buffer).unwrap();
+    let channels = frame.color_type.samples();
+    let pixels: Vec<&[u8]> = buffer[..frame.buffer_size()].chunks(channels).collect();
+    let inked = pixels.iter().filter(|p| p.iter().take(3).any(|&c| c < 225)).count();
+    let mut colours: Vec<[u8; 3]> = pixels.iter().map(|p| [p[0], p[1], p[2]]).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    (inked as f64 / pixels.len() as f64, colours.len())
+}
+
+#[test]
+fn the_report_renders_with_charts_and_no_console_messages() {
+    let Some(browser) = browser_or_skip() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let index = report_with_hostile_name(dir.path());
+    let shot = dir.path().join("shot.png");
+    let output = headless(&browser, &["--window-size=1280,4000", &format!("--screenshot={}", shot.display())], &index);
+    assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(console_messages(&output), Vec::<String>::new());
+    let (inked, colours) = ink(&shot);
+    assert!(inked > 0.05, "the page is nearly blank: {:.1}% of pixels inked", inked * 100.0);
+    assert!(colours > 50, "only {colours} colours: the charts did not render");
+}
+
+#[test]
+fn the_console_check_catches_a_page_that_errs() {
+    let Some(browser) = browser_or_skip() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bad.html");
+    std::fs::write(&page, "<!DOCTYPE html><title>x</title><p>x</p><script>undefinedFunction()</script>").unwrap();
+    let output = headless(&browser, &["--dump-dom"], &page);
+    let messages = console_messages(&output);
+    assert!(messages.iter().any(|m| m.contains("undefinedFunction")), "missed: {messages:?}");
+}
+
+#[test]
+fn a_hostile_workload_name_is_text_in_the_rendered_page() {
+    let Some(browser) = browser_or_skip() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let index = report_with_hostile_name(dir.path());
+    let output = headless(&browser, &["--dump-dom"], &index);
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is in the page as text");
+    assert!(!dom.contains("<script"), "no script element reached the DOM");
+    assert_eq!(console_messages(&output), Vec::<String>::new());
+}
