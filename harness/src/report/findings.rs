@@ -155,12 +155,13 @@ fn bandwidth_reason(serial: &CellRecord, at_top: &[&CellRecord]) -> Option<Strin
 fn start_reason(at_top: &[&CellRecord]) -> Option<String> {
     let process = at_top.iter().find(|c| c.strategy == StrategyKind::Process)?;
     let start = process.pool_start_ns as f64;
-    (start > 0.1 * median(process)).then(|| {
+    let share = start / median(process);
+    (share > 0.1).then(|| {
+        let against = if share >= 2.0 { format!("{share:.0}×") } else { format!("{:.0}% of", share * 100.0) };
         format!(
-            "start cost: {} workers take {} to start, {:.0}% of one {} run",
+            "start cost: {} workers take {} to start, {against} one {} run",
             strategy_label(process),
             duration_ns(start),
-            100.0 * start / median(process),
             duration_ns(median(process))
         )
     })
