@@ -1,9 +1,12 @@
 //! The `triad` workload under the harness against a plain hand-written triad loop on arrays of the same size,
 //! on one thread and on two, so the harness's cost on memory-bound work shows as a ratio to the raw loop.
 
-use ablate_harness::strategy::{Chunk, IgnoreProgress, Launch, ProcessOptions, StrategyKind, Transport};
-use ablate_harness::workloads::{Params, Registry, WorkloadConfig};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+#[path = "support/mod.rs"]
+mod support;
+
+use ablate_harness::strategy::{IgnoreProgress, StrategyKind};
+use ablate_harness::workloads::{Params, Registry};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 
 fn raw_triad(a: &mut [f64], b: &[f64], c: &[f64], scalar: f64) {
     for ((a, b), c) in a.iter_mut().zip(b).zip(c) {
@@ -21,30 +24,30 @@ fn raw_triad_threads(a: &mut [f64], b: &[f64], c: &[f64], scalar: f64, threads: 
 }
 
 fn triad(criterion: &mut Criterion) {
-    let registry = Registry::builtin();
-    let size = registry.describe("triad").expect("triad is built in").default_size;
-    let config = WorkloadConfig { name: "triad".into(), size, seed: 42, params: Params::new() };
-    let job = registry.prepare(config).expect("triad builds at its default size");
+    let size = Registry::builtin().describe("triad").expect("triad is built in").default_size;
+    let job = support::prepare("triad", Some(size), Params::new());
     let n = size as usize;
     let (b, c) = (vec![1.5f64; n], vec![2.5f64; n]);
     let mut a = vec![0.0f64; n];
 
     let mut group = criterion.benchmark_group("triad");
-    group.throughput(Throughput::Bytes(24 * size)).sample_size(20);
-    for workers in [1usize, 2] {
-        group.bench_function(format!("raw-loop/{workers}"), |bench| {
+    group.throughput(Throughput::Bytes(24 * size));
+    for workers in support::worker_counts() {
+        group.bench_function(BenchmarkId::new("raw-loop", workers), |bench| {
             bench.iter(|| raw_triad_threads(&mut a, &b, &c, 3.0, workers))
         });
         let strategy = if workers == 1 { StrategyKind::Serial } else { StrategyKind::Rayon };
-        let process = ProcessOptions::default();
-        let spec = Launch { job: &job, workers, chunk: Chunk::Auto, transport: Transport::Shm, process: &process };
-        let mut pool = strategy.launch(&spec).expect("the pool starts");
-        group.bench_function(format!("ablate-{strategy}/{workers}"), |bench| {
+        let mut pool = support::launch(&job, strategy, workers);
+        group.bench_function(BenchmarkId::new(format!("ablate-{strategy}"), workers), |bench| {
             bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, triad);
-criterion_main!(benches);
+criterion_group! {
+    name = benches;
+    config = support::config().sample_size(20);
+    targets = triad
+}
+ablate_harness::criterion_main_serving_workers!(benches);

@@ -87,3 +87,22 @@ macro_rules! ablate_main {
         }
     };
 }
+
+/// Like criterion's `criterion_main!`, for bench binaries that run the `process` strategy: the binary is
+/// re-executed as each worker process, so `main` first serves as a worker when it was started as one (over the
+/// built-in workloads), and only otherwise runs the benchmark groups. The bench crate depends on `criterion`.
+#[macro_export]
+macro_rules! criterion_main_serving_workers {
+    ($($group:path),+ $(,)?) => {
+        fn main() -> ::std::process::ExitCode {
+            if let Some(code) =
+                $crate::strategy::process::serve_if_worker(&$crate::workloads::Registry::builtin())
+            {
+                return code;
+            }
+            $( $group(); )+
+            ::criterion::Criterion::default().configure_from_args().final_summary();
+            ::std::process::ExitCode::SUCCESS
+        }
+    };
+}

@@ -8,7 +8,7 @@
 mod child;
 mod dispatch;
 mod shm;
-mod wire;
+pub mod wire;
 mod worker;
 
 use std::collections::VecDeque;
