@@ -43,7 +43,10 @@ fn browser_or_skip() -> Option<PathBuf> {
 fn headless(browser: &Path, args: &[&str], page: &Path) -> Output {
     let url = format!("file://{}", page.canonicalize().unwrap().display());
     let profile = tempfile::tempdir().unwrap();
-    Command::new(browser)
+    // A browser that hangs must fail the test, not stall the suite: coreutils' timeout ends it.
+    Command::new("timeout")
+        .args(["--kill-after=10", "120"])
+        .arg(browser)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run"])
         .args(["--enable-logging=stderr", "--v=0"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
