@@ -130,7 +130,9 @@ impl<W: Workload> Job for Prepared<W> {
     }
 
     fn encode_shared(&self) -> Result<Vec<u8>, JobError> {
-        postcard::to_allocvec(&self.shared).map_err(|e| self.encode_error("the shared input".to_owned(), e))
+        // Sized first: growing a buffer of hundreds of MiB by doubling costs more in fresh pages than a sizing pass.
+        let exact = Vec::with_capacity(self.shared_bytes()? as usize);
+        postcard::to_extend(&self.shared, exact).map_err(|e| self.encode_error("the shared input".to_owned(), e))
     }
 
     fn decode_output(&self, task: usize, bytes: &[u8]) -> Result<AnyOutput, JobError> {
