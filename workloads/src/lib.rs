@@ -5,6 +5,7 @@
 //! on it alone to define workloads, and hand them to `ablate_harness::main_with` to get the whole CLI.
 
 pub mod builtin;
+mod bulk;
 mod contract;
 mod digest;
 mod job;
@@ -13,6 +14,7 @@ mod registry;
 mod remote;
 pub mod rng;
 
+pub use bulk::{Bulk, Word};
 pub use contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 pub use digest::Digest;
 pub use job::{AnyOutput, Job, JobError};

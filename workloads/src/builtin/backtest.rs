@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bulk::Bulk;
 use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
@@ -33,7 +34,7 @@ pub struct Performance {
 }
 
 impl Workload for Backtest {
-    type Shared = Vec<f64>;
+    type Shared = Bulk<f64>;
     type Task = Windows;
     type Output = Performance;
 
@@ -68,7 +69,7 @@ impl Workload for Backtest {
     }
 
     /// Geometric Brownian motion, daily steps, 20 % annual volatility.
-    fn shared_input(&self) -> Vec<f64> {
+    fn shared_input(&self) -> Bulk<f64> {
         let mut rng = Rng::new(self.seed);
         let sigma = 0.2 / 252f64.sqrt();
         let mut price = 100.0;
@@ -85,7 +86,7 @@ impl Workload for Backtest {
         pairs.map(|(f, s)| Windows { fast: 5 * f, slow: 60 * s }).collect()
     }
 
-    fn run(&self, prices: &Vec<f64>, windows: &Windows) -> Performance {
+    fn run(&self, prices: &Bulk<f64>, windows: &Windows) -> Performance {
         let (fast, slow) = (windows.fast as usize, windows.slow as usize);
         let (mut fast_sum, mut slow_sum): (f64, f64) =
             (prices[slow - fast..slow].iter().sum(), prices[..slow].iter().sum());
@@ -132,7 +133,7 @@ mod tests {
     fn results_depend_on_seed_and_windows_only() {
         let (a, b) = (backtest(5000, 3), backtest(5000, 3));
         let (pa, pb) = (a.shared_input(), b.shared_input());
-        let run = |w: &Backtest, p: &Vec<f64>, i: usize| {
+        let run = |w: &Backtest, p: &Bulk<f64>, i: usize| {
             let r = w.run(p, &w.tasks()[i]);
             (r.log_return.to_bits(), r.trades, r.max_drawdown.to_bits())
         };

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::cache::last_level_cache_bytes;
+use crate::bulk::Bulk;
 use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
@@ -27,7 +28,7 @@ pub struct Lookups {
 }
 
 impl Workload for Gather {
-    type Shared = Vec<u64>;
+    type Shared = Bulk<u64>;
     type Task = Lookups;
     type Output = u64;
 
@@ -56,7 +57,7 @@ impl Workload for Gather {
         })
     }
 
-    fn shared_input(&self) -> Vec<u64> {
+    fn shared_input(&self) -> Bulk<u64> {
         let mut rng = Rng::new(self.seed);
         (0..self.entries).map(|_| rng.next_u64() >> 8).collect()
     }
@@ -69,7 +70,7 @@ impl Workload for Gather {
             .collect()
     }
 
-    fn run(&self, table: &Vec<u64>, task: &Lookups) -> u64 {
+    fn run(&self, table: &Bulk<u64>, task: &Lookups) -> u64 {
         let mut rng = Rng::for_stream(self.seed, task.stream);
         (0..task.count).fold(0u64, |sum, _| sum.wrapping_add(table[rng.below(self.entries) as usize]))
     }

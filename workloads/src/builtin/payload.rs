@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bulk::Bulk;
 use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
@@ -24,7 +25,7 @@ pub struct Weighting {
 }
 
 impl Workload for Payload {
-    type Shared = Vec<f64>;
+    type Shared = Bulk<f64>;
     type Task = Weighting;
     type Output = f64;
 
@@ -49,7 +50,7 @@ impl Workload for Payload {
         })
     }
 
-    fn shared_input(&self) -> Vec<f64> {
+    fn shared_input(&self) -> Bulk<f64> {
         let mut rng = Rng::new(self.seed);
         (0..self.values).map(|_| rng.next_f64()).collect()
     }
@@ -59,7 +60,7 @@ impl Workload for Payload {
     }
 
     /// Σ v·w^(i mod 4) over the whole input, in four independent lanes so the pass runs at memory speed.
-    fn run(&self, values: &Vec<f64>, task: &Weighting) -> f64 {
+    fn run(&self, values: &Bulk<f64>, task: &Weighting) -> f64 {
         let w = task.weight;
         let powers = [1.0, w, w * w, w * w * w];
         let mut lanes = [0.0f64; 4];
@@ -94,7 +95,7 @@ mod tests {
         let mut values = workload.shared_input();
         let tasks = workload.tasks();
         let before = workload.run(&values, &tasks[3]);
-        *values.last_mut().unwrap() += 1.0;
+        *values.0.last_mut().unwrap() += 1.0;
         assert_ne!(workload.run(&values, &tasks[3]), before, "the last value counts");
     }
 

@@ -9,6 +9,7 @@ use std::sync::{Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::cache::last_level_cache_bytes;
+use crate::bulk::Bulk;
 use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "triad";
@@ -23,8 +24,8 @@ pub struct Triad {
 
 #[derive(Serialize, Deserialize)]
 pub struct Arrays {
-    pub b: Vec<f64>,
-    pub c: Vec<f64>,
+    pub b: Bulk<f64>,
+    pub c: Bulk<f64>,
 }
 
 /// One block of the arrays, by index into the block list.
