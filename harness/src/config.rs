@@ -11,6 +11,13 @@ pub struct RunConfig {
     pub workloads: Vec<WorkloadChoice>,
     /// The strategies asked for; `serial` always runs too, as the reference.
     pub strategies: Vec<StrategyKind>,
+    /// Also run `auto`: a strategy, worker count and chunk chosen per workload from a pilot.
+    #[serde(default)]
+    pub auto: bool,
+    /// Also run the naive default of many pools: processes at the most workers, one task per dispatch, the
+    /// shared input copied into every dispatch.
+    #[serde(default)]
+    pub naive: bool,
     pub workers: Vec<usize>,
     pub chunks: Vec<Chunk>,
     /// Transports for strategies that cross processes.

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::auto::Decision;
 use crate::plan::Cell;
 use crate::strategy::Fault;
 
@@ -29,6 +30,11 @@ pub enum Event<'a> {
         size: u64,
         tasks: usize,
         took: Duration,
+    },
+    /// `auto` chose for the group's `auto` cell.
+    AutoDecided {
+        cell: &'a Cell,
+        decision: &'a Decision,
     },
     CellStarted {
         cell: &'a Cell,

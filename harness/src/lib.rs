@@ -4,6 +4,7 @@
 //! shell over [`main_with`], which a user's own binary can call with its own workloads registered.
 
 pub mod ab;
+pub mod auto;
 pub mod baseline;
 pub mod cancel;
 pub mod cli;

@@ -22,6 +22,9 @@ pub struct Cell {
     pub chunk: Chunk,
     /// How the shared input reaches workers, for strategies that cross processes.
     pub transport: Option<Transport>,
+    /// An `auto` cell: its strategy, workers and chunk are chosen by a pilot when its group runs.
+    #[serde(default)]
+    pub auto: bool,
 }
 
 impl Cell {
@@ -37,7 +40,18 @@ impl Cell {
         if let Some(transport) = transport {
             id.push_str(&format!("/{transport}"));
         }
-        Cell { id, workload: workload.to_owned(), size, strategy, workers, chunk, transport }
+        Cell { id, workload: workload.to_owned(), size, strategy, workers, chunk, transport, auto: false }
+    }
+
+    /// The `auto` cell of a group, until its pilot decides: `workload/size/auto`.
+    fn auto(workload: &str, size: u64) -> Self {
+        let serial = Cell::new(workload, size, StrategyKind::Serial, 1, Chunk::Auto, None);
+        Cell { id: format!("{workload}/{size}/auto"), auto: true, ..serial }
+    }
+
+    /// This `auto` cell with the strategy, workers and chunk its pilot chose.
+    pub fn decided(&self, strategy: StrategyKind, workers: usize, chunk: Chunk) -> Self {
+        Cell { strategy, workers, chunk, ..self.clone() }
     }
 }
 
@@ -105,6 +119,16 @@ fn cells_for(workload: &str, size: u64, config: &RunConfig) -> Vec<Cell> {
             }
         }
     }
+    if config.naive {
+        let most = config.workers.iter().copied().max().unwrap_or(1);
+        let naive = Cell::new(workload, size, StrategyKind::Process, most, Chunk::Fixed(1), Some(Transport::Copy));
+        if !cells.contains(&naive) {
+            cells.push(naive);
+        }
+    }
+    if config.auto {
+        cells.push(Cell::auto(workload, size));
+    }
     cells
 }
 
@@ -118,6 +142,8 @@ mod tests {
         RunConfig {
             workloads: vec![WorkloadChoice { name: "spin".into(), sizes: vec![], params: Params::new() }],
             strategies,
+            auto: false,
+            naive: false,
             workers,
             chunks: vec![Chunk::Auto, Chunk::Fixed(4)],
             transports: vec![Transport::Shm, Transport::Copy],
@@ -141,6 +167,17 @@ mod tests {
         );
         assert!(cells.iter().any(|c| c.id == "spin/200/rayon/w2/c4"), "{cells:?}");
         assert!(cells.iter().any(|c| c.id == "spin/200/process/w1/cauto/copy"), "{cells:?}");
+    }
+
+    #[test]
+    fn auto_and_naive_add_one_cell_each_per_group() {
+        let mut with_both = config(vec![StrategyKind::Rayon], vec![1, 4]);
+        (with_both.auto, with_both.naive) = (true, true);
+        let cells = &Plan::new(&with_both, &Registry::builtin()).unwrap().groups[0].cells;
+        let ids: Vec<&str> = cells.iter().map(|c| c.id.as_str()).collect();
+        assert!(ids.contains(&"spin/200/process/w4/c1/copy"), "naive at the most workers: {ids:?}");
+        assert_eq!(ids.last(), Some(&"spin/200/auto"));
+        assert!(cells.last().unwrap().auto && cells.iter().filter(|c| c.auto).count() == 1);
     }
 
     #[test]

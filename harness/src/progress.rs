@@ -4,7 +4,9 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::auto::Decision;
 use crate::events::{Event, Listener};
+use crate::plan::Cell;
 use crate::report::units::duration_ns;
 use crate::strategy::Fault;
 
@@ -27,6 +29,7 @@ impl Listener for Lines {
                 );
             }
             Event::CellFailed { cell, reason } => eprintln!("ablate: cell {} FAILED: {reason}", cell.id),
+            Event::AutoDecided { cell, decision } => eprintln!("ablate: {}", describe_decision(cell, decision)),
             Event::Fault { cell, fault } => eprintln!("ablate: cell {}: {}", cell.id, describe(fault)),
             _ => {}
         }
@@ -63,6 +66,7 @@ impl Listener for Bar {
                 self.bar.println(format!("cell {} FAILED: {reason}", cell.id));
             }
             Event::Fault { cell, fault } => self.bar.println(format!("cell {}: {}", cell.id, describe(fault))),
+            Event::AutoDecided { cell, decision } => self.bar.println(describe_decision(cell, decision)),
             Event::Prepared { .. } => {}
         }
     }
@@ -84,4 +88,16 @@ fn describe(fault: &Fault<'_>) -> String {
         Fault::RespawnFailed { reason } => format!("could not replace a worker: {reason}"),
         Fault::Fallback { reason } => format!("falling back to serial in this process after {reason}"),
     }
+}
+
+/// `spin/200/auto: crossbeam ×2, chunk 4 — reason; reason`.
+fn describe_decision(cell: &Cell, decision: &Decision) -> String {
+    format!(
+        "{}: {} ×{}, chunk {} — {}",
+        cell.id,
+        decision.strategy,
+        decision.workers,
+        decision.chunk,
+        decision.reasons.join("; ")
+    )
 }

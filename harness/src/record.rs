@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
+use crate::auto::Decision;
 use crate::config::RunConfig;
 use crate::measure::histogram::TaskTimeSummary;
 use crate::measure::machine::Machine;
@@ -68,6 +69,9 @@ pub struct CellRecord {
     pub samples: Vec<Sample>,
     pub task_times: Option<TaskTimeSummary>,
     pub summary: Option<Summary>,
+    /// What `auto` chose for this cell and why (`auto` cells only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

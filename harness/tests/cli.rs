@@ -53,6 +53,34 @@ fn whole_suite_under_every_strategy_matches_serial_digests() {
 }
 
 #[test]
+fn auto_decides_for_every_workload_and_matches_serial_beside_the_naive_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, out) = run_to(dir.path(), &["--strategies", "auto,naive", "--workers", "2", "--size", TINY]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record = read_record(&out);
+    let cells = record["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 8 * 3, "serial, naive and auto for each workload");
+    for cell in cells {
+        assert_eq!(cell["status"]["state"], "ok", "{}: {}", cell["id"], cell["status"]);
+        assert_eq!(cell["digest"], cell["serial_digest"], "{}", cell["id"]);
+    }
+    let autos: Vec<&Value> = cells.iter().filter(|c| c["id"].as_str().unwrap().ends_with("/auto")).collect();
+    assert_eq!(autos.len(), 8);
+    for auto in &autos {
+        let decision = &auto["decision"];
+        assert_eq!(decision["strategy"], auto["strategy"], "the cell ran what was decided");
+        assert!(!decision["reasons"].as_array().unwrap().is_empty(), "{}", auto["id"]);
+        assert_eq!(decision["pilot"]["tasks"], auto["tasks"]);
+    }
+    let naive = cells.iter().filter(|c| c["id"].as_str().unwrap().ends_with("/process/w2/c1/copy")).count();
+    assert_eq!(naive, 8, "the naive default: processes, one task per dispatch, the input copied");
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("auto→") && table.contains("auto against the fixed strategies"), "{table}");
+    assert!(table.contains("geometric mean"), "{table}");
+    assert!(stderr(&output).contains("/auto: "), "the decision is said as it is made: {}", stderr(&output));
+}
+
+#[test]
 fn memory_bound_cells_report_bandwidth_and_payload_is_measured() {
     let dir = tempfile::tempdir().unwrap();
     let (output, out) = run_to(dir.path(), &["-w", "triad,spin", "-s", "serial", "--size", "triad=65536,spin=10"]);

@@ -38,9 +38,12 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
             params: params.remove(name).unwrap_or_default(),
         })
         .collect();
+    let choice = strategies(&args.strategies)?;
     let config = RunConfig {
         workloads,
-        strategies: strategies(&args.strategies)?,
+        strategies: choice.fixed,
+        auto: choice.auto,
+        naive: choice.naive,
         workers: workers(args.workers.as_deref(), logical_cores)?,
         chunks: chunks(&args.chunk)?,
         transports: transports(&args.transport)?,
@@ -123,15 +126,42 @@ fn parse_list<T: PartialEq>(spec: &str, what: &str, parse: impl Fn(&str) -> Resu
     Ok(values)
 }
 
-fn strategies(spec: &str) -> Result<Vec<StrategyKind>> {
-    if spec == "all" {
-        return Ok(StrategyKind::ALL.to_vec());
+/// What `--strategies` names: fixed strategies (`all` for every one), and the `auto` and `naive` cells.
+#[derive(Debug, PartialEq)]
+struct StrategyChoice {
+    fixed: Vec<StrategyKind>,
+    auto: bool,
+    naive: bool,
+}
+
+fn strategies(spec: &str) -> Result<StrategyChoice> {
+    let mut choice = StrategyChoice { fixed: Vec::new(), auto: false, naive: false };
+    let names = parse_list(spec, "strategy", |name| Ok(name.to_owned()))?;
+    for name in names {
+        let kinds = match name.as_str() {
+            "all" => StrategyKind::ALL.to_vec(),
+            "auto" => {
+                choice.auto = true;
+                continue;
+            }
+            "naive" => {
+                choice.naive = true;
+                continue;
+            }
+            other => vec![other.parse().map_err(|bad| {
+                usage(format!(
+                    "unknown strategy '{bad}'; valid strategies: all, auto, naive, {}",
+                    StrategyKind::valid_names()
+                ))
+            })?],
+        };
+        for kind in kinds {
+            if !choice.fixed.contains(&kind) {
+                choice.fixed.push(kind);
+            }
+        }
     }
-    parse_list(spec, "strategy", |name| {
-        name.parse().map_err(|bad| {
-            usage(format!("unknown strategy '{bad}'; valid strategies: all, {}", StrategyKind::valid_names()))
-        })
-    })
+    Ok(choice)
 }
 
 fn workers(spec: Option<&str>, logical_cores: usize) -> Result<Vec<usize>> {
@@ -271,8 +301,13 @@ mod tests {
     #[test]
     fn unknown_strategy_lists_the_valid_ones() {
         let err = strategies("serial,fibers").unwrap_err().to_string();
-        assert!(err.contains("'fibers'") && err.contains("crossbeam"), "{err}");
-        assert_eq!(strategies("all").unwrap(), StrategyKind::ALL.to_vec());
+        assert!(err.contains("'fibers'") && err.contains("crossbeam") && err.contains("auto"), "{err}");
+        let all = StrategyChoice { fixed: StrategyKind::ALL.to_vec(), auto: false, naive: false };
+        assert_eq!(strategies("all").unwrap(), all);
+        let every = strategies("rayon,all,auto,naive").unwrap();
+        assert_eq!(every.fixed.len(), StrategyKind::ALL.len(), "no strategy twice: {every:?}");
+        assert!(every.auto && every.naive && every.fixed[0] == StrategyKind::Rayon);
+        assert_eq!(strategies("auto").unwrap(), StrategyChoice { fixed: vec![], auto: true, naive: false });
     }
 
     #[test]

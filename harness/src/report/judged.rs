@@ -64,12 +64,13 @@ impl JudgedRun {
     }
 }
 
-/// `rayon`, or `process/shm` where a transport was chosen.
+/// `rayon`, `process/shm` where a transport was chosen, or `auto→crossbeam` for what `auto` chose.
 pub fn strategy_label(cell: &CellRecord) -> String {
-    match cell.transport {
+    let fixed = match cell.transport {
         Some(transport) => format!("{}/{transport}", cell.strategy),
         None => cell.strategy.to_string(),
-    }
+    };
+    if cell.decision.is_some() { format!("auto→{fixed}") } else { fixed }
 }
 
 /// `rayon ×2`, `process/shm ×2`: a cell within its workload.

@@ -2,6 +2,7 @@
 //! record itself; on disk the HTML report with its SVG charts. Exporters only make bytes; the caller decides
 //! where they go.
 
+pub mod auto_compare;
 mod bmf;
 pub mod charts;
 mod csv;

@@ -1,5 +1,6 @@
 //! The rows of the results table, as text, shared by the aligned table and markdown.
 
+use super::judged::strategy_label;
 use super::units::{bytes, duration_ns, ratio};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 
@@ -31,10 +32,7 @@ fn row(cell: &CellRecord) -> Vec<String> {
     vec![
         cell.workload.clone(),
         format!("{} {}", cell.size, cell.size_unit),
-        match cell.transport {
-            Some(transport) => format!("{}/{transport}", cell.strategy),
-            None => cell.strategy.to_string(),
-        },
+        strategy_label(cell),
         cell.workers.to_string(),
         cell.effective_chunk.to_string(),
         summary.map_or_else(dash, |s| duration_ns(s.median_wall_ns)),

@@ -27,6 +27,7 @@ pub(super) fn render(record: &RunRecord) -> String {
         out.push('\n');
     }
     out.push_str(&footer(record));
+    out.push_str(&super::auto_compare::render(record).unwrap_or_default());
     out
 }
 

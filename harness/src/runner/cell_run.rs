@@ -6,6 +6,7 @@ use std::time::Instant;
 use ablate_workloads::{Digest, Job, JobError};
 
 use super::progress::TaskCounter;
+use crate::auto::Decision;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
@@ -30,6 +31,7 @@ pub(super) struct CellRun {
     payload: Option<Payload>,
     faults: Faults,
     failure: Option<String>,
+    decision: Option<Decision>,
 }
 
 impl CellRun {
@@ -52,7 +54,14 @@ impl CellRun {
             payload: None,
             faults: Faults::default(),
             failure: None,
+            decision: None,
         })
+    }
+
+    /// Records what `auto` chose for this cell.
+    pub(super) fn with_decision(mut self, decision: Option<Decision>) -> Self {
+        self.decision = decision;
+        self
     }
 
     pub(super) fn digest(&self) -> Option<Digest> {
@@ -166,6 +175,7 @@ impl CellRun {
             samples: self.samples,
             task_times: self.task_times.summary(),
             summary,
+            decision: self.decision,
         }
     }
 }

@@ -11,14 +11,15 @@ mod progress;
 use std::time::Instant;
 
 use ablate_workloads::rng::Rng;
-use ablate_workloads::{Digest, Registry};
+use ablate_workloads::{Digest, Job, Registry};
 
+use crate::auto::{self, Decision};
 use crate::cancel;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::rss;
-use crate::plan::{Group, Plan};
+use crate::plan::{Cell, Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
 use cell_run::CellRun;
 
@@ -54,11 +55,11 @@ fn run_group(
     let job = registry.prepare(group.config.clone())?;
     listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
 
-    let mut runs = group
-        .cells
-        .iter()
-        .map(|cell| CellRun::launch(cell, job.clone(), &config.process))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut runs = Vec::with_capacity(group.cells.len());
+    for cell in &group.cells {
+        let (cell, decision) = decide_if_auto(cell, job.as_ref(), listener)?;
+        runs.push(CellRun::launch(&cell, job.clone(), &config.process)?.with_decision(decision));
+    }
     let warmup = config.profile.warmup;
     let mut reference: Option<Digest> = None;
     for round in 0..warmup + config.profile.reps {
@@ -75,6 +76,22 @@ fn run_group(
     }
     let serial_median = runs[0].median_wall_ns();
     Ok(runs.into_iter().map(|run| run.into_record(serial_median)).collect())
+}
+
+/// An `auto` cell with the strategy, workers and chunk its pilot chose (and the decision); other cells as they are.
+fn decide_if_auto(
+    cell: &Cell,
+    job: &dyn Job,
+    listener: &dyn Listener,
+) -> Result<(Cell, Option<Decision>), HarnessError> {
+    if !cell.auto {
+        return Ok((cell.clone(), None));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let decision = auto::decide(&auto::pilot(job)?, cores);
+    let decided = cell.decided(decision.strategy, decision.workers, decision.chunk);
+    listener.on_event(&Event::AutoDecided { cell: &decided, decision: &decision });
+    Ok((decided, Some(decision)))
 }
 
 /// A random permutation of the cells; in the first round the serial cell (index 0) leads.

@@ -43,6 +43,10 @@ fn run_section(index: usize, run: &JudgedRun, charts: &[Chart]) -> String {
     }
     out.push_str("<h3>Which strategy, at how many workers, and why</h3>\n");
     out.push_str(&sections::findings_table(run));
+    if let Some(comparison) = super::auto_compare::render(&run.record) {
+        out.push_str("<h3>auto against the fixed strategies</h3>\n");
+        let _ = writeln!(out, "<pre>{}</pre>", escape(comparison.trim_start()));
+    }
     out.push_str("<h3>Verdicts and thresholds in force</h3>\n");
     out.push_str(&sections::verdict_text(run));
     out.push_str("<h3>Charts</h3>\n");
