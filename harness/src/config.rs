@@ -23,11 +23,18 @@ pub struct RunConfig {
     /// Transports for strategies that cross processes.
     pub transports: Vec<Transport>,
     pub process: ProcessOptions,
+    /// How long an adaptive chunk should take, in nanoseconds.
+    #[serde(default = "default_chunk_target_ns")]
+    pub chunk_target_ns: u64,
     pub profile: Profile,
     /// The seed every workload is built from.
     pub seed: u64,
     /// The seed of the randomized order of repetitions in each round.
     pub order_seed: u64,
+}
+
+fn default_chunk_target_ns() -> u64 {
+    crate::strategy::DEFAULT_CHUNK_TARGET.as_nanos() as u64
 }
 
 /// One workload to run, at one or more sizes, with its parameters.

@@ -148,6 +148,7 @@ mod tests {
             chunks: vec![Chunk::Auto, Chunk::Fixed(4)],
             transports: vec![Transport::Shm, Transport::Copy],
             process: Default::default(),
+            chunk_target_ns: 200_000,
             profile: Profile::QUICK,
             seed: 1,
             order_seed: 2,

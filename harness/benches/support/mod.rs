@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ablate_harness::strategy::{Chunk, IgnoreProgress, Launch, Pool, ProcessOptions, StrategyKind, Transport};
+use ablate_harness::strategy::{
+    Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pool, ProcessOptions, StrategyKind, Transport,
+};
 use ablate_harness::workloads::{Job, Params, Registry, WorkloadConfig};
 use criterion::Criterion;
 
@@ -40,7 +42,8 @@ pub fn prepare(name: &str, size: Option<u64>, params: Params) -> Arc<dyn Job> {
 /// that it computes what serial computes.
 pub fn launch(job: &Arc<dyn Job>, strategy: StrategyKind, workers: usize) -> Box<dyn Pool> {
     let process = ProcessOptions::default();
-    let spec = Launch { job, workers, chunk: Chunk::Auto, transport: Transport::Shm, process: &process };
+    let chunk_target = DEFAULT_CHUNK_TARGET;
+    let spec = Launch { job, workers, chunk: Chunk::Auto, transport: Transport::Shm, process: &process, chunk_target };
     let mut pool = strategy.launch(&spec).expect("the strategy starts");
     let execution = pool.execute(job.as_ref(), &IgnoreProgress);
     assert!(execution.failure.is_none(), "{strategy} ×{workers} failed: {:?}", execution.failure);

@@ -141,6 +141,9 @@ pub struct RunArgs {
     /// Tasks per dispatch: `auto` (each strategy's default) or whole numbers, comma-separated.
     #[arg(long, short = 'c', default_value = "auto", value_name = "auto|N,...")]
     pub chunk: String,
+    /// How long an adaptive chunk should take (`crossbeam` with `--chunk auto`), e.g. 200us, 1ms.
+    #[arg(long, default_value = "200us", value_name = "DURATION")]
+    pub chunk_target: String,
     /// How worker processes get the shared input: copy (inside every dispatch), shm (one mapped memory file),
     /// regen (rebuilt by each worker from the seed); `all` or a comma-separated list.
     #[arg(long, short = 't', default_value = "shm", value_name = "all|copy,shm,regen")]
@@ -201,6 +204,7 @@ impl RunArgs {
             ("--workloads", &self.workloads),
             ("--strategies", &self.strategies),
             ("--chunk", &self.chunk),
+            ("--chunk-target", &self.chunk_target),
             ("--transport", &self.transport),
             ("--task-timeout", &self.task_timeout),
         ]

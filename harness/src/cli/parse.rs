@@ -53,6 +53,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
             max_pool_failures: args.max_pool_failures,
             ..ProcessOptions::default()
         },
+        chunk_target_ns: duration(&args.chunk_target, "--chunk-target")?.as_nanos() as u64,
         profile,
         seed: args.seed,
         order_seed: args.order_seed.unwrap_or_else(clock_seed),

@@ -3,6 +3,7 @@
 use super::judged::strategy_label;
 use super::units::{bytes, duration_ns, ratio};
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::strategy::ADAPTIVE;
 
 pub(super) const HEADERS: [&str; 14] = [
     "workload",
@@ -34,7 +35,7 @@ fn row(cell: &CellRecord) -> Vec<String> {
         format!("{} {}", cell.size, cell.size_unit),
         strategy_label(cell),
         cell.workers.to_string(),
-        cell.effective_chunk.to_string(),
+        chunk_label(cell.effective_chunk),
         summary.map_or_else(dash, |s| duration_ns(s.median_wall_ns)),
         summary.map_or_else(dash, |s| format!("±{:.1}%", s.relative_spread * 100.0)),
         ratio(summary.and_then(|s| s.speedup)),
@@ -46,6 +47,11 @@ fn row(cell: &CellRecord) -> Vec<String> {
         summary.and_then(|s| s.gbps).map_or_else(dash, |g| format!("{g:.1}")),
         status(cell),
     ]
+}
+
+/// Tasks per dispatch, or `adaptive`.
+pub(super) fn chunk_label(effective_chunk: usize) -> String {
+    if effective_chunk == ADAPTIVE { "adaptive".to_owned() } else { effective_chunk.to_string() }
 }
 
 /// `ok`, or `FAILED: reason`, followed by any worker faults that were met and handled.

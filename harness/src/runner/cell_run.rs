@@ -1,12 +1,13 @@
 //! One cell while it runs: its launched pool, its samples, its task times, its digest, and whether it failed.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ablate_workloads::{Digest, Job, JobError};
 
 use super::progress::TaskCounter;
 use crate::auto::Decision;
+use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
@@ -15,7 +16,7 @@ use crate::measure::rss;
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, Payload, Sample};
 use crate::stats::median;
-use crate::strategy::{Execution, Faults, Launch, Pool, ProcessOptions, Transport};
+use crate::strategy::{Execution, Faults, Launch, Pool, Transport};
 use crate::summary::Summary;
 
 pub(super) struct CellRun {
@@ -36,10 +37,12 @@ pub(super) struct CellRun {
 
 impl CellRun {
     /// Starts the cell's workers, timing the start.
-    pub(super) fn launch(cell: &Cell, job: Arc<dyn Job>, process: &ProcessOptions) -> Result<Self, HarnessError> {
+    pub(super) fn launch(cell: &Cell, job: Arc<dyn Job>, config: &RunConfig) -> Result<Self, HarnessError> {
         let started = Instant::now();
         let transport = cell.transport.unwrap_or(Transport::Shm);
-        let spec = Launch { job: &job, workers: cell.workers, chunk: cell.chunk, transport, process };
+        let (workers, chunk, process) = (cell.workers, cell.chunk, &config.process);
+        let chunk_target = Duration::from_nanos(config.chunk_target_ns);
+        let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target };
         let pool = cell.strategy.launch(&spec)?;
         Ok(CellRun {
             cell: cell.clone(),

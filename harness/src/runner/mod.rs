@@ -58,7 +58,7 @@ fn run_group(
     let mut runs = Vec::with_capacity(group.cells.len());
     for cell in &group.cells {
         let (cell, decision) = decide_if_auto(cell, job.as_ref(), listener)?;
-        runs.push(CellRun::launch(&cell, job.clone(), &config.process)?.with_decision(decision));
+        runs.push(CellRun::launch(&cell, job.clone(), config)?.with_decision(decision));
     }
     let warmup = config.profile.warmup;
     let mut reference: Option<Digest> = None;

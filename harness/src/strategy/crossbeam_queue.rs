@@ -1,40 +1,117 @@
-//! `crossbeam`: scoped workers pulling chunks from one shared crossbeam channel until it is empty.
+//! `crossbeam`: scoped workers taking chunks of tasks until none are left.
 //!
 //! The classic dynamic pool: a worker that finishes early takes the next chunk, so skewed costs even out, at the
-//! price of one queue operation per chunk. Threads are spawned per execution and counted in its wall time.
+//! price of one queue operation per chunk. With a fixed `--chunk N` the chunks wait in a crossbeam channel; with
+//! `--chunk auto` they are adaptive: each worker claims its next range from a shared cursor, sized so that it
+//! takes about the chunk target (`--chunk-target`, default 200 µs) — large for tiny tasks, one at a time for long
+//! ones — and never more than its share of half of what remains, so the last chunks are small and even out.
+//! Results go back into task order either way. Threads are spawned per execution and counted in its wall time.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use ablate_workloads::Job;
 use crossbeam::channel;
 
 use super::task::{ChunkLog, Dispatch};
-use super::{Chunk, Execution, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use super::{Chunk, Execution, Pool, TaskProgress, chunk_ranges};
 
 pub(crate) struct CrossbeamQueue {
     pub(crate) workers: usize,
     pub(crate) chunk: Chunk,
+    /// How long an adaptive chunk should take.
+    pub(crate) target: Duration,
 }
 
 impl Pool for CrossbeamQueue {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
-        let chunk = StrategyKind::Crossbeam.effective_chunk(self.chunk, dispatch.task_count(), self.workers);
+        let per_worker = match self.chunk {
+            Chunk::Fixed(size) => self.fixed_chunks(&dispatch, size),
+            Chunk::Auto => self.adaptive_chunks(&dispatch),
+        };
+        let busy = per_worker.iter().map(|logs| logs.iter().map(ChunkLog::busy_nanos).sum()).collect();
+        dispatch.finish(per_worker.into_iter().flatten().collect(), busy)
+    }
+}
+
+impl CrossbeamQueue {
+    fn fixed_chunks(&self, dispatch: &Dispatch<'_>, size: usize) -> Vec<Vec<ChunkLog>> {
         let (sender, queue) = channel::unbounded::<Range<usize>>();
-        for range in chunk_ranges(dispatch.task_count(), chunk) {
+        for range in chunk_ranges(dispatch.task_count(), size) {
             sender.send(range).expect("the receiver is alive");
         }
         drop(sender);
-        let per_worker: Vec<Vec<ChunkLog>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..self.workers)
-                .map(|_| {
-                    let (dispatch, queue) = (&dispatch, queue.clone());
-                    scope.spawn(move || queue.iter().map_while(|r| dispatch.run_chunk(r)).collect::<Vec<_>>())
-                })
-                .collect();
+        self.on_workers(|| queue.iter().map_while(|r| dispatch.run_chunk(r)).collect())
+    }
+
+    fn adaptive_chunks(&self, dispatch: &Dispatch<'_>) -> Vec<Vec<ChunkLog>> {
+        let tasks = dispatch.task_count();
+        let cursor = AtomicUsize::new(0);
+        self.on_workers(|| {
+            let mut logs = Vec::new();
+            let mut size = 1;
+            loop {
+                let start = cursor.fetch_add(size, Ordering::Relaxed);
+                if start >= tasks {
+                    break logs;
+                }
+                let began = Instant::now();
+                let Some(log) = dispatch.run_chunk(start..(start + size).min(tasks)) else { break logs };
+                logs.push(log);
+                let remaining = tasks.saturating_sub(cursor.load(Ordering::Relaxed));
+                size = next_chunk_size(size, began.elapsed(), self.target, remaining, self.workers);
+            }
+        })
+    }
+
+    /// Runs `work` on every worker thread and collects what each returned.
+    fn on_workers(&self, work: impl Fn() -> Vec<ChunkLog> + Sync) -> Vec<Vec<ChunkLog>> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..self.workers).map(|_| scope.spawn(&work)).collect();
             handles.into_iter().map(|h| h.join().expect("task panics are caught inside the worker")).collect()
-        });
-        let busy = per_worker.iter().map(|logs| logs.iter().map(ChunkLog::busy_nanos).sum()).collect();
-        dispatch.finish(per_worker.into_iter().flatten().collect(), busy)
+        })
+    }
+}
+
+/// The next adaptive chunk: the last one scaled toward `target` (at most halved or doubled per step), but no more
+/// than an even share of half the `remaining` tasks, and at least one.
+pub(crate) fn next_chunk_size(
+    size: usize,
+    took: Duration,
+    target: Duration,
+    remaining: usize,
+    workers: usize,
+) -> usize {
+    let scaled = if took.is_zero() {
+        size * 2
+    } else {
+        (size as f64 * target.as_secs_f64() / took.as_secs_f64()).round() as usize
+    };
+    let smoothed = scaled.clamp((size / 2).max(1), size * 2);
+    smoothed.min(remaining / (2 * workers.max(1))).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TARGET: Duration = Duration::from_micros(200);
+
+    #[test]
+    fn chunks_grow_toward_the_target_for_tiny_tasks_and_shrink_for_long_ones() {
+        assert_eq!(next_chunk_size(8, Duration::from_micros(10), TARGET, 100_000, 2), 16, "at most doubled");
+        assert_eq!(next_chunk_size(8, Duration::from_micros(100), TARGET, 100_000, 2), 16);
+        assert_eq!(next_chunk_size(8, Duration::from_micros(200), TARGET, 100_000, 2), 8, "on target");
+        assert_eq!(next_chunk_size(8, Duration::from_millis(5), TARGET, 100_000, 2), 4, "at most halved");
+        assert_eq!(next_chunk_size(1, Duration::from_millis(5), TARGET, 100_000, 2), 1, "never below one");
+    }
+
+    #[test]
+    fn the_tail_is_handed_out_in_small_shares() {
+        assert_eq!(next_chunk_size(64, Duration::from_micros(10), TARGET, 40, 2), 10, "half of 40 over 2 workers");
+        assert_eq!(next_chunk_size(64, Duration::from_micros(10), TARGET, 1, 4), 1);
+        assert_eq!(next_chunk_size(4, Duration::ZERO, TARGET, 1000, 2), 8, "an instant chunk doubles");
     }
 }

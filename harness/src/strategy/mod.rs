@@ -16,6 +16,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use ablate_workloads::Job;
 use serde::{Deserialize, Serialize};
@@ -66,7 +67,9 @@ impl StrategyKind {
             StrategyKind::Serial => "one thread; the reference for speedup and digests",
             StrategyKind::Threads => "std::thread::scope, static block partition (round-robin chunks with --chunk N)",
             StrategyKind::Rayon => "a dedicated rayon pool of exactly N threads, work stealing over chunks",
-            StrategyKind::Crossbeam => "scoped workers pulling chunks from a shared crossbeam queue (dynamic)",
+            StrategyKind::Crossbeam => {
+                "scoped workers pulling chunks from a shared queue (dynamic; adaptive chunks unless --chunk N)"
+            }
             StrategyKind::Process => {
                 "worker processes (this binary re-executed) pulling chunks over pipes; --transport"
             }
@@ -77,11 +80,13 @@ impl StrategyKind {
         StrategyKind::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
     }
 
-    /// Tasks per dispatch when the user sets none: the whole block per worker for `threads`, else one task.
+    /// Tasks per dispatch when the user sets none: the whole block per worker for `threads`, [`ADAPTIVE`] for
+    /// `crossbeam`, else one task.
     pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> usize {
         match (self, chunk) {
             (_, Chunk::Fixed(n)) => n,
             (StrategyKind::Threads, Chunk::Auto) => tasks.div_ceil(workers.max(1)).max(1),
+            (StrategyKind::Crossbeam, Chunk::Auto) => ADAPTIVE,
             (_, Chunk::Auto) => 1,
         }
     }
@@ -98,7 +103,9 @@ impl StrategyKind {
             StrategyKind::Serial => Box::new(serial::Serial { chunk }),
             StrategyKind::Threads => Box::new(threads::StaticThreads { workers, chunk }),
             StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(workers, chunk)?),
-            StrategyKind::Crossbeam => Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk }),
+            StrategyKind::Crossbeam => {
+                Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk, target: spec.chunk_target })
+            }
             StrategyKind::Process => {
                 let options = spec.process.clone();
                 Box::new(process::ProcessPool::start(spec.job.clone(), workers, chunk, spec.transport, options)?)
@@ -146,7 +153,15 @@ pub struct Launch<'a> {
     /// How the shared input reaches worker processes; ignored by in-process strategies.
     pub transport: Transport,
     pub process: &'a ProcessOptions,
+    /// How long an adaptive chunk (`crossbeam` with `--chunk auto`) should take.
+    pub chunk_target: Duration,
 }
+
+/// The effective chunk of a strategy whose chunks adapt to their duration while it runs.
+pub const ADAPTIVE: usize = 0;
+
+/// The default duration of an adaptive chunk: long enough that handing it out is noise, short enough to balance.
+pub const DEFAULT_CHUNK_TARGET: Duration = Duration::from_micros(200);
 
 /// Receives task completions and faults while a job executes; called from worker threads.
 pub trait TaskProgress: Sync {
@@ -178,7 +193,9 @@ mod tests {
 
     fn launch(kind: StrategyKind, workers: usize, chunk: Chunk, job: &Arc<dyn Job>) -> Box<dyn Pool> {
         let process = ProcessOptions::default();
-        kind.launch(&Launch { job, workers, chunk, transport: Transport::Shm, process: &process }).unwrap()
+        let chunk_target = DEFAULT_CHUNK_TARGET;
+        kind.launch(&Launch { job, workers, chunk, transport: Transport::Shm, process: &process, chunk_target })
+            .unwrap()
     }
 
     fn spin_job(tasks: u64, params: Params) -> std::sync::Arc<dyn Job> {
