@@ -20,12 +20,8 @@ const MIN_PARALLEL_WORK_NS: f64 = 2_000_000.0;
 const TINY_TASK_NS: f64 = 20_000.0;
 /// Task costs whose coefficient of variation passes this are uneven enough to need dynamic balancing.
 const UNEVEN_CV: f64 = 0.3;
-/// A dispatch from a shared queue should carry about this much work.
-const DISPATCH_TARGET_NS: f64 = 200_000.0;
 /// A shared input from this size up is worth naming as a reason to stay in one process.
 const LARGE_SHARED_BYTES: u64 = 1 << 20;
-/// A shared queue keeps at least this many chunks per worker, so the last ones even out.
-const CHUNKS_PER_WORKER: usize = 8;
 
 /// What `auto` chose for one workload and size, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -62,7 +58,7 @@ pub fn decide(pilot: &Pilot, cores: usize) -> Decision {
                  worker busy where a static split would leave some idle",
                 pilot.task_cv, pilot.sampled
             );
-            choose(StrategyKind::Crossbeam, workers, queue_chunk(pilot, workers), reason)
+            choose(StrategyKind::Crossbeam, workers, Chunk::Auto, reason)
         } else if pilot.mean_task_ns < TINY_TASK_NS {
             let reason = format!(
                 "tiny, even tasks ({} each): one block per worker, no per-task hand-out",
@@ -71,12 +67,10 @@ pub fn decide(pilot: &Pilot, cores: usize) -> Decision {
             choose(StrategyKind::Threads, workers, Chunk::Auto, reason)
         } else {
             let reason = format!(
-                "even tasks of {}: a shared queue in chunks of about {} of work, so a busy core cannot hold the \
-                 others back",
+                "even tasks of {}: a shared queue with adaptive chunks, so a busy core cannot hold the others back",
                 duration_ns(pilot.mean_task_ns),
-                duration_ns(DISPATCH_TARGET_NS)
             );
-            choose(StrategyKind::Crossbeam, workers, queue_chunk(pilot, workers), reason)
+            choose(StrategyKind::Crossbeam, workers, Chunk::Auto, reason)
         }
     };
     if decision.strategy != StrategyKind::Serial {
@@ -91,14 +85,6 @@ pub fn decide(pilot: &Pilot, cores: usize) -> Decision {
         decision.reasons.push(format!("threads, not processes: {why}"));
     }
     decision
-}
-
-/// Tasks per dispatch from a shared queue: about the dispatch target's worth of work, yet enough chunks per
-/// worker to balance the end.
-fn queue_chunk(pilot: &Pilot, workers: usize) -> Chunk {
-    let by_work = (DISPATCH_TARGET_NS / pilot.mean_task_ns.max(1.0)).floor() as usize;
-    let by_balance = pilot.tasks / (workers * CHUNKS_PER_WORKER);
-    Chunk::Fixed(by_work.min(by_balance).max(1))
 }
 
 #[cfg(test)]
@@ -117,12 +103,12 @@ mod tests {
     }
 
     #[test]
-    fn uneven_tasks_go_to_a_shared_queue_with_chunks_that_balance() {
+    fn uneven_or_longer_tasks_go_to_a_shared_queue_with_adaptive_chunks() {
         let d = decide(&pilot(400, 50_000.0, 1.2, 0), 2);
-        assert_eq!((d.strategy, d.workers), (StrategyKind::Crossbeam, 2));
-        assert_eq!(d.chunk, Chunk::Fixed(4), "200 µs of work per dispatch");
-        let many = decide(&pilot(640, 5_000.0, 0.9, 0), 4);
-        assert_eq!(many.chunk, Chunk::Fixed(20), "8 chunks per worker (20 tasks) beats 200 µs of work (40 tasks)");
+        assert_eq!((d.strategy, d.workers, d.chunk), (StrategyKind::Crossbeam, 2, Chunk::Auto));
+        assert!(d.reasons[0].contains("vary"), "{:?}", d.reasons);
+        let even = decide(&pilot(640, 50_000.0, 0.1, 0), 4);
+        assert_eq!((even.strategy, even.chunk), (StrategyKind::Crossbeam, Chunk::Auto));
     }
 
     #[test]
