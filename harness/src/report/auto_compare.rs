@@ -34,7 +34,8 @@ impl AutoRow {
 pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
     let most_workers = record.cells.iter().map(|c| c.workers).max().unwrap_or(1);
     let median = |c: &CellRecord| c.summary.as_ref().map(|s| s.median_wall_ns);
-    let label = |c: &CellRecord| format!("{} ×{} c{}", strategy_label(c), c.workers, chunk_label(c.effective_chunk));
+    let label =
+        |c: &CellRecord| format!("{} ×{} chunk {}", strategy_label(c), c.workers, chunk_label(c.effective_chunk));
     let measured = |c: &&CellRecord| c.status == CellStatus::Ok && c.summary.is_some();
     let mut rows = Vec::new();
     for auto in record.cells.iter().filter(measured).filter(|c| c.decision.is_some()) {
@@ -82,13 +83,13 @@ pub fn render(record: &RunRecord) -> Option<String> {
     );
     let _ = writeln!(
         out,
-        "{:<24} {:<34} {:<34} {:>11} {:>10} {:>12}",
+        "{:<24} {:<40} {:<40} {:>11} {:>10} {:>12}",
         "workload", "auto chose", "best fixed", "auto÷best", "naive", "naive÷auto"
     );
     for row in &rows {
         let _ = writeln!(
             out,
-            "{:<24} {:<34} {:<34} {:>11.2} {:>10} {:>12}",
+            "{:<24} {:<40} {:<40} {:>11.2} {:>10} {:>12}",
             row.workload,
             format!("{} {}", row.auto.0, duration_ns(row.auto.1)),
             format!("{} {}", row.best.0, duration_ns(row.best.1)),
@@ -101,7 +102,7 @@ pub fn render(record: &RunRecord) -> Option<String> {
     let over_naive: Vec<f64> = rows.iter().filter_map(AutoRow::over_naive).collect();
     let _ = writeln!(
         out,
-        "{:<24} {:<34} {:<34} {:>11.2} {:>10} {:>12}",
+        "{:<24} {:<40} {:<40} {:>11.2} {:>10} {:>12}",
         "geometric mean",
         "",
         "",
