@@ -26,6 +26,14 @@ pub fn findings(run: &JudgedRun) -> Vec<Finding> {
     run.groups().iter().filter_map(|(workload, size)| finding(run, workload, *size)).collect()
 }
 
+/// Every worker count some finding has a best strategy for, in order: the columns of a findings table.
+pub fn worker_counts(found: &[Finding]) -> Vec<usize> {
+    let mut counts: Vec<usize> = found.iter().flat_map(|f| f.best.iter().map(|b| b.0)).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+}
+
 fn finding(run: &JudgedRun, workload: &str, size: u64) -> Option<Finding> {
     let cells: Vec<&CellRecord> = run.ok_cells().filter(|c| c.workload == workload && c.size == size).collect();
     let serial = cells.iter().find(|c| c.strategy == StrategyKind::Serial)?;

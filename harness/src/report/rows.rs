@@ -60,18 +60,8 @@ fn status(cell: &CellRecord) -> String {
         CellStatus::Ok => "ok".to_owned(),
         CellStatus::Failed { reason } => format!("FAILED: {reason}"),
     };
-    let f = &cell.faults;
-    if !f.is_empty() {
-        let counts = [
-            (f.timeouts, "timeouts"),
-            (f.crashes, "crashes"),
-            (f.garbled, "garbled"),
-            (f.retries, "retries"),
-            (f.fallbacks, "fallbacks"),
-        ];
-        let listed: Vec<String> =
-            counts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
-        text.push_str(&format!(" ({})", listed.join(", ")));
+    if !cell.faults.is_empty() {
+        text.push_str(&format!(" ({})", cell.faults.listed()));
     }
     text
 }

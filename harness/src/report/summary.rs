@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::findings::findings;
+use super::findings::{findings, worker_counts};
 use super::judged::JudgedRun;
 use super::table::render_markdown;
 use crate::compare::{CellComparison, Change};
@@ -95,9 +95,7 @@ fn scaling_failures(out: &mut String, run: &JudgedRun) {
 
 fn strategy_table(out: &mut String, run: &JudgedRun) {
     let found = findings(run);
-    let mut counts: Vec<usize> = found.iter().flat_map(|f| f.best.iter().map(|b| b.0)).collect();
-    counts.sort_unstable();
-    counts.dedup();
+    let counts = worker_counts(&found);
     if found.is_empty() {
         return;
     }

@@ -60,6 +60,19 @@ impl Faults {
         self.fallbacks += other.fallbacks;
     }
 
+    /// The faults met, as `2 timeouts, 1 retries`; empty when there were none.
+    pub fn listed(&self) -> String {
+        let counts = [
+            (self.timeouts, "timeouts"),
+            (self.crashes, "crashes"),
+            (self.garbled, "garbled"),
+            (self.retries, "retries"),
+            (self.fallbacks, "fallbacks"),
+        ];
+        let met: Vec<String> = counts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        met.join(", ")
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Faults::default()
     }

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{FAIL, MUTED, font, row_label, row_y, rows_axis, score_color, svg};
+use super::canvas::{FAIL, MUTED, RowAxes, font, row_chart, row_y, score_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, short_label};
 use crate::strategy::StrategyKind;
@@ -30,21 +30,13 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let n = bars.len();
     let most = bars.iter().map(|b| b.1.max(b.2)).fold(0.0, f64::max) * 1.15;
     let text = svg("bandwidth", (900, 70 + 18 * n as u32), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(200)
-            .build_cartesian_2d(0.0..most, rows_axis(n))?;
-        let row = |v: &f64| row_label(&names, *v);
-        chart
-            .configure_mesh()
-            .x_desc("GB/s (10⁹ bytes per second, STREAM counting)")
-            .y_label_formatter(&row)
-            .y_labels(n)
-            .label_style(font(10))
-            .axis_desc_style(font(12))
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()?;
+        let axes = RowAxes {
+            x_desc: "GB/s (10⁹ bytes per second, STREAM counting)",
+            names_width: 200,
+            label_size: 10,
+            x_format: None,
+        };
+        let mut chart = row_chart(root, 0.0..most, &names, axes)?;
         chart.draw_series(bars.iter().enumerate().map(|(i, (_, gbps, reference))| {
             let y = row_y(n, i);
             Rectangle::new([(0.0, y - 0.38), (*gbps, y + 0.38)], score_color(gbps / reference, floor).filled())

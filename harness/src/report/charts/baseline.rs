@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{FAIL, MUTED, font, row_label, row_y, rows_axis, svg};
+use super::canvas::{FAIL, MUTED, RowAxes, row_chart, row_y, svg};
 use crate::compare::Change;
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
@@ -22,21 +22,13 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let names: Vec<String> = compared.iter().map(|c| c.id.clone()).collect();
     let n = names.len();
     let text = svg("baseline", (900, 70 + 18 * n as u32), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(290)
-            .build_cartesian_2d(low..high, rows_axis(n))?;
-        let row = |v: &f64| row_label(&names, *v);
-        chart
-            .configure_mesh()
-            .x_desc("candidate ÷ baseline (median wall time)")
-            .y_label_formatter(&row)
-            .y_labels(n)
-            .label_style(font(11))
-            .axis_desc_style(font(12))
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()?;
+        let axes = RowAxes {
+            x_desc: "candidate ÷ baseline (median wall time)",
+            names_width: 290,
+            label_size: 11,
+            x_format: None,
+        };
+        let mut chart = row_chart(root, low..high, &names, axes)?;
         let span = (-0.6, n as f64 - 0.4);
         chart.draw_series(std::iter::once(PathElement::new(vec![(1.0, span.0), (1.0, span.1)], MUTED)))?;
         let limit = [(threshold, span.0), (threshold, span.1)];

@@ -1,6 +1,6 @@
 //! The drawing surface every chart shares: an SVG string of a given size, the palette and the fonts.
 
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::ranged1d::{AsRangedCoord, DefaultFormatting, KeyPointHint, ValueFormatter};
 use plotters::prelude::*;
 
 use crate::error::HarnessError;
@@ -78,9 +78,48 @@ impl Ranged for Categories {
     }
 }
 
-/// The rows of a row chart: row `i` (counted from the top, see [`row_y`]) sits at a category.
-pub fn rows_axis(n: usize) -> Categories {
-    Categories(n)
+/// A chart of rows (categories up the y axis) against an x axis of type `X`.
+pub type RowChart<'a, 'b, X> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Categories>>;
+
+/// How a row chart's axes read.
+pub struct RowAxes<'a> {
+    pub x_desc: &'a str,
+    /// Room for the row names, in pixels.
+    pub names_width: u32,
+    pub label_size: u32,
+    /// How x values print; plotters' own numbers when `None`.
+    pub x_format: Option<&'a dyn Fn(&f64) -> String>,
+}
+
+/// A chart with one row per entry of `names` (top to bottom, see [`row_y`]) against `x`, its mesh drawn.
+pub fn row_chart<'a, 'b, X>(
+    root: &'a Area<'b>,
+    x: X,
+    names: &[String],
+    axes: RowAxes<'_>,
+) -> Result<RowChart<'a, 'b, X::CoordDescType>, Box<dyn std::error::Error>>
+where
+    X: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(root)
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(axes.names_width)
+        .build_cartesian_2d(x, Categories(names.len()))?;
+    let row = |v: &f64| row_label(names, *v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(axes.x_desc)
+        .y_label_formatter(&row)
+        .y_labels(names.len())
+        .label_style(font(axes.label_size))
+        .axis_desc_style(font(12))
+        .light_line_style(RGBColor(238, 238, 238));
+    if let Some(format) = axes.x_format {
+        mesh.x_label_formatter(format);
+    }
+    mesh.draw()?;
+    Ok(chart)
 }
 
 /// The label of the row at axis value `value` among `labels`, listed top to bottom.

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{Categories, font, row_label, row_y, rows_axis, score_color, svg};
+use super::canvas::{Categories, font, row_label, row_y, score_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
@@ -34,7 +34,7 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
             .margin(10)
             .x_label_area_size(28)
             .y_label_area_size(150)
-            .build_cartesian_2d(Categories(columns.len()), rows_axis(groups.len()))?;
+            .build_cartesian_2d(Categories(columns.len()), Categories(groups.len()))?;
         let column_label = |v: &f64| columns.get(v.round().max(0.0) as usize).cloned().unwrap_or_default();
         let row = |v: &f64| row_label(&row_names, *v);
         chart

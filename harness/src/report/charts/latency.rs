@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{MUTED, font, row_label, row_y, rows_axis, series_color, svg};
+use super::canvas::{MUTED, RowAxes, font, row_chart, row_y, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
 use crate::report::units::duration_ns;
@@ -28,23 +28,10 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let low = cells.iter().map(|c| c.1[0]).fold(f64::INFINITY, f64::min) / 2.0;
     let high = cells.iter().map(|c| c.1[3]).fold(0.0, f64::max) * 2.0;
     let text = svg("latency", (900, 90 + 14 * n as u32), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(260)
-            .build_cartesian_2d((low..high).log_scale(), rows_axis(n))?;
-        let row = |v: &f64| row_label(&names, *v);
         let time = |v: &f64| duration_ns(*v);
-        chart
-            .configure_mesh()
-            .x_desc("time per task (log scale)")
-            .x_label_formatter(&time)
-            .y_label_formatter(&row)
-            .y_labels(n)
-            .label_style(font(9))
-            .axis_desc_style(font(12))
-            .light_line_style(RGBColor(240, 240, 240))
-            .draw()?;
+        let axes =
+            RowAxes { x_desc: "time per task (log scale)", names_width: 260, label_size: 9, x_format: Some(&time) };
+        let mut chart = row_chart(root, (low..high).log_scale(), &names, axes)?;
         for (i, (_, values)) in cells.iter().enumerate() {
             let y = row_y(n, i);
             chart.draw_series(std::iter::once(PathElement::new(vec![(values[0], y), (values[3], y)], MUTED)))?;

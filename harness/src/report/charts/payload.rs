@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{font, row_label, row_y, rows_axis, series_color, svg};
+use super::canvas::{RowAxes, font, row_chart, row_y, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 use crate::report::units::bytes;
@@ -30,23 +30,14 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let n = bars.len();
     let most = bars.iter().map(|b| b.2).fold(1.0, f64::max) * 4.0;
     let text = svg("payload", (900, 70 + 16 * n as u32), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(200)
-            .build_cartesian_2d((1.0..most).log_scale(), rows_axis(n))?;
-        let row = |v: &f64| row_label(&names, *v);
         let size = |v: &f64| bytes(*v);
-        chart
-            .configure_mesh()
-            .x_desc("bytes into a worker per task (log scale)")
-            .x_label_formatter(&size)
-            .y_label_formatter(&row)
-            .y_labels(n)
-            .label_style(font(10))
-            .axis_desc_style(font(12))
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()?;
+        let axes = RowAxes {
+            x_desc: "bytes into a worker per task (log scale)",
+            names_width: 200,
+            label_size: 10,
+            x_format: Some(&size),
+        };
+        let mut chart = row_chart(root, (1.0..most).log_scale(), &names, axes)?;
         chart.draw_series(bars.iter().enumerate().map(|(i, (_, color, value))| {
             let y = row_y(n, i);
             Rectangle::new([(1.0, y - 0.38), (*value, y + 0.38)], series_color(*color).filled())

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{MUTED, font, row_label, row_y, rows_axis, series_color, svg};
+use super::canvas::{MUTED, RowAxes, row_chart, row_y, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
 
@@ -24,21 +24,13 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let all = strips.iter().flat_map(|s| s.1.iter().copied());
     let (low, high) = all.fold((0.9f64, 1.1f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let text = svg("repetitions", (900, 70 + 14 * n as u32), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(260)
-            .build_cartesian_2d((low * 0.97)..(high * 1.03), rows_axis(n))?;
-        let row = |v: &f64| row_label(&names, *v);
-        chart
-            .configure_mesh()
-            .x_desc("repetition wall time ÷ the cell's median")
-            .y_label_formatter(&row)
-            .y_labels(n)
-            .label_style(font(9))
-            .axis_desc_style(font(12))
-            .light_line_style(RGBColor(240, 240, 240))
-            .draw()?;
+        let axes = RowAxes {
+            x_desc: "repetition wall time ÷ the cell's median",
+            names_width: 260,
+            label_size: 9,
+            x_format: None,
+        };
+        let mut chart = row_chart(root, (low * 0.97)..(high * 1.03), &names, axes)?;
         let span = vec![(1.0, -0.6), (1.0, n as f64 - 0.4)];
         chart.draw_series(std::iter::once(PathElement::new(span, MUTED)))?;
         for (i, (_, ratios)) in strips.iter().enumerate() {

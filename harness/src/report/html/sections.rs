@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::escape::escape;
 use crate::exit;
-use crate::report::findings::findings;
+use crate::report::findings::{findings, worker_counts};
 use crate::report::judged::JudgedRun;
 use crate::report::rows::{HEADERS, rows};
 use crate::report::verdicts;
@@ -50,9 +50,7 @@ pub fn machine(run: &JudgedRun) -> String {
 /// The answer first: a row per workload with the fastest strategy at each worker count and why.
 pub fn findings_table(run: &JudgedRun) -> String {
     let found = findings(run);
-    let mut counts: Vec<usize> = found.iter().flat_map(|f| f.best.iter().map(|b| b.0)).collect();
-    counts.sort_unstable();
-    counts.dedup();
+    let counts = worker_counts(&found);
     let mut out = String::from("<table class=\"findings\"><thead><tr><th>workload</th>");
     for w in &counts {
         let _ = write!(out, "<th>best at {w} worker{}</th>", if *w == 1 { "" } else { "s" });
