@@ -166,8 +166,8 @@ mod tests {
             plan.groups[0].config.size,
             ablate_workloads::Registry::builtin().describe("spin").unwrap().quick_size
         );
-        assert!(cells.iter().any(|c| c.id == "spin/200/rayon/w2/c4"), "{cells:?}");
-        assert!(cells.iter().any(|c| c.id == "spin/200/process/w1/cauto/copy"), "{cells:?}");
+        assert!(cells.iter().any(|c| c.id == "spin/100/rayon/w2/c4"), "{cells:?}");
+        assert!(cells.iter().any(|c| c.id == "spin/100/process/w1/cauto/copy"), "{cells:?}");
     }
 
     #[test]
@@ -176,8 +176,8 @@ mod tests {
         (with_both.auto, with_both.naive) = (true, true);
         let cells = &Plan::new(&with_both, &Registry::builtin()).unwrap().groups[0].cells;
         let ids: Vec<&str> = cells.iter().map(|c| c.id.as_str()).collect();
-        assert!(ids.contains(&"spin/200/process/w4/c1/copy"), "naive at the most workers: {ids:?}");
-        assert_eq!(ids.last(), Some(&"spin/200/auto"));
+        assert!(ids.contains(&"spin/100/process/w4/c1/copy"), "naive at the most workers: {ids:?}");
+        assert_eq!(ids.last(), Some(&"spin/100/auto"));
         assert!(cells.last().unwrap().auto && cells.iter().filter(|c| c.auto).count() == 1);
     }
 

@@ -43,6 +43,8 @@ pub trait Job: Send + Sync {
     fn encode_task(&self, index: usize) -> Result<Vec<u8>, JobError>;
     /// The shared input as bytes, for transports that move or map it.
     fn encode_shared(&self) -> Result<Vec<u8>, JobError>;
+    /// The shared input encoded into `out`, which must be exactly `shared_bytes` long (e.g. a mapped file).
+    fn encode_shared_into(&self, out: &mut [u8]) -> Result<(), JobError>;
     /// An output a worker process sent back, as if this process had computed it.
     fn decode_output(&self, task: usize, bytes: &[u8]) -> Result<AnyOutput, JobError>;
 }
@@ -133,6 +135,17 @@ impl<W: Workload> Job for Prepared<W> {
         // Sized first: growing a buffer of hundreds of MiB by doubling costs more in fresh pages than a sizing pass.
         let exact = Vec::with_capacity(self.shared_bytes()? as usize);
         postcard::to_extend(&self.shared, exact).map_err(|e| self.encode_error("the shared input".to_owned(), e))
+    }
+
+    fn encode_shared_into(&self, out: &mut [u8]) -> Result<(), JobError> {
+        let written = postcard::to_slice(&self.shared, out)
+            .map_err(|e| self.encode_error("the shared input".to_owned(), e))?
+            .len();
+        if written != out.len() {
+            let short = postcard::Error::SerializeBufferFull;
+            return Err(self.encode_error(format!("the shared input ({written} bytes into {})", out.len()), short));
+        }
+        Ok(())
     }
 
     fn decode_output(&self, task: usize, bytes: &[u8]) -> Result<AnyOutput, JobError> {

@@ -45,7 +45,7 @@ impl Workload for Backtest {
             summary: "moving-average-crossover backtest grid (10 x 10 window pairs) over synthetic prices",
             size_unit: "prices",
             default_size: 250_000,
-            quick_size: 20_000,
+            quick_size: 10_000,
             params: &[
                 ParamDoc { name: "fast", default: "10", help: "fast windows in the grid: 5, 10, 15, …" },
                 ParamDoc { name: "slow", default: "10", help: "slow windows in the grid: 60, 120, 180, …" },

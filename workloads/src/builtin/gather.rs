@@ -39,7 +39,7 @@ impl Workload for Gather {
             summary: "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
             size_unit: "entries",
             default_size: (32u64 << 20).max(4 * last_level_cache_bytes() / 8),
-            quick_size: 4 << 20,
+            quick_size: 2 << 20,
             params: &[
                 ParamDoc { name: "lookups", default: "size/2", help: "random lookups per pass" },
                 ParamDoc { name: "per_task", default: "65536", help: "lookups per task" },

@@ -36,7 +36,7 @@ impl Workload for Payload {
             summary: "every task reads a large shared input (16 MiB) and returns one number; payload cost",
             size_unit: "bytes",
             default_size: 16 << 20,
-            quick_size: 16 << 20,
+            quick_size: 4 << 20,
             params: &[ParamDoc { name: "tasks", default: "64", help: "number of tasks, each reading the whole input" }],
         }
     }

@@ -38,7 +38,7 @@ impl Workload for Skewed {
             summary: "heavy-tailed task costs, heaviest first; load imbalance under static partitioning",
             size_unit: "tasks",
             default_size: 400,
-            quick_size: 100,
+            quick_size: 50,
             params: &[
                 ParamDoc { name: "alpha", default: "1.2", help: "Pareto tail index (smaller: heavier tail)" },
                 ParamDoc { name: "base_iters", default: "40000", help: "iterations of the cheapest task" },

@@ -36,7 +36,7 @@ impl Workload for Spin {
             summary: "independent tasks of tunable pure arithmetic; measures dispatch overhead and injects slowdowns",
             size_unit: "tasks",
             default_size: 2_000,
-            quick_size: 200,
+            quick_size: 100,
             params: &[
                 ParamDoc { name: "iters", default: "50000", help: "loop iterations per task (about 1.5 ns each)" },
                 ParamDoc { name: "cost", default: "1.0", help: "multiplier on every task's iterations" },

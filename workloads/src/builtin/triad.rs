@@ -65,7 +65,7 @@ impl Workload for Triad {
             summary: "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
             size_unit: "elements",
             default_size: (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK),
-            quick_size: 8 << 20,
+            quick_size: 4 << 20,
             params: &[
                 ParamDoc { name: "block", default: "262144", help: "elements per task" },
                 ParamDoc { name: "scalar", default: "3.0", help: "the triad's scalar s" },

@@ -53,7 +53,7 @@ impl Workload for ValueAtRisk {
             summary: "Monte Carlo value-at-risk of a 16-asset correlated portfolio; equal floating-point tasks",
             size_unit: "paths",
             default_size: 60_000,
-            quick_size: 4_000,
+            quick_size: 1_500,
             params: &[
                 ParamDoc { name: "batch", default: "500", help: "simulated paths per task" },
                 ParamDoc { name: "horizon_days", default: "10", help: "days simulated per path" },

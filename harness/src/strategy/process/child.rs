@@ -37,6 +37,15 @@ pub enum Report {
     },
 }
 
+impl Report {
+    /// The worker the report is about.
+    pub fn serial(&self) -> u64 {
+        match self {
+            Report::Message { serial, .. } | Report::Gone { serial, .. } | Report::Garbled { serial, .. } => *serial,
+        }
+    }
+}
+
 pub struct WorkerProcess {
     pub serial: u64,
     child: Child,

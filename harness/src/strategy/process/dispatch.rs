@@ -170,9 +170,7 @@ impl Run<'_> {
     }
 
     fn handle(&mut self, report: Report) {
-        let serial = match &report {
-            Report::Message { serial, .. } | Report::Gone { serial, .. } | Report::Garbled { serial, .. } => *serial,
-        };
+        let serial = report.serial();
         let Some(slot) = self.pool.slot_of(serial) else { return };
         match report {
             Report::Message { message: FromWorker::Done { results }, bytes, .. } => {

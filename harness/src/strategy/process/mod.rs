@@ -137,7 +137,8 @@ impl ProcessPool {
             Transport::Regen => (None, None),
             Transport::Copy => (Some(job.encode_shared()?), None),
             Transport::Shm => {
-                let file = SharedFile::create(&job.encode_shared()?)
+                let len = job.shared_bytes()?;
+                let file = SharedFile::create(len, |out| job.encode_shared_into(out).map_err(std::io::Error::other))
                     .map_err(|e| start_error(format!("cannot create the shared-memory file: {e}")))?;
                 (None, Some(file))
             }
@@ -157,15 +158,13 @@ impl ProcessPool {
             deferred: VecDeque::new(),
             next_serial: 0,
         };
-        for _ in 0..workers {
-            let worker = pool.spawn_loaded().map_err(start_error)?;
-            pool.workers.push(Some(worker));
-        }
+        let starting = (0..workers).map(|_| pool.spawn()).collect::<Result<Vec<_>, _>>().map_err(start_error)?;
+        pool.workers = pool.await_loaded(starting).map_err(start_error)?.into_iter().map(Some).collect();
         Ok(pool)
     }
 
-    /// Spawns one worker and waits for it to load the job (bounded by the task timeout).
-    fn spawn_loaded(&mut self) -> Result<WorkerProcess, String> {
+    /// Spawns one worker and sends it the job; it loads while the caller goes on.
+    fn spawn(&mut self) -> Result<WorkerProcess, String> {
         let serial = self.next_serial;
         self.next_serial += 1;
         let mut worker =
@@ -175,28 +174,41 @@ impl ProcessPool {
         if let Err(e) = worker.send(&load) {
             return Err(format!("worker {} {} before loading: {e}", worker.pid(), worker.kill()));
         }
+        Ok(worker)
+    }
+
+    /// Waits until every worker in `starting` has loaded the job (bounded by the task timeout); on the first
+    /// failure every one of them is killed.
+    fn await_loaded(&mut self, starting: Vec<WorkerProcess>) -> Result<Vec<WorkerProcess>, String> {
         let deadline = Instant::now() + self.options.task_timeout;
-        loop {
-            let report = self.reports.recv_deadline(deadline);
-            match report {
-                Ok(Report::Message { serial: s, message: FromWorker::Loaded, .. }) if s == serial => return Ok(worker),
-                Ok(Report::Message { serial: s, message: FromWorker::LoadFailed { message }, .. }) if s == serial => {
-                    worker.kill();
-                    return Err(format!("a worker could not load the workload: {message}"));
-                }
-                Ok(Report::Gone { serial: s, reason } | Report::Garbled { serial: s, reason }) if s == serial => {
-                    return Err(format!("a worker failed while loading ({reason}); it {}", worker.kill()));
-                }
-                Ok(other) => self.deferred.push_back(other),
-                Err(_) => {
-                    return Err(format!(
-                        "a worker did not load within {:?}; it {}",
-                        self.options.task_timeout,
-                        worker.kill()
-                    ));
-                }
-            }
+        let mut loaded = vec![false; starting.len()];
+        while loaded.contains(&false) {
+            let failure = match self.reports.recv_deadline(deadline) {
+                Err(_) => format!("a worker did not load within {:?}", self.options.task_timeout),
+                Ok(report) => match starting.iter().position(|w| w.serial == report.serial()) {
+                    None => {
+                        self.deferred.push_back(report);
+                        continue;
+                    }
+                    Some(index) => match report {
+                        Report::Message { message: FromWorker::Loaded, .. } => {
+                            loaded[index] = true;
+                            continue;
+                        }
+                        Report::Message { message: FromWorker::LoadFailed { message }, .. } => {
+                            format!("a worker could not load the workload: {message}")
+                        }
+                        Report::Gone { reason, .. } | Report::Garbled { reason, .. } => {
+                            format!("a worker failed while loading ({reason})")
+                        }
+                        Report::Message { .. } => "a worker sent results before it had loaded".to_owned(),
+                    },
+                },
+            };
+            let killed: Vec<String> = starting.into_iter().map(|w| format!("{} {}", w.pid(), w.kill())).collect();
+            return Err(format!("{failure}; workers {}", killed.join(", ")));
         }
+        Ok(starting)
     }
 
     /// The next report: one deferred while a worker was starting, else one from the channel within `wait`.
@@ -225,8 +237,8 @@ impl ProcessPool {
 
     /// Starts a fresh worker in an empty slot.
     fn respawn(&mut self, slot: usize) -> Result<(), String> {
-        let worker = self.spawn_loaded()?;
-        self.workers[slot] = Some(worker);
+        let worker = self.spawn()?;
+        self.workers[slot] = self.await_loaded(vec![worker])?.pop();
         Ok(())
     }
 

@@ -1,12 +1,12 @@
-//! The shared-memory transport's file: written once by the parent into an anonymous memory file (memfd), mapped
-//! read-only by each worker through `/proc/<parent>/fd/<n>`.
+//! The shared-memory transport's file: encoded once by the parent straight into an anonymous memory file (memfd),
+//! mapped read-only by each worker through `/proc/<parent>/fd/<n>`.
 //!
 //! A memfd has no name in any filesystem, so nothing is left behind whatever happens: the memory is freed when
 //! the parent and the last worker close it, crash or not.
 
 use std::ffi::CString;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::os::fd::{AsRawFd, FromRawFd};
 
 /// The parent's side: the memory file holding the encoded shared input.
@@ -16,7 +16,9 @@ pub struct SharedFile {
 }
 
 impl SharedFile {
-    pub fn create(bytes: &[u8]) -> io::Result<Self> {
+    /// A memory file of `len` bytes, filled in place by `fill` through a writable mapping: the bytes are written
+    /// once, straight into the pages the workers will map, with no intermediate buffer.
+    pub fn create(len: u64, fill: impl FnOnce(&mut [u8]) -> io::Result<()>) -> io::Result<Self> {
         let name = CString::new("ablate-shared").expect("no NUL in a literal");
         // SAFETY: `name` is a valid C string; on success the descriptor is owned by the File alone.
         let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
@@ -24,9 +26,11 @@ impl SharedFile {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `fd` was just created and is owned by nothing else.
-        let mut file = unsafe { File::from_raw_fd(fd) };
-        file.write_all(bytes)?;
-        Ok(SharedFile { file, len: bytes.len() as u64 })
+        let file = unsafe { File::from_raw_fd(fd) };
+        file.set_len(len)?;
+        let mut mapping = Mapping::of(&file, len, libc::PROT_READ | libc::PROT_WRITE)?;
+        fill(mapping.bytes_mut())?;
+        Ok(SharedFile { file, len })
     }
 
     /// The path a worker (a child of this process) opens to reach the file.
@@ -46,15 +50,19 @@ pub struct Mapping {
 }
 
 impl Mapping {
+    /// Maps the file at `path` read-only, every page faulted in at once rather than one fault per page later.
     pub fn open(path: &str, len: u64) -> io::Result<Self> {
-        let file = File::open(path)?;
+        Mapping::of(&File::open(path)?, len, libc::PROT_READ)
+    }
+
+    fn of(file: &File, len: u64, protection: libc::c_int) -> io::Result<Self> {
         let len = usize::try_from(len).map_err(io::Error::other)?;
         if len == 0 {
             return Ok(Mapping { address: std::ptr::null_mut(), len });
         }
-        // SAFETY: a fresh read-only shared mapping of an open file; checked for MAP_FAILED below.
-        let address =
-            unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_SHARED, file.as_raw_fd(), 0) };
+        let flags = libc::MAP_SHARED | libc::MAP_POPULATE;
+        // SAFETY: a fresh shared mapping of an open file; checked for MAP_FAILED below.
+        let address = unsafe { libc::mmap(std::ptr::null_mut(), len, protection, flags, file.as_raw_fd(), 0) };
         if address == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
@@ -67,6 +75,15 @@ impl Mapping {
         }
         // SAFETY: the mapping is `len` readable bytes, alive as long as `self`, and nobody writes it any more.
         unsafe { std::slice::from_raw_parts(self.address.cast(), self.len) }
+    }
+
+    /// The bytes of a writable mapping (only `SharedFile::create` makes one).
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: the mapping is `len` writable bytes, alive as long as `self`, and borrowed mutably once.
+        unsafe { std::slice::from_raw_parts_mut(self.address.cast(), self.len) }
     }
 }
 
@@ -86,7 +103,11 @@ mod tests {
     #[test]
     fn a_mapping_reads_back_what_was_written() {
         let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-        let shared = SharedFile::create(&bytes).unwrap();
+        let shared = SharedFile::create(bytes.len() as u64, |out| {
+            out.copy_from_slice(&bytes);
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(shared.len(), 100_000);
         let mapping = Mapping::open(&shared.path_for_children(), shared.len()).unwrap();
         assert_eq!(mapping.bytes(), bytes.as_slice());
