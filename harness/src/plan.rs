@@ -161,7 +161,7 @@ mod tests {
         assert_eq!(plan.groups.len(), 1);
         let cells = &plan.groups[0].cells;
         assert_eq!(cells[0].strategy, StrategyKind::Serial);
-        assert_eq!(cells.len(), 1 + 3 * 2 * 2 + 2 * 2 * 2);
+        assert_eq!(cells.len(), 1 + 4 * 2 * 2 + 2 * 2 * 2, "threads, rayon, crossbeam and mpi; process per transport");
         assert_eq!(
             plan.groups[0].config.size,
             ablate_workloads::Registry::builtin().describe("spin").unwrap().quick_size

@@ -13,7 +13,7 @@ use ablate_harness::events::Silent;
 use ablate_harness::record::{CellRecord, CellStatus, RunRecord};
 use ablate_harness::runner;
 use ablate_harness::strategy::process::{ProcessPool, WORKER_ENV, serve_if_worker};
-use ablate_harness::strategy::{Chunk, Faults, ProcessOptions, StrategyKind, Transport};
+use ablate_harness::strategy::{Chunk, DEFAULT_CHUNK_TARGET, Faults, ProcessOptions, StrategyKind, Transport};
 use ablate_workloads::{Description, Kind, ParamDoc, Params, Registry, Workload, WorkloadConfig, WorkloadError};
 
 /// Four tasks; task `on` misbehaves as `mode` says, only inside a worker process, and with `once` set only the
@@ -273,18 +273,33 @@ fn every_transport_matches_serial_and_shm_moves_almost_nothing() {
     assert!(shm < copy * 0.01 && regen < copy * 0.01, "shm {shm} and regen {regen} vs copy {copy}");
 }
 
+/// A hundred thousand empty tasks pass through one pool, in order, under adaptive chunks and one task per chunk;
+/// adaptive chunks grow past one task, so fewer frames (and frame headers) cross the pipes.
 fn a_hundred_thousand_tiny_tasks_pass_through_one_pool() {
     let job = registry()
         .prepare(WorkloadConfig { name: "spin".into(), size: 100_000, seed: 5, params: Params::new().with("iters", 0) })
         .unwrap();
-    let mut pool =
-        ProcessPool::start(job.clone(), 2, Chunk::Auto, Transport::Regen, ProcessOptions::default()).unwrap();
-    let execution =
-        ablate_harness::strategy::Pool::execute(&mut pool, job.as_ref(), &ablate_harness::strategy::IgnoreProgress);
-    assert!(execution.failure.is_none(), "{:?}", execution.failure);
-    assert_eq!(execution.outputs.len(), 100_000);
-    pool.shutdown();
+    let bytes_sent = |chunk: Chunk| {
+        let options = ProcessOptions::default();
+        let mut pool =
+            ProcessPool::start(job.clone(), 2, chunk, DEFAULT_CHUNK_TARGET, Transport::Regen, options).unwrap();
+        let execution =
+            ablate_harness::strategy::Pool::execute(&mut pool, job.as_ref(), &ablate_harness::strategy::IgnoreProgress);
+        assert!(execution.failure.is_none(), "{:?}", execution.failure);
+        assert_eq!(job.digest(&execution.outputs).unwrap(), serial_digest(&job));
+        pool.shutdown();
+        execution.wire.unwrap().sent
+    };
+    let (adaptive, one_each) = (bytes_sent(Chunk::Auto), bytes_sent(Chunk::Fixed(1)));
+    // About 8 bytes of every task's frame are its own (index and input), about 7 the frame's: 0.7 of the bytes
+    // means chunks averaging more than three tasks.
+    assert!(adaptive * 10 < one_each * 7, "adaptive chunks sent {adaptive} bytes, one task per chunk {one_each}");
     assert_no_children();
+}
+
+fn serial_digest(job: &std::sync::Arc<dyn ablate_workloads::Job>) -> ablate_workloads::Digest {
+    let outputs: Vec<_> = (0..job.task_count()).map(|i| job.run_task(i)).collect();
+    job.digest(&outputs).unwrap()
 }
 
 /// Creates and shuts down a 2-worker pool many times (`ABLATE_STRESS_CYCLES`, default 100; the full study
@@ -295,7 +310,9 @@ fn pool_create_shutdown_cycles_leak_nothing() {
         .prepare(WorkloadConfig { name: "spin".into(), size: 4, seed: 5, params: Params::new().with("iters", 10) })
         .unwrap();
     let cycle = || {
-        ProcessPool::start(job.clone(), 2, Chunk::Auto, Transport::Shm, ProcessOptions::default()).unwrap().shutdown()
+        ProcessPool::start(job.clone(), 2, Chunk::Auto, DEFAULT_CHUNK_TARGET, Transport::Shm, ProcessOptions::default())
+            .unwrap()
+            .shutdown()
     };
     cycle();
     let (fds_before, rss_before) = (open_fds(), current_rss_kib());

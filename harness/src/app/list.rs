@@ -19,7 +19,8 @@ pub(super) fn list(registry: &Registry) -> anyhow::Result<u8> {
     }
     out.push_str("strategies:\n");
     for s in StrategyKind::ALL {
-        out.push_str(&format!("  {:<12} {}\n", s.name(), s.summary()));
+        let unavailable = if s.available().is_err() { " (not available in this run)" } else { "" };
+        out.push_str(&format!("  {:<12} {}{unavailable}\n", s.name(), s.summary()));
     }
     out.push_str("transports (process strategy, --transport):\n");
     out.push_str("  copy         the shared input inside every dispatch, as a naive pickling pool does\n");

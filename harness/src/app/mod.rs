@@ -16,6 +16,7 @@ use crate::cli::{self, Cli, Command};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::strategy::install_quiet_panic_hook;
+use crate::strategy::mpi::{self, Role};
 use crate::strategy::process::serve_if_worker;
 
 /// The whole `ablate` CLI over `registry`. A user's binary calls this from `main` with its own workloads
@@ -24,6 +25,11 @@ pub fn main_with(registry: Registry) -> ExitCode {
     if let Some(code) = serve_if_worker(&registry) {
         return code;
     }
+    let _mpi_session = match mpi::join(&registry) {
+        Role::Finished(code) => return code,
+        Role::Coordinator(session) => Some(session),
+        Role::Alone => None,
+    };
     install_quiet_panic_hook();
     let cli = match Cli::try_parse_from(cli::with_default_command(std::env::args_os())) {
         Ok(cli) => cli,

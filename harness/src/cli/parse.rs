@@ -39,12 +39,14 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         })
         .collect();
     let choice = strategies(&args.strategies)?;
+    let workers = workers(args.workers.as_deref(), logical_cores)?;
+    mpi_ranks_suffice(&choice.fixed, &workers)?;
     let config = RunConfig {
         workloads,
         strategies: choice.fixed,
         auto: choice.auto,
         naive: choice.naive,
-        workers: workers(args.workers.as_deref(), logical_cores)?,
+        workers,
         chunks: chunks(&args.chunk)?,
         transports: transports(&args.transport)?,
         process: ProcessOptions {
@@ -140,7 +142,7 @@ fn strategies(spec: &str) -> Result<StrategyChoice> {
     let names = parse_list(spec, "strategy", |name| Ok(name.to_owned()))?;
     for name in names {
         let kinds = match name.as_str() {
-            "all" => StrategyKind::ALL.to_vec(),
+            "all" => StrategyKind::ALL.into_iter().filter(|k| k.available().is_ok()).collect(),
             "auto" => {
                 choice.auto = true;
                 continue;
@@ -157,12 +159,28 @@ fn strategies(spec: &str) -> Result<StrategyChoice> {
             })?],
         };
         for kind in kinds {
+            if let Err(reason) = kind.available() {
+                return Err(usage(format!("--strategies {kind}: {reason}")));
+            }
             if !choice.fixed.contains(&kind) {
                 choice.fixed.push(kind);
             }
         }
     }
     Ok(choice)
+}
+
+/// Under `mpi`, every worker count needs a worker rank of its own.
+fn mpi_ranks_suffice(strategies: &[StrategyKind], workers: &[usize]) -> Result<()> {
+    let (Some(most), Ok(ranks)) = (workers.iter().max(), crate::strategy::mpi::worker_ranks()) else { return Ok(()) };
+    if strategies.contains(&StrategyKind::Mpi) && *most > ranks {
+        return Err(usage(format!(
+            "--workers {most}: the mpi strategy has {ranks} worker ranks under this mpirun; use --workers up to \
+             {ranks}, or start mpirun with -np {}",
+            most + 1
+        )));
+    }
+    Ok(())
 }
 
 fn workers(spec: Option<&str>, logical_cores: usize) -> Result<Vec<usize>> {
@@ -300,13 +318,21 @@ mod tests {
     }
 
     #[test]
+    fn mpi_outside_mpirun_says_how_to_launch_it() {
+        let err = strategies("serial,mpi").unwrap_err().to_string();
+        assert!(err.starts_with("--strategies mpi: "), "{err}");
+        assert!(err.contains("mpirun -np") || err.contains("--features ablate-harness/mpi"), "{err}");
+        assert_eq!(mpi_ranks_suffice(&[StrategyKind::Mpi], &[64]).ok(), Some(()), "not under mpirun: nothing to check");
+    }
+
+    #[test]
     fn unknown_strategy_lists_the_valid_ones() {
         let err = strategies("serial,fibers").unwrap_err().to_string();
         assert!(err.contains("'fibers'") && err.contains("crossbeam") && err.contains("auto"), "{err}");
-        let all = StrategyChoice { fixed: StrategyKind::ALL.to_vec(), auto: false, naive: false };
-        assert_eq!(strategies("all").unwrap(), all);
+        let local = StrategyKind::ALL[..5].to_vec();
+        assert_eq!(strategies("all").unwrap(), StrategyChoice { fixed: local, auto: false, naive: false });
         let every = strategies("rayon,all,auto,naive").unwrap();
-        assert_eq!(every.fixed.len(), StrategyKind::ALL.len(), "no strategy twice: {every:?}");
+        assert_eq!(every.fixed.len(), 5, "no strategy twice, and no mpi outside mpirun: {every:?}");
         assert!(every.auto && every.naive && every.fixed[0] == StrategyKind::Rayon);
         assert_eq!(strategies("auto").unwrap(), StrategyChoice { fixed: vec![], auto: true, naive: false });
     }

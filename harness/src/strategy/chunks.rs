@@ -1,6 +1,8 @@
-//! Partitions of task indices: fixed-size chunks for dynamic dispatch and balanced blocks for static partitioning.
+//! Partitions of task indices: fixed-size chunks for dynamic dispatch, the size of the next adaptive chunk, and
+//! balanced blocks for static partitioning.
 
 use std::ops::Range;
+use std::time::Duration;
 
 /// `0..tasks` cut into consecutive ranges of `chunk` tasks (the last may be shorter).
 pub fn chunk_ranges(tasks: usize, chunk: usize) -> Vec<Range<usize>> {
@@ -12,6 +14,18 @@ pub fn chunk_ranges(tasks: usize, chunk: usize) -> Vec<Range<usize>> {
 pub fn block_ranges(tasks: usize, workers: usize) -> Vec<Range<usize>> {
     let workers = workers.max(1);
     (0..workers).map(|w| (w * tasks / workers)..((w + 1) * tasks / workers)).collect()
+}
+
+/// The next adaptive chunk: the last one scaled toward `target` (at most halved or doubled per step), but no more
+/// than an even share of half the `remaining` tasks, and at least one.
+pub fn next_chunk_size(size: usize, took: Duration, target: Duration, remaining: usize, workers: usize) -> usize {
+    let scaled = if took.is_zero() {
+        size * 2
+    } else {
+        (size as f64 * target.as_secs_f64() / took.as_secs_f64()).round() as usize
+    };
+    let smoothed = scaled.clamp((size / 2).max(1), size * 2);
+    smoothed.min(remaining / (2 * workers.max(1))).max(1)
 }
 
 #[cfg(test)]
@@ -52,5 +66,23 @@ mod tests {
     #[test]
     fn zero_chunk_is_treated_as_one() {
         assert_eq!(chunk_ranges(3, 0), vec![0..1, 1..2, 2..3]);
+    }
+
+    const TARGET: Duration = Duration::from_micros(200);
+
+    #[test]
+    fn chunks_grow_toward_the_target_for_tiny_tasks_and_shrink_for_long_ones() {
+        assert_eq!(next_chunk_size(8, Duration::from_micros(10), TARGET, 100_000, 2), 16, "at most doubled");
+        assert_eq!(next_chunk_size(8, Duration::from_micros(100), TARGET, 100_000, 2), 16);
+        assert_eq!(next_chunk_size(8, Duration::from_micros(200), TARGET, 100_000, 2), 8, "on target");
+        assert_eq!(next_chunk_size(8, Duration::from_millis(5), TARGET, 100_000, 2), 4, "at most halved");
+        assert_eq!(next_chunk_size(1, Duration::from_millis(5), TARGET, 100_000, 2), 1, "never below one");
+    }
+
+    #[test]
+    fn the_tail_is_handed_out_in_small_shares() {
+        assert_eq!(next_chunk_size(64, Duration::from_micros(10), TARGET, 40, 2), 10, "half of 40 over 2 workers");
+        assert_eq!(next_chunk_size(64, Duration::from_micros(10), TARGET, 1, 4), 1);
+        assert_eq!(next_chunk_size(4, Duration::ZERO, TARGET, 1000, 2), 8, "an instant chunk doubles");
     }
 }

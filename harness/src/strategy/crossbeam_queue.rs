@@ -15,7 +15,7 @@ use ablate_workloads::Job;
 use crossbeam::channel;
 
 use super::task::{ChunkLog, Dispatch};
-use super::{Chunk, Execution, Pool, TaskProgress, chunk_ranges};
+use super::{Chunk, Execution, Pool, TaskProgress, chunk_ranges, next_chunk_size};
 
 pub(crate) struct CrossbeamQueue {
     pub(crate) workers: usize,
@@ -72,46 +72,5 @@ impl CrossbeamQueue {
             let handles: Vec<_> = (0..self.workers).map(|_| scope.spawn(&work)).collect();
             handles.into_iter().map(|h| h.join().expect("task panics are caught inside the worker")).collect()
         })
-    }
-}
-
-/// The next adaptive chunk: the last one scaled toward `target` (at most halved or doubled per step), but no more
-/// than an even share of half the `remaining` tasks, and at least one.
-pub(crate) fn next_chunk_size(
-    size: usize,
-    took: Duration,
-    target: Duration,
-    remaining: usize,
-    workers: usize,
-) -> usize {
-    let scaled = if took.is_zero() {
-        size * 2
-    } else {
-        (size as f64 * target.as_secs_f64() / took.as_secs_f64()).round() as usize
-    };
-    let smoothed = scaled.clamp((size / 2).max(1), size * 2);
-    smoothed.min(remaining / (2 * workers.max(1))).max(1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TARGET: Duration = Duration::from_micros(200);
-
-    #[test]
-    fn chunks_grow_toward_the_target_for_tiny_tasks_and_shrink_for_long_ones() {
-        assert_eq!(next_chunk_size(8, Duration::from_micros(10), TARGET, 100_000, 2), 16, "at most doubled");
-        assert_eq!(next_chunk_size(8, Duration::from_micros(100), TARGET, 100_000, 2), 16);
-        assert_eq!(next_chunk_size(8, Duration::from_micros(200), TARGET, 100_000, 2), 8, "on target");
-        assert_eq!(next_chunk_size(8, Duration::from_millis(5), TARGET, 100_000, 2), 4, "at most halved");
-        assert_eq!(next_chunk_size(1, Duration::from_millis(5), TARGET, 100_000, 2), 1, "never below one");
-    }
-
-    #[test]
-    fn the_tail_is_handed_out_in_small_shares() {
-        assert_eq!(next_chunk_size(64, Duration::from_micros(10), TARGET, 40, 2), 10, "half of 40 over 2 workers");
-        assert_eq!(next_chunk_size(64, Duration::from_micros(10), TARGET, 1, 4), 1);
-        assert_eq!(next_chunk_size(4, Duration::ZERO, TARGET, 1000, 2), 8, "an instant chunk doubles");
     }
 }

@@ -2,10 +2,11 @@
 //!
 //! Each strategy is one file. A strategy is launched once per cell into a [`Pool`] (so that start-up cost, such as
 //! building a rayon pool, is measured apart from the repetitions) and then executes the job once per repetition.
-//! MPI plugs in here as a further [`StrategyKind`] variant.
 
 mod chunks;
 mod crossbeam_queue;
+mod gathered;
+pub mod mpi;
 pub mod process;
 mod rayon_pool;
 mod serial;
@@ -21,7 +22,7 @@ use std::time::Duration;
 use ablate_workloads::Job;
 use serde::{Deserialize, Serialize};
 
-pub use chunks::{block_ranges, chunk_ranges};
+pub use chunks::{block_ranges, chunk_ranges, next_chunk_size};
 pub use process::{ProcessOptions, Transport};
 pub use task::{Execution, Fault, Faults, TaskFailure, WireBytes, install_quiet_panic_hook};
 
@@ -41,15 +42,18 @@ pub enum StrategyKind {
     Crossbeam,
     /// Worker processes re-executed from this binary, pulling chunks over pipes; see [`Transport`].
     Process,
+    /// MPI ranks under `mpirun` (cargo feature `mpi`): rank 0 hands chunks to the others.
+    Mpi,
 }
 
 impl StrategyKind {
-    pub const ALL: [StrategyKind; 5] = [
+    pub const ALL: [StrategyKind; 6] = [
         StrategyKind::Serial,
         StrategyKind::Threads,
         StrategyKind::Rayon,
         StrategyKind::Crossbeam,
         StrategyKind::Process,
+        StrategyKind::Mpi,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +63,7 @@ impl StrategyKind {
             StrategyKind::Rayon => "rayon",
             StrategyKind::Crossbeam => "crossbeam",
             StrategyKind::Process => "process",
+            StrategyKind::Mpi => "mpi",
         }
     }
 
@@ -71,8 +76,9 @@ impl StrategyKind {
                 "scoped workers pulling chunks from a shared queue (dynamic; adaptive chunks unless --chunk N)"
             }
             StrategyKind::Process => {
-                "worker processes (this binary re-executed) pulling chunks over pipes; --transport"
+                "worker processes (this binary re-executed) pulling chunks over pipes (adaptive unless --chunk N); --transport"
             }
+            StrategyKind::Mpi => "MPI ranks under mpirun (build feature `mpi`); rank 0 hands chunks to the others",
         }
     }
 
@@ -81,13 +87,21 @@ impl StrategyKind {
     }
 
     /// Tasks per dispatch when the user sets none: the whole block per worker for `threads`, [`ADAPTIVE`] for
-    /// `crossbeam`, else one task.
+    /// `crossbeam`, `process` and `mpi`, else one task.
     pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> usize {
         match (self, chunk) {
             (_, Chunk::Fixed(n)) => n,
             (StrategyKind::Threads, Chunk::Auto) => tasks.div_ceil(workers.max(1)).max(1),
-            (StrategyKind::Crossbeam, Chunk::Auto) => ADAPTIVE,
+            (StrategyKind::Crossbeam | StrategyKind::Process | StrategyKind::Mpi, Chunk::Auto) => ADAPTIVE,
             (_, Chunk::Auto) => 1,
+        }
+    }
+
+    /// Whether this run can use the strategy, or why not (only `mpi` can be missing: see [`mpi::worker_ranks`]).
+    pub fn available(self) -> Result<(), String> {
+        match self {
+            StrategyKind::Mpi => mpi::worker_ranks().map(drop),
+            _ => Ok(()),
         }
     }
 
@@ -108,8 +122,10 @@ impl StrategyKind {
             }
             StrategyKind::Process => {
                 let options = spec.process.clone();
-                Box::new(process::ProcessPool::start(spec.job.clone(), workers, chunk, spec.transport, options)?)
+                let job = spec.job.clone();
+                Box::new(process::ProcessPool::start(job, workers, chunk, spec.chunk_target, spec.transport, options)?)
             }
+            StrategyKind::Mpi => mpi::launch(spec)?,
         })
     }
 }
@@ -153,7 +169,7 @@ pub struct Launch<'a> {
     /// How the shared input reaches worker processes; ignored by in-process strategies.
     pub transport: Transport,
     pub process: &'a ProcessOptions,
-    /// How long an adaptive chunk (`crossbeam` with `--chunk auto`) should take.
+    /// How long an adaptive chunk (`crossbeam` or `process` with `--chunk auto`) should take.
     pub chunk_target: Duration,
 }
 

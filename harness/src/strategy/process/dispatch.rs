@@ -1,19 +1,24 @@
-//! One execution on the process pool: workers pull chunks; faults are detected, counted, retried, and past a
-//! limit the rest of the execution falls back to serial in the parent.
+//! One execution on the process pool: workers pull chunks, fixed or (under `--chunk auto`) sized per worker from
+//! how long its last one took; faults are detected, counted, retried, and past a limit the rest of the execution
+//! falls back to serial in the parent.
 
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use ablate_workloads::{AnyOutput, Job};
+use ablate_workloads::Job;
 use crossbeam::channel::RecvTimeoutError;
 
 use super::ProcessPool;
 use super::child::Report;
-use super::wire::{EncodedTask, FromWorker, TaskOutcome, ToWorker};
+use super::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::cancel;
+use crate::strategy::gathered::Gathered;
 use crate::strategy::task::Dispatch;
-use crate::strategy::{Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges};
+use crate::strategy::{
+    ADAPTIVE, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
+    next_chunk_size,
+};
 use serde_bytes::Bytes;
 
 /// Tasks handed to one worker in one frame: consecutive indices.
@@ -48,13 +53,15 @@ struct Run<'a> {
     pool: &'a mut ProcessPool,
     job: &'a dyn Job,
     progress: &'a dyn TaskProgress,
+    /// Units to send before any new ones: fixed chunks, and tasks sent back for another attempt.
     queue: VecDeque<Unit>,
+    /// Under adaptive chunks, the first task not yet in any unit; the task count otherwise.
+    cursor: usize,
+    /// Under adaptive chunks, the size of each worker's next unit.
+    adaptive_sizes: Option<Vec<usize>>,
     /// Per worker slot, the dispatches sent and not yet answered, oldest first.
     in_flight: Vec<VecDeque<InFlight>>,
-    outputs: Vec<Option<AnyOutput>>,
-    nanos: Vec<u64>,
-    busy: Vec<u64>,
-    failures: Vec<TaskFailure>,
+    gathered: Gathered,
     faults: Faults,
     wire: WireBytes,
     worker_failures: u32,
@@ -67,15 +74,18 @@ pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn Task
     let tasks = job.task_count();
     let workers = pool.workers.len();
     let chunk = StrategyKind::Process.effective_chunk(pool.chunk, tasks, workers);
+    let adaptive = chunk == ADAPTIVE;
     let cpu_before: Vec<(u64, u64)> = pool.live().map(|w| (w.serial, w.cpu_nanos())).collect();
     pool.live().for_each(|w| w.reset_peak_rss());
     let mut run = Run {
-        queue: chunk_ranges(tasks, chunk).into_iter().map(|tasks| Unit { tasks, attempt: 0 }).collect(),
+        queue: match adaptive {
+            true => VecDeque::new(),
+            false => chunk_ranges(tasks, chunk).into_iter().map(|tasks| Unit { tasks, attempt: 0 }).collect(),
+        },
+        cursor: if adaptive { 0 } else { tasks },
+        adaptive_sizes: adaptive.then(|| vec![1; workers]),
         in_flight: (0..workers).map(|_| VecDeque::with_capacity(DEPTH)).collect(),
-        outputs: (0..tasks).map(|_| None).collect(),
-        nanos: vec![0; tasks],
-        busy: vec![0; workers],
-        failures: Vec::new(),
+        gathered: Gathered::new(tasks, workers),
         faults: Faults::default(),
         wire: WireBytes::default(),
         worker_failures: 0,
@@ -98,11 +108,12 @@ impl Run<'_> {
     fn drive(&mut self) {
         loop {
             if cancel::requested() {
-                self.failures.push(TaskFailure { task: self.first_unfinished(), message: "cancelled".to_owned() });
+                let task = self.gathered.first_unfinished();
+                self.gathered.failures.push(TaskFailure { task, message: "cancelled".to_owned() });
                 return;
             }
             self.hand_out_work();
-            if self.queue.is_empty() && self.in_flight.iter().all(VecDeque::is_empty) {
+            if self.nothing_left_to_send() && self.in_flight.iter().all(VecDeque::is_empty) {
                 return;
             }
             if self.over_failure_limit() || self.pool.live().next().is_none() {
@@ -130,16 +141,40 @@ impl Run<'_> {
                 if self.over_failure_limit() {
                     return;
                 }
-                let Some(unit) = self.queue.pop_front() else { return };
+                let Some(unit) = self.next_unit(slot) else { return };
                 self.send(slot, unit);
             }
+        }
+    }
+
+    fn nothing_left_to_send(&self) -> bool {
+        self.queue.is_empty() && self.cursor == self.job.task_count()
+    }
+
+    /// A unit sent back first; else, under adaptive chunks, the next tasks in the size this worker is due.
+    fn next_unit(&mut self, slot: usize) -> Option<Unit> {
+        if let Some(unit) = self.queue.pop_front() {
+            return Some(unit);
+        }
+        let size = self.adaptive_sizes.as_ref()?[slot];
+        let start = self.cursor;
+        self.cursor = (start + size).min(self.job.task_count());
+        (start < self.cursor).then_some(Unit { tasks: start..self.cursor, attempt: 0 })
+    }
+
+    /// Sizes the worker's next adaptive unit from how long it computed this one.
+    fn adapt(&mut self, slot: usize, tasks: usize, computed: Duration) {
+        let remaining = self.job.task_count() - self.cursor;
+        let (target, workers) = (self.pool.chunk_target, self.in_flight.len());
+        if let Some(sizes) = &mut self.adaptive_sizes {
+            sizes[slot] = next_chunk_size(tasks, computed, target, remaining, workers);
         }
     }
 
     fn send(&mut self, slot: usize, unit: Unit) {
         let inputs = match self.encode(&unit) {
             Ok(inputs) => inputs,
-            Err(failure) => return self.failures.push(failure),
+            Err(failure) => return self.gathered.failures.push(failure),
         };
         let tasks = unit
             .tasks
@@ -177,24 +212,16 @@ impl Run<'_> {
                 self.wire.received += bytes as u64;
                 self.in_flight[slot].pop_front();
                 let done = results.len();
+                let computed = Duration::from_nanos(results.iter().map(|o| o.nanos).sum());
                 for outcome in results {
-                    self.accept(slot, outcome);
+                    self.gathered.accept(self.job, slot, outcome);
                 }
+                self.adapt(slot, done, computed);
                 self.progress.tasks_done(done);
             }
             Report::Message { .. } => {}
             Report::Gone { .. } => self.worker_failed(slot, WorkerFault::Crash),
             Report::Garbled { .. } => self.worker_failed(slot, WorkerFault::Garbled),
-        }
-    }
-
-    fn accept(&mut self, slot: usize, outcome: TaskOutcome) {
-        let task = outcome.index as usize;
-        self.busy[slot] += outcome.nanos;
-        self.nanos[task] = outcome.nanos;
-        match outcome.output.and_then(|bytes| self.job.decode_output(task, &bytes).map_err(|e| e.to_string())) {
-            Ok(output) => self.outputs[task] = Some(output),
-            Err(message) => self.failures.push(TaskFailure { task, message }),
         }
     }
 
@@ -266,7 +293,7 @@ impl Run<'_> {
             } else {
                 let attempts = unit.attempt + 1;
                 let message = format!("its worker {description}, on each of {attempts} attempts");
-                self.failures.push(TaskFailure { task, message });
+                self.gathered.failures.push(TaskFailure { task, message });
             }
         }
     }
@@ -286,38 +313,24 @@ impl Run<'_> {
             }
             self.queue.extend(units);
         }
+        let unsent = self.cursor..self.job.task_count();
+        if !unsent.is_empty() {
+            self.queue.push_back(Unit { tasks: unsent, attempt: 0 });
+            self.cursor = self.job.task_count();
+        }
         let serial = Dispatch::new(self.job, self.progress);
         let mut fallback_busy = 0;
         while let Some(unit) = self.queue.pop_front() {
             let Some(log) = serial.run_chunk(unit.tasks) else { break };
             fallback_busy += log.busy_nanos();
-            if let Some(failure) = log.merge_into(&mut self.outputs, &mut self.nanos) {
-                self.failures.push(failure);
+            if let Some(failure) = log.merge_into(&mut self.gathered.outputs, &mut self.gathered.nanos) {
+                self.gathered.failures.push(failure);
             }
         }
-        self.busy.push(fallback_busy);
-    }
-
-    fn first_unfinished(&self) -> usize {
-        self.outputs.iter().position(Option::is_none).unwrap_or(0)
+        self.gathered.busy.push(fallback_busy);
     }
 
     fn finish(self, worker_cpu_ns: u64, worker_peak_rss: Vec<u64>) -> Execution {
-        let mut failure = self.failures.into_iter().min_by_key(|f| f.task);
-        if failure.is_none()
-            && let Some(task) = self.outputs.iter().position(Option::is_none)
-        {
-            failure = Some(TaskFailure { task, message: "no worker returned an output for it".to_owned() });
-        }
-        Execution {
-            outputs: self.outputs.into_iter().map_while(|o| o).collect(),
-            task_nanos: self.nanos,
-            busy_nanos: self.busy,
-            failure,
-            faults: self.faults,
-            wire: Some(self.wire),
-            worker_cpu_ns,
-            worker_peak_rss,
-        }
+        self.gathered.into_execution(self.faults, self.wire, worker_cpu_ns, worker_peak_rss)
     }
 }

@@ -29,6 +29,8 @@ use shm::SharedFile;
 use wire::{FromWorker, SharedSpec, ToWorker};
 
 pub use worker::{WORKER_ENV, serve_if_worker};
+#[cfg(feature = "mpi")]
+pub(crate) use worker::{load_job, run_task};
 
 /// How the shared input reaches the workers: an ablation axis of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -101,6 +103,8 @@ pub struct ProcessPool {
     program: PathBuf,
     transport: Transport,
     chunk: Chunk,
+    /// How long an adaptive chunk should compute, under `--chunk auto`.
+    chunk_target: Duration,
     /// The encoded shared input, under the copy transport.
     shared_bytes: Option<Vec<u8>>,
     /// The memory file, under the shm transport; kept open while workers may map it.
@@ -123,6 +127,7 @@ impl ProcessPool {
         job: Arc<dyn Job>,
         workers: usize,
         chunk: Chunk,
+        chunk_target: Duration,
         transport: Transport,
         options: ProcessOptions,
     ) -> Result<Self, HarnessError> {
@@ -150,6 +155,7 @@ impl ProcessPool {
             program,
             transport,
             chunk,
+            chunk_target,
             shared_bytes,
             shared_file,
             workers: Vec::with_capacity(workers),

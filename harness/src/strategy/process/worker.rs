@@ -50,7 +50,7 @@ fn serve(registry: &Registry, cap: u64) -> Result<(), String> {
             postcard::from_bytes(&read_buffer).map_err(|e| format!("a frame does not decode: {e}"))?;
         let reply = match message {
             ToWorker::Shutdown => return Ok(()),
-            ToWorker::Load { config, shared } => match load(registry, config, &shared) {
+            ToWorker::Load { config, shared } => match load_job(registry, config, &shared) {
                 Ok(loaded) => {
                     job = Some(loaded);
                     FromWorker::Loaded
@@ -59,14 +59,17 @@ fn serve(registry: &Registry, cap: u64) -> Result<(), String> {
             },
             ToWorker::Run { shared, tasks } => {
                 let job = job.as_deref().ok_or("a task arrived before any workload was loaded")?;
-                FromWorker::Done { results: tasks.iter().map(|task| run(job, task, shared.map(|b| &**b))).collect() }
+                FromWorker::Done {
+                    results: tasks.iter().map(|task| run_task(job, task, shared.map(|b| &**b))).collect(),
+                }
             }
         };
         write_frame(&mut output, &reply, &mut write_buffer).map_err(|e| format!("cannot answer the parent: {e}"))?;
     }
 }
 
-fn load(
+/// Rebuilds the job a `Load` message describes, with its shared input from where `shared` says.
+pub(crate) fn load_job(
     registry: &Registry,
     config: ablate_workloads::WorkloadConfig,
     shared: &SharedSpec,
@@ -82,7 +85,8 @@ fn load(
     .map_err(|e| e.to_string())
 }
 
-fn run(job: &dyn RemoteJob, task: &EncodedTask<'_>, shared: Option<&[u8]>) -> TaskOutcome {
+/// Runs one task, timed, with a panic caught and sent back as the task's error.
+pub(crate) fn run_task(job: &dyn RemoteJob, task: &EncodedTask<'_>, shared: Option<&[u8]>) -> TaskOutcome {
     let started = Instant::now();
     IN_TASK.set(true);
     let result = panic::catch_unwind(AssertUnwindSafe(|| job.run_encoded(task.input, shared)));

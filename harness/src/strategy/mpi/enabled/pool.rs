@@ -1,0 +1,100 @@
+//! Rank 0's pool: the workload loaded on as many worker ranks as the cell has workers, and unloaded when the
+//! cell is done. Worker ranks rebuild the shared input from the seed (a rank may be on another machine, so
+//! nothing is mapped); only task inputs and outputs travel.
+
+use std::time::Duration;
+
+use ::mpi::point_to_point::Destination;
+use ::mpi::topology::{Communicator, Rank, SimpleCommunicator};
+use ablate_workloads::Job;
+
+use super::link::{self, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
+use super::{dispatch, worker_ranks};
+use crate::error::HarnessError;
+use crate::strategy::mpi::HOW_TO_LAUNCH;
+use crate::strategy::process::wire::{FromWorker, SharedSpec, ToWorker};
+use crate::strategy::{Chunk, Execution, Launch, Pool, TaskProgress};
+
+/// The longest pause between polls while rank 0 waits for an answer.
+pub(super) const PAUSE: Duration = Duration::from_micros(50);
+
+/// The MPI handles stay with MPI (they are not `Send`); the pool reaches the world through [`MpiPool::world`].
+pub struct MpiPool {
+    pub(super) workers: usize,
+    pub(super) chunk: Chunk,
+    pub(super) chunk_target: Duration,
+}
+
+/// Loads the cell's workload on worker ranks 1..=workers and waits until each has it.
+pub fn launch(spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
+    let start_error = |reason: String| HarnessError::PoolStart { strategy: "mpi", workers: spec.workers, reason };
+    let available = worker_ranks().map_err(start_error)?;
+    if spec.workers > available {
+        return Err(start_error(format!(
+            "{} workers need {} worker ranks and this mpirun has {available}; {HOW_TO_LAUNCH}",
+            spec.workers, spec.workers
+        )));
+    }
+    let pool = MpiPool { workers: spec.workers, chunk: spec.chunk, chunk_target: spec.chunk_target };
+    let load = ToWorker::Load { config: spec.job.config().clone(), shared: SharedSpec::Regenerate };
+    let load = postcard::to_allocvec(&load).map_err(|e| start_error(format!("cannot encode the workload: {e}")))?;
+    for rank in pool.ranks() {
+        pool.world().process_at_rank(rank).send_with_tag(&load[..], TAG_JOB);
+    }
+    let mut refusals = Vec::new();
+    for _ in pool.ranks() {
+        let reply = link::receive(&pool.world(), None, Some(TAG_REPLY), PAUSE);
+        match postcard::from_bytes(&reply.bytes) {
+            Ok(FromWorker::Loaded) => {}
+            Ok(FromWorker::LoadFailed { message }) => refusals.push(format!("rank {}: {message}", reply.source)),
+            _ => refusals.push(format!("rank {} answered the load with something else", reply.source)),
+        }
+    }
+    match refusals.into_iter().next() {
+        Some(reason) => Err(start_error(reason)),
+        None => Ok(Box::new(pool)),
+    }
+}
+
+impl MpiPool {
+    pub(super) fn world(&self) -> SimpleCommunicator {
+        SimpleCommunicator::world()
+    }
+
+    pub(super) fn ranks(&self) -> impl Iterator<Item = Rank> {
+        1..=self.workers as Rank
+    }
+
+    /// Every worker rank's CPU time and peak memory, in rank order; `reset` clears the peaks first.
+    pub(super) fn stats(&self, reset: bool) -> Vec<RankStats> {
+        for rank in self.ranks() {
+            self.world().process_at_rank(rank).send_with_tag(&[u8::from(reset)][..], TAG_STATS);
+        }
+        let mut stats = vec![RankStats::default(); self.workers];
+        for _ in self.ranks() {
+            let reply = link::receive(&self.world(), None, Some(TAG_STATS), PAUSE);
+            if let (Ok(answer), Some(slot)) =
+                (postcard::from_bytes(&reply.bytes), (reply.source as usize).checked_sub(1))
+            {
+                stats[slot] = answer;
+            }
+        }
+        stats
+    }
+}
+
+impl Pool for MpiPool {
+    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+        dispatch::execute(self, job, progress)
+    }
+}
+
+/// Unloads the workload, so an idle rank holds no memory for it.
+impl Drop for MpiPool {
+    fn drop(&mut self) {
+        let shutdown = postcard::to_allocvec(&ToWorker::Shutdown).expect("a unit variant encodes");
+        for rank in self.ranks() {
+            self.world().process_at_rank(rank).send_with_tag(&shutdown[..], TAG_JOB);
+        }
+    }
+}
