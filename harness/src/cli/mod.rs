@@ -141,7 +141,7 @@ pub struct RunArgs {
     /// Tasks per dispatch: `auto` (each strategy's default) or whole numbers, comma-separated.
     #[arg(long, short = 'c', default_value = "auto", value_name = "auto|N,...")]
     pub chunk: String,
-    /// How long an adaptive chunk should take (`crossbeam` with `--chunk auto`), e.g. 200us, 1ms.
+    /// How long an adaptive chunk should take (`crossbeam`, `process` and `mpi` with `--chunk auto`), e.g. 200us.
     #[arg(long, default_value = "200us", value_name = "DURATION")]
     pub chunk_target: String,
     /// How worker processes get the shared input: copy (inside every dispatch), shm (one mapped memory file),

@@ -159,9 +159,9 @@ fn bandwidth_reason(serial: &CellRecord, at_top: &[&CellRecord]) -> Option<Strin
     })
 }
 
-/// Worker processes cost a start-up that a short run does not earn back.
+/// Worker processes (or MPI ranks loading the workload) cost a start-up that a short run does not earn back.
 fn start_reason(at_top: &[&CellRecord]) -> Option<String> {
-    let process = at_top.iter().find(|c| c.strategy == StrategyKind::Process)?;
+    let process = at_top.iter().find(|c| matches!(c.strategy, StrategyKind::Process | StrategyKind::Mpi))?;
     let start = process.pool_start_ns as f64;
     let share = start / median(process);
     (share > 0.1).then(|| {
@@ -178,7 +178,8 @@ fn start_reason(at_top: &[&CellRecord]) -> Option<String> {
 /// Tiny tasks are dominated by what it costs to hand them out.
 fn task_size_reason(serial: &CellRecord, at_top: &[&CellRecord]) -> Option<String> {
     let per_task = median(serial) / serial.tasks.max(1) as f64;
-    let process = at_top.iter().find(|c| c.strategy == StrategyKind::Process && c.workers > 1)?;
+    let process =
+        at_top.iter().find(|c| matches!(c.strategy, StrategyKind::Process | StrategyKind::Mpi) && c.workers > 1)?;
     (per_task < 20_000.0 && efficiency(process) < 0.7).then(|| {
         format!(
             "small tasks: {} each, so dispatching to processes (efficiency {:.2}) costs more than it saves; raise \

@@ -52,7 +52,8 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
         title: "Payload bytes per task",
         caption: format!(
             "What crosses into a worker for each task, at {} workers: threads share memory and pass only the task; \
-             process/copy sends the shared input with every task, shm sends a handle to one mapped copy.",
+             process/copy sends the shared input with every task, shm sends a handle to one mapped copy, and mpi \
+             sends the task alone (each rank rebuilds the shared input).",
             run.max_workers()
         ),
         svg: text,
