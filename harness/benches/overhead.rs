@@ -24,7 +24,7 @@ fn dispatch(criterion: &mut Criterion) {
     let job = support::prepare("spin", Some(TASKS), Params::new().with("iters", 0));
     let mut group = criterion.benchmark_group("dispatch-empty-task");
     group.throughput(Throughput::Elements(TASKS));
-    for strategy in StrategyKind::ALL {
+    for strategy in StrategyKind::usable() {
         for workers in support::worker_counts() {
             if strategy == StrategyKind::Serial && workers > 1 {
                 continue;

@@ -18,7 +18,7 @@ fn workloads(criterion: &mut Criterion) {
             None => Throughput::Elements(job.task_count() as u64),
         });
         let cells = std::iter::once((StrategyKind::Serial, 1)).chain(
-            StrategyKind::ALL
+            StrategyKind::usable()
                 .into_iter()
                 .filter(|s| *s != StrategyKind::Serial)
                 .flat_map(|s| support::worker_counts().into_iter().map(move |w| (s, w))),

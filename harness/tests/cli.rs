@@ -77,7 +77,20 @@ fn auto_decides_for_every_workload_and_matches_serial_beside_the_naive_default()
     let table = String::from_utf8_lossy(&output.stdout);
     assert!(table.contains("auto→") && table.contains("auto against the fixed strategies"), "{table}");
     assert!(table.contains("geometric mean"), "{table}");
+    for row in table.lines().skip_while(|l| !l.starts_with("auto against")).skip(2).take(8) {
+        let (ratio, interval) = auto_ratio_and_interval(row);
+        assert!(interval.0 <= ratio && ratio <= interval.1, "the interval holds the ratio: {row}");
+    }
     assert!(stderr(&output).contains("/auto: "), "the decision is said as it is made: {}", stderr(&output));
+}
+
+/// The auto ÷ best ratio and its interval from a row of the comparison: `… 1.03 [0.95, 1.12] …`.
+fn auto_ratio_and_interval(row: &str) -> (f64, (f64, f64)) {
+    let (before, after) = row.split_once('[').expect("an interval");
+    let ratio = before.split_whitespace().last().unwrap().parse().unwrap();
+    let (low, rest) = after.split_once(", ").unwrap();
+    let high = rest.split_once(']').unwrap().0;
+    (ratio, (low.parse().unwrap(), high.parse().unwrap()))
 }
 
 #[test]

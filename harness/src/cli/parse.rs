@@ -142,7 +142,7 @@ fn strategies(spec: &str) -> Result<StrategyChoice> {
     let names = parse_list(spec, "strategy", |name| Ok(name.to_owned()))?;
     for name in names {
         let kinds = match name.as_str() {
-            "all" => StrategyKind::ALL.into_iter().filter(|k| k.available().is_ok()).collect(),
+            "all" => StrategyKind::usable(),
             "auto" => {
                 choice.auto = true;
                 continue;

@@ -1,12 +1,16 @@
 //! `auto` against what it chose among: for each workload, the `auto` cell's median time beside the best fixed
 //! configuration's and the naive default's (processes, one task per dispatch, the input copied), with geometric
-//! means — the ablation that shows whether `auto` chose well.
+//! means — the ablation that shows whether `auto` chose well. The ratio to the best carries a 95 % bootstrap
+//! interval: the best of several configurations is also the luckiest, and the interval says how far noise reaches.
 
 use std::fmt::Write;
+
+use ablate_workloads::Digest;
 
 use super::judged::strategy_label;
 use super::rows::chunk_label;
 use super::units::duration_ns;
+use crate::inference::{Interval, ratio_of_medians_interval};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::{Chunk, StrategyKind, Transport};
 
@@ -15,8 +19,13 @@ pub struct AutoRow {
     pub workload: String,
     pub auto: (String, f64),
     pub best: (String, f64),
+    /// 95 % interval of auto ÷ best, from their samples.
+    pub interval: Option<Interval>,
     pub naive: Option<f64>,
 }
+
+const CONFIDENCE: f64 = 0.95;
+const RESAMPLES: usize = 2000;
 
 impl AutoRow {
     /// `auto`'s time over the best fixed configuration's: 1 means it found the best.
@@ -57,10 +66,12 @@ pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
             continue;
         };
         let naive = group.iter().find(|c| record.config.naive && is_naive(c)).and_then(|c| median(c));
+        let seed = Digest::of_parts([auto.id.as_bytes()]).0;
         rows.push(AutoRow {
             workload: format!("{} ({})", auto.workload, auto.size),
             auto: (label(auto), median(auto).unwrap_or(f64::NAN)),
             best: (label(best), median(best).unwrap_or(f64::NAN)),
+            interval: ratio_of_medians_interval(&auto.walls(), &best.walls(), CONFIDENCE, RESAMPLES, seed),
             naive,
         });
     }
@@ -83,17 +94,18 @@ pub fn render(record: &RunRecord) -> Option<String> {
     );
     let _ = writeln!(
         out,
-        "{:<24} {:<40} {:<40} {:>11} {:>10} {:>12}",
-        "workload", "auto chose", "best fixed", "auto÷best", "naive", "naive÷auto"
+        "{:<24} {:<40} {:<40} {:>11} {:>14} {:>10} {:>12}",
+        "workload", "auto chose", "best fixed", "auto÷best", "95% interval", "naive", "naive÷auto"
     );
     for row in &rows {
         let _ = writeln!(
             out,
-            "{:<24} {:<40} {:<40} {:>11.2} {:>10} {:>12}",
+            "{:<24} {:<40} {:<40} {:>11.2} {:>14} {:>10} {:>12}",
             row.workload,
             format!("{} {}", row.auto.0, duration_ns(row.auto.1)),
             format!("{} {}", row.best.0, duration_ns(row.best.1)),
             row.against_best(),
+            row.interval.map_or_else(|| "-".to_owned(), |i| format!("[{:.2}, {:.2}]", i.low, i.high)),
             row.naive.map_or_else(|| "-".to_owned(), duration_ns),
             row.over_naive().map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
         );
@@ -102,11 +114,12 @@ pub fn render(record: &RunRecord) -> Option<String> {
     let over_naive: Vec<f64> = rows.iter().filter_map(AutoRow::over_naive).collect();
     let _ = writeln!(
         out,
-        "{:<24} {:<40} {:<40} {:>11.2} {:>10} {:>12}",
+        "{:<24} {:<40} {:<40} {:>11.2} {:>14} {:>10} {:>12}",
         "geometric mean",
         "",
         "",
         geometric_mean(&against_best).unwrap_or(f64::NAN),
+        "",
         "",
         geometric_mean(&over_naive).map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
     );

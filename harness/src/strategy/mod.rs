@@ -97,6 +97,11 @@ impl StrategyKind {
         }
     }
 
+    /// The strategies this run can use: all but `mpi` outside `mpirun`.
+    pub fn usable() -> Vec<StrategyKind> {
+        StrategyKind::ALL.into_iter().filter(|k| k.available().is_ok()).collect()
+    }
+
     /// Whether this run can use the strategy, or why not (only `mpi` can be missing: see [`mpi::worker_ranks`]).
     pub fn available(self) -> Result<(), String> {
         match self {
