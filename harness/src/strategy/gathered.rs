@@ -1,10 +1,17 @@
-//! Outputs gathered by task index from workers in other processes (worker processes, MPI ranks): what the
-//! `process` and `mpi` dispatchers share once an answer has arrived.
+//! Tasks sent to workers in other processes (worker processes, MPI ranks) and their outputs gathered back by task
+//! index: what the `process` and `mpi` dispatchers share.
+
+use std::ops::Range;
 
 use ablate_workloads::{AnyOutput, Job};
 
 use super::process::wire::TaskOutcome;
 use super::{Execution, Faults, TaskFailure, WireBytes};
+
+/// The encoded inputs of the tasks in `range`, or the first that cannot be encoded.
+pub(crate) fn encode_inputs(job: &dyn Job, range: Range<usize>) -> Result<Vec<Vec<u8>>, TaskFailure> {
+    range.map(|index| job.encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() })).collect()
+}
 
 pub(crate) struct Gathered {
     pub outputs: Vec<Option<AnyOutput>>,

@@ -13,7 +13,7 @@ use super::ProcessPool;
 use super::child::Report;
 use super::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::cancel;
-use crate::strategy::gathered::Gathered;
+use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::task::Dispatch;
 use crate::strategy::{
     ADAPTIVE, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
@@ -172,7 +172,7 @@ impl Run<'_> {
     }
 
     fn send(&mut self, slot: usize, unit: Unit) {
-        let inputs = match self.encode(&unit) {
+        let inputs = match encode_inputs(self.job, unit.tasks.clone()) {
             Ok(inputs) => inputs,
             Err(failure) => return self.gathered.failures.push(failure),
         };
@@ -194,14 +194,6 @@ impl Run<'_> {
             self.last_frame_bytes = bytes;
             self.wire.sent += bytes as u64;
         }
-    }
-
-    /// The encoded inputs of the unit's tasks.
-    fn encode(&self, unit: &Unit) -> Result<Vec<Vec<u8>>, TaskFailure> {
-        unit.tasks
-            .clone()
-            .map(|index| self.job.encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() }))
-            .collect()
     }
 
     fn handle(&mut self, report: Report) {

@@ -14,7 +14,7 @@ use serde_bytes::Bytes;
 use super::link::{self, Envelope, TAG_JOB, TAG_REPLY};
 use super::pool::{MpiPool, PAUSE};
 use crate::cancel;
-use crate::strategy::gathered::Gathered;
+use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::process::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::strategy::{
     ADAPTIVE, Execution, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
@@ -97,11 +97,7 @@ impl Run<'_> {
     }
 
     fn send(&mut self, slot: usize, range: Range<usize>) {
-        let inputs: Result<Vec<Vec<u8>>, TaskFailure> = range
-            .clone()
-            .map(|index| self.job.encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() }))
-            .collect();
-        let inputs = match inputs {
+        let inputs = match encode_inputs(self.job, range.clone()) {
             Ok(inputs) => inputs,
             Err(failure) => return self.gathered.failures.push(failure),
         };
