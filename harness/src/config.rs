@@ -54,6 +54,10 @@ pub struct Profile {
     pub warmup: u32,
     /// Timed executions of every cell.
     pub reps: u32,
+    /// Once a cell's timed executions have taken this long in all (nanoseconds), it sits out the remaining
+    /// rounds, having run at least [`Profile::MIN_BUDGETED_REPS`]; `None` means every cell runs every round.
+    #[serde(default)]
+    pub max_cell_time_ns: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +70,52 @@ pub enum ProfileKind {
 }
 
 impl Profile {
-    pub const QUICK: Profile = Profile { kind: ProfileKind::Quick, warmup: 1, reps: 3 };
-    pub const DEFAULT: Profile = Profile { kind: ProfileKind::Default, warmup: 1, reps: 10 };
+    pub const QUICK: Profile = Profile { kind: ProfileKind::Quick, warmup: 1, reps: 3, max_cell_time_ns: None };
+    pub const DEFAULT: Profile = Profile { kind: ProfileKind::Default, warmup: 1, reps: 10, max_cell_time_ns: None };
+    /// The timed executions a cell always gets under a time limit: enough for a median and a spread.
+    pub const MIN_BUDGETED_REPS: u32 = 3;
+
+    /// Whether a cell with these timed executions is done before the last round.
+    pub fn cell_has_enough(&self, timed_walls_ns: impl Iterator<Item = u64>) -> bool {
+        let Some(limit) = self.max_cell_time_ns else { return false };
+        let (count, total) = timed_walls_ns.fold((0u32, 0u64), |(n, sum), wall| (n + 1, sum + wall));
+        count >= Self::MIN_BUDGETED_REPS && total >= limit
+    }
+
+    /// "10 timed repetitions per cell", or how a time limit cut them short.
+    pub fn repetitions_phrase(&self) -> String {
+        match self.max_cell_time_ns {
+            None => format!("{} timed repetitions per cell", self.reps),
+            Some(limit) => format!(
+                "up to {} timed repetitions per cell (at least {}; a cell stops once they have taken {})",
+                self.reps,
+                Self::MIN_BUDGETED_REPS.min(self.reps),
+                humantime::format_duration(std::time::Duration::from_nanos(limit))
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_has_enough_only_past_the_limit_and_the_minimum() {
+        let limited = Profile { reps: 60, max_cell_time_ns: Some(1_000), ..Profile::DEFAULT };
+        assert!(!limited.cell_has_enough([600, 600].into_iter()), "two repetitions are too few");
+        assert!(!limited.cell_has_enough([100, 100, 100].into_iter()), "300 ns is under the limit");
+        assert!(limited.cell_has_enough([600, 600, 1].into_iter()));
+        assert!(!Profile::DEFAULT.cell_has_enough([u64::MAX / 4; 9].into_iter()), "no limit, never done early");
+    }
+
+    #[test]
+    fn the_phrase_names_the_limit() {
+        assert_eq!(Profile::DEFAULT.repetitions_phrase(), "10 timed repetitions per cell");
+        let limited = Profile { reps: 60, max_cell_time_ns: Some(10_000_000_000), ..Profile::DEFAULT };
+        assert_eq!(
+            limited.repetitions_phrase(),
+            "up to 60 timed repetitions per cell (at least 3; a cell stops once they have taken 10s)"
+        );
+    }
 }

@@ -182,6 +182,26 @@ fn a_panicking_task_fails_its_cells_but_not_the_run() {
     assert!(!stderr(&output).contains("RUST_BACKTRACE"), "task panics are reported, not dumped");
 }
 
+#[test]
+fn a_time_limit_per_cell_stops_its_repetitions_after_the_minimum() {
+    let counts = |limit: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("results.json");
+        let suite = ["-w", "spin,payload", "--size", "spin=40,payload=1Mi", "-s", "rayon,crossbeam", "-j", "1,2"];
+        let limited = ["--reps", "6", "--max-cell-time", limit, "--out", out.to_str().unwrap()];
+        let output = ablate(&[&["run", "--quick"][..], &suite, &limited].concat());
+        assert!(output.status.success(), "{}", stderr(&output));
+        let table = String::from_utf8(output.stdout).unwrap();
+        assert!(table.contains("up to 6 timed repetitions per cell (at least 3"), "{table}");
+        let record = read_record(&out);
+        let cells = record["cells"].as_array().unwrap().clone();
+        assert_eq!(cells.len(), 2 * 5);
+        cells.iter().map(|c| c["samples"].as_array().unwrap().len()).collect::<Vec<_>>()
+    };
+    assert_eq!(counts("1ns"), vec![3; 10], "past the limit at once: the minimum of 3 each");
+    assert_eq!(counts("1h"), vec![6; 10], "never reached: every repetition");
+}
+
 /// Runs a bad command line; asserts its exit code, a one-line error naming `names`, and no results file.
 fn assert_refused(args: &[&str], code: i32, names: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
@@ -209,6 +229,7 @@ fn bad_input_is_refused_with_one_line_and_the_documented_code() {
     assert_refused(&["--format", "xml"], 2, &["'xml'", "table", "csv"]);
     assert_refused(&["-w", "spin", "-p", "spin.color=red"], 2, &["'color'", "iters"]);
     assert_refused(&["-w", "spin", "-p", "spin.iters=many"], 2, &["iters=many"]);
+    assert_refused(&["--max-cell-time", "soon"], 2, &["--max-cell-time 'soon'", "500ms"]);
     assert_refused(&["--frobnicate"], 2, &["--frobnicate"]);
 }
 

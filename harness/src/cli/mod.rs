@@ -173,6 +173,10 @@ pub struct RunArgs {
     /// Untimed warm-up executions per cell (default 1).
     #[arg(long)]
     pub warmup: Option<u32>,
+    /// Stop repeating a cell once its timed repetitions have taken this long in all (it always gets 3), so that
+    /// slow cells do not hold up many repetitions of fast ones, e.g. 10s. Default: no limit.
+    #[arg(long, value_name = "DURATION")]
+    pub max_cell_time: Option<String>,
     /// Where the results JSON is written (atomically).
     #[arg(long, short = 'o', default_value = "reports/results.json")]
     pub out: PathBuf,

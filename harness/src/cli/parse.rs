@@ -30,6 +30,9 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
     if profile.reps == 0 {
         return Err(usage("invalid --reps 0; expected a whole number ≥ 1".to_owned()));
     }
+    if let Some(limit) = &args.max_cell_time {
+        profile.max_cell_time_ns = Some(duration(limit, "--max-cell-time")?.as_nanos() as u64);
+    }
     let workloads: Vec<WorkloadChoice> = names
         .iter()
         .map(|name| WorkloadChoice {

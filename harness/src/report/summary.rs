@@ -18,12 +18,12 @@ pub fn render(run: &JudgedRun) -> String {
     let mut out = format!("## ablate: {}\n\n", cell(&verdict));
     let _ = write!(
         out,
-        "Machine `{}` ({}, {} logical cores); {} cells; timed repetitions per cell: {}",
+        "Machine `{}` ({}, {} logical cores); {} cells; {}",
         cell(&m.fingerprint),
         cell(&m.cpu_model),
         m.logical_cores,
         run.record.cells.len(),
-        run.record.config.profile.reps
+        run.record.config.profile.repetitions_phrase()
     );
     match &run.baseline_label {
         Some(baseline) => {

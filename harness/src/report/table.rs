@@ -48,8 +48,13 @@ fn footer(record: &RunRecord) -> String {
     let m = &record.machine;
     let profile = &record.config.profile;
     format!(
-        "machine {} ({}, {} logical / {} physical cores); {} warm-up + {} timed repetitions per cell; \
+        "machine {} ({}, {} logical / {} physical cores); {} warm-up + {}; \
          speedup and efficiency against serial at the same size\n",
-        m.fingerprint, m.cpu_model, m.logical_cores, m.physical_cores, profile.warmup, profile.reps
+        m.fingerprint,
+        m.cpu_model,
+        m.logical_cores,
+        m.physical_cores,
+        profile.warmup,
+        profile.repetitions_phrase()
     )
 }

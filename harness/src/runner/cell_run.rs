@@ -7,7 +7,7 @@ use ablate_workloads::{Digest, Job, JobError};
 
 use super::progress::TaskCounter;
 use crate::auto::Decision;
-use crate::config::RunConfig;
+use crate::config::{Profile, RunConfig};
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
@@ -74,6 +74,11 @@ impl CellRun {
     pub(super) fn median_wall_ns(&self) -> Option<f64> {
         let walls: Vec<f64> = self.samples.iter().map(|s| s.wall_ns as f64).collect();
         median(&walls).filter(|_| self.failure.is_none())
+    }
+
+    /// Whether this cell has used its time limit (and run its minimum), so it can sit out the rounds left.
+    pub(super) fn has_enough(&self, profile: &Profile) -> bool {
+        profile.cell_has_enough(self.samples.iter().map(|s| s.wall_ns))
     }
 
     /// Executes the job once and records it; checks the digest against serial's (`reference`) when known.

@@ -3,7 +3,8 @@
 //! Groups (one workload at one size) run one after another, so only one workload's data is resident at a time and
 //! peak RSS means something. Within a group, after warm-up, every round runs each cell once in a freshly shuffled
 //! order, so slow drift of the machine hits every cell alike. The serial cell goes first in the very first round,
-//! so every other execution can be checked against its digest as soon as it finishes.
+//! so every other execution can be checked against its digest as soon as it finishes. Under a time limit per cell,
+//! a cell that has used it sits out the rounds that are left.
 
 mod cell_run;
 mod progress;
@@ -67,6 +68,9 @@ fn run_group(
         for index in round_order(runs.len(), round == 0, order) {
             if cancel::requested() {
                 break;
+            }
+            if round >= warmup && runs[index].has_enough(&config.profile) {
+                continue;
             }
             runs[index].execute(round, label, reference, listener);
             if index == 0 {

@@ -44,9 +44,9 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
         name: "repetitions",
         title: "Repetition times",
         caption: format!(
-            "Every timed repetition ({} per cell) relative to its cell's median. A tight strip is a cell you can \
-             trust; a wide one, or a lone dot far right, is noise the verdicts have to see through.",
-            run.record.config.profile.reps
+            "Every timed repetition ({}) relative to its cell's median. A tight strip is a cell you can trust; a \
+             wide one, or a lone dot far right, is noise the verdicts have to see through.",
+            run.record.config.profile.repetitions_phrase()
         ),
         svg: text,
     }))

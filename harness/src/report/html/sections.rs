@@ -31,7 +31,7 @@ pub fn machine(run: &JudgedRun) -> String {
         .map_or_else(String::new, |c| format!(", commit {}{}", escape(c), if m.git_dirty { " (dirty)" } else { "" }));
     format!(
         "<p class=\"machine\">Machine <b>{}</b>: {}, {} logical / {} physical cores, {:.1} GiB, {} {}; {}; ablate {}{commit}; \
-         measured {}. {} warm-up and {} timed repetitions per cell.</p>\n",
+         measured {}. {} warm-up and {}.</p>\n",
         escape(&m.fingerprint),
         escape(&m.cpu_model),
         m.logical_cores,
@@ -43,7 +43,7 @@ pub fn machine(run: &JudgedRun) -> String {
         escape(&run.record.ablate_version),
         escape(&run.record.created),
         run.record.config.profile.warmup,
-        run.record.config.profile.reps,
+        escape(&run.record.config.profile.repetitions_phrase()),
     )
 }
 
