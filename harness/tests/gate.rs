@@ -206,6 +206,12 @@ fn bad_baselines_and_results_are_refused_with_their_exit_codes() {
     assert_refused(d, &["gate", "-w", "spin", "--quick"], 2, &["--baseline"]);
     assert_refused(
         d,
+        &["gate", "--ab", "base.json", "--max-cell-time", "5s"],
+        2,
+        &["--max-cell-time 5s", "--ab-rounds"],
+    );
+    assert_refused(
+        d,
         &["compare", "base.json", "--baseline", "main", "--threshold", "0.9"],
         2,
         &["regression_ratio 0.9"],

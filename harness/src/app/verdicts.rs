@@ -161,6 +161,10 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
     if args.ab_rounds < 2 {
         return Err(HarnessError::Usage(format!("invalid --ab-rounds {}; expected 2 or more", args.ab_rounds)).into());
     }
+    if let Some(limit) = &args.run.max_cell_time {
+        let why = "A/B mode takes one repetition of every cell per round; set --ab-rounds instead";
+        return Err(HarnessError::Usage(format!("--max-cell-time {limit} does not apply with --ab: {why}")).into());
+    }
     crate::write::check_writable(&args.run.out)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
