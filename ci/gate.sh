@@ -24,12 +24,12 @@ if [ $# -ge 1 ]; then
     cp "$base_src/target/release/ablate" "$out/ablate-base"
     baseline=(--ab "$out/ablate-base")
 else
-    baseline=(--baseline ci --lenient)
+    baseline=(--baseline ci --lenient --reps 10)
 fi
 
 cargo build --release --bin ablate
 set +e
-target/release/ablate gate "${suite[@]}" --reps 10 "${baseline[@]}" --confirm 1 --format md --out "$out/candidate.json" >"$out/summary.md"
+target/release/ablate gate "${suite[@]}" "${baseline[@]}" --confirm 1 --format md --out "$out/candidate.json" >"$out/summary.md"
 code=$?
 set -e
 cat "$out/summary.md"

@@ -204,12 +204,10 @@ fn bad_baselines_and_results_are_refused_with_their_exit_codes() {
     assert_refused(d, &["run", "--save-baseline", ".hidden", "-w", "spin"], 2, &["\".hidden\""]);
     assert_refused(d, &["run", "--save-baseline", "ctl\u{1}x", "-w", "spin"], 2, &["ctl"]);
     assert_refused(d, &["gate", "-w", "spin", "--quick"], 2, &["--baseline"]);
-    assert_refused(
-        d,
-        &["gate", "--ab", "base.json", "--max-cell-time", "5s"],
-        2,
-        &["--max-cell-time 5s", "--ab-rounds"],
-    );
+    for (flag, value) in [("--max-cell-time", "5s"), ("--reps", "20"), ("--warmup", "0")] {
+        let named = format!("{flag} {value} does not apply with --ab");
+        assert_refused(d, &["gate", "--ab", "base.json", flag, value], 2, &[&named, "--ab-rounds"]);
+    }
     assert_refused(
         d,
         &["compare", "base.json", "--baseline", "main", "--threshold", "0.9"],

@@ -161,9 +161,14 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
     if args.ab_rounds < 2 {
         return Err(HarnessError::Usage(format!("invalid --ab-rounds {}; expected 2 or more", args.ab_rounds)).into());
     }
-    if let Some(limit) = &args.run.max_cell_time {
-        let why = "A/B mode takes one repetition of every cell per round; set --ab-rounds instead";
-        return Err(HarnessError::Usage(format!("--max-cell-time {limit} does not apply with --ab: {why}")).into());
+    let repetitions = [
+        args.run.reps.map(|n| format!("--reps {n}")),
+        args.run.warmup.map(|n| format!("--warmup {n}")),
+        args.run.max_cell_time.as_ref().map(|limit| format!("--max-cell-time {limit}")),
+    ];
+    if let Some(flag) = repetitions.into_iter().flatten().next() {
+        let why = "each A/B round runs every cell once after one warm-up; set --ab-rounds instead";
+        return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")).into());
     }
     crate::write::check_writable(&args.run.out)?;
     let candidate_binary =
