@@ -58,10 +58,14 @@ fn run_once(binary: &Path, suite: &[String], out: &PathBuf, order_seed: u64) -> 
     }
 }
 
-/// One record whose cells hold every run's samples, numbered by run; a cell failed in any run stays failed.
+/// One record whose cells hold every run's samples, numbered by run; a cell failed in any run stays failed. Its
+/// profile counts the merged repetitions: one warm-up and one timed execution per run.
 fn merge(runs: Vec<RunRecord>) -> RunRecord {
+    let count = runs.len() as u32;
     let mut runs = runs.into_iter();
     let mut merged = runs.next().expect("at least one round");
+    merged.config.profile.reps = count;
+    merged.config.profile.warmup = count;
     for cell in &mut merged.cells {
         renumber(cell, 0);
     }

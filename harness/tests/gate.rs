@@ -252,6 +252,7 @@ fn a_b_mode_runs_both_builds_alternately_and_judges_the_candidate() {
     assert_eq!(code(&output), Some(0), "{}{}", stdout(&output), stderr(&output));
     let record = read_json(&d.join("improved.json"));
     assert_eq!(record["cells"][0]["samples"].as_array().unwrap().len(), 6, "one sample per round");
+    assert_eq!(record["config"]["profile"]["reps"], 6, "the merged record counts every round's repetition");
     let rounds: Vec<u64> =
         record["cells"][0]["samples"].as_array().unwrap().iter().map(|s| s["round"].as_u64().unwrap()).collect();
     assert_eq!(rounds, [0, 1, 2, 3, 4, 5], "samples numbered by round");
