@@ -81,6 +81,12 @@ fn auto_decides_for_every_workload_and_matches_serial_beside_the_naive_default()
         let (ratio, interval) = auto_ratio_and_interval(row);
         assert!(interval.0 <= ratio && ratio <= interval.1, "the interval holds the ratio: {row}");
     }
+    let why: Vec<&str> = table.lines().skip_while(|l| !l.starts_with("why auto chose")).skip(1).collect();
+    assert_eq!(why.len(), 8, "a line of reasons per workload: {table}");
+    for (line, auto) in why.iter().zip(&autos) {
+        let first_reason = auto["decision"]["reasons"][0].as_str().unwrap();
+        assert!(line.starts_with(auto["workload"].as_str().unwrap()) && line.contains(first_reason), "{line}");
+    }
     assert!(stderr(&output).contains("/auto: "), "the decision is said as it is made: {}", stderr(&output));
 }
 

@@ -1,7 +1,8 @@
 //! `auto` against what it chose among: for each workload, the `auto` cell's median time beside the best fixed
 //! configuration's and the naive default's (processes, one task per dispatch, the input copied), with geometric
-//! means — the ablation that shows whether `auto` chose well. The ratio to the best carries a 95 % bootstrap
-//! interval: the best of several configurations is also the luckiest, and the interval says how far noise reaches.
+//! means — the ablation that shows whether `auto` chose well — and the reasons each choice was made. The ratio to
+//! the best carries a 95 % bootstrap interval: the best of several configurations is also the luckiest, and the
+//! interval says how far noise reaches.
 
 use std::fmt::Write;
 
@@ -22,6 +23,8 @@ pub struct AutoRow {
     /// 95 % interval of auto ÷ best, from their samples.
     pub interval: Option<Interval>,
     pub naive: Option<f64>,
+    /// Why `auto` chose what it did, from its pilot.
+    pub reasons: Vec<String>,
 }
 
 const CONFIDENCE: f64 = 0.95;
@@ -73,6 +76,7 @@ pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
             best: (label(best), median(best).unwrap_or(f64::NAN)),
             interval: ratio_of_medians_interval(&auto.walls(), &best.walls(), CONFIDENCE, RESAMPLES, seed),
             naive,
+            reasons: auto.decision.as_ref().map(|d| d.reasons.clone()).unwrap_or_default(),
         });
     }
     rows
@@ -123,6 +127,10 @@ pub fn render(record: &RunRecord) -> Option<String> {
         "",
         geometric_mean(&over_naive).map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
     );
+    out.push_str("\nwhy auto chose as it did:\n");
+    for row in &rows {
+        let _ = writeln!(out, "{}: {}", row.workload, row.reasons.join("; "));
+    }
     Some(out)
 }
 
