@@ -76,7 +76,8 @@ impl CellRun {
         median(&walls).filter(|_| self.failure.is_none())
     }
 
-    /// Whether this cell has used its time limit (and run its minimum), so it can sit out the rounds left.
+    /// Whether this cell has used its time limit (and run its minimum), so it can sit out the rounds left; never
+    /// during warm-up, which adds no timed samples.
     pub(super) fn has_enough(&self, profile: &Profile) -> bool {
         profile.cell_has_enough(self.samples.iter().map(|s| s.wall_ns))
     }

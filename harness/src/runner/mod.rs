@@ -69,7 +69,7 @@ fn run_group(
             if cancel::requested() {
                 break;
             }
-            if round >= warmup && runs[index].has_enough(&config.profile) {
+            if runs[index].has_enough(&config.profile) {
                 continue;
             }
             runs[index].execute(round, label, reference, listener);
