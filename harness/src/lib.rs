@@ -3,29 +3,23 @@
 //! Data flows one way: `RunConfig → Plan → runner (events) → RunRecord → reports`. The `ablate` binary is a thin
 //! shell over [`main_with`], which a user's own binary can call with its own workloads registered.
 
-pub mod ab;
 pub mod auto;
-pub mod baseline;
 pub mod cancel;
 pub mod cli;
-pub mod compare;
 pub mod config;
 pub mod error;
 pub mod events;
 pub mod exit;
-pub mod gate;
-pub mod inference;
 pub mod measure;
 pub mod plan;
 pub mod progress;
 pub mod record;
 pub mod report;
 pub mod runner;
-pub mod scaling;
 pub mod stats;
 pub mod strategy;
 pub mod summary;
-pub mod thresholds;
+pub mod verdict;
 pub mod write;
 
 mod app;

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use super::verdicts::Judge;
-use crate::baseline::read_results;
+use crate::verdict::baseline::read_results;
 use crate::cli::ReportArgs;
 use crate::exit;
-use crate::gate::GateReport;
+use crate::verdict::gate::GateReport;
 use crate::report::judged::JudgedRun;
 use crate::report::site;
 

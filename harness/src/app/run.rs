@@ -5,10 +5,10 @@ use ablate_workloads::Registry;
 
 use super::print_stdout;
 use super::verdicts::Judge;
-use crate::baseline::validate_name;
+use crate::verdict::baseline::validate_name;
 use crate::cli::{self, RunArgs};
 use crate::exit;
-use crate::gate::GateReport;
+use crate::verdict::gate::GateReport;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;

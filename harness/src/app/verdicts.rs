@@ -6,17 +6,17 @@ use ablate_workloads::Registry;
 
 use super::print_stdout;
 use super::run::{measure, present};
-use crate::baseline::{BaselineStore, read_results};
+use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::cli::{BaselineAction, CompareArgs, GateArgs, VerdictArgs};
-use crate::compare;
+use crate::verdict::compare;
 use crate::error::HarnessError;
 use crate::exit;
-use crate::gate::{BaselineChoice, BaselineSource, GateReport};
+use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport};
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, verdicts};
-use crate::thresholds::{Overrides, ThresholdSet};
+use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// The thresholds file used when none is named and it exists.
 const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
@@ -41,7 +41,7 @@ impl Judge {
         };
         let source = args.baseline.as_deref().map(BaselineSource::parse);
         if let Some(BaselineSource::Named(name)) = &source {
-            crate::baseline::validate_name(name)?;
+            crate::verdict::baseline::validate_name(name)?;
         }
         Ok(Judge {
             thresholds: ThresholdSet::load(file.as_deref(), overrides)?,
@@ -177,7 +177,7 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
     let seed = args.run.order_seed.unwrap_or(args.run.seed);
     eprintln!("ablate: A/B, {} rounds: {} against {}", args.ab_rounds, candidate_binary.display(), base.display());
     let (base_record, candidate) =
-        crate::ab::measure(base, &candidate_binary, &args.run.suite_args(), args.ab_rounds, scratch.path(), seed)?;
+        crate::verdict::ab::measure(base, &candidate_binary, &args.run.suite_args(), args.ab_rounds, scratch.path(), seed)?;
     for (record, path) in
         [(&base_record, args.run.out.with_extension("ab-base.json")), (&candidate, args.run.out.clone())]
     {

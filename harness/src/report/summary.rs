@@ -6,8 +6,8 @@ use std::fmt::Write;
 use super::findings::{findings, worker_counts};
 use super::judged::JudgedRun;
 use super::table::render_markdown;
-use crate::compare::{CellComparison, Change};
-use crate::scaling::Measure;
+use crate::verdict::compare::{CellComparison, Change};
+use crate::verdict::scaling::Measure;
 
 /// How many regressions and improvements the summary lists.
 const TOP: usize = 10;

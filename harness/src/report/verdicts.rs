@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::compare::Change;
-use crate::gate::GateReport;
-use crate::scaling::Measure;
-use crate::thresholds::Thresholds;
+use crate::verdict::compare::Change;
+use crate::verdict::gate::GateReport;
+use crate::verdict::scaling::Measure;
+use crate::verdict::thresholds::Thresholds;
 
 pub fn render(report: &GateReport) -> String {
     let mut out = String::new();

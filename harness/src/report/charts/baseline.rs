@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::canvas::{FAIL, MUTED, RowAxes, row_chart, row_y, svg};
-use crate::compare::Change;
+use crate::verdict::compare::Change;
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
 

@@ -10,10 +10,10 @@
 use ablate_workloads::Digest;
 use serde::Serialize;
 
-use crate::inference::{Interval, mann_whitney, ratio_of_medians_interval};
+use crate::verdict::inference::{Interval, mann_whitney, ratio_of_medians_interval};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
-use crate::thresholds::{ThresholdSet, Thresholds};
+use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::baseline::{BaselineStore, read_results};
-use crate::compare::{CellComparison, Change, Unmatched, compare};
+use crate::verdict::baseline::{BaselineStore, read_results};
+use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::record::RunRecord;
-use crate::scaling::{CellScaling, judge};
-use crate::thresholds::ThresholdSet;
+use crate::verdict::scaling::{CellScaling, judge};
+use crate::verdict::thresholds::ThresholdSet;
 
 /// Where the baseline comes from.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use ablate_workloads::rng::Rng;
 
-use crate::baseline::read_results;
+use crate::verdict::baseline::read_results;
 use crate::error::HarnessError;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;

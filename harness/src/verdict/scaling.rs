@@ -10,11 +10,11 @@
 use ablate_workloads::{Digest, Kind};
 use serde::Serialize;
 
-use crate::inference::{Interval, ratio_of_medians_interval};
+use crate::verdict::inference::{Interval, ratio_of_medians_interval};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
-use crate::thresholds::{ThresholdSet, Thresholds};
+use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// What a cell was judged on.
 #[derive(Clone, Debug, Serialize)]

@@ -1,0 +1,11 @@
+//! Verdicts: everything that turns measured records into pass, fail or inconclusive — the baseline store, the
+//! statistics (rank tests, bootstrap intervals, what a gate could have seen), regression and scaling judgements,
+//! thresholds, A/B runs of two builds, and the gate that reduces them to one exit code.
+
+pub mod ab;
+pub mod baseline;
+pub mod compare;
+pub mod gate;
+pub mod inference;
+pub mod scaling;
+pub mod thresholds;
