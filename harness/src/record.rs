@@ -69,6 +69,10 @@ pub struct CellRecord {
     pub samples: Vec<Sample>,
     pub task_times: Option<TaskTimeSummary>,
     pub summary: Option<Summary>,
+    /// Why this workload is expected to fall below the scaling floor under this strategy, as its description
+    /// declares (e.g. `skewed` under static `threads`); absent for most cells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_shortfall: Option<String>,
     /// What `auto` chose for this cell and why (`auto` cells only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
@@ -97,6 +101,10 @@ pub struct Sample {
     pub faults: Faults,
     /// Bytes of the frames that crossed process boundaries (process strategy).
     pub wire: Option<WireBytes>,
+    /// CPU time other processes (and the hypervisor's steal) took on this machine meanwhile: the machine's busy
+    /// time from `/proc/stat` less this execution's own `cpu_ns`. Absent where it could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_cpu_ns: Option<u64>,
 }
 
 impl Sample {
@@ -122,6 +130,15 @@ impl CellRecord {
     /// The wall times of the timed samples, in nanoseconds.
     pub fn walls(&self) -> Vec<f64> {
         self.samples.iter().map(|s| s.wall_ns as f64).collect()
+    }
+
+    /// The average number of cores other processes kept busy while the timed samples ran, over the samples that
+    /// recorded it; `None` when none did.
+    pub fn others_cores(&self) -> Option<f64> {
+        let recorded: Vec<(u64, u64)> =
+            self.samples.iter().filter_map(|s| s.others_cpu_ns.map(|others| (others, s.wall_ns))).collect();
+        let wall: u64 = recorded.iter().map(|(_, wall)| wall).sum();
+        (wall > 0).then(|| recorded.iter().map(|(others, _)| *others).sum::<u64>() as f64 / wall as f64)
     }
 
     /// Bytes per task into and out of a worker: from the real frames where processes were crossed, else the

@@ -69,6 +69,7 @@ mod tests {
             worker_peak_rss_bytes,
             faults,
             wire,
+            others_cpu_ns: None,
         }
     }
 

@@ -33,6 +33,7 @@ impl Workload for Faulty {
         Description {
             name: "faulty",
             kind: Kind::Cpu,
+            expected_shortfalls: &[],
             summary: "test-only: a task that misbehaves inside a worker process",
             size_unit: "tasks",
             default_size: 4,

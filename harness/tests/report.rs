@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use ablate_harness::verdict::baseline::read_results;
-use ablate_harness::verdict::gate::GateReport;
 use ablate_harness::record::{CellStatus, RunRecord};
 use ablate_harness::report::judged::JudgedRun;
 use ablate_harness::report::{self, Format, charts, site};
+use ablate_harness::verdict::baseline::read_results;
+use ablate_harness::verdict::gate::GateReport;
 use ablate_harness::verdict::thresholds::{Overrides, ThresholdSet};
 use scraper::{Html, Selector};
 

@@ -7,10 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ablate_harness::verdict::baseline::read_results;
-use ablate_harness::verdict::gate::GateReport;
 use ablate_harness::report::judged::JudgedRun;
 use ablate_harness::report::site;
+use ablate_harness::verdict::baseline::read_results;
+use ablate_harness::verdict::gate::GateReport;
 use ablate_harness::verdict::thresholds::{Overrides, ThresholdSet};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");

@@ -43,6 +43,9 @@ pub struct Description {
     /// The registry name, e.g. `triad`.
     pub name: &'static str,
     pub kind: Kind,
+    /// Scaling shortfalls this workload exists to show (e.g. imbalance under a static partition): the gate reports
+    /// them as expected, not as failures. Empty for most workloads.
+    pub expected_shortfalls: &'static [ExpectedShortfall],
     /// One sentence: what the workload computes and what it stresses.
     pub summary: &'static str,
     /// What `--size` counts, e.g. `elements` or `tasks`.
@@ -53,6 +56,16 @@ pub struct Description {
     pub quick_size: u64,
     /// The parameters `build` reads besides size and seed.
     pub params: &'static [ParamDoc],
+}
+
+/// A scaling shortfall a workload is built to show: under `strategy` its efficiency is expected to fall below the
+/// floor, and the gate says so instead of failing the cell.
+#[derive(Clone, Copy, Debug)]
+pub struct ExpectedShortfall {
+    /// The strategy, by name (`threads`, `rayon`, …).
+    pub strategy: &'static str,
+    /// Why the shortfall is the point of the workload.
+    pub why: &'static str,
 }
 
 /// The inputs a workload is built from; equal configurations build equal workloads in any process.

@@ -24,6 +24,7 @@ impl Workload for Horner {
         Description {
             name: "horner",
             kind: Kind::Cpu,
+            expected_shortfalls: &[],
             summary: "evaluates a seeded polynomial at many points by Horner's rule (an example user workload)",
             size_unit: "points",
             default_size: 4_000_000,

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use super::verdicts::Judge;
-use crate::verdict::baseline::read_results;
 use crate::cli::ReportArgs;
 use crate::exit;
-use crate::verdict::gate::GateReport;
 use crate::report::judged::JudgedRun;
 use crate::report::site;
+use crate::verdict::baseline::read_results;
+use crate::verdict::gate::GateReport;
 
 /// Where `ablate run` writes its results unless told otherwise.
 const DEFAULT_RESULTS: &str = "reports/results.json";

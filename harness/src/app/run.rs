@@ -5,14 +5,14 @@ use ablate_workloads::Registry;
 
 use super::print_stdout;
 use super::verdicts::Judge;
-use crate::verdict::baseline::validate_name;
 use crate::cli::{self, RunArgs};
 use crate::exit;
-use crate::verdict::gate::GateReport;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, Format, verdicts};
+use crate::verdict::baseline::validate_name;
+use crate::verdict::gate::GateReport;
 use crate::{cancel, progress, runner, write};
 
 pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {

@@ -6,16 +6,16 @@ use ablate_workloads::Registry;
 
 use super::print_stdout;
 use super::run::{measure, present};
-use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::cli::{BaselineAction, CompareArgs, GateArgs, VerdictArgs};
-use crate::verdict::compare;
 use crate::error::HarnessError;
 use crate::exit;
-use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport};
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, verdicts};
+use crate::verdict::baseline::{BaselineStore, read_results};
+use crate::verdict::compare;
+use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport};
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// The thresholds file used when none is named and it exists.
@@ -176,8 +176,14 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     let seed = args.run.order_seed.unwrap_or(args.run.seed);
     eprintln!("ablate: A/B, {} rounds: {} against {}", args.ab_rounds, candidate_binary.display(), base.display());
-    let (base_record, candidate) =
-        crate::verdict::ab::measure(base, &candidate_binary, &args.run.suite_args(), args.ab_rounds, scratch.path(), seed)?;
+    let (base_record, candidate) = crate::verdict::ab::measure(
+        base,
+        &candidate_binary,
+        &args.run.suite_args(),
+        args.ab_rounds,
+        scratch.path(),
+        seed,
+    )?;
     for (record, path) in
         [(&base_record, args.run.out.with_extension("ab-base.json")), (&candidate, args.run.out.clone())]
     {

@@ -2,5 +2,6 @@
 
 pub mod cpu;
 pub mod histogram;
+pub mod load;
 pub mod machine;
 pub mod rss;

@@ -11,9 +11,9 @@ use ablate_workloads::Digest;
 use super::judged::strategy_label;
 use super::rows::chunk_label;
 use super::units::duration_ns;
-use crate::verdict::inference::{Interval, ratio_of_medians_interval};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::{Chunk, StrategyKind, Transport};
+use crate::verdict::inference::{Interval, ratio_of_medians_interval};
 
 /// One workload's comparison.
 pub struct AutoRow {

@@ -1,8 +1,8 @@
 //! A results file with what was judged of it: the unit every report section and chart is drawn from.
 
-use crate::verdict::gate::GateReport;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::StrategyKind;
+use crate::verdict::gate::GateReport;
 use crate::verdict::thresholds::ThresholdSet;
 
 /// One run in a report: its record, the gate's findings (scaling always; regressions when a baseline was given)

@@ -7,7 +7,6 @@ use super::findings::{findings, worker_counts};
 use super::judged::JudgedRun;
 use super::table::render_markdown;
 use crate::verdict::compare::{CellComparison, Change};
-use crate::verdict::scaling::Measure;
 
 /// How many regressions and improvements the summary lists.
 const TOP: usize = 10;
@@ -78,17 +77,7 @@ fn scaling_failures(out: &mut String, run: &JudgedRun) {
     let _ = writeln!(out, "### Scaling below threshold ({})\n", failures.len());
     out.push_str("| cell | measure | floor |\n|---|---|---|\n");
     for s in failures {
-        let (measure, floor) = match &s.measure {
-            Measure::Efficiency { value, interval } => (
-                format!("efficiency {value:.2} [{:.2}, {:.2}]", interval.low, interval.high),
-                s.thresholds.min_efficiency.value,
-            ),
-            Measure::Bandwidth { gbps, serial_gbps, fraction } => (
-                format!("{gbps:.1} of serial's {serial_gbps:.1} GB/s = {fraction:.2}"),
-                s.thresholds.min_bandwidth_fraction.value,
-            ),
-        };
-        let _ = writeln!(out, "| `{}` | {measure} | {floor} |", cell(&s.id));
+        let _ = writeln!(out, "| `{}` | {} | {} |", cell(&s.id), cell(&s.measure.describe()), s.floor);
     }
     out.push('\n');
 }

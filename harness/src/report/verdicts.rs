@@ -6,7 +6,6 @@ use std::fmt::Write;
 
 use crate::verdict::compare::Change;
 use crate::verdict::gate::GateReport;
-use crate::verdict::scaling::Measure;
 use crate::verdict::thresholds::Thresholds;
 
 pub fn render(report: &GateReport) -> String {
@@ -35,17 +34,9 @@ pub fn render(report: &GateReport) -> String {
         let _ = writeln!(out, "{:<44} not compared: {}", u.id, u.reason);
     }
     if !report.scaling.is_empty() {
-        let _ = writeln!(out, "\n{:<44} {:>30}  verdict", "cell (scaling)", "measure");
+        let _ = writeln!(out, "\n{:<44} {:>40}  verdict", "cell (scaling)", "measure");
         for s in &report.scaling {
-            let measure = match &s.measure {
-                Measure::Efficiency { value, interval } => {
-                    format!("efficiency {value:.2} [{:.2}, {:.2}]", interval.low, interval.high)
-                }
-                Measure::Bandwidth { gbps, serial_gbps, fraction } => {
-                    format!("{gbps:.1}/{serial_gbps:.1} GB/s = {fraction:.2} of serial")
-                }
-            };
-            let _ = writeln!(out, "{:<44} {:>30}  {}", s.id, measure, if s.passed { "ok" } else { "BELOW THRESHOLD" });
+            let _ = writeln!(out, "{:<44} {:>40}  {}", s.id, s.measure.describe(), s.verdict_text());
             in_force.insert(key(&s.id), &s.thresholds);
         }
     }

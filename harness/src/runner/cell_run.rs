@@ -12,7 +12,7 @@ use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
 use crate::measure::histogram::TaskTimes;
-use crate::measure::rss;
+use crate::measure::{load, rss};
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, Payload, Sample};
 use crate::stats::median;
@@ -91,23 +91,27 @@ impl CellRun {
         listener.on_event(&Event::CellStarted { cell: &self.cell, round: label });
         let counter = TaskCounter::new(&self.cell, listener, self.job.task_count());
         rss::reset_peak();
+        let machine_before = load::machine_busy_ns();
         let cpu_before = process_cpu_time();
         let started = Instant::now();
         let execution = self.pool.execute(self.job.as_ref(), &counter);
         let wall = started.elapsed();
+        let cpu_after = process_cpu_time();
+        let machine_after = load::machine_busy_ns();
         if crate::cancel::requested() {
             return;
         }
-        let cpu = process_cpu_time().saturating_sub(cpu_before);
+        let cpu_ns = cpu_after.saturating_sub(cpu_before).as_nanos() as u64 + execution.worker_cpu_ns;
         let sample = Sample {
             round,
             wall_ns: wall.as_nanos() as u64,
-            cpu_ns: cpu.as_nanos() as u64 + execution.worker_cpu_ns,
+            cpu_ns,
             peak_rss_bytes: rss::peak_rss_bytes(),
             busy_ns: execution.busy_nanos.clone(),
             worker_peak_rss_bytes: execution.worker_peak_rss.clone(),
             faults: execution.faults,
             wire: execution.wire,
+            others_cpu_ns: load::others_cpu_ns(machine_before, machine_after, cpu_ns),
         };
         self.faults.add(&execution.faults);
         match self.check(&execution, reference) {
@@ -153,6 +157,11 @@ impl CellRun {
 
     pub(super) fn into_record(self, serial_median_ns: Option<f64>) -> CellRecord {
         let description = self.job.description();
+        let expected_shortfall = description
+            .expected_shortfalls
+            .iter()
+            .find(|e| e.strategy == self.cell.strategy.name())
+            .map(|e| e.why.to_owned());
         let bytes_touched = self.job.bytes_touched();
         let tasks = self.job.task_count();
         let status = match self.failure {
@@ -184,6 +193,7 @@ impl CellRun {
             samples: self.samples,
             task_times: self.task_times.summary(),
             summary,
+            expected_shortfall,
             decision: self.decision,
         }
     }

@@ -11,11 +11,11 @@ use std::process::{Command, Stdio};
 
 use ablate_workloads::rng::Rng;
 
-use crate::verdict::baseline::read_results;
 use crate::error::HarnessError;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
 use crate::summary::Summary;
+use crate::verdict::baseline::read_results;
 
 /// Runs `base` and `candidate` alternately for `rounds` rounds over `suite`; returns (base, candidate) records
 /// whose cells hold one timed sample per round. Intermediate files go to `dir`.

@@ -10,9 +10,9 @@
 use ablate_workloads::Digest;
 use serde::Serialize;
 
-use crate::verdict::inference::{Interval, mann_whitney, ratio_of_medians_interval};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
+use crate::verdict::inference::{Interval, mann_whitney, ratio_of_medians_interval};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::verdict::baseline::{BaselineStore, read_results};
-use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::record::RunRecord;
+use crate::verdict::baseline::{BaselineStore, read_results};
+use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
 use crate::verdict::scaling::{CellScaling, judge};
 use crate::verdict::thresholds::ThresholdSet;
 
@@ -111,7 +111,7 @@ impl GateReport {
     }
 
     pub fn scaling_failures(&self) -> impl Iterator<Item = &CellScaling> {
-        self.scaling.iter().filter(|s| !s.passed)
+        self.scaling.iter().filter(|s| s.failed())
     }
 
     /// 1 when a cell failed outright, else 3 on a regression, else 4 on a scaling failure, else 0.

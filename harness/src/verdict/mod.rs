@@ -5,6 +5,8 @@
 pub mod ab;
 pub mod baseline;
 pub mod compare;
+#[cfg(test)]
+mod fixtures;
 pub mod gate;
 pub mod inference;
 pub mod scaling;

@@ -1,70 +1,202 @@
 //! Scaling verdicts: does each parallel cell earn its workers?
 //!
-//! CPU-bound cells are judged on efficiency = T_serial / (workers × T_cell), with a bootstrap interval; a cell
-//! fails only when the whole interval lies below the threshold, so noise alone does not fail it. Memory-bound
-//! cells are judged on bandwidth instead — as a fraction of the GB/s serial reached on the same workload and
-//! size — because memory bandwidth saturates before cores do: a triad at 2 workers cannot be twice as fast as at
-//! 1 when one core nearly fills the memory bus, and that is the machine, not the strategy. What a parallel
-//! memory-bound cell must not do is lose the bandwidth one core already had.
+//! Every judgement is of serial's median time over the cell's, with a bootstrap interval, and a cell fails only
+//! when the whole interval lies below its floor, so noise alone does not fail it. What the ratio is compared with
+//! depends on the workload's kind:
+//! - CPU-bound cells are judged on efficiency: the speedup per worker, against `min_efficiency`.
+//! - Memory-bound and mixed cells are judged on throughput: the speedup itself, which for the same bytes is the
+//!   fraction of serial's bandwidth the cell kept, against `min_bandwidth_fraction`. Memory bandwidth saturates
+//!   before cores do, so a triad at 2 workers cannot be twice as fast as at 1; what a parallel cell must not do
+//!   is lose the throughput one core already had — which is also what a mixed cell moving large outputs between
+//!   processes does when its transport costs more than its work.
+//!
+//! A verdict needs cores to judge on. A cell with more workers than the machine has logical cores is marked
+//! oversubscribed and judged on the cores that exist. A cell that fell short while other processes kept the
+//! cores its workers needed busy (recorded per repetition, see [`crate::measure::load`]) is `inconclusive`, not
+//! failed; and a shortfall the workload declares as its purpose (`skewed` under static `threads`) is `expected`.
 
 use ablate_workloads::{Digest, Kind};
 use serde::Serialize;
 
-use crate::verdict::inference::{Interval, ratio_of_medians_interval};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
+use crate::verdict::inference::{Interval, ratio_of_medians_interval};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
+
+/// Cores other processes may keep busy, beyond those a cell leaves free, before its shortfall is put down to
+/// them: background daemons, and the coarseness of `/proc/stat`'s 10 ms ticks over short repetitions.
+pub const BUSY_TOLERANCE_CORES: f64 = 0.25;
 
 /// What a cell was judged on.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "lowercase", tag = "on")]
 pub enum Measure {
+    /// Speedup per judged worker (CPU-bound).
     Efficiency { value: f64, interval: Interval },
-    Bandwidth { gbps: f64, serial_gbps: f64, fraction: f64 },
+    /// Speedup, i.e. the fraction of serial's throughput kept (memory-bound and mixed); GB/s where known.
+    Throughput { value: f64, interval: Interval, gbps: Option<f64>, serial_gbps: Option<f64> },
+}
+
+impl Measure {
+    pub fn interval(&self) -> Interval {
+        match self {
+            Measure::Efficiency { interval, .. } | Measure::Throughput { interval, .. } => *interval,
+        }
+    }
+
+    /// `efficiency 0.93 [0.90, 0.95]`, or `throughput 1.41× of serial [1.30, 1.52] (20.3 GB/s)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Measure::Efficiency { value, interval } => {
+                format!("efficiency {value:.2} [{:.2}, {:.2}]", interval.low, interval.high)
+            }
+            Measure::Throughput { value, interval, gbps, .. } => {
+                let gbps = gbps.map(|g| format!(" ({g:.1} GB/s)")).unwrap_or_default();
+                format!("throughput {value:.2}× of serial [{:.2}, {:.2}]{gbps}", interval.low, interval.high)
+            }
+        }
+    }
+}
+
+/// The scaling verdict of one cell.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "verdict")]
+pub enum ScalingVerdict {
+    Passed,
+    /// The whole interval lies below the floor: fails the gate.
+    Below,
+    /// Below the floor, as the workload declares it should be.
+    Expected {
+        why: String,
+    },
+    /// Below the floor, but the machine could not give the cell the cores it needed.
+    Inconclusive {
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct CellScaling {
     pub id: String,
     pub measure: Measure,
-    pub passed: bool,
+    pub verdict: ScalingVerdict,
+    /// The floor the measure was held to.
+    pub floor: f64,
+    /// Workers the efficiency is computed over: the cell's, or the logical cores when there are fewer.
+    pub judged_workers: usize,
+    pub oversubscribed: bool,
+    /// Cores other processes kept busy, on average, during the cell's timed repetitions.
+    pub others_cores: Option<f64>,
     #[serde(skip)]
     pub thresholds: Thresholds,
 }
 
-/// Judges every successful parallel cell of `record`; serial cells, and mixed cells without a bandwidth, are not
-/// judged.
+impl CellScaling {
+    pub fn failed(&self) -> bool {
+        self.verdict == ScalingVerdict::Below
+    }
+
+    pub fn inconclusive(&self) -> bool {
+        matches!(self.verdict, ScalingVerdict::Inconclusive { .. })
+    }
+
+    /// The verdict in words, with the oversubscription noted: `ok`, `BELOW THRESHOLD`, `expected: …`,
+    /// `inconclusive (machine busy: …)`.
+    pub fn verdict_text(&self) -> String {
+        let verdict = match &self.verdict {
+            ScalingVerdict::Passed => "ok".to_owned(),
+            ScalingVerdict::Below => "BELOW THRESHOLD".to_owned(),
+            ScalingVerdict::Expected { why } => format!("below the floor as expected: {why}"),
+            ScalingVerdict::Inconclusive { reason } => format!("inconclusive ({reason})"),
+        };
+        if self.oversubscribed {
+            format!("{verdict}; oversubscribed, judged on {} cores", self.judged_workers)
+        } else {
+            verdict
+        }
+    }
+}
+
+/// Judges every successful parallel cell of `record` against the serial cell of its workload and size.
 pub fn judge(record: &RunRecord, thresholds: &ThresholdSet) -> Vec<CellScaling> {
+    let cores = record.machine.logical_cores.max(1);
     let parallel = record.cells.iter().filter(|c| c.status == CellStatus::Ok && c.strategy != StrategyKind::Serial);
     parallel
-        .filter_map(|cell| judge_cell(record, cell, thresholds.for_cell(&cell.workload, cell.strategy.name())))
+        .filter_map(|cell| {
+            let serial = record.cells.iter().find(|c| {
+                c.workload == cell.workload
+                    && c.size == cell.size
+                    && c.strategy == StrategyKind::Serial
+                    && c.status == CellStatus::Ok
+            })?;
+            judge_cell(cell, serial, cores, thresholds.for_cell(&cell.workload, cell.strategy.name()))
+        })
         .collect()
 }
 
-fn judge_cell(record: &RunRecord, cell: &CellRecord, thresholds: Thresholds) -> Option<CellScaling> {
-    let same_group = |c: &&CellRecord| c.workload == cell.workload && c.size == cell.size && c.status == CellStatus::Ok;
-    let serial = record.cells.iter().filter(same_group).find(|c| c.strategy == StrategyKind::Serial)?;
-    let measure = match (cell.kind, cell.summary.as_ref()?.gbps) {
-        (Kind::Memory | Kind::Mixed, Some(gbps)) => {
-            let serial_gbps = serial.summary.as_ref()?.gbps?;
-            Measure::Bandwidth { gbps, serial_gbps, fraction: gbps / serial_gbps }
+/// The verdict of `cell` against `serial` on a machine of `cores` logical cores.
+pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, thresholds: Thresholds) -> Option<CellScaling> {
+    let judged_workers = cell.workers.clamp(1, cores);
+    let confidence = 1.0 - thresholds.alpha.value;
+    let seed = Digest::of_parts([cell.id.as_bytes(), b"scaling"]).0;
+    let (serial_walls, cell_walls) = (serial.walls(), cell.walls());
+    let speedup_interval = ratio_of_medians_interval(&serial_walls, &cell_walls, confidence, 2000, seed)?;
+    let speedup = median(&serial_walls)? / median(&cell_walls)?;
+    let (measure, floor) = match cell.kind {
+        Kind::Cpu => {
+            let per = judged_workers as f64;
+            let interval = Interval { low: speedup_interval.low / per, high: speedup_interval.high / per };
+            (Measure::Efficiency { value: speedup / per, interval }, thresholds.min_efficiency.value)
         }
-        (Kind::Cpu, _) => {
-            let confidence = 1.0 - thresholds.alpha.value;
-            let seed = Digest::of_parts([cell.id.as_bytes(), b"scaling"]).0;
-            let (serial_walls, cell_walls) = (serial.walls(), cell.walls());
-            let speedup = ratio_of_medians_interval(&serial_walls, &cell_walls, confidence, 2000, seed)?;
-            let workers = cell.workers as f64;
-            let interval = Interval { low: speedup.low / workers, high: speedup.high / workers };
-            let value = median(&serial_walls)? / median(&cell_walls)? / workers;
-            Measure::Efficiency { value, interval }
+        Kind::Memory | Kind::Mixed => {
+            let gbps = |c: &CellRecord| c.summary.as_ref().and_then(|s| s.gbps);
+            let measure = Measure::Throughput {
+                value: speedup,
+                interval: speedup_interval,
+                gbps: gbps(cell),
+                serial_gbps: gbps(serial),
+            };
+            (measure, thresholds.min_bandwidth_fraction.value)
         }
-        (Kind::Memory | Kind::Mixed, None) => return None,
     };
-    let passed = match &measure {
-        Measure::Efficiency { interval, .. } => interval.high >= thresholds.min_efficiency.value,
-        Measure::Bandwidth { fraction, .. } => *fraction >= thresholds.min_bandwidth_fraction.value,
+    let others_cores = cell.others_cores();
+    let verdict = if measure.interval().high >= floor {
+        ScalingVerdict::Passed
+    } else if let Some(why) = &cell.expected_shortfall {
+        ScalingVerdict::Expected { why: why.clone() }
+    } else if let Some(reason) = busy_reason(others_cores, serial.others_cores(), judged_workers, cores) {
+        ScalingVerdict::Inconclusive { reason }
+    } else {
+        ScalingVerdict::Below
     };
-    Some(CellScaling { id: cell.id.clone(), measure, passed, thresholds })
+    let oversubscribed = cell.workers > cores;
+    Some(CellScaling {
+        id: cell.id.clone(),
+        measure,
+        verdict,
+        floor,
+        judged_workers,
+        oversubscribed,
+        others_cores,
+        thresholds,
+    })
 }
+
+/// Why the machine was too busy to judge: other processes took cores the cell's workers (or serial's one
+/// thread) needed. `None` when they had them, or when the load was not recorded.
+fn busy_reason(cell_others: Option<f64>, serial_others: Option<f64>, workers: usize, cores: usize) -> Option<String> {
+    let spare = |needed: usize| cores.saturating_sub(needed) as f64 + BUSY_TOLERANCE_CORES;
+    if let Some(others) = cell_others.filter(|&o| o > spare(workers)) {
+        return Some(format!(
+            "machine busy: other processes kept {others:.2} of {cores} cores busy during its repetitions; its \
+             {workers} workers needed {workers} free"
+        ));
+    }
+    serial_others.filter(|&o| o > spare(1)).map(|others| {
+        format!("machine busy: other processes kept {others:.2} of {cores} cores busy while serial, the reference, ran")
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -42,6 +42,7 @@ impl Workload for Backtest {
         Description {
             name: NAME,
             kind: Kind::Cpu,
+            expected_shortfalls: &[],
             summary: "moving-average-crossover backtest grid (10 x 10 window pairs) over synthetic prices",
             size_unit: "prices",
             default_size: 250_000,

@@ -36,6 +36,7 @@ impl Workload for Gather {
         Description {
             name: NAME,
             kind: Kind::Memory,
+            expected_shortfalls: &[],
             summary: "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
             size_unit: "entries",
             default_size: (32u64 << 20).max(4 * last_level_cache_bytes() / 8),

@@ -38,6 +38,7 @@ impl Workload for Mandelbrot {
         Description {
             name: NAME,
             kind: Kind::Cpu,
+            expected_shortfalls: &[],
             summary: "escape-time Mandelbrot, a band of rows per task; floating point with uneven task costs",
             size_unit: "px wide",
             default_size: 1200,

@@ -33,6 +33,7 @@ impl Workload for Payload {
         Description {
             name: NAME,
             kind: Kind::Mixed,
+            expected_shortfalls: &[],
             summary: "every task reads a large shared input (16 MiB) and returns one number; payload cost",
             size_unit: "bytes",
             default_size: 16 << 20,

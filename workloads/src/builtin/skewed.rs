@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::spin::spin;
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::contract::{Description, ExpectedShortfall, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
 const NAME: &str = "skewed";
@@ -35,6 +35,10 @@ impl Workload for Skewed {
         Description {
             name: NAME,
             kind: Kind::Cpu,
+            expected_shortfalls: &[ExpectedShortfall {
+                strategy: "threads",
+                why: "heaviest tasks first under a static partition: one worker gets most of the work by design",
+            }],
             summary: "heavy-tailed task costs, heaviest first; load imbalance under static partitioning",
             size_unit: "tasks",
             default_size: 400,

@@ -33,6 +33,7 @@ impl Workload for Spin {
         Description {
             name: NAME,
             kind: Kind::Cpu,
+            expected_shortfalls: &[],
             summary: "independent tasks of tunable pure arithmetic; measures dispatch overhead and injects slowdowns",
             size_unit: "tasks",
             default_size: 2_000,

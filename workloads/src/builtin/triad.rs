@@ -62,6 +62,7 @@ impl Workload for Triad {
         Description {
             name: NAME,
             kind: Kind::Memory,
+            expected_shortfalls: &[],
             summary: "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
             size_unit: "elements",
             default_size: (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK),

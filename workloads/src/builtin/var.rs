@@ -50,6 +50,7 @@ impl Workload for ValueAtRisk {
         Description {
             name: NAME,
             kind: Kind::Cpu,
+            expected_shortfalls: &[],
             summary: "Monte Carlo value-at-risk of a 16-asset correlated portfolio; equal floating-point tasks",
             size_unit: "paths",
             default_size: 60_000,

@@ -5,9 +5,9 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::canvas::{FAIL, MUTED, RowAxes, row_chart, row_y, svg};
-use crate::verdict::compare::Change;
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
+use crate::verdict::compare::Change;
 
 const IMPROVED: RGBColor = RGBColor(40, 150, 60);
 
