@@ -27,6 +27,9 @@ pub struct RunConfig {
     #[serde(default = "default_chunk_target_ns")]
     pub chunk_target_ns: u64,
     pub profile: Profile,
+    /// Workers were pinned to cores, worker `i` to the `i`-th CPU the run may use (see `strategy::pinning`).
+    #[serde(default)]
+    pub pin: bool,
     /// The seed every workload is built from.
     pub seed: u64,
     /// The seed of the randomized order of repetitions in each round.

@@ -150,6 +150,7 @@ mod tests {
             process: Default::default(),
             chunk_target_ns: 200_000,
             profile: Profile::QUICK,
+            pin: false,
             seed: 1,
             order_seed: 2,
         }

@@ -129,6 +129,7 @@ fn run_faulty(params: Params, process: ProcessOptions) -> RunRecord {
         process,
         chunk_target_ns: 200_000,
         profile: Profile { warmup: 1, reps: 2, ..Profile::QUICK },
+        pin: false,
         seed: 1,
         order_seed: 1,
     };
@@ -207,6 +208,7 @@ fn a_crash_beside_a_healthy_worker_loses_none_of_its_results() {
         process: options(Duration::from_secs(30), 8),
         chunk_target_ns: 200_000,
         profile: Profile { warmup: 1, reps: 2, ..Profile::QUICK },
+        pin: false,
         seed: 1,
         order_seed: 1,
     };
@@ -258,6 +260,7 @@ fn every_transport_matches_serial_and_shm_moves_almost_nothing() {
         process: ProcessOptions::default(),
         chunk_target_ns: 200_000,
         profile: Profile { warmup: 0, reps: 2, ..Profile::QUICK },
+        pin: false,
         seed: 3,
         order_seed: 3,
     };

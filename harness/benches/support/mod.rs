@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ablate_harness::strategy::{
-    Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pool, ProcessOptions, StrategyKind, Transport,
+    Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pinning, Pool, ProcessOptions, StrategyKind, Transport,
 };
 use ablate_harness::workloads::{Job, Params, Registry, WorkloadConfig};
 use criterion::Criterion;
@@ -43,7 +43,9 @@ pub fn prepare(name: &str, size: Option<u64>, params: Params) -> Arc<dyn Job> {
 pub fn launch(job: &Arc<dyn Job>, strategy: StrategyKind, workers: usize) -> Box<dyn Pool> {
     let process = ProcessOptions::default();
     let chunk_target = DEFAULT_CHUNK_TARGET;
-    let spec = Launch { job, workers, chunk: Chunk::Auto, transport: Transport::Shm, process: &process, chunk_target };
+    let pinning = Pinning::allowed_cpus();
+    let (chunk, transport) = (Chunk::Auto, Transport::Shm);
+    let spec = Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning };
     let mut pool = strategy.launch(&spec).expect("the strategy starts");
     let execution = pool.execute(job.as_ref(), &IgnoreProgress);
     assert!(execution.failure.is_none(), "{strategy} ×{workers} failed: {:?}", execution.failure);

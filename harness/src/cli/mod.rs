@@ -177,6 +177,10 @@ pub struct RunArgs {
     /// slow cells do not hold up many repetitions of fast ones, e.g. 10s. Default: no limit.
     #[arg(long, value_name = "DURATION")]
     pub max_cell_time: Option<String>,
+    /// Leave workers where the scheduler puts them. By default worker i of every strategy is pinned to the i-th
+    /// CPU the run may use, so that a woken worker starts on its own core (see the README).
+    #[arg(long)]
+    pub no_pin: bool,
     /// Where the results JSON is written (atomically).
     #[arg(long, short = 'o', default_value = "reports/results.json")]
     pub out: PathBuf,
@@ -225,6 +229,9 @@ impl RunArgs {
             self.max_pool_failures.to_string(),
         ]);
         args.extend(["--seed".into(), self.seed.to_string()]);
+        if self.no_pin {
+            args.push("--no-pin".into());
+        }
         if self.quick {
             args.push("--quick".into());
         }

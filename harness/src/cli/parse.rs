@@ -60,6 +60,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         },
         chunk_target_ns: duration(&args.chunk_target, "--chunk-target")?.as_nanos() as u64,
         profile,
+        pin: !args.no_pin,
         seed: args.seed,
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
     };

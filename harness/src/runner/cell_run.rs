@@ -16,7 +16,7 @@ use crate::measure::{load, rss};
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, Payload, Sample};
 use crate::stats::median;
-use crate::strategy::{Execution, Faults, Launch, Pool, Transport};
+use crate::strategy::{Execution, Faults, Launch, Pinning, Pool, Transport};
 use crate::summary::Summary;
 
 pub(super) struct CellRun {
@@ -42,7 +42,8 @@ impl CellRun {
         let transport = cell.transport.unwrap_or(Transport::Shm);
         let (workers, chunk, process) = (cell.workers, cell.chunk, &config.process);
         let chunk_target = Duration::from_nanos(config.chunk_target_ns);
-        let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target };
+        let pinning = if config.pin { Pinning::allowed_cpus() } else { Pinning::off() };
+        let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target, pinning: &pinning };
         let pool = cell.strategy.launch(&spec)?;
         Ok(CellRun {
             cell: cell.clone(),

@@ -15,13 +15,14 @@ use ablate_workloads::Job;
 use crossbeam::channel;
 
 use super::task::{ChunkLog, Dispatch};
-use super::{Chunk, Execution, Pool, TaskProgress, chunk_ranges, next_chunk_size};
+use super::{Chunk, Execution, Pinning, Pool, TaskProgress, chunk_ranges, next_chunk_size};
 
 pub(crate) struct CrossbeamQueue {
     pub(crate) workers: usize,
     pub(crate) chunk: Chunk,
     /// How long an adaptive chunk should take.
     pub(crate) target: Duration,
+    pub(crate) pinning: Pinning,
 }
 
 impl Pool for CrossbeamQueue {
@@ -69,7 +70,15 @@ impl CrossbeamQueue {
     /// Runs `work` on every worker thread and collects what each returned.
     fn on_workers(&self, work: impl Fn() -> Vec<ChunkLog> + Sync) -> Vec<Vec<ChunkLog>> {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..self.workers).map(|_| scope.spawn(&work)).collect();
+            let handles: Vec<_> = (0..self.workers)
+                .map(|worker| {
+                    let work = &work;
+                    scope.spawn(move || {
+                        self.pinning.pin_thread(worker);
+                        work()
+                    })
+                })
+                .collect();
             handles.into_iter().map(|h| h.join().expect("task panics are caught inside the worker")).collect()
         })
     }

@@ -7,6 +7,7 @@ mod chunks;
 mod crossbeam_queue;
 mod gathered;
 pub mod mpi;
+mod pinning;
 pub mod process;
 mod rayon_pool;
 mod serial;
@@ -23,6 +24,7 @@ use ablate_workloads::Job;
 use serde::{Deserialize, Serialize};
 
 pub use chunks::{block_ranges, chunk_ranges, next_chunk_size};
+pub use pinning::Pinning;
 pub use process::{ProcessOptions, Transport};
 pub use task::{Execution, Fault, Faults, TaskFailure, WireBytes, install_quiet_panic_hook};
 
@@ -117,18 +119,27 @@ impl StrategyKind {
 
     /// Starts the workers of one cell.
     pub fn launch(self, spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
-        let (workers, chunk) = (spec.workers, spec.chunk);
+        let (workers, chunk, pinning) = (spec.workers, spec.chunk, spec.pinning.clone());
         Ok(match self {
-            StrategyKind::Serial => Box::new(serial::Serial { chunk }),
-            StrategyKind::Threads => Box::new(threads::StaticThreads { workers, chunk }),
-            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(workers, chunk)?),
+            StrategyKind::Serial => Box::new(serial::Serial { chunk, pinning }),
+            StrategyKind::Threads => Box::new(threads::StaticThreads { workers, chunk, pinning }),
+            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(workers, chunk, pinning)?),
             StrategyKind::Crossbeam => {
-                Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk, target: spec.chunk_target })
+                Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk, target: spec.chunk_target, pinning })
             }
             StrategyKind::Process => {
                 let options = spec.process.clone();
                 let job = spec.job.clone();
-                Box::new(process::ProcessPool::start(job, workers, chunk, spec.chunk_target, spec.transport, options)?)
+                let transport = spec.transport;
+                Box::new(process::ProcessPool::start(
+                    job,
+                    workers,
+                    chunk,
+                    spec.chunk_target,
+                    transport,
+                    options,
+                    pinning,
+                )?)
             }
             StrategyKind::Mpi => mpi::launch(spec)?,
         })
@@ -176,6 +187,8 @@ pub struct Launch<'a> {
     pub process: &'a ProcessOptions,
     /// How long an adaptive chunk (`crossbeam` or `process` with `--chunk auto`) should take.
     pub chunk_target: Duration,
+    /// Where each worker runs.
+    pub pinning: &'a Pinning,
 }
 
 /// The effective chunk of a strategy whose chunks adapt to their duration while it runs.
@@ -215,7 +228,9 @@ mod tests {
     fn launch(kind: StrategyKind, workers: usize, chunk: Chunk, job: &Arc<dyn Job>) -> Box<dyn Pool> {
         let process = ProcessOptions::default();
         let chunk_target = DEFAULT_CHUNK_TARGET;
-        kind.launch(&Launch { job, workers, chunk, transport: Transport::Shm, process: &process, chunk_target })
+        let pinning = Pinning::allowed_cpus();
+        let transport = Transport::Shm;
+        kind.launch(&Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning })
             .unwrap()
     }
 

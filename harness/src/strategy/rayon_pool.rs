@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::task::{ChunkLog, Dispatch};
-use super::{Chunk, Execution, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 use crate::error::HarnessError;
 
 pub(crate) struct RayonPool {
@@ -20,10 +20,11 @@ pub(crate) struct RayonPool {
 }
 
 impl RayonPool {
-    pub(crate) fn new(workers: usize, chunk: Chunk) -> Result<Self, HarnessError> {
+    pub(crate) fn new(workers: usize, chunk: Chunk, pinning: Pinning) -> Result<Self, HarnessError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("ablate-rayon-{i}"))
+            .start_handler(move |i| pinning.pin_thread(i))
             .build()
             .map_err(|e| HarnessError::PoolStart { strategy: "rayon", workers, reason: e.to_string() })?;
         Ok(Self { pool, workers, chunk })

@@ -3,20 +3,23 @@
 use ablate_workloads::Job;
 
 use super::task::Dispatch;
-use super::{Chunk, Execution, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 
 pub(crate) struct Serial {
     pub(crate) chunk: Chunk,
+    pub(crate) pinning: Pinning,
 }
 
 impl Pool for Serial {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
         let chunk = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1);
-        let logs: Vec<_> = chunk_ranges(dispatch.task_count(), chunk)
-            .into_iter()
-            .map_while(|range| dispatch.run_chunk(range))
-            .collect();
+        let logs: Vec<_> = self.pinning.run_pinned(0, || {
+            chunk_ranges(dispatch.task_count(), chunk)
+                .into_iter()
+                .map_while(|range| dispatch.run_chunk(range))
+                .collect()
+        });
         let busy = logs.iter().map(|log| log.busy_nanos()).sum();
         dispatch.finish(logs, vec![busy])
     }

@@ -8,11 +8,12 @@ use std::ops::Range;
 use ablate_workloads::Job;
 
 use super::task::{ChunkLog, Dispatch};
-use super::{Chunk, Execution, Pool, TaskProgress, block_ranges, chunk_ranges};
+use super::{Chunk, Execution, Pinning, Pool, TaskProgress, block_ranges, chunk_ranges};
 
 pub(crate) struct StaticThreads {
     pub(crate) workers: usize,
     pub(crate) chunk: Chunk,
+    pub(crate) pinning: Pinning,
 }
 
 impl StaticThreads {
@@ -38,9 +39,13 @@ impl Pool for StaticThreads {
         let per_worker: Vec<Vec<ChunkLog>> = std::thread::scope(|scope| {
             let handles: Vec<_> = assignments
                 .into_iter()
-                .map(|ranges| {
-                    let dispatch = &dispatch;
-                    scope.spawn(move || ranges.into_iter().map_while(|r| dispatch.run_chunk(r)).collect::<Vec<_>>())
+                .enumerate()
+                .map(|(worker, ranges)| {
+                    let (dispatch, pinning) = (&dispatch, &self.pinning);
+                    scope.spawn(move || {
+                        pinning.pin_thread(worker);
+                        ranges.into_iter().map_while(|r| dispatch.run_chunk(r)).collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().expect("task panics are caught inside the worker")).collect()

@@ -22,7 +22,7 @@ use ablate_workloads::Job;
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
 
-use super::{Chunk, Execution, Pool, TaskProgress};
+use super::{Chunk, Execution, Pinning, Pool, TaskProgress};
 use crate::error::HarnessError;
 use child::{Report, WorkerProcess};
 use shm::SharedFile;
@@ -116,6 +116,8 @@ pub struct ProcessPool {
     /// Reports of other workers that arrived while one was being (re)started, handled next.
     deferred: VecDeque<Report>,
     next_serial: u64,
+    /// Where each worker slot's process runs.
+    pinning: Pinning,
 }
 
 /// How long a worker may take to shut down cleanly before it is killed.
@@ -130,6 +132,7 @@ impl ProcessPool {
         chunk_target: Duration,
         transport: Transport,
         options: ProcessOptions,
+        pinning: Pinning,
     ) -> Result<Self, HarnessError> {
         let start_error = |reason: String| HarnessError::PoolStart { strategy: "process", workers, reason };
         let program = match &options.program {
@@ -163,19 +166,21 @@ impl ProcessPool {
             report_sender,
             deferred: VecDeque::new(),
             next_serial: 0,
+            pinning,
         };
-        let starting = (0..workers).map(|_| pool.spawn()).collect::<Result<Vec<_>, _>>().map_err(start_error)?;
+        let starting = (0..workers).map(|slot| pool.spawn(slot)).collect::<Result<Vec<_>, _>>().map_err(start_error)?;
         pool.workers = pool.await_loaded(starting).map_err(start_error)?.into_iter().map(Some).collect();
         Ok(pool)
     }
 
     /// Spawns one worker and sends it the job; it loads while the caller goes on.
-    fn spawn(&mut self) -> Result<WorkerProcess, String> {
+    fn spawn(&mut self, slot: usize) -> Result<WorkerProcess, String> {
         let serial = self.next_serial;
         self.next_serial += 1;
         let mut worker =
             WorkerProcess::spawn(&self.program, serial, self.options.frame_cap, self.report_sender.clone())
                 .map_err(|e| format!("cannot start {}: {e}", self.program.display()))?;
+        self.pinning.pin_process(worker.pid(), slot);
         let load = ToWorker::Load { config: self.job.config().clone(), shared: self.shared_spec() };
         if let Err(e) = worker.send(&load) {
             return Err(format!("worker {} {} before loading: {e}", worker.pid(), worker.kill()));
@@ -243,7 +248,7 @@ impl ProcessPool {
 
     /// Starts a fresh worker in an empty slot.
     fn respawn(&mut self, slot: usize) -> Result<(), String> {
-        let worker = self.spawn()?;
+        let worker = self.spawn(slot)?;
         self.workers[slot] = self.await_loaded(vec![worker])?.pop();
         Ok(())
     }

@@ -1,0 +1,111 @@
+//! Pinning workers to cores: worker `i` of every strategy — serial's one thread, `threads`, `rayon`, `crossbeam`
+//! and each `process` worker — runs on the `i`-th CPU this process may use, wrapping when there are more workers
+//! than CPUs.
+//!
+//! Unpinned, a worker that sleeps between executions (a rayon thread, a worker process blocked on its pipe) is
+//! woken onto the CPU of the thread that woke it and shares it until the scheduler's balancer moves it: a short
+//! job then runs on one core and the cell measures the scheduler, not the strategy. Pinned, it wakes on its own
+//! core. Every strategy is pinned alike, so cells stay comparable; `--no-pin` turns it off, and the results file
+//! records which it was.
+
+use std::mem;
+
+/// The CPUs workers are placed on, or none when pinning is off.
+#[derive(Clone, Debug, Default)]
+pub struct Pinning {
+    cpus: Vec<usize>,
+}
+
+impl Pinning {
+    /// Workers placed on the CPUs this process may use, in order.
+    pub fn allowed_cpus() -> Self {
+        // SAFETY: an all-zero cpu_set_t is an empty set, and sched_getaffinity only writes into it.
+        let mut set: libc::cpu_set_t = unsafe { mem::zeroed() };
+        // SAFETY: `set` is a valid cpu_set_t of the size passed; pid 0 is the calling thread.
+        let rc = unsafe { libc::sched_getaffinity(0, mem::size_of::<libc::cpu_set_t>(), &mut set) };
+        if rc != 0 {
+            return Self::off();
+        }
+        // SAFETY: CPU_ISSET only reads the set, for indices below its capacity.
+        let cpus = (0..libc::CPU_SETSIZE as usize).filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) }).collect();
+        Pinning { cpus }
+    }
+
+    /// No pinning: workers go where the scheduler puts them.
+    pub fn off() -> Self {
+        Pinning { cpus: Vec::new() }
+    }
+
+    pub fn is_on(&self) -> bool {
+        !self.cpus.is_empty()
+    }
+
+    /// Pins the calling thread to worker `index`'s CPU; a refusal leaves it where it was.
+    pub fn pin_thread(&self, index: usize) {
+        self.pin(0, index);
+    }
+
+    /// Pins process `pid` (its main thread, and the threads it starts afterwards) to worker `index`'s CPU.
+    pub fn pin_process(&self, pid: u32, index: usize) {
+        self.pin(pid as libc::pid_t, index);
+    }
+
+    /// Runs `work` on the calling thread pinned as worker `index`, then gives the thread back the CPUs it had.
+    pub fn run_pinned<R>(&self, index: usize, work: impl FnOnce() -> R) -> R {
+        if !self.is_on() {
+            return work();
+        }
+        // SAFETY: as in `allowed_cpus`.
+        let mut before: libc::cpu_set_t = unsafe { mem::zeroed() };
+        // SAFETY: `before` is a valid cpu_set_t of the size passed; pid 0 is the calling thread.
+        let saved = unsafe { libc::sched_getaffinity(0, mem::size_of::<libc::cpu_set_t>(), &mut before) } == 0;
+        self.pin_thread(index);
+        let result = work();
+        if saved {
+            // SAFETY: `before` is the set this thread had, read above.
+            unsafe { libc::sched_setaffinity(0, mem::size_of::<libc::cpu_set_t>(), &before) };
+        }
+        result
+    }
+
+    fn pin(&self, pid: libc::pid_t, index: usize) {
+        if self.cpus.is_empty() {
+            return;
+        }
+        let cpu = self.cpus[index % self.cpus.len()];
+        // SAFETY: an all-zero cpu_set_t is an empty set; CPU_SET writes one bit below CPU_SETSIZE.
+        let mut set: libc::cpu_set_t = unsafe { mem::zeroed() };
+        unsafe { libc::CPU_SET(cpu, &mut set) };
+        // SAFETY: `set` is a valid cpu_set_t of the size passed.
+        unsafe { libc::sched_setaffinity(pid, mem::size_of::<libc::cpu_set_t>(), &set) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn current_cpus() -> Vec<usize> {
+        Pinning::allowed_cpus().cpus
+    }
+
+    #[test]
+    fn a_pinned_thread_runs_on_its_workers_cpu_and_run_pinned_restores_the_set() {
+        let pinning = Pinning::allowed_cpus();
+        assert!(pinning.is_on(), "this process may use at least one CPU");
+        let all = current_cpus();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let inside = pinning.run_pinned(1, current_cpus);
+                assert_eq!(inside, vec![all[1 % all.len()]]);
+                assert_eq!(current_cpus(), all, "the thread's CPUs are given back");
+            });
+        });
+    }
+
+    #[test]
+    fn off_pins_nothing() {
+        let all = current_cpus();
+        assert_eq!(Pinning::off().run_pinned(0, current_cpus), all);
+    }
+}
