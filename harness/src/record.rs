@@ -29,6 +29,22 @@ pub struct RunRecord {
     /// The run was interrupted (Ctrl-C): cells hold what was measured before it stopped.
     pub cancelled: bool,
     pub cells: Vec<CellRecord>,
+    /// In A/B mode: how this record's samples pair with the other build's (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing: Option<Pairing>,
+}
+
+/// How the samples of an A/B record pair with its partner's: timed sample `round` r of a cell here ran back to
+/// back with round r of the same cell there. Enough to recompute every paired verdict from the two files.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pairing {
+    /// The other build, as the gate named it.
+    pub partner: String,
+    /// The planned looks: the round counts at which undecided cells were judged. Alpha is split evenly over
+    /// them and over the `family` of cells compared.
+    pub looks: Vec<u32>,
+    /// How many cells were compared.
+    pub family: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +190,7 @@ impl RunRecord {
             rss_scope,
             cancelled,
             cells,
+            pairing: None,
         }
     }
 

@@ -1,18 +1,24 @@
 //! Regression verdicts: each candidate cell against the baseline cell of the same id.
 //!
 //! A cell regresses only when the ratio of medians (candidate / baseline) exceeds its threshold **and** the rank
-//! test finds the difference significant; it improves under the mirror conditions. It is unchanged when the
-//! interval of the ratio lies within the thresholds, and inconclusive otherwise: too noisy to say.
+//! test finds the difference significant; it improves under the mirror conditions. Otherwise, a cell whose noise
+//! would have hidden a slowdown of the threshold's size is `inconclusive (too noisy: could see ≥ R×)` — never
+//! `unchanged` — where R, its minimum detectable ratio, is the smallest slowdown that, added to the cell's own
+//! measured spread, the test would have called significant at the level the cell was judged at. It is unchanged
+//! when the interval of the ratio lies within the thresholds, and inconclusive otherwise (near the threshold).
 //!
 //! A gate tests many cells at once, so significance is judged on Holm-adjusted p-values: the chance that any
-//! unchanged cell of the whole comparison is called changed stays below alpha, not alpha per cell.
+//! unchanged cell of the whole comparison is called changed stays below alpha, not alpha per cell. The minimum
+//! detectable ratio is taken at Holm's strictest step, alpha over the number of cells: what one cell must reach
+//! when it alone changed. This is the stored-baseline comparison, of independent samples (Mann–Whitney); A/B runs
+//! pair their samples instead (see [`super::paired`]).
 
 use ablate_workloads::Digest;
 use serde::Serialize;
 
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
-use crate::verdict::inference::{Interval, mann_whitney, ratio_of_medians_interval};
+use crate::verdict::inference::{Interval, mann_whitney, ratio_of_medians_interval, smallest_detectable_shift};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -35,9 +41,17 @@ pub struct CellComparison {
     pub interval: Interval,
     /// The rank test's p-value for this cell alone.
     pub p_value: f64,
-    /// The p-value adjusted for all the cells of the comparison (Holm); the verdict uses this one.
+    /// The p-value adjusted for all the cells of the comparison (Holm; in A/B mode Bonferroni over cells and
+    /// looks); the verdict uses this one.
     pub p_adjusted: f64,
+    /// The smallest candidate/baseline ratio this comparison could have called a regression, given the cell's
+    /// measured noise; infinite when its samples are too few to reach significance at all.
+    pub min_detectable_ratio: f64,
+    /// Paired A/B rounds the verdict rests on; `None` for a comparison of independent samples.
+    pub pairs: Option<usize>,
     pub change: Change,
+    /// Why an inconclusive cell is inconclusive.
+    pub reason: Option<String>,
     #[serde(skip)]
     pub thresholds: Thresholds,
 }
@@ -73,10 +87,16 @@ pub fn compare(
         }
     }
     let adjusted = holm(&compared.iter().map(|c| c.p_value).collect::<Vec<_>>());
+    let family = compared.len();
     for (cell, p_adjusted) in compared.iter_mut().zip(adjusted) {
         cell.p_adjusted = p_adjusted;
-        let (threshold, alpha) = (cell.thresholds.regression_ratio.value, cell.thresholds.alpha.value);
-        cell.change = classify(cell.ratio, cell.interval, p_adjusted, threshold, alpha);
+        if let (Some(new), Some(old)) =
+            (candidate.cells.iter().find(|c| c.id == cell.id), baseline.cells.iter().find(|c| c.id == cell.id))
+        {
+            let alpha = cell.thresholds.alpha.value / family as f64;
+            cell.min_detectable_ratio = unpaired_min_detectable_ratio(&new.walls(), &old.walls(), alpha);
+        }
+        cell.judge();
     }
     (compared, unmatched)
 }
@@ -103,32 +123,91 @@ pub fn compare_cell(candidate: &CellRecord, baseline: &CellRecord, thresholds: T
     let seed = Digest::of_parts([candidate.id.as_bytes()]).0;
     let interval = ratio_of_medians_interval(&new, &old, 1.0 - alpha, RESAMPLES, seed)?;
     let p_value = mann_whitney(&new, &old)?.p_value;
-    let ratio = new_median / old_median;
-    let change = classify(ratio, interval, p_value, thresholds.regression_ratio.value, alpha);
-    Some(CellComparison {
+    let mut comparison = CellComparison {
         id: candidate.id.clone(),
         baseline_median_ns: old_median,
         candidate_median_ns: new_median,
-        ratio,
+        ratio: new_median / old_median,
         interval,
         p_value,
         p_adjusted: p_value,
-        change,
+        min_detectable_ratio: unpaired_min_detectable_ratio(&new, &old, alpha),
+        pairs: None,
+        change: Change::Inconclusive,
+        reason: None,
         thresholds,
-    })
+    };
+    comparison.judge();
+    Some(comparison)
 }
 
-/// The verdict rule, on plain numbers.
-pub fn classify(ratio: f64, interval: Interval, p_value: f64, threshold: f64, alpha: f64) -> Change {
+impl CellComparison {
+    /// Sets the change and its reason from the figures, under the cell's thresholds.
+    pub fn judge(&mut self) {
+        let (threshold, alpha) = (self.thresholds.regression_ratio.value, self.thresholds.alpha.value);
+        (self.change, self.reason) =
+            classify(self.ratio, self.interval, self.p_adjusted, threshold, alpha, self.min_detectable_ratio);
+    }
+
+    /// The verdict in words: `REGRESSED`, `improved`, `unchanged`, `inconclusive (too noisy: …)`.
+    pub fn verdict_text(&self) -> String {
+        match (self.change, &self.reason) {
+            (Change::Regressed, _) => "REGRESSED".to_owned(),
+            (Change::Improved, _) => "improved".to_owned(),
+            (Change::Unchanged, _) => "unchanged".to_owned(),
+            (Change::Inconclusive, Some(reason)) => format!("inconclusive ({reason})"),
+            (Change::Inconclusive, None) => "inconclusive".to_owned(),
+        }
+    }
+
+    /// Whether the cell could have seen a slowdown of its threshold's size.
+    pub fn could_see_threshold(&self) -> bool {
+        self.min_detectable_ratio <= self.thresholds.regression_ratio.value
+    }
+}
+
+/// The smallest ratio the Mann–Whitney test at `alpha` would have called significant had the candidate's samples
+/// been slower by it, keeping both samples' measured spread (in log time, centred on the baseline's median).
+fn unpaired_min_detectable_ratio(candidate: &[f64], baseline: &[f64], alpha: f64) -> f64 {
+    let (new, old): (Vec<f64>, Vec<f64>) =
+        (candidate.iter().map(|v| v.max(1.0).ln()).collect(), baseline.iter().map(|v| v.max(1.0).ln()).collect());
+    let (Some(new_median), Some(old_median)) = (median(&new), median(&old)) else { return f64::INFINITY };
+    let centred: Vec<f64> = new.iter().map(|v| v - new_median + old_median).collect();
+    let all = centred.iter().chain(&old);
+    let spread = all.clone().fold(f64::NEG_INFINITY, |a, &b| a.max(b)) - all.fold(f64::INFINITY, |a, &b| a.min(b));
+    let p_at = |shift: f64| {
+        let shifted: Vec<f64> = centred.iter().map(|v| v + shift).collect();
+        mann_whitney(&shifted, &old).map_or(1.0, |t| t.p_value)
+    };
+    smallest_detectable_shift(p_at, alpha, 2.0 * spread + 1e-6).exp()
+}
+
+/// The verdict rule, on plain numbers: the change, and for an inconclusive cell why.
+pub fn classify(
+    ratio: f64,
+    interval: Interval,
+    p_value: f64,
+    threshold: f64,
+    alpha: f64,
+    min_detectable_ratio: f64,
+) -> (Change, Option<String>) {
     let significant = p_value < alpha;
     if significant && ratio > threshold {
-        Change::Regressed
+        (Change::Regressed, None)
     } else if significant && ratio < 1.0 / threshold {
-        Change::Improved
+        (Change::Improved, None)
+    } else if min_detectable_ratio > threshold {
+        let could = if min_detectable_ratio.is_finite() {
+            format!("could see ≥ {min_detectable_ratio:.2}×")
+        } else {
+            "too few samples to see any slowdown".to_owned()
+        };
+        (Change::Inconclusive, Some(format!("too noisy: {could}")))
     } else if interval.high <= threshold && interval.low >= 1.0 / threshold {
-        Change::Unchanged
+        (Change::Unchanged, None)
     } else {
-        Change::Inconclusive
+        let near = format!("near the threshold: interval [{:.3}, {:.3}]", interval.low, interval.high);
+        (Change::Inconclusive, Some(near))
     }
 }
 
@@ -140,17 +219,37 @@ mod tests {
         Interval { low, high }
     }
 
+    fn change(ratio: f64, interval: Interval, p: f64, mdr: f64) -> Change {
+        classify(ratio, interval, p, 1.1, 0.01, mdr).0
+    }
+
     #[test]
     fn verdicts_need_both_size_and_significance() {
-        assert_eq!(classify(1.30, interval(1.2, 1.4), 0.001, 1.1, 0.01), Change::Regressed);
-        assert_eq!(classify(0.70, interval(0.6, 0.8), 0.001, 1.1, 0.01), Change::Improved);
-        assert_eq!(classify(1.02, interval(0.98, 1.05), 0.2, 1.1, 0.01), Change::Unchanged);
-        assert_eq!(
-            classify(1.30, interval(0.9, 1.7), 0.2, 1.1, 0.01),
-            Change::Inconclusive,
-            "large but not significant"
-        );
-        assert_eq!(classify(1.05, interval(1.04, 1.06), 0.0001, 1.1, 0.01), Change::Unchanged, "significant but small");
+        assert_eq!(change(1.30, interval(1.2, 1.4), 0.001, 1.05), Change::Regressed);
+        assert_eq!(change(0.70, interval(0.6, 0.8), 0.001, 1.05), Change::Improved);
+        assert_eq!(change(1.02, interval(0.98, 1.05), 0.2, 1.05), Change::Unchanged);
+        assert_eq!(change(1.30, interval(0.9, 1.7), 0.2, 1.05), Change::Inconclusive, "large but not significant");
+        assert_eq!(change(1.05, interval(1.04, 1.06), 0.0001, 1.02), Change::Unchanged, "significant but small");
+    }
+
+    #[test]
+    fn a_cell_that_could_not_see_the_threshold_is_inconclusive_never_unchanged() {
+        let (verdict, reason) = classify(1.0, interval(0.95, 1.05), 0.5, 1.1, 0.01, 1.27);
+        assert_eq!(verdict, Change::Inconclusive);
+        assert_eq!(reason.as_deref(), Some("too noisy: could see ≥ 1.27×"));
+        let (_, reason) = classify(1.0, interval(0.95, 1.05), 0.5, 1.1, 0.01, f64::INFINITY);
+        assert_eq!(reason.as_deref(), Some("too noisy: too few samples to see any slowdown"));
+    }
+
+    #[test]
+    fn the_minimum_detectable_ratio_grows_with_the_noise_and_is_infinite_for_three_samples() {
+        let quiet: Vec<f64> = (0..10).map(|i| 100.0 + f64::from(i % 5) * 0.5).collect();
+        let noisy: Vec<f64> = (0..10).map(|i| 100.0 + f64::from(i % 5) * 10.0).collect();
+        let quiet_mdr = unpaired_min_detectable_ratio(&quiet, &quiet, 0.01);
+        let noisy_mdr = unpaired_min_detectable_ratio(&noisy, &noisy, 0.01);
+        assert!(quiet_mdr > 1.0 && quiet_mdr < 1.03, "{quiet_mdr}");
+        assert!(noisy_mdr > 1.2, "{noisy_mdr}");
+        assert_eq!(unpaired_min_detectable_ratio(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], 0.01), f64::INFINITY);
     }
 
     #[test]
@@ -167,7 +266,7 @@ mod tests {
 
     #[test]
     fn ratios_just_under_and_over_the_threshold() {
-        assert_eq!(classify(1.099, interval(1.09, 1.0999), 1e-6, 1.1, 0.01), Change::Unchanged);
-        assert_eq!(classify(1.101, interval(1.10, 1.11), 1e-6, 1.1, 0.01), Change::Regressed);
+        assert_eq!(change(1.099, interval(1.09, 1.0999), 1e-6, 1.01), Change::Unchanged);
+        assert_eq!(change(1.101, interval(1.10, 1.11), 1e-6, 1.01), Change::Regressed);
     }
 }

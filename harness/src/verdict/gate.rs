@@ -10,6 +10,7 @@ use crate::exit;
 use crate::record::RunRecord;
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
+use crate::verdict::paired::compare_paired;
 use crate::verdict::scaling::{CellScaling, judge};
 use crate::verdict::thresholds::ThresholdSet;
 
@@ -83,7 +84,13 @@ impl GateReport {
         thresholds: &ThresholdSet,
         baseline_note: Option<String>,
     ) -> Self {
-        let (comparisons, unmatched) = baseline.map(|b| compare(candidate, b, thresholds)).unwrap_or_default();
+        let (comparisons, unmatched) = match baseline {
+            Some(base) if candidate.pairing.is_some() && base.pairing.is_some() => {
+                compare_paired(candidate, base, thresholds)
+            }
+            Some(baseline) => compare(candidate, baseline, thresholds),
+            None => Default::default(),
+        };
         GateReport {
             comparisons,
             unmatched,

@@ -1,6 +1,7 @@
-//! Inference for verdicts: the Mann–Whitney U rank test and bootstrap confidence intervals for ratios of medians.
+//! Inference for verdicts: the Mann–Whitney U rank test for two independent samples, the Wilcoxon signed-rank
+//! test for paired differences, bootstrap confidence intervals, and the smallest shift a test could have seen.
 //!
-//! Both are distribution-free, which suits timing samples: skewed, heavy-tailed, and few.
+//! All are distribution-free, which suits timing samples: skewed, heavy-tailed, and few.
 
 use ablate_workloads::rng::Rng;
 
@@ -112,6 +113,113 @@ fn erfc(x: f64) -> f64 {
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
+/// The outcome of a Wilcoxon signed-rank test of paired differences against a median of zero.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SignedRankTest {
+    /// W+: the sum of the ranks of |d| over the positive differences (zeros dropped, ties at their mean rank).
+    pub w_plus: f64,
+    /// Non-zero differences ranked.
+    pub n: usize,
+    /// Two-sided p-value: exact for up to [`SIGNED_RANK_EXACT_LIMIT`] differences without ties, else the normal
+    /// approximation with tie and continuity corrections.
+    pub p_value: f64,
+}
+
+/// Largest count of differences for which the exact null distribution of W+ is used.
+pub const SIGNED_RANK_EXACT_LIMIT: usize = 50;
+
+/// The Wilcoxon signed-rank test (Wilcoxon's zero handling: zero differences are dropped); `None` when no
+/// difference is non-zero.
+pub fn signed_rank(differences: &[f64]) -> Option<SignedRankTest> {
+    let mut nonzero: Vec<f64> = differences.iter().copied().filter(|d| *d != 0.0 && d.is_finite()).collect();
+    let n = nonzero.len();
+    if n == 0 {
+        return None;
+    }
+    nonzero.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
+    let (mut w_plus, mut tie_term, mut i) = (0.0, 0.0, 0);
+    while i < n {
+        let j = (i..n).find(|&j| nonzero[j].abs() != nonzero[i].abs()).unwrap_or(n);
+        let mean_rank = (i + 1 + j) as f64 / 2.0;
+        w_plus += mean_rank * nonzero[i..j].iter().filter(|d| **d > 0.0).count() as f64;
+        let t = (j - i) as f64;
+        tie_term += t * t * t - t;
+        i = j;
+    }
+    let p_value = if tie_term == 0.0 && n <= SIGNED_RANK_EXACT_LIMIT {
+        signed_rank_exact_p(w_plus, n)
+    } else {
+        signed_rank_normal_p(w_plus, n, tie_term)
+    };
+    Some(SignedRankTest { w_plus, n, p_value: p_value.min(1.0) })
+}
+
+/// Exact two-sided p: twice the smaller tail of W+'s null distribution, counting the 2ⁿ sign patterns.
+fn signed_rank_exact_p(w_plus: f64, n: usize) -> f64 {
+    let max = n * (n + 1) / 2;
+    // ways[s]: sign patterns of the ranks seen so far whose positive ranks sum to s.
+    let mut ways = vec![0f64; max + 1];
+    ways[0] = 1.0;
+    for rank in 1..=n {
+        for s in (rank..=max).rev() {
+            ways[s] += ways[s - rank];
+        }
+    }
+    let total = 2f64.powi(n as i32);
+    let w = w_plus.round() as usize;
+    let lower: f64 = ways[..=w].iter().sum();
+    let upper: f64 = ways[w..].iter().sum();
+    2.0 * lower.min(upper) / total
+}
+
+fn signed_rank_normal_p(w_plus: f64, n: usize, tie_term: f64) -> f64 {
+    let n = n as f64;
+    let mean = n * (n + 1.0) / 4.0;
+    let variance = n * (n + 1.0) * (2.0 * n + 1.0) / 24.0 - tie_term / 48.0;
+    if variance <= 0.0 {
+        return 1.0;
+    }
+    let z = ((w_plus - mean).abs() - 0.5).max(0.0) / variance.sqrt();
+    erfc(z / std::f64::consts::SQRT_2)
+}
+
+/// Percentile-bootstrap interval, at `confidence`, for the median of `values`, resampled `resamples` times from
+/// a fixed seed.
+pub fn median_interval(values: &[f64], confidence: f64, resamples: usize, seed: u64) -> Option<Interval> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut rng = Rng::new(seed);
+    let medians: Vec<f64> = (0..resamples)
+        .map(|_| {
+            let resample: Vec<f64> =
+                (0..values.len()).map(|_| values[rng.below(values.len() as u64) as usize]).collect();
+            median(&resample).expect("a non-empty resample")
+        })
+        .collect();
+    let tail = (1.0 - confidence) / 2.0;
+    Some(Interval { low: quantile(&medians, tail)?, high: quantile(&medians, 1.0 - tail)? })
+}
+
+/// The smallest shift `δ ≥ 0` at which `p_at(δ)` falls below `alpha`, to a relative precision of 1e-4 of
+/// `scale`; infinite when no shift up to `scale` does. `p_at` must fall as `δ` grows, and `scale` must be a
+/// shift large enough to separate the samples completely.
+pub fn smallest_detectable_shift(p_at: impl Fn(f64) -> f64, alpha: f64, scale: f64) -> f64 {
+    let scale = scale.max(1e-9);
+    if p_at(scale) >= alpha {
+        return f64::INFINITY;
+    }
+    let (mut low, mut high) = (0.0, scale);
+    if p_at(low) < alpha {
+        return 0.0;
+    }
+    while high - low > scale * 1e-4 {
+        let middle = (low + high) / 2.0;
+        if p_at(middle) < alpha { high = middle } else { low = middle }
+    }
+    high
+}
+
 /// A two-sided confidence interval.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Interval {
@@ -187,6 +295,52 @@ mod tests {
         let x: Vec<f64> = (0..30).map(f64::from).collect();
         let y: Vec<f64> = (100..130).map(f64::from).collect();
         assert!(mann_whitney(&x, &y).unwrap().p_value < 1e-9);
+    }
+
+    #[test]
+    fn signed_rank_matches_the_textbook_example_exactly() {
+        // Hollander & Wolfe's depression scores (as in SciPy's documentation of `wilcoxon`): nine pairs, W+ = 40,
+        // W− = 5; exact two-sided p = 2 × 10 / 2⁹ = 0.0390625.
+        let x = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30];
+        let y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+        let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
+        let test = signed_rank(&d).unwrap();
+        assert_eq!((test.w_plus, test.n), (40.0, 9));
+        assert!(close(test.p_value, 0.0390625, 1e-12), "{}", test.p_value);
+    }
+
+    #[test]
+    fn signed_rank_agrees_with_scipy_exact_and_approximate() {
+        let d = [
+            0.5, -0.2, 1.1, 0.8, 0.3, -0.6, 0.9, 1.4, 0.7, 0.05, 0.45, -0.35, 1.25, 0.62, 0.15, 0.85, -0.1, 0.95, 1.05,
+            0.33, 0.58, -0.45, 0.72, 0.27, 0.81, 0.12, 1.15, 0.4, -0.05, 0.66, 0.9, 0.2, 0.31, -0.22, 0.77, 0.51, 0.14,
+            0.6, 0.35, 0.08,
+        ];
+        // scipy.stats.wilcoxon(d[:20], method="exact"): W− = 23, p = 0.001209259033203125.
+        let exact = signed_rank(&d[..20]).unwrap();
+        assert_eq!(exact.w_plus, 210.0 - 23.0);
+        assert!(close(exact.p_value, 0.001_209_259_033_203_125, 1e-15), "{}", exact.p_value);
+        // All 40, with a tie (0.9 twice): scipy's normal approximation with continuity correction, p = 1.0383e-5.
+        let approximate = signed_rank(&d).unwrap();
+        assert!(close(approximate.p_value, 1.038_278_143_75e-5, 1e-9), "{}", approximate.p_value);
+    }
+
+    #[test]
+    fn signed_rank_of_all_positive_differences_is_the_smallest_exact_p() {
+        let test = signed_rank(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]).unwrap();
+        assert!(close(test.p_value, 2.0 / 256.0, 1e-15));
+        assert!(signed_rank(&[0.0, 0.0]).is_none(), "zeros are dropped");
+    }
+
+    #[test]
+    fn the_smallest_detectable_shift_is_where_the_test_turns_significant() {
+        let noise = [-0.03, -0.02, -0.01, 0.0, 0.01, 0.02, 0.03, -0.015, 0.015, 0.025, -0.025, 0.005];
+        let p_at = |shift: f64| signed_rank(&noise.map(|d| d + shift)).unwrap().p_value;
+        let shift = smallest_detectable_shift(p_at, 0.01, 1.0);
+        assert!(p_at(shift) < 0.01 && p_at(shift * 0.99) >= 0.01, "{shift}");
+        assert!(shift > 0.0 && shift < 0.03, "{shift}");
+        let too_few = |shift: f64| signed_rank(&[0.01 + shift, -0.01 + shift]).unwrap().p_value;
+        assert_eq!(smallest_detectable_shift(too_few, 0.01, 1.0), f64::INFINITY, "2 pairs never reach p < 0.01");
     }
 
     #[test]

@@ -9,5 +9,6 @@ pub mod compare;
 mod fixtures;
 pub mod gate;
 pub mod inference;
+pub mod paired;
 pub mod scaling;
 pub mod thresholds;

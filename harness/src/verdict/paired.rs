@@ -1,0 +1,204 @@
+//! Paired verdicts for A/B runs: each round ran a cell under both builds back to back, so the unit of evidence is
+//! the round's log ratio `ln(candidate / base)`. Whatever drifts between rounds — other processes, clock
+//! frequency, memory placement — cancels within a pair instead of counting as noise.
+//!
+//! A cell is judged on the median of its paired log ratios: the Wilcoxon signed-rank test (exact for small
+//! samples) for significance, and a bootstrap interval of the median for size. Rounds are added only for cells
+//! still undecided, with looks at a fixed schedule (see [`Looks`]); alpha is split evenly over the planned looks
+//! and the cells by the union bound (Bonferroni), so the chance of any false regression in the whole gate stays
+//! below alpha however many looks are taken and whatever was decided at each. This is the simplest alpha-spending
+//! plan of group-sequential testing (Jennison & Turnbull, *Group Sequential Methods with Applications to
+//! Clinical Trials*, 2000, ch. 7); conservative, and valid under any dependence between looks.
+
+use ablate_workloads::Digest;
+
+use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::stats::median;
+use crate::verdict::compare::{CellComparison, Change, Unmatched};
+use crate::verdict::inference::{Interval, median_interval, signed_rank, smallest_detectable_shift};
+use crate::verdict::thresholds::{ThresholdSet, Thresholds};
+
+/// Bootstrap resamples per interval.
+const RESAMPLES: usize = 2000;
+
+/// The planned looks: after how many paired rounds undecided cells are judged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Looks {
+    pub rounds: Vec<u32>,
+}
+
+impl Looks {
+    /// The default plan: a first look at 8 rounds, then every ~1.4× more, up to 48 (6 looks).
+    pub fn sequential() -> Self {
+        Looks { rounds: vec![8, 12, 17, 24, 34, 48] }
+    }
+
+    /// One look after a fixed number of rounds (`--ab-rounds N`).
+    pub fn fixed(rounds: u32) -> Self {
+        Looks { rounds: vec![rounds] }
+    }
+
+    pub fn last(&self) -> u32 {
+        self.rounds.last().copied().unwrap_or(0)
+    }
+
+    pub fn is_look(&self, rounds: u32) -> bool {
+        self.rounds.contains(&rounds)
+    }
+}
+
+/// The paired log ratios of `candidate` against `base`: one per round both ran, in round order.
+pub fn log_ratios(candidate: &CellRecord, base: &CellRecord) -> Vec<f64> {
+    candidate
+        .samples
+        .iter()
+        .filter_map(|new| {
+            let old = base.samples.iter().find(|old| old.round == new.round)?;
+            Some((new.wall_ns.max(1) as f64 / old.wall_ns.max(1) as f64).ln())
+        })
+        .collect()
+}
+
+/// The paired comparison of one cell from its log ratios, judged at `alpha` split over `looks` looks and a
+/// `family` of cells.
+pub fn judge_pairs(
+    id: &str,
+    log_ratios: &[f64],
+    medians: (f64, f64),
+    thresholds: Thresholds,
+    looks: usize,
+    family: usize,
+) -> Option<CellComparison> {
+    let split = (looks.max(1) * family.max(1)) as f64;
+    let alpha = thresholds.alpha.value;
+    let seed = Digest::of_parts([id.as_bytes(), b"paired"]).0;
+    let center = median(log_ratios)?;
+    let log_interval = median_interval(log_ratios, 1.0 - alpha / looks.max(1) as f64, RESAMPLES, seed)?;
+    let p_value = signed_rank(log_ratios).map_or(1.0, |t| t.p_value);
+    let mut comparison = CellComparison {
+        id: id.to_owned(),
+        baseline_median_ns: medians.0,
+        candidate_median_ns: medians.1,
+        ratio: center.exp(),
+        interval: Interval { low: log_interval.low.exp(), high: log_interval.high.exp() },
+        p_value,
+        p_adjusted: (p_value * split).min(1.0),
+        min_detectable_ratio: paired_min_detectable_ratio(log_ratios, alpha / split),
+        pairs: Some(log_ratios.len()),
+        change: Change::Inconclusive,
+        reason: None,
+        thresholds,
+    };
+    comparison.judge();
+    Some(comparison)
+}
+
+/// The smallest ratio the signed-rank test at `alpha` would have called significant had every pair been slower
+/// by it, keeping the pairs' measured spread around their median.
+pub fn paired_min_detectable_ratio(log_ratios: &[f64], alpha: f64) -> f64 {
+    let Some(center) = median(log_ratios) else { return f64::INFINITY };
+    let centred: Vec<f64> = log_ratios.iter().map(|d| d - center).collect();
+    let spread = centred.iter().fold(0.0f64, |a, d| a.max(d.abs()));
+    let p_at = |shift: f64| {
+        let shifted: Vec<f64> = centred.iter().map(|d| d + shift).collect();
+        signed_rank(&shifted).map_or(1.0, |t| t.p_value)
+    };
+    smallest_detectable_shift(p_at, alpha, 2.0 * spread + 1e-6).exp()
+}
+
+/// Compares every successful candidate cell with the base cell of the same id, pair by pair, as the records'
+/// pairing planned.
+pub fn compare_paired(
+    candidate: &RunRecord,
+    base: &RunRecord,
+    thresholds: &ThresholdSet,
+) -> (Vec<CellComparison>, Vec<Unmatched>) {
+    let (looks, family) = candidate.pairing.as_ref().map_or((1, candidate.cells.len()), |p| (p.looks.len(), p.family));
+    let mut compared = Vec::new();
+    let mut unmatched = Vec::new();
+    for cell in candidate.cells.iter().filter(|c| c.status == CellStatus::Ok) {
+        let Some(old) = base.cells.iter().find(|b| b.id == cell.id) else {
+            unmatched.push(Unmatched { id: cell.id.clone(), reason: "not in the base build".into() });
+            continue;
+        };
+        if old.status != CellStatus::Ok {
+            unmatched.push(Unmatched { id: cell.id.clone(), reason: "failed in the base build".into() });
+            continue;
+        }
+        let ratios = log_ratios(cell, old);
+        let medians = (median(&old.walls()).unwrap_or(0.0), median(&cell.walls()).unwrap_or(0.0));
+        let t = thresholds.for_cell(&cell.workload, cell.strategy.name());
+        match judge_pairs(&cell.id, &ratios, medians, t, looks, family) {
+            Some(comparison) => compared.push(comparison),
+            None => unmatched.push(Unmatched { id: cell.id.clone(), reason: "no paired rounds".into() }),
+        }
+    }
+    (compared, unmatched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::thresholds::Overrides;
+
+    fn thresholds() -> Thresholds {
+        ThresholdSet::load(None, Overrides::default()).unwrap().for_cell("w", "rayon")
+    }
+
+    /// `n` log ratios of `shift` plus deterministic, tie-free noise of amplitude `noise`.
+    fn pairs(shift: f64, noise: f64, n: usize) -> Vec<f64> {
+        (1..=n).map(|i| shift + noise * ((i as f64 * 0.618_034).fract() * 2.0 - 1.0)).collect()
+    }
+
+    fn verdict(ratios: &[f64], looks: usize, family: usize) -> CellComparison {
+        judge_pairs("w/100/rayon/2", ratios, (1.0, 1.0), thresholds(), looks, family).unwrap()
+    }
+
+    #[test]
+    fn a_clear_slowdown_is_regressed_once_enough_pairs_are_in() {
+        let slow = pairs(1.3f64.ln(), 0.05, 20);
+        assert_eq!(verdict(&slow, 6, 72).change, Change::Regressed);
+        let early = verdict(&slow[..8], 6, 72);
+        assert_eq!(early.change, Change::Inconclusive, "8 pairs cannot reach 0.01 / (6 × 72)");
+        assert_eq!(early.reason.as_deref(), Some("too noisy: too few samples to see any slowdown"));
+    }
+
+    #[test]
+    fn quiet_equal_builds_are_unchanged_at_the_first_look() {
+        let same = pairs(0.0, 0.02, 8);
+        let comparison = verdict(&same, 1, 1);
+        assert_eq!(comparison.change, Change::Unchanged, "{comparison:?}");
+        assert!(comparison.could_see_threshold(), "{}", comparison.min_detectable_ratio);
+    }
+
+    #[test]
+    fn noisy_pairs_are_inconclusive_with_what_they_could_see() {
+        let noisy = pairs(0.0, 0.3, 24);
+        let comparison = verdict(&noisy, 6, 72);
+        assert_eq!(comparison.change, Change::Inconclusive);
+        assert!(comparison.min_detectable_ratio > 1.1 && comparison.min_detectable_ratio.is_finite());
+        assert!(comparison.reason.as_ref().unwrap().starts_with("too noisy: could see ≥"), "{comparison:?}");
+    }
+
+    #[test]
+    fn splitting_alpha_over_looks_and_cells_makes_each_look_stricter() {
+        let modest = pairs(1.15f64.ln(), 0.04, 12);
+        assert_eq!(verdict(&modest, 1, 1).change, Change::Regressed);
+        let split = verdict(&modest, 6, 72);
+        assert_eq!(split.p_value, verdict(&modest, 1, 1).p_value);
+        assert!(split.p_adjusted > 0.01 && split.change != Change::Regressed, "{split:?}");
+    }
+
+    #[test]
+    fn pairs_are_matched_by_round_whatever_the_order() {
+        use crate::strategy::StrategyKind::Rayon;
+        use crate::verdict::fixtures::{cell, sample};
+        let mut base = cell("w", ablate_workloads::Kind::Cpu, Rayon, 2, &[]);
+        let mut candidate = base.clone();
+        base.samples = vec![sample(0, 100.0, None), sample(1, 200.0, None), sample(2, 400.0, None)];
+        candidate.samples = vec![sample(2, 440.0, None), sample(0, 110.0, None)];
+        let ratios = log_ratios(&candidate, &base);
+        assert_eq!(ratios.len(), 2, "round 1 has no candidate sample");
+        assert!(ratios.iter().all(|r| (r - 1.1f64.ln()).abs() < 1e-12), "{ratios:?}");
+    }
+}
