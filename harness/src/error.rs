@@ -26,6 +26,9 @@ pub enum HarnessError {
     Baseline(String),
     #[error("{0}")]
     Report(String),
+    /// A build in an A/B run failed or broke the protocol.
+    #[error("{0}")]
+    Ab(String),
 }
 
 impl HarnessError {
@@ -43,7 +46,8 @@ impl HarnessError {
             | HarnessError::Io { .. }
             | HarnessError::Encode { .. }
             | HarnessError::InvalidResults { .. }
-            | HarnessError::Report(_) => exit::ERROR,
+            | HarnessError::Report(_)
+            | HarnessError::Ab(_) => exit::ERROR,
         }
     }
 }

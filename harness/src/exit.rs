@@ -12,5 +12,7 @@ pub const REGRESSION: u8 = 3;
 pub const SCALING: u8 = 4;
 /// The baseline is missing or incompatible.
 pub const BASELINE: u8 = 5;
+/// With `--require-power`: a cell's verdict was inconclusive (too noisy, near the threshold, or a busy machine).
+pub const INCONCLUSIVE: u8 = 6;
 /// The run was interrupted (Ctrl-C); the results file holds what was measured before (128 + SIGINT).
 pub const INTERRUPTED: u8 = 130;

@@ -13,7 +13,7 @@ use ablate_harness::events::Silent;
 use ablate_harness::record::{CellRecord, CellStatus, RunRecord};
 use ablate_harness::runner;
 use ablate_harness::strategy::process::{ProcessPool, WORKER_ENV, serve_if_worker};
-use ablate_harness::strategy::{Chunk, DEFAULT_CHUNK_TARGET, Faults, ProcessOptions, StrategyKind, Transport};
+use ablate_harness::strategy::{Chunk, DEFAULT_CHUNK_TARGET, Faults, Pinning, ProcessOptions, StrategyKind, Transport};
 use ablate_workloads::{Description, Kind, ParamDoc, Params, Registry, Workload, WorkloadConfig, WorkloadError};
 
 /// Four tasks; task `on` misbehaves as `mode` says, only inside a worker process, and with `once` set only the
@@ -286,7 +286,8 @@ fn a_hundred_thousand_tiny_tasks_pass_through_one_pool() {
     let bytes_sent = |chunk: Chunk| {
         let options = ProcessOptions::default();
         let mut pool =
-            ProcessPool::start(job.clone(), 2, chunk, DEFAULT_CHUNK_TARGET, Transport::Regen, options).unwrap();
+            ProcessPool::start(job.clone(), 2, chunk, DEFAULT_CHUNK_TARGET, Transport::Regen, options, Pinning::off())
+                .unwrap();
         let execution =
             ablate_harness::strategy::Pool::execute(&mut pool, job.as_ref(), &ablate_harness::strategy::IgnoreProgress);
         assert!(execution.failure.is_none(), "{:?}", execution.failure);
@@ -314,9 +315,17 @@ fn pool_create_shutdown_cycles_leak_nothing() {
         .prepare(WorkloadConfig { name: "spin".into(), size: 4, seed: 5, params: Params::new().with("iters", 10) })
         .unwrap();
     let cycle = || {
-        ProcessPool::start(job.clone(), 2, Chunk::Auto, DEFAULT_CHUNK_TARGET, Transport::Shm, ProcessOptions::default())
-            .unwrap()
-            .shutdown()
+        ProcessPool::start(
+            job.clone(),
+            2,
+            Chunk::Auto,
+            DEFAULT_CHUNK_TARGET,
+            Transport::Shm,
+            ProcessOptions::default(),
+            Pinning::off(),
+        )
+        .unwrap()
+        .shutdown()
     };
     cycle();
     let (fds_before, rss_before) = (open_fds(), current_rss_kib());

@@ -38,6 +38,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
     let outcome = match cli.command {
         Command::List => list::list(&registry),
         Command::Run(args) => run::run(&args, &registry),
+        Command::AbServe(args) => run::serve(&args, &registry),
         Command::Compare(args) => verdicts::compare(&args),
         Command::Gate(args) => verdicts::gate(&args, &registry),
         Command::Report(args) => report::report(&args),

@@ -67,6 +67,14 @@ pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<Run
     Ok(record)
 }
 
+/// `ablate ab-serve`: one build's side of a paired A/B gate (see `runner::serve`).
+pub(super) fn serve(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
+    let config = cli::parse::run_config(args, registry, Machine::detect().logical_cores)?;
+    cancel::install_interrupt_handler();
+    runner::serve::serve(&config, registry)?;
+    Ok(exit::SUCCESS)
+}
+
 /// Prints the run in the chosen format — followed by the verdict table when `verdicts` and the format is not
 /// the markdown summary, which holds the verdicts itself — and writes the HTML report when asked.
 pub(super) fn present(run: JudgedRun, args: &RunArgs, verdicts: bool) -> anyhow::Result<()> {

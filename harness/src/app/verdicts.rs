@@ -13,9 +13,11 @@ use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, verdicts};
+use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare;
 use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport};
+use crate::verdict::paired::Looks;
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// The thresholds file used when none is named and it exists.
@@ -124,6 +126,7 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
     }
+    report.require_power = args.require_power;
     let code = report.exit_code();
     let label = args.results.as_ref().map_or_else(|| "this run".to_owned(), |p| p.display().to_string());
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
@@ -156,18 +159,27 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
     Ok(exit::SUCCESS)
 }
 
-/// A/B: this binary against `base`, alternately in one session; the base's merged record is the baseline.
+/// A/B: this binary against `base`, each cell under both back to back, rounds until decided; the base's record
+/// is the baseline, paired round by round.
 fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
-    if args.ab_rounds < 2 {
-        return Err(HarnessError::Usage(format!("invalid --ab-rounds {}; expected 2 or more", args.ab_rounds)).into());
-    }
+    let looks = match args.ab_rounds.as_str() {
+        "auto" => Looks::sequential(),
+        text => match text.parse::<u32>() {
+            Ok(rounds) if rounds >= 2 => Looks::fixed(rounds),
+            _ => {
+                let why = "expected auto or a whole number of at least 2";
+                return Err(HarnessError::Usage(format!("invalid --ab-rounds {text}; {why}")).into());
+            }
+        },
+    };
+    let max_time = crate::cli::parse::duration(&args.max_time, "--max-time")?;
     let repetitions = [
         args.run.reps.map(|n| format!("--reps {n}")),
         args.run.warmup.map(|n| format!("--warmup {n}")),
         args.run.max_cell_time.as_ref().map(|limit| format!("--max-cell-time {limit}")),
     ];
     if let Some(flag) = repetitions.into_iter().flatten().next() {
-        let why = "each A/B round runs every cell once after one warm-up; set --ab-rounds instead";
+        let why = "each A/B round runs every undecided cell once under each build; set --ab-rounds or --max-time";
         return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")).into());
     }
     crate::write::check_writable(&args.run.out)?;
@@ -175,25 +187,30 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     let seed = args.run.order_seed.unwrap_or(args.run.seed);
-    eprintln!("ablate: A/B, {} rounds: {} against {}", args.ab_rounds, candidate_binary.display(), base.display());
-    let (base_record, candidate) = crate::verdict::ab::measure(
-        base,
-        &candidate_binary,
-        &args.run.suite_args(),
+    eprintln!(
+        "ablate: A/B ({} rounds, at most {}): {} against {}",
         args.ab_rounds,
-        scratch.path(),
-        seed,
-    )?;
-    for (record, path) in
-        [(&base_record, args.run.out.with_extension("ab-base.json")), (&candidate, args.run.out.clone())]
-    {
-        record.write_to(&path)?;
+        args.max_time,
+        candidate_binary.display(),
+        base.display()
+    );
+    crate::cancel::install_interrupt_handler();
+    let plan = AbPlan { looks, max_time, seed };
+    let outcome =
+        ab::measure(base, &candidate_binary, &args.run.suite_args(), &plan, &judge.thresholds, scratch.path())?;
+    let base_path = args.run.out.with_extension("ab-base.json");
+    outcome.base.write_to(&base_path)?;
+    outcome.candidate.write_to(&args.run.out)?;
+    eprintln!("ablate: results written to {} and {}", args.run.out.display(), base_path.display());
+    if outcome.candidate.cancelled {
+        return Ok(exit::INTERRUPTED);
     }
-    let report = GateReport::new(&candidate, Some(&base_record), &judge.thresholds, None);
+    let report = GateReport::new(&outcome.candidate, Some(&outcome.base), &judge.thresholds, None)
+        .requiring_power(args.require_power);
     let code = report.exit_code();
     let base_label = format!("base build {}", base.display());
     present(
-        JudgedRun::new("this build".to_owned(), candidate, report, Some(base_label), &judge.thresholds),
+        JudgedRun::new("this build".to_owned(), outcome.candidate, report, Some(base_label), &judge.thresholds),
         &args.run,
         true,
     )?;

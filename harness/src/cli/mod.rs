@@ -36,6 +36,9 @@ pub enum Command {
     /// Write the HTML report (SVG charts inline and as files, markdown summary, CSV and Bencher JSON) from
     /// results files; several runs or machines go into one report.
     Report(ReportArgs),
+    /// Serve one build's measurements to an A/B gate (`gate --ab`) over stdin and stdout; not for direct use.
+    #[command(hide = true)]
+    AbServe(Box<RunArgs>),
     /// List, show or delete stored baselines.
     Baseline {
         #[command(subcommand)]
@@ -119,9 +122,18 @@ pub struct GateArgs {
     /// alternately in one session, so neither is compared with numbers from another machine or moment.
     #[arg(long, value_name = "BASE")]
     pub ab: Option<PathBuf>,
-    /// A/B rounds: each round runs both builds once, in random order, one timed repetition per cell.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub ab_rounds: u32,
+    /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at 8, 12, 17, 24, 34 and 48
+    /// rounds (alpha split over the looks), until each is decided or --max-time is spent; N runs N rounds and
+    /// judges once. Each round runs every cell once under each build, back to back, in random order.
+    #[arg(long, default_value = "auto", value_name = "auto|N")]
+    pub ab_rounds: String,
+    /// The time budget of an A/B gate (`auto` rounds stop adding rounds once it is spent), e.g. 120s, 5m.
+    #[arg(long, default_value = "120s", value_name = "DURATION")]
+    pub max_time: String,
+    /// Fail (exit 6) when a cell's verdict is inconclusive: too noisy to see a slowdown of the threshold's size,
+    /// too near the threshold to call, or scaling judged on a busy machine.
+    #[arg(long)]
+    pub require_power: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }

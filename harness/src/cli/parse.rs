@@ -220,7 +220,7 @@ fn transports(spec: &str) -> Result<Vec<Transport>> {
     })
 }
 
-fn duration(text: &str, flag: &str) -> Result<std::time::Duration> {
+pub fn duration(text: &str, flag: &str) -> Result<std::time::Duration> {
     humantime::parse_duration(text).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
         usage(format!("invalid {flag} '{text}'; expected a positive duration such as 300s, 2m or 500ms"))
     })

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::verdict::compare::Change;
 use crate::verdict::gate::GateReport;
 use crate::verdict::thresholds::Thresholds;
 
@@ -14,19 +13,20 @@ pub fn render(report: &GateReport) -> String {
     if let Some(note) = &report.baseline_note {
         let _ = writeln!(out, "no regression check: {note}");
     }
+    if let Some(line) = report.power_line() {
+        let _ = writeln!(out, "{line}\n");
+    }
     if !report.comparisons.is_empty() {
+        let header = ("cell (vs baseline)", "ratio", "interval", "p (adj.)", "sees ≥");
         let _ =
-            writeln!(out, "{:<44} {:>8} {:>17} {:>9}  verdict", "cell (vs baseline)", "ratio", "interval", "p (Holm)");
+            writeln!(out, "{:<44} {:>8} {:>17} {:>9} {:>7}  verdict", header.0, header.1, header.2, header.3, header.4);
         for c in &report.comparisons {
             let interval = format!("[{:.3}, {:.3}]", c.interval.low, c.interval.high);
-            let verdict = match c.change {
-                Change::Regressed => "REGRESSED",
-                Change::Improved => "improved",
-                Change::Unchanged => "unchanged",
-                Change::Inconclusive => "inconclusive",
-            };
             let p = if c.p_adjusted >= 1e-3 { format!("{:.3}", c.p_adjusted) } else { format!("{:.1e}", c.p_adjusted) };
-            let _ = writeln!(out, "{:<44} {:>8.3} {:>17} {:>9}  {verdict}", c.id, c.ratio, interval, p);
+            let sees =
+                if c.min_detectable_ratio.is_finite() { format!("{:.3}", c.min_detectable_ratio) } else { "-".into() };
+            let verdict = c.verdict_text();
+            let _ = writeln!(out, "{:<44} {:>8.3} {:>17} {:>9} {:>7}  {verdict}", c.id, c.ratio, interval, p, sees);
             in_force.insert(key(&c.id), &c.thresholds);
         }
     }

@@ -68,6 +68,18 @@ impl CellRun {
         self
     }
 
+    pub(super) fn id(&self) -> String {
+        self.cell.id.clone()
+    }
+
+    /// The wall time of the last timed execution (`None` before the first), or why the cell failed.
+    pub(super) fn last_wall_ns(&self) -> Result<Option<u64>, String> {
+        match &self.failure {
+            Some(reason) => Err(reason.clone()),
+            None => Ok(self.samples.last().map(|s| s.wall_ns)),
+        }
+    }
+
     pub(super) fn digest(&self) -> Option<Digest> {
         self.digest.filter(|_| self.failure.is_none())
     }

@@ -2,12 +2,14 @@
 //!
 //! Groups (one workload at one size) run one after another, so only one workload's data is resident at a time and
 //! peak RSS means something. Within a group, after warm-up, every round runs each cell once in a freshly shuffled
-//! order, so slow drift of the machine hits every cell alike. The serial cell goes first in the very first round,
-//! so every other execution can be checked against its digest as soon as it finishes. Under a time limit per cell,
+//! order, so slow drift of the machine hits every cell alike. The serial cell goes first in the very first round
+//! (warm-up included), so every other execution can be checked against its digest as soon as it finishes. A
+//! [`GroupSession`] is one group held open: a run drives its rounds, and `serve` lets an A/B gate drive it. Under a time limit per cell,
 //! a cell that has used it sits out the rounds that are left.
 
 mod cell_run;
 mod progress;
+pub mod serve;
 
 use std::time::Instant;
 
@@ -50,36 +52,82 @@ fn run_group(
     listener: &dyn Listener,
     order: &mut Rng,
 ) -> Result<Vec<CellRecord>, HarnessError> {
-    let (workload, size) = (group.config.name.as_str(), group.config.size);
-    listener.on_event(&Event::Preparing { workload, size });
-    let started = Instant::now();
-    let job = registry.prepare(group.config.clone())?;
-    listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
-
-    let mut runs = Vec::with_capacity(group.cells.len());
-    for cell in &group.cells {
-        let (cell, decision) = decide_if_auto(cell, job.as_ref(), listener)?;
-        runs.push(CellRun::launch(&cell, job.clone(), config)?.with_decision(decision));
-    }
+    let mut session = GroupSession::open(group, config, registry, listener)?;
     let warmup = config.profile.warmup;
-    let mut reference: Option<Digest> = None;
-    for round in 0..warmup + config.profile.reps {
-        let label = if round < warmup { Round::Warmup(round) } else { Round::Timed(round - warmup) };
-        for index in round_order(runs.len(), round == 0, order) {
+    for round in 0..config.profile.reps {
+        for index in round_order(session.runs.len(), round == 0 && warmup == 0, order) {
             if cancel::requested() {
                 break;
             }
-            if runs[index].has_enough(&config.profile) {
+            if session.runs[index].has_enough(&config.profile) {
                 continue;
             }
-            runs[index].execute(round, label, reference, listener);
-            if index == 0 {
-                reference = reference.or(runs[0].digest());
-            }
+            session.execute(index, warmup + round, Round::Timed(round), listener);
         }
     }
-    let serial_median = runs[0].median_wall_ns();
-    Ok(runs.into_iter().map(|run| run.into_record(serial_median)).collect())
+    Ok(session.close())
+}
+
+/// One group's cells, launched and warmed up, executed one at a time on request: what a run's rounds and an A/B
+/// run's paired rounds both drive.
+pub struct GroupSession {
+    runs: Vec<CellRun>,
+    reference: Option<Digest>,
+}
+
+impl GroupSession {
+    /// Builds the group's workload, launches every cell's strategy, and runs the profile's warm-up rounds (serial
+    /// first, so every later execution is checked against its digest).
+    pub fn open(
+        group: &Group,
+        config: &RunConfig,
+        registry: &Registry,
+        listener: &dyn Listener,
+    ) -> Result<Self, HarnessError> {
+        let (workload, size) = (group.config.name.as_str(), group.config.size);
+        listener.on_event(&Event::Preparing { workload, size });
+        let started = Instant::now();
+        let job = registry.prepare(group.config.clone())?;
+        listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
+        let mut runs = Vec::with_capacity(group.cells.len());
+        for cell in &group.cells {
+            let (cell, decision) = decide_if_auto(cell, job.as_ref(), listener)?;
+            runs.push(CellRun::launch(&cell, job.clone(), config)?.with_decision(decision));
+        }
+        let mut session = GroupSession { runs, reference: None };
+        for round in 0..config.profile.warmup {
+            for index in 0..session.runs.len() {
+                if !cancel::requested() {
+                    session.execute(index, round, Round::Warmup(round), listener);
+                }
+            }
+        }
+        Ok(session)
+    }
+
+    /// The ids of the group's cells, in plan order (serial first).
+    pub fn cell_ids(&self) -> Vec<String> {
+        self.runs.iter().map(CellRun::id).collect()
+    }
+
+    /// Executes cell `index` once as round `round`, checking its digest against serial's once that is known.
+    pub fn execute(&mut self, index: usize, round: u32, label: Round, listener: &dyn Listener) {
+        self.runs[index].execute(round, label, self.reference, listener);
+        if index == 0 {
+            self.reference = self.reference.or(self.runs[0].digest());
+        }
+    }
+
+    /// The last timed wall time of cell `index`, or why it failed.
+    pub fn last_wall_ns(&self, index: usize) -> Result<Option<u64>, String> {
+        self.runs[index].last_wall_ns()
+    }
+
+    /// The group's records, summarised against serial's median.
+    pub fn close(self) -> Vec<CellRecord> {
+        let serial_median = self.runs[0].median_wall_ns();
+        self.runs.into_iter().map(|run| run.into_record(serial_median)).collect()
+    }
 }
 
 /// An `auto` cell with the strategy, workers and chunk its pilot chose (and the decision); other cells as they are.
@@ -99,7 +147,7 @@ fn decide_if_auto(
 }
 
 /// A random permutation of the cells; in the first round the serial cell (index 0) leads.
-fn round_order(cells: usize, serial_first: bool, rng: &mut Rng) -> Vec<usize> {
+pub fn round_order(cells: usize, serial_first: bool, rng: &mut Rng) -> Vec<usize> {
     let mut order: Vec<usize> = (0..cells).collect();
     for i in (1..cells).rev() {
         order.swap(i, rng.below(i as u64 + 1) as usize);

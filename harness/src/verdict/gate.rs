@@ -74,6 +74,8 @@ pub struct GateReport {
     pub baseline_note: Option<String>,
     /// Cells that regressed at first but not when re-measured (`--confirm`).
     pub unconfirmed: Vec<String>,
+    /// Inconclusive verdicts fail the gate (`--require-power`).
+    pub require_power: bool,
 }
 
 impl GateReport {
@@ -98,7 +100,39 @@ impl GateReport {
             failed_cells: candidate.failed_cells().map(|(c, _)| c.id.clone()).collect(),
             baseline_note,
             unconfirmed: Vec::new(),
+            require_power: false,
         }
+    }
+
+    /// With `require_power`, inconclusive verdicts fail the gate (exit 6).
+    pub fn requiring_power(mut self, require_power: bool) -> Self {
+        self.require_power = require_power;
+        self
+    }
+
+    /// What the regression check could see, for the top of every verdict output: `this gate could see slowdowns
+    /// ≥ 1.07× in 70 of 72 cells; 2 too noisy`. `None` when nothing was compared.
+    pub fn power_line(&self) -> Option<String> {
+        if self.comparisons.is_empty() {
+            return None;
+        }
+        let seeing: Vec<f64> =
+            self.comparisons.iter().filter(|c| c.could_see_threshold()).map(|c| c.min_detectable_ratio).collect();
+        let worst = seeing.iter().copied().fold(1.0f64, f64::max);
+        let blind = self.comparisons.len() - seeing.len();
+        let mut line = if seeing.is_empty() {
+            format!("this gate could not see a slowdown of the threshold's size in any of its {} cells", blind)
+        } else {
+            format!(
+                "this gate could see slowdowns ≥ {worst:.2}× in {} of {} cells",
+                seeing.len(),
+                self.comparisons.len()
+            )
+        };
+        if blind > 0 && !seeing.is_empty() {
+            line.push_str(&format!("; {blind} too noisy"));
+        }
+        Some(line)
     }
 
     /// Keeps a regression only where the re-measured comparison `again` regresses too; the others become
@@ -121,7 +155,15 @@ impl GateReport {
         self.scaling.iter().filter(|s| s.failed())
     }
 
-    /// 1 when a cell failed outright, else 3 on a regression, else 4 on a scaling failure, else 0.
+    /// Cells whose verdict is inconclusive: regressions too noisy or too near the threshold to call, and scaling
+    /// judged while the machine was busy.
+    pub fn inconclusive(&self) -> usize {
+        let comparisons = self.comparisons.iter().filter(|c| c.change == Change::Inconclusive).count();
+        comparisons + self.scaling.iter().filter(|s| s.inconclusive()).count()
+    }
+
+    /// 1 when a cell failed outright, else 3 on a regression, else 4 on a scaling failure, else (with
+    /// `require_power`) 6 when a verdict was inconclusive, else 0.
     pub fn exit_code(&self) -> u8 {
         if !self.failed_cells.is_empty() {
             exit::ERROR
@@ -129,6 +171,8 @@ impl GateReport {
             exit::REGRESSION
         } else if self.scaling_failures().next().is_some() {
             exit::SCALING
+        } else if self.require_power && self.inconclusive() > 0 {
+            exit::INCONCLUSIVE
         } else {
             exit::SUCCESS
         }

@@ -17,10 +17,12 @@ pub fn verdict(run: &JudgedRun) -> (String, &'static str) {
         exit::SUCCESS => "PASS: no regression against the baseline, every parallel cell scales",
         exit::REGRESSION => "REGRESSED: cells are slower than the baseline",
         exit::SCALING => "SCALING BELOW THRESHOLD: workers that do not pay for themselves",
+        exit::INCONCLUSIVE => "INCONCLUSIVE: verdicts the gate could not reach, and --require-power asks for them",
         _ => "FAILED: cells failed outright",
     };
     let class = if code == exit::SUCCESS { "pass" } else { "fail" };
-    (format!("{text} (gate exit code {code})"), class)
+    let power = run.gate.power_line().map(|line| format!("; {line}")).unwrap_or_default();
+    (format!("{text} (gate exit code {code}){power}"), class)
 }
 
 pub fn machine(run: &JudgedRun) -> String {

@@ -1,0 +1,121 @@
+//! The measuring side of a paired A/B run: a build of ablate started as `ablate ab-serve <suite>` plans the suite
+//! as `run` would and then measures only what its driver asks — open a group, execute one cell once, close the
+//! group, finish — so that the driver can run each cell under both builds back to back.
+//!
+//! Requests and replies are JSON, one per line, on stdin and stdout; a reply line starts with [`REPLY_PREFIX`], so
+//! anything else a workload prints on stdout is skipped rather than mistaken for one. Progress goes nowhere: the
+//! driver reports for both builds.
+
+use std::io::{BufRead, Write};
+
+use ablate_workloads::Registry;
+use serde::{Deserialize, Serialize};
+
+use super::GroupSession;
+use crate::config::RunConfig;
+use crate::error::HarnessError;
+use crate::events::{Round, Silent};
+use crate::measure::rss;
+use crate::plan::Plan;
+use crate::record::{CellRecord, RssScope, RunRecord};
+
+/// The protocol's version: a driver refuses a build that speaks another.
+pub const PROTOCOL: u32 = 1;
+
+/// What starts every reply line.
+pub const REPLY_PREFIX: &str = "ablate-ab ";
+
+/// A request from the driver.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "lowercase")]
+pub enum Request {
+    /// Build group `group`'s workload, launch its cells and warm them up.
+    Open { group: usize },
+    /// Execute cell `cell` of the open group once, recording it as timed round `round`.
+    Execute { cell: usize, round: u32 },
+    /// Summarise and keep the open group's cells.
+    Close,
+    /// Send the whole record and exit.
+    Finish,
+}
+
+/// A reply to the driver.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "lowercase")]
+pub enum Reply {
+    /// Sent once at start: the protocol version and each group's cell ids as planned.
+    Hello {
+        protocol: u32,
+        groups: Vec<Vec<String>>,
+    },
+    Opened {
+        cells: Vec<String>,
+    },
+    /// The execution's wall time, or why the cell failed.
+    Executed {
+        wall_ns: Option<u64>,
+        failure: Option<String>,
+    },
+    Closed,
+    Finished {
+        record: Box<RunRecord>,
+    },
+    Error {
+        message: String,
+    },
+}
+
+/// Serves `config`'s suite to a driver on stdin/stdout until it says `finish` or closes stdin.
+pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError> {
+    let plan = Plan::new(config, registry)?;
+    let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };
+    let groups = plan.groups.iter().map(|g| g.cells.iter().map(|c| c.id.clone()).collect()).collect();
+    send(&Reply::Hello { protocol: PROTOCOL, groups })?;
+    let mut open: Option<GroupSession> = None;
+    let mut cells: Vec<CellRecord> = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| HarnessError::io("cannot read", "the A/B driver's requests", e))?;
+        let reply = match serde_json::from_str::<Request>(&line) {
+            Err(e) => Reply::Error { message: format!("bad request {line:?}: {e}") },
+            Ok(Request::Open { group }) => match plan.groups.get(group) {
+                None => Reply::Error { message: format!("no group {group}; the plan has {}", plan.groups.len()) },
+                Some(planned) => match GroupSession::open(planned, config, registry, &Silent) {
+                    Ok(session) => {
+                        let ids = session.cell_ids();
+                        open = Some(session);
+                        Reply::Opened { cells: ids }
+                    }
+                    Err(e) => Reply::Error { message: e.to_string() },
+                },
+            },
+            Ok(Request::Execute { cell, round }) => match open.as_mut() {
+                Some(session) if cell < session.cell_ids().len() => {
+                    session.execute(cell, round, Round::Timed(round), &Silent);
+                    match session.last_wall_ns(cell) {
+                        Ok(wall_ns) => Reply::Executed { wall_ns, failure: None },
+                        Err(reason) => Reply::Executed { wall_ns: None, failure: Some(reason) },
+                    }
+                }
+                _ => Reply::Error { message: format!("no open group with a cell {cell}") },
+            },
+            Ok(Request::Close) => {
+                cells.extend(open.take().map(GroupSession::close).unwrap_or_default());
+                Reply::Closed
+            }
+            Ok(Request::Finish) => {
+                let record = RunRecord::new(config.clone(), rss_scope, std::mem::take(&mut cells), false);
+                return send(&Reply::Finished { record: Box::new(record) });
+            }
+        };
+        send(&reply)?;
+    }
+    Ok(())
+}
+
+fn send(reply: &Reply) -> Result<(), HarnessError> {
+    let json = serde_json::to_string(reply).map_err(|e| HarnessError::Usage(format!("cannot encode a reply: {e}")))?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{REPLY_PREFIX}{json}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| HarnessError::io("cannot write to", "the A/B driver", e))
+}
