@@ -41,13 +41,15 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-/// Writes `record` to `path` with every sample's wall time replaced by `wall(cell, sample index)`.
+/// Writes `record` to `path` with every sample's wall time replaced by `wall(cell, sample index)`, on a machine
+/// that was otherwise idle (no other processes' CPU time recorded).
 fn with_walls(record: &Value, path: &Path, wall: impl Fn(&Value, usize) -> f64) {
     let mut record = record.clone();
     for cell in record["cells"].as_array_mut().unwrap() {
         let walls: Vec<f64> = (0..cell["samples"].as_array().unwrap().len()).map(|i| wall(cell, i)).collect();
         for (sample, ns) in cell["samples"].as_array_mut().unwrap().iter_mut().zip(walls) {
             sample["wall_ns"] = (ns.round() as u64).into();
+            sample["others_cpu_ns"] = 0.into();
         }
     }
     std::fs::write(path, record.to_string()).unwrap();
@@ -100,6 +102,14 @@ fn verdicts_and_exit_codes_follow_the_samples() {
     assert!(stdout(&poor).contains("efficiency 0.50 [0.50, 0.50]"), "{}", stdout(&poor));
     let forgiven = ablate(d, &["gate", "--results", "poor.json", "--baseline", "poor.json", "--min-efficiency", "0.4"]);
     assert_eq!(code(&forgiven), Some(0), "efficiency 0.5 passes a 0.4 floor: {}", stdout(&forgiven));
+
+    with_walls(&measured, &d.join("noisy.json"), |cell, i| steady(cell, i) * if i % 2 == 0 { 1.0 } else { 1.6 });
+    let noisy = ablate(d, &["gate", "--results", "noisy.json", "--baseline", "noisy.json"]);
+    assert_eq!(code(&noisy), Some(0), "inconclusive is not a failure by default: {}", stdout(&noisy));
+    assert!(stdout(&noisy).contains("inconclusive (too noisy: could see ≥"), "{}", stdout(&noisy));
+    assert!(stdout(&noisy).contains("could not see a slowdown of the threshold's size in any of its 3 cells"));
+    let required = ablate(d, &["gate", "--results", "noisy.json", "--baseline", "noisy.json", "--require-power"]);
+    assert_eq!(code(&required), Some(6), "{}{}", stdout(&required), stderr(&required));
 }
 
 /// `gate` measuring the suite itself, with `--confirm` re-measuring failing cells: against a baseline no real
@@ -225,25 +235,26 @@ fn bad_baselines_and_results_are_refused_with_their_exit_codes() {
     assert!(stderr(&lenient).contains("warning"), "{}", stderr(&lenient));
 }
 
-/// A base build stood in for by a script: the real binary, with every wall time it records replaced by `wall_ns`.
+/// A base build stood in for by a script: the real binary serving the A/B driver, with every wall time it
+/// reports replaced by `wall_ns`.
 fn base_recording(dir: &Path, name: &str, wall_ns: u64) -> String {
     let script = dir.join(name);
     let binary = env!("CARGO_BIN_EXE_ablate");
-    let body = format!(
-        "#!/bin/sh\nfor out; do :; done\n{binary} \"$@\" || exit $?\nsed -i -E 's/\"wall_ns\": *[0-9]+/\"wall_ns\":{wall_ns}/g' \"$out\"\n"
-    );
+    let body = format!("#!/bin/sh\n{binary} \"$@\" | sed -u -E 's/\"wall_ns\":[0-9]+/\"wall_ns\":{wall_ns}/g'\n");
     std::fs::write(&script, body).unwrap();
     std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     script.to_str().unwrap().to_owned()
 }
 
-/// A/B mode through the real binary: both builds run once per round and both merged records are written; the
-/// candidate, measured for real, is judged against a base whose times no real run can beat or lose to.
+/// A/B mode through the real binary: each round runs the cell under both builds, both records are written with
+/// their pairing; the candidate, measured for real, is judged against a base whose times no real run can beat or
+/// lose to.
 #[test]
 fn a_b_mode_runs_both_builds_alternately_and_judges_the_candidate() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let suite = ["-w", "spin", "--size", "40", "-s", "serial", "-j", "1", "-p", "spin.iters=20000", "--ab-rounds", "6"];
+    let suite =
+        ["-w", "spin", "--size", "40", "-s", "serial", "-j", "1", "-p", "spin.iters=20000", "--ab-rounds", "12"];
 
     let slow_base = base_recording(d, "slow-base.sh", 1_000_000_000_000);
     let mut against_slow = vec!["gate", "--ab", &slow_base, "--out", "improved.json"];
@@ -251,11 +262,13 @@ fn a_b_mode_runs_both_builds_alternately_and_judges_the_candidate() {
     let output = ablate(d, &against_slow);
     assert_eq!(code(&output), Some(0), "{}{}", stdout(&output), stderr(&output));
     let record = read_json(&d.join("improved.json"));
-    assert_eq!(record["cells"][0]["samples"].as_array().unwrap().len(), 6, "one sample per round");
-    assert_eq!(record["config"]["profile"]["reps"], 6, "the merged record counts every round's repetition");
+    assert_eq!(record["cells"][0]["samples"].as_array().unwrap().len(), 12, "one sample per round");
+    assert_eq!(record["config"]["profile"]["reps"], 12, "the record counts every round's repetition");
     let rounds: Vec<u64> =
         record["cells"][0]["samples"].as_array().unwrap().iter().map(|s| s["round"].as_u64().unwrap()).collect();
-    assert_eq!(rounds, [0, 1, 2, 3, 4, 5], "samples numbered by round");
+    assert_eq!(rounds, (0..12).collect::<Vec<u64>>(), "samples numbered by round, the key of each pair");
+    assert_eq!(record["pairing"]["looks"], serde_json::json!([12]), "one look after a fixed number of rounds");
+    assert_eq!(record["pairing"]["family"], 1);
     let base = read_json(&d.join("improved.ab-base.json"));
     assert!(base["cells"][0]["samples"].as_array().unwrap().iter().all(|s| s["wall_ns"] == 1_000_000_000_000u64));
 
