@@ -121,6 +121,10 @@ pub struct Sample {
     /// time from `/proc/stat` less this execution's own `cpu_ns`. Absent where it could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others_cpu_ns: Option<u64>,
+    /// How long after the execution began its last worker started its first task: the wake-up cost, counted in
+    /// `wall_ns` but shown apart (in-process strategies; absent where not measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_start_ns: Option<u64>,
 }
 
 impl Sample {

@@ -70,6 +70,7 @@ mod tests {
             faults,
             wire,
             others_cpu_ns: None,
+            worker_start_ns: None,
         }
     }
 

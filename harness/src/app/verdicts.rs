@@ -163,9 +163,9 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
 /// is the baseline, paired round by round.
 fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
     let looks = match args.ab_rounds.as_str() {
-        "auto" => Looks::sequential(),
+        "auto" => None,
         text => match text.parse::<u32>() {
-            Ok(rounds) if rounds >= 2 => Looks::fixed(rounds),
+            Ok(rounds) if rounds >= 2 => Some(Looks::fixed(rounds)),
             _ => {
                 let why = "expected auto or a whole number of at least 2";
                 return Err(HarnessError::Usage(format!("invalid --ab-rounds {text}; {why}")).into());

@@ -122,9 +122,10 @@ pub struct GateArgs {
     /// alternately in one session, so neither is compared with numbers from another machine or moment.
     #[arg(long, value_name = "BASE")]
     pub ab: Option<PathBuf>,
-    /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at 8, 12, 17, 24, 34 and 48
-    /// rounds (alpha split over the looks), until each is decided or --max-time is spent; N runs N rounds and
-    /// judges once. Each round runs every cell once under each build, back to back, in random order.
+    /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (alpha split
+    /// over the looks and cells; for 72 cells at 20, 26, 34, 44 and 57 rounds) until each is decided or
+    /// --max-time is spent; N runs N rounds and judges once. Each round runs every undecided cell once under each
+    /// build, back to back, in random order.
     #[arg(long, default_value = "auto", value_name = "auto|N")]
     pub ab_rounds: String,
     /// The time budget of an A/B gate (`auto` rounds stop adding rounds once it is spent), e.g. 120s, 5m.

@@ -125,6 +125,7 @@ impl CellRun {
             faults: execution.faults,
             wire: execution.wire,
             others_cpu_ns: load::others_cpu_ns(machine_before, machine_after, cpu_ns),
+            worker_start_ns: execution.worker_start_ns,
         };
         self.faults.add(&execution.faults);
         match self.check(&execution, reference) {

@@ -69,6 +69,7 @@ impl Gathered {
             wire: Some(wire),
             worker_cpu_ns,
             worker_peak_rss,
+            worker_start_ns: None,
         }
     }
 }

@@ -3,8 +3,9 @@
 use std::cell::Cell;
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use ablate_workloads::{AnyOutput, Job};
@@ -37,6 +38,9 @@ pub struct Execution {
     pub worker_cpu_ns: u64,
     /// Peak resident memory of each worker process during the execution (process strategy).
     pub worker_peak_rss: Vec<u64>,
+    /// How long after the execution began its last worker started its first task: the cost of waking the
+    /// workers (in-process strategies; `None` where not measured).
+    pub worker_start_ns: Option<u64>,
 }
 
 /// Counts of worker faults in one execution.
@@ -119,16 +123,39 @@ impl ChunkLog {
     }
 }
 
-/// What every worker of one execution shares: the job, the progress sink and the stop flag.
+/// What every worker of one execution shares: the job, the progress sink, the stop flag, and when each worker
+/// thread started its first task.
 pub(crate) struct Dispatch<'a> {
     job: &'a dyn Job,
     progress: &'a dyn TaskProgress,
     stop: AtomicBool,
+    /// Identifies this execution to the threads that run it, so each notes its first start once.
+    id: u64,
+    began: Instant,
+    first_starts: Mutex<Vec<u64>>,
+}
+
+/// Numbers executions for [`Dispatch::id`].
+static NEXT_DISPATCH: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// The execution this thread last ran a chunk of.
+    static LAST_DISPATCH: Cell<u64> = const { Cell::new(0) };
 }
 
 impl<'a> Dispatch<'a> {
     pub(crate) fn new(job: &'a dyn Job, progress: &'a dyn TaskProgress) -> Self {
-        Self { job, progress, stop: AtomicBool::new(false) }
+        let id = NEXT_DISPATCH.fetch_add(1, Ordering::Relaxed);
+        Self { job, progress, stop: AtomicBool::new(false), id, began: Instant::now(), first_starts: Mutex::default() }
+    }
+
+    /// Notes, the first time the calling thread runs a chunk of this execution, how long after its start.
+    fn note_first_start(&self) {
+        if LAST_DISPATCH.get() != self.id {
+            LAST_DISPATCH.set(self.id);
+            let offset = self.began.elapsed().as_nanos() as u64;
+            self.first_starts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(offset);
+        }
     }
 
     pub(crate) fn task_count(&self) -> usize {
@@ -141,6 +168,7 @@ impl<'a> Dispatch<'a> {
         if self.stop.load(Ordering::Relaxed) || crate::cancel::requested() {
             return None;
         }
+        self.note_first_start();
         let mut log = ChunkLog {
             start: range.start,
             outputs: Vec::with_capacity(range.len()),
@@ -172,6 +200,7 @@ impl<'a> Dispatch<'a> {
     pub(crate) fn finish(self, mut logs: Vec<ChunkLog>, busy_nanos: Vec<u64>) -> Execution {
         logs.sort_by_key(|log| log.start);
         let tasks = self.task_count();
+        let first_starts = self.first_starts.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut execution = Execution {
             outputs: Vec::with_capacity(tasks),
             task_nanos: Vec::with_capacity(tasks),
@@ -181,6 +210,7 @@ impl<'a> Dispatch<'a> {
             wire: None,
             worker_cpu_ns: 0,
             worker_peak_rss: Vec::new(),
+            worker_start_ns: first_starts.into_iter().max(),
         };
         for log in logs {
             if let Some(failure) = log.failure {

@@ -27,7 +27,8 @@ use crate::verdict::thresholds::ThresholdSet;
 
 /// How an A/B run proceeds.
 pub struct AbPlan {
-    pub looks: Looks,
+    /// The looks, or `None` for the sequential plan fitted to the number of cells (see [`Looks::sequential`]).
+    pub looks: Option<Looks>,
     /// The time budget of the whole run, shared out over the groups.
     pub max_time: Duration,
     /// Seeds the order of cells and of the builds within each pair.
@@ -54,6 +55,9 @@ pub fn measure(
     let mut builds = [Build::start(base, "base", suite, dir)?, Build::start(candidate, "candidate", suite, dir)?];
     let groups = matched_groups(&builds[0].groups, &builds[1].groups);
     let family = groups.iter().map(|g| g.len()).sum::<usize>();
+    let default_alpha = thresholds.for_cell("", "").alpha.value;
+    let looks = plan.looks.clone().unwrap_or_else(|| Looks::sequential(default_alpha, family));
+    let plan = &AbPlan { looks: Some(looks.clone()), max_time: plan.max_time, seed: plan.seed };
     let mut rng = Rng::new(plan.seed);
     for (index, cells) in groups.iter().enumerate() {
         if cancel::requested() {
@@ -65,7 +69,7 @@ pub fn measure(
     }
     let [mut base_build, mut candidate_build] = builds;
     let pairing =
-        |partner: &Path| Pairing { partner: partner.display().to_string(), looks: plan.looks.rounds.clone(), family };
+        |partner: &Path| Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family };
     let mut base_record = base_build.finish()?;
     let mut candidate_record = candidate_build.finish()?;
     base_record.pairing = Some(pairing(candidate));
@@ -99,6 +103,7 @@ fn measure_group(
     rng: &mut Rng,
 ) -> Result<(), HarnessError> {
     let started = Instant::now();
+    let looks = plan.looks.as_ref().expect("measure fixes the looks");
     let mut opened = Vec::new();
     for build in builds.iter_mut() {
         match build.ask(&Request::Open { group })? {
@@ -115,7 +120,7 @@ fn measure_group(
         })
         .collect();
     let mut round = 0;
-    while round < plan.looks.last() && cells.iter().any(|c| !c.done) && !cancel::requested() {
+    while round < looks.last() && cells.iter().any(|c| !c.done) && !cancel::requested() {
         if round > 0 && started.elapsed() > budget {
             break;
         }
@@ -137,8 +142,8 @@ fn measure_group(
             }
         }
         round += 1;
-        if plan.looks.is_look(round) {
-            decide(&mut cells, thresholds, plan.looks.rounds.len(), family);
+        if looks.is_look(round) {
+            decide(&mut cells, thresholds, looks.rounds.len(), family);
         }
     }
     let undecided = cells.iter().filter(|c| !c.done).count();
@@ -287,5 +292,54 @@ impl Drop for Build {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::thresholds::Overrides;
+
+    /// A cell of `rounds` pairs: base times around 10 ms, candidate times `ratio` × base, both with
+    /// deterministic, tie-free noise of amplitude `noise`.
+    fn paired(id: &str, ratio: f64, noise: f64, rounds: usize) -> PairedCell {
+        let wobble = |i: usize, phase: f64| 1.0 + noise * ((i as f64 * 0.618_034 + phase).fract() * 2.0 - 1.0);
+        let walls = (0..rounds).map(|i| [10e6 * wobble(i, 0.0), 10e6 * ratio * wobble(i, 0.5)]).collect();
+        PairedCell { id: id.to_owned(), indices: [0, 0], walls, done: false }
+    }
+
+    fn thresholds() -> ThresholdSet {
+        ThresholdSet::load(None, Overrides::default()).unwrap()
+    }
+
+    #[test]
+    fn at_each_look_decided_cells_stop_and_undecided_ones_go_on() {
+        let family = 3;
+        let looks = Looks::sequential(0.01, family);
+        let (first, count) = (looks.rounds[0] as usize, looks.rounds.len());
+        let mut cells = [
+            paired("quiet/1/serial/w1/cauto", 1.0, 0.01, first),
+            paired("slow/1/serial/w1/cauto", 1.3, 0.01, first),
+            paired("noisy/1/serial/w1/cauto", 1.0, 0.4, first),
+        ];
+        decide(&mut cells, &thresholds(), count, family);
+        assert!(cells[0].done, "equal quiet builds are unchanged at the first look");
+        assert!(cells[1].done, "every pair 1.3x slower: regressed at the first look");
+        assert!(!cells[2].done, "40 % noise: undecided, goes on");
+
+        let mut early = [paired("quiet/1/serial/w1/cauto", 1.0, 0.01, 8)];
+        decide(&mut early, &thresholds(), count, family);
+        assert!(!early[0].done, "8 pairs cannot reach 0.01 / (5 looks × 3 cells), so cannot see any slowdown yet");
+
+        let mut last = [paired("noisy/1/serial/w1/cauto", 1.0, 0.4, looks.last() as usize)];
+        decide(&mut last, &thresholds(), count, family);
+        assert!(!last[0].done, "still undecided at the last look: the gate calls it inconclusive");
+    }
+
+    #[test]
+    fn groups_keep_only_the_cells_both_builds_planned() {
+        let base = vec![vec!["a/1/serial".to_owned(), "a/1/rayon".to_owned()]];
+        let candidate = vec![vec!["a/1/serial".to_owned(), "a/1/crossbeam".to_owned()]];
+        assert_eq!(matched_groups(&base, &candidate), vec![vec!["a/1/serial".to_owned()]]);
     }
 }

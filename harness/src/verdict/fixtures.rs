@@ -48,6 +48,7 @@ pub fn sample(round: u32, wall_ns: f64, others_cpu_ns: Option<u64>) -> Sample {
         faults: Faults::default(),
         wire: None,
         others_cpu_ns,
+        worker_start_ns: None,
     }
 }
 

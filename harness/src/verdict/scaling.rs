@@ -28,6 +28,10 @@ use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 /// them: background daemons, and the coarseness of `/proc/stat`'s 10 ms ticks over short repetitions.
 pub const BUSY_TOLERANCE_CORES: f64 = 0.25;
 
+/// The share of a cell's median wall time its workers may take to start before a shortfall is put down to the
+/// wake-up rather than to the strategy: past it the cell is too short to judge at this size.
+pub const MAX_START_SHARE: f64 = 0.1;
+
 /// What a cell was judged on.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "lowercase", tag = "on")]
@@ -88,6 +92,8 @@ pub struct CellScaling {
     pub oversubscribed: bool,
     /// Cores other processes kept busy, on average, during the cell's timed repetitions.
     pub others_cores: Option<f64>,
+    /// The median time its workers took to start their first tasks (the wake-up cost), where measured.
+    pub worker_start_ns: Option<f64>,
     #[serde(skip)]
     pub thresholds: Thresholds,
 }
@@ -110,11 +116,10 @@ impl CellScaling {
             ScalingVerdict::Expected { why } => format!("below the floor as expected: {why}"),
             ScalingVerdict::Inconclusive { reason } => format!("inconclusive ({reason})"),
         };
-        if self.oversubscribed {
-            format!("{verdict}; oversubscribed, judged on {} cores", self.judged_workers)
-        } else {
-            verdict
-        }
+        let started = self.worker_start_ns.map(|ns| format!("; workers started within {:.2} ms", ns / 1e6));
+        let oversubscribed =
+            self.oversubscribed.then(|| format!("; oversubscribed, judged on {} cores", self.judged_workers));
+        format!("{verdict}{}{}", started.unwrap_or_default(), oversubscribed.unwrap_or_default())
     }
 }
 
@@ -161,11 +166,15 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
         }
     };
     let others_cores = cell.others_cores();
+    let starts: Vec<f64> = cell.samples.iter().filter_map(|s| s.worker_start_ns).map(|ns| ns as f64).collect();
+    let worker_start_ns = median(&starts);
     let verdict = if measure.interval().high >= floor {
         ScalingVerdict::Passed
     } else if let Some(why) = &cell.expected_shortfall {
         ScalingVerdict::Expected { why: why.clone() }
     } else if let Some(reason) = busy_reason(others_cores, serial.others_cores(), judged_workers, cores) {
+        ScalingVerdict::Inconclusive { reason }
+    } else if let Some(reason) = too_short_reason(worker_start_ns, median(&cell_walls)?) {
         ScalingVerdict::Inconclusive { reason }
     } else {
         ScalingVerdict::Below
@@ -179,8 +188,19 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
         judged_workers,
         oversubscribed,
         others_cores,
+        worker_start_ns,
         thresholds,
     })
+}
+
+/// Why the cell is too short to judge: its workers took more than [`MAX_START_SHARE`] of its time to start.
+fn too_short_reason(worker_start_ns: Option<f64>, wall_ns: f64) -> Option<String> {
+    let start = worker_start_ns.filter(|&start| start > MAX_START_SHARE * wall_ns)?;
+    Some(format!(
+        "too short to judge: its workers took {:.2} ms of its {:.2} ms to start; measure at a larger --size",
+        start / 1e6,
+        wall_ns / 1e6
+    ))
 }
 
 /// Why the machine was too busy to judge: other processes took cores the cell's workers (or serial's one

@@ -73,6 +73,23 @@ fn a_noisy_memory_cell_whose_interval_reaches_the_floor_passes() {
 }
 
 #[test]
+fn a_shortfall_whose_workers_took_long_to_start_is_too_short_to_judge() {
+    let mut slow_start = cell("w", Kind::Cpu, Rayon, 2, &walls(10e6, 0.02, 12));
+    for s in &mut slow_start.samples {
+        s.worker_start_ns = Some(3_000_000);
+    }
+    let serial = cell("w", Kind::Cpu, Serial, 1, &walls(10e6, 0.02, 12));
+    let verdict = judge_cell(&slow_start, &serial, 2, thresholds()).unwrap();
+    let ScalingVerdict::Inconclusive { reason } = &verdict.verdict else { panic!("{:?}", verdict.verdict) };
+    assert!(reason.starts_with("too short to judge: its workers took 3.00 ms"), "{reason}");
+    assert!(verdict.verdict_text().ends_with("workers started within 3.00 ms"), "{}", verdict.verdict_text());
+    for s in &mut slow_start.samples {
+        s.worker_start_ns = Some(100_000);
+    }
+    assert_eq!(judge_cell(&slow_start, &serial, 2, thresholds()).unwrap().verdict, ScalingVerdict::Below);
+}
+
+#[test]
 fn a_shortfall_the_workload_declares_is_expected_not_failed() {
     let mut imbalanced = cell("w", Kind::Cpu, Threads, 2, &walls(85e6, 0.02, 12));
     imbalanced.expected_shortfall = Some("static partition of heavy-first tasks".to_owned());
