@@ -20,7 +20,7 @@ if [ $# -ge 1 ]; then
     base_src=$(mktemp -d)
     trap 'git worktree remove --force "$base_src" 2>/dev/null || true' EXIT
     git worktree add --detach "$base_src" "$1" >/dev/null
-    (cd "$base_src" && cargo build --release --bin ablate)
+    (cd "$base_src" && CARGO_TARGET_DIR="$base_src/target" cargo build --release --bin ablate)
     cp "$base_src/target/release/ablate" "$out/ablate-base"
     baseline=(--ab "$out/ablate-base")
 else
@@ -28,8 +28,9 @@ else
 fi
 
 cargo build --release --bin ablate
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 set +e
-target/release/ablate gate "${suite[@]}" "${baseline[@]}" --confirm 1 --format md --out "$out/candidate.json" >"$out/summary.md"
+"$target_dir/release/ablate" gate "${suite[@]}" "${baseline[@]}" --confirm 1 --format md --out "$out/candidate.json" >"$out/summary.md"
 code=$?
 set -e
 cat "$out/summary.md"

@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$binary" ]; then
     (cd "$repo" && cargo build --release --bin ablate >/dev/null 2>&1) || { echo "study.sh: build failed" >&2; exit 1; }
-    binary="$(cd "$repo" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/ablate"
+    binary="$(cd "$repo" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release/ablate"
 fi
 work=$(mktemp -d)
 neighbour_pid=""

@@ -42,7 +42,7 @@ fn read_json(path: &Path) -> Value {
 }
 
 /// Writes `record` to `path` with every sample's wall time replaced by `wall(cell, sample index)`, on a machine
-/// that was otherwise idle (no other processes' CPU time recorded).
+/// that was otherwise idle (no other processes' CPU time recorded) and with no wake-up time measured.
 fn with_walls(record: &Value, path: &Path, wall: impl Fn(&Value, usize) -> f64) {
     let mut record = record.clone();
     for cell in record["cells"].as_array_mut().unwrap() {
@@ -50,6 +50,7 @@ fn with_walls(record: &Value, path: &Path, wall: impl Fn(&Value, usize) -> f64) 
         for (sample, ns) in cell["samples"].as_array_mut().unwrap().iter_mut().zip(walls) {
             sample["wall_ns"] = (ns.round() as u64).into();
             sample["others_cpu_ns"] = 0.into();
+            sample.as_object_mut().unwrap().remove("worker_start_ns");
         }
     }
     std::fs::write(path, record.to_string()).unwrap();

@@ -16,7 +16,7 @@ use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Round, Silent};
 use crate::measure::rss;
-use crate::plan::Plan;
+use crate::plan::{Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
 
 /// The protocol's version: a driver refuses a build that speaks another.
@@ -29,8 +29,9 @@ pub const REPLY_PREFIX: &str = "ablate-ab ";
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "do", rename_all = "lowercase")]
 pub enum Request {
-    /// Build group `group`'s workload, launch its cells and warm them up.
-    Open { group: usize },
+    /// Build group `group`'s workload, launch its cells (only those named in `cells`, and serial, the
+    /// reference, when given) and warm them up.
+    Open { group: usize, cells: Option<Vec<String>> },
     /// Execute cell `cell` of the open group once, recording it as timed round `round`.
     Execute { cell: usize, round: u32 },
     /// Summarise and keep the open group's cells.
@@ -77,9 +78,9 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
         let line = line.map_err(|e| HarnessError::io("cannot read", "the A/B driver's requests", e))?;
         let reply = match serde_json::from_str::<Request>(&line) {
             Err(e) => Reply::Error { message: format!("bad request {line:?}: {e}") },
-            Ok(Request::Open { group }) => match plan.groups.get(group) {
+            Ok(Request::Open { group, cells: wanted }) => match plan.groups.get(group) {
                 None => Reply::Error { message: format!("no group {group}; the plan has {}", plan.groups.len()) },
-                Some(planned) => match GroupSession::open(planned, config, registry, &Silent) {
+                Some(planned) => match GroupSession::open(&only(planned, wanted), config, registry, &Silent) {
                     Ok(session) => {
                         let ids = session.cell_ids();
                         open = Some(session);
@@ -110,6 +111,19 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
         send(&reply)?;
     }
     Ok(())
+}
+
+/// `group` with only the cells named in `wanted` (when given) and its serial reference, which comes first.
+fn only(group: &Group, wanted: Option<Vec<String>>) -> Group {
+    let mut group = group.clone();
+    if let Some(wanted) = wanted {
+        let mut index = 0;
+        group.cells.retain(|cell| {
+            index += 1;
+            index == 1 || wanted.contains(&cell.id)
+        });
+    }
+    group
 }
 
 fn send(reply: &Reply) -> Result<(), HarnessError> {

@@ -1,13 +1,13 @@
 //! A/B mode: two builds of ablate measured in one session, each cell under both builds back to back, so that a
 //! change is judged against its base under the same machine state rather than against another moment's numbers.
 //!
-//! Both builds are started once as servers (`ablate ab-serve`, see [`crate::runner::serve`]) over the same suite.
-//! Group by group (one workload's data resident at a time), both open the group and warm it up; then every round
-//! runs each still-undecided cell once under each build, the two executions of a pair back to back in a random
-//! order, and the cells in a freshly shuffled order. At each planned look ([`Looks`]) a cell whose paired verdict
-//! is decided (regressed, improved or unchanged) stops; the rest go on until the last look or until the group's
-//! share of `--max-time` is spent. The records keep every sample's round, so the pairs — and every verdict — can
-//! be recomputed from the two files.
+//! Every round starts both builds afresh as servers (`ablate ab-serve`, see [`crate::runner::serve`]) over the
+//! same suite. Group by group (one workload's data resident at a time), both open the group's undecided cells and
+//! warm them up; then each of those cells runs once under each build, the two executions of a pair back to back
+//! in a random order, and the cells in a freshly shuffled order. At each planned look ([`Looks`]) a cell whose
+//! paired verdict is decided (regressed, improved or unchanged) stops; the rest go on until the last look or until
+//! `--max-time` is spent. The records keep every sample's round, so the pairs — and every verdict — can be
+//! recomputed from the two files.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -19,8 +19,11 @@ use ablate_workloads::rng::Rng;
 
 use crate::cancel;
 use crate::error::HarnessError;
-use crate::record::{Pairing, RunRecord};
+use crate::record::{CellStatus, Pairing, RunRecord};
 use crate::runner::serve::{PROTOCOL, REPLY_PREFIX, Reply, Request};
+use crate::stats::median;
+use crate::strategy::StrategyKind;
+use crate::summary::Summary;
 use crate::verdict::compare::Change;
 use crate::verdict::paired::{Looks, judge_pairs};
 use crate::verdict::thresholds::ThresholdSet;
@@ -29,7 +32,7 @@ use crate::verdict::thresholds::ThresholdSet;
 pub struct AbPlan {
     /// The looks, or `None` for the sequential plan fitted to the number of cells (see [`Looks::sequential`]).
     pub looks: Option<Looks>,
-    /// The time budget of the whole run, shared out over the groups.
+    /// The time budget: no round starts that would likely end past it.
     pub max_time: Duration,
     /// Seeds the order of cells and of the builds within each pair.
     pub seed: u64,
@@ -41,8 +44,21 @@ pub struct AbOutcome {
     pub candidate: RunRecord,
 }
 
+/// One cell both builds measure: its group, its id, its paired wall times (base, candidate) so far.
+struct PairedCell {
+    group: usize,
+    id: String,
+    walls: Vec<[f64; 2]>,
+    done: bool,
+}
+
 /// Measures `suite` under `base` and `candidate` in paired rounds as `plan` says; `thresholds` decide when a cell
 /// is decided. Each build's stderr is kept in `dir`.
+///
+/// Every round starts both builds afresh: what a process settles into for its lifetime — where its memory
+/// landed, its allocator's arenas — differs from process to process by as much as a third of a cell's time, and
+/// would be a bias between two long-lived builds; a fresh pair of processes per round makes it noise that
+/// pairing and the test can see.
 pub fn measure(
     base: &Path,
     candidate: &Path,
@@ -52,107 +68,111 @@ pub fn measure(
     dir: &Path,
 ) -> Result<AbOutcome, HarnessError> {
     let started = Instant::now();
-    let mut builds = [Build::start(base, "base", suite, dir)?, Build::start(candidate, "candidate", suite, dir)?];
-    let groups = matched_groups(&builds[0].groups, &builds[1].groups);
-    let family = groups.iter().map(|g| g.len()).sum::<usize>();
-    let default_alpha = thresholds.for_cell("", "").alpha.value;
-    let looks = plan.looks.clone().unwrap_or_else(|| Looks::sequential(default_alpha, family));
-    let plan = &AbPlan { looks: Some(looks.clone()), max_time: plan.max_time, seed: plan.seed };
     let mut rng = Rng::new(plan.seed);
-    for (index, cells) in groups.iter().enumerate() {
-        if cancel::requested() {
+    let mut cells: Vec<PairedCell> = Vec::new();
+    let mut looks = plan.looks.clone();
+    let mut merged: [Option<RunRecord>; 2] = [None, None];
+    let (mut round, mut last_round) = (0u32, Duration::ZERO);
+    loop {
+        let all_decided = round > 0 && cells.iter().all(|c| c.done);
+        let out_of_rounds = looks.as_ref().is_some_and(|l| round >= l.last());
+        let out_of_time = round > 0 && started.elapsed() + last_round > plan.max_time;
+        if all_decided || out_of_rounds || out_of_time || cancel::requested() {
             break;
         }
-        let remaining = plan.max_time.saturating_sub(started.elapsed());
-        let budget = remaining / (groups.len() - index) as u32;
-        measure_group(&mut builds, index, cells, plan, thresholds, family, budget, &mut rng)?;
+        let round_started = Instant::now();
+        let mut builds = [Build::start(base, "base", suite, dir)?, Build::start(candidate, "candidate", suite, dir)?];
+        if round == 0 {
+            cells = planned_cells(&builds[0].groups, &builds[1].groups);
+        }
+        let groups: Vec<usize> = {
+            let mut groups: Vec<usize> = cells.iter().filter(|c| !c.done).map(|c| c.group).collect();
+            groups.dedup();
+            groups
+        };
+        for group in groups {
+            measure_group(&mut builds, group, &mut cells, round, &mut rng)?;
+        }
+        for (side, build) in builds.iter_mut().enumerate() {
+            merge(&mut merged[side], build.finish()?);
+        }
+        round += 1;
+        if looks.is_none() {
+            // Planned once, after the first round and before any test: from the time a round takes, never from
+            // what was measured in it, so the plan cannot bias the verdicts.
+            let affordable = (plan.max_time.as_secs_f64() / round_started.elapsed().as_secs_f64().max(1e-3)) as u32;
+            let default_alpha = thresholds.for_cell("", "").alpha.value;
+            looks = Some(Looks::sequential(default_alpha, cells.len()).within(affordable));
+        }
+        let looks = looks.as_ref().expect("planned after the first round");
+        if looks.is_look(round) {
+            let family = cells.len();
+            decide(&mut cells, thresholds, looks.rounds.len(), family);
+        }
+        last_round = round_started.elapsed();
+        let undecided = cells.iter().filter(|c| !c.done).count();
+        eprintln!(
+            "ablate: A/B round {round}: {undecided} of {} cells undecided ({:.1}s)",
+            cells.len(),
+            started.elapsed().as_secs_f64()
+        );
     }
-    let [mut base_build, mut candidate_build] = builds;
-    let pairing =
-        |partner: &Path| Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family };
-    let mut base_record = base_build.finish()?;
-    let mut candidate_record = candidate_build.finish()?;
-    base_record.pairing = Some(pairing(candidate));
-    candidate_record.pairing = Some(pairing(base));
-    for record in [&mut base_record, &mut candidate_record] {
-        let rounds = record.cells.iter().map(|c| c.samples.len()).max().unwrap_or(0);
-        record.config.profile.reps = rounds as u32;
+    let looks = looks.unwrap_or_else(|| Looks::fixed(0));
+    let family = cells.len();
+    let [base_record, candidate_record] = merged;
+    let missing = || HarnessError::Ab("the A/B run was stopped before its first round".to_owned());
+    let (mut base_record, mut candidate_record) =
+        (base_record.ok_or_else(missing)?, candidate_record.ok_or_else(missing)?);
+    for (record, partner) in [(&mut base_record, candidate), (&mut candidate_record, base)] {
+        record.pairing = Some(Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family });
+        record.config.profile.reps = round;
+        record.config.profile.warmup = round;
+        record.cancelled |= cancel::requested();
+        resummarise(record);
     }
-    base_record.cancelled |= cancel::requested();
-    candidate_record.cancelled |= cancel::requested();
     Ok(AbOutcome { base: base_record, candidate: candidate_record })
 }
 
-/// One cell both builds measure: its id, its index in each build's group, its paired wall times.
-struct PairedCell {
-    id: String,
-    indices: [usize; 2],
-    walls: Vec<[f64; 2]>,
-    done: bool,
-}
-
-#[allow(clippy::too_many_arguments)]
+/// Runs one round of `group`'s undecided cells, each under both builds back to back in a random order.
 fn measure_group(
     builds: &mut [Build; 2],
     group: usize,
-    ids: &[String],
-    plan: &AbPlan,
-    thresholds: &ThresholdSet,
-    family: usize,
-    budget: Duration,
+    cells: &mut [PairedCell],
+    round: u32,
     rng: &mut Rng,
 ) -> Result<(), HarnessError> {
-    let started = Instant::now();
-    let looks = plan.looks.as_ref().expect("measure fixes the looks");
+    let undecided: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].group == group && !cells[i].done).collect();
+    let wanted: Vec<String> = undecided.iter().map(|&i| cells[i].id.clone()).collect();
+    // Both builds prepare and warm up at once (nothing of it is timed); only the timed pairs take turns.
+    for build in builds.iter_mut() {
+        build.send(&Request::Open { group, cells: Some(wanted.clone()) })?;
+    }
     let mut opened = Vec::new();
     for build in builds.iter_mut() {
-        match build.ask(&Request::Open { group })? {
+        match build.read()? {
             Reply::Opened { cells } => opened.push(cells),
             other => return Err(build.unexpected(other)),
         }
     }
-    let mut cells: Vec<PairedCell> = ids
-        .iter()
-        .filter_map(|id| {
-            let base = opened[0].iter().position(|c| c == id)?;
-            let candidate = opened[1].iter().position(|c| c == id)?;
-            Some(PairedCell { id: id.clone(), indices: [base, candidate], walls: Vec::new(), done: false })
-        })
-        .collect();
-    let mut round = 0;
-    while round < looks.last() && cells.iter().any(|c| !c.done) && !cancel::requested() {
-        if round > 0 && started.elapsed() > budget {
-            break;
-        }
-        let undecided: Vec<usize> = (0..cells.len()).filter(|&i| !cells[i].done).collect();
-        let order = crate::runner::round_order(undecided.len(), false, rng);
-        for cell in order.into_iter().map(|i| undecided[i]) {
-            let base_first = rng.below(2) == 0;
-            let mut walls = [0.0; 2];
-            for side in if base_first { [0, 1] } else { [1, 0] } {
-                let request = Request::Execute { cell: cells[cell].indices[side], round };
-                match builds[side].ask(&request)? {
-                    Reply::Executed { wall_ns: Some(wall), failure: None } => walls[side] = wall as f64,
-                    Reply::Executed { .. } => cells[cell].done = true,
-                    other => return Err(builds[side].unexpected(other)),
-                }
-            }
-            if !cells[cell].done {
-                cells[cell].walls.push(walls);
+    let order = crate::runner::round_order(undecided.len(), false, rng);
+    for cell in order.into_iter().map(|i| undecided[i]) {
+        let base_first = rng.below(2) == 0;
+        let mut walls = [0.0; 2];
+        for side in if base_first { [0, 1] } else { [1, 0] } {
+            let Some(index) = opened[side].iter().position(|id| *id == cells[cell].id) else {
+                cells[cell].done = true;
+                break;
+            };
+            match builds[side].ask(&Request::Execute { cell: index, round })? {
+                Reply::Executed { wall_ns: Some(wall), failure: None } => walls[side] = wall as f64,
+                Reply::Executed { .. } => cells[cell].done = true,
+                other => return Err(builds[side].unexpected(other)),
             }
         }
-        round += 1;
-        if looks.is_look(round) {
-            decide(&mut cells, thresholds, looks.rounds.len(), family);
+        if !cells[cell].done {
+            cells[cell].walls.push(walls);
         }
     }
-    let undecided = cells.iter().filter(|c| !c.done).count();
-    let workload = ids.first().and_then(|id| id.split('/').next()).unwrap_or("?");
-    eprintln!(
-        "ablate: A/B {workload}: {round} rounds in {:.1}s, {undecided} of {} cells undecided",
-        started.elapsed().as_secs_f64(),
-        cells.len()
-    );
     for build in builds.iter_mut() {
         match build.ask(&Request::Close)? {
             Reply::Closed => {}
@@ -160,6 +180,43 @@ fn measure_group(
         }
     }
     Ok(())
+}
+
+/// Adds one round's record to the merged one: each cell's samples appended (numbered by round already), its
+/// faults added, a failure kept.
+fn merge(merged: &mut Option<RunRecord>, round: RunRecord) {
+    let Some(merged) = merged else {
+        *merged = Some(round);
+        return;
+    };
+    for mut cell in round.cells {
+        match merged.cells.iter_mut().find(|c| c.id == cell.id) {
+            None => merged.cells.push(cell),
+            Some(target) => {
+                target.samples.append(&mut cell.samples);
+                target.warmup.append(&mut cell.warmup);
+                target.faults.add(&cell.faults);
+                if cell.status != CellStatus::Ok {
+                    target.status = cell.status;
+                }
+            }
+        }
+    }
+}
+
+/// Recomputes every summary from the merged samples (speedup against the merged serial cell of each group).
+fn resummarise(record: &mut RunRecord) {
+    let serial_medians: Vec<(String, u64, Option<f64>)> = record
+        .cells
+        .iter()
+        .filter(|c| c.strategy == StrategyKind::Serial)
+        .map(|c| (c.workload.clone(), c.size, median(&c.walls())))
+        .collect();
+    for cell in &mut record.cells {
+        let serial =
+            serial_medians.iter().find(|(w, s, _)| *w == cell.workload && *s == cell.size).and_then(|(_, _, m)| *m);
+        cell.summary = Summary::of(&cell.samples, cell.workers, serial, cell.bytes_touched);
+    }
 }
 
 /// Marks the cells whose paired verdict is decided as done.
@@ -175,9 +232,15 @@ fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, looks: usize, fam
     }
 }
 
-/// For each group of the candidate, the ids of its cells the base build planned too.
-fn matched_groups(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<Vec<String>> {
-    candidate.iter().zip(base).map(|(new, old)| new.iter().filter(|id| old.contains(id)).cloned().collect()).collect()
+/// The cells of each group of the candidate that the base build planned too, in plan order.
+fn planned_cells(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<PairedCell> {
+    let mut cells = Vec::new();
+    for (group, (new, old)) in candidate.iter().zip(base).enumerate() {
+        for id in new.iter().filter(|id| old.contains(id)) {
+            cells.push(PairedCell { group, id: id.clone(), walls: Vec::new(), done: false });
+        }
+    }
+    cells
 }
 
 /// One build, started as an A/B server.
@@ -223,12 +286,17 @@ impl Build {
     }
 
     fn ask(&mut self, request: &Request) -> Result<Reply, HarnessError> {
+        self.send(request)?;
+        self.read()
+    }
+
+    fn send(&mut self, request: &Request) -> Result<(), HarnessError> {
         let line = serde_json::to_string(request).expect("requests encode");
         let Some(requests) = self.requests.as_mut() else { return Err(self.died()) };
         if writeln!(requests, "{line}").and_then(|()| requests.flush()).is_err() {
             return Err(self.died());
         }
-        self.read()
+        Ok(())
     }
 
     fn read(&mut self) -> Result<Reply, HarnessError> {
@@ -305,7 +373,7 @@ mod tests {
     fn paired(id: &str, ratio: f64, noise: f64, rounds: usize) -> PairedCell {
         let wobble = |i: usize, phase: f64| 1.0 + noise * ((i as f64 * 0.618_034 + phase).fract() * 2.0 - 1.0);
         let walls = (0..rounds).map(|i| [10e6 * wobble(i, 0.0), 10e6 * ratio * wobble(i, 0.5)]).collect();
-        PairedCell { id: id.to_owned(), indices: [0, 0], walls, done: false }
+        PairedCell { group: 0, id: id.to_owned(), walls, done: false }
     }
 
     fn thresholds() -> ThresholdSet {
@@ -337,9 +405,11 @@ mod tests {
     }
 
     #[test]
-    fn groups_keep_only_the_cells_both_builds_planned() {
-        let base = vec![vec!["a/1/serial".to_owned(), "a/1/rayon".to_owned()]];
-        let candidate = vec![vec!["a/1/serial".to_owned(), "a/1/crossbeam".to_owned()]];
-        assert_eq!(matched_groups(&base, &candidate), vec![vec!["a/1/serial".to_owned()]]);
+    fn only_the_cells_both_builds_planned_are_paired() {
+        let base = vec![vec!["a/1/serial".to_owned(), "a/1/rayon".to_owned()], vec!["b/1/serial".to_owned()]];
+        let candidate = vec![vec!["a/1/serial".to_owned(), "a/1/crossbeam".to_owned()], vec!["b/1/serial".to_owned()]];
+        let cells = planned_cells(&base, &candidate);
+        let found: Vec<(usize, &str)> = cells.iter().map(|c| (c.group, c.id.as_str())).collect();
+        assert_eq!(found, [(0, "a/1/serial"), (1, "b/1/serial")]);
     }
 }

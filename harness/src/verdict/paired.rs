@@ -46,6 +46,13 @@ impl Looks {
         Looks { rounds }
     }
 
+    /// The looks that fit in `rounds` rounds; when not even the first does, one look at `rounds` (at least 2),
+    /// where the whole alpha goes.
+    pub fn within(self, rounds: u32) -> Self {
+        let fitting: Vec<u32> = self.rounds.iter().copied().filter(|&r| r <= rounds).collect();
+        if fitting.is_empty() { Looks::fixed(rounds.max(2)) } else { Looks { rounds: fitting } }
+    }
+
     /// One look after a fixed number of rounds (`--ab-rounds N`).
     pub fn fixed(rounds: u32) -> Self {
         Looks { rounds: vec![rounds] }
@@ -172,6 +179,8 @@ mod tests {
         assert_eq!(Looks::sequential(0.01, 72).rounds, vec![20, 26, 34, 44, 57]);
         assert_eq!(Looks::sequential(0.01, 3).rounds, vec![15, 20, 26, 34, 44]);
         assert_eq!(Looks::fixed(10).last(), 10);
+        assert_eq!(Looks::sequential(0.01, 72).within(40).rounds, vec![20, 26, 34], "the looks that fit");
+        assert_eq!(Looks::sequential(0.01, 72).within(15).rounds, vec![15], "one look, with the whole alpha");
     }
 
     #[test]
