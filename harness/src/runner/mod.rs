@@ -110,6 +110,11 @@ impl GroupSession {
         self.runs.iter().map(CellRun::id).collect()
     }
 
+    /// How many cells the session holds.
+    pub fn cell_count(&self) -> usize {
+        self.runs.len()
+    }
+
     /// Executes cell `index` once as round `round`, checking its digest against serial's once that is known.
     pub fn execute(&mut self, index: usize, round: u32, label: Round, listener: &dyn Listener) {
         self.runs[index].execute(round, label, self.reference, listener);

@@ -90,7 +90,7 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
                 },
             },
             Ok(Request::Execute { cell, round }) => match open.as_mut() {
-                Some(session) if cell < session.cell_ids().len() => {
+                Some(session) if cell < session.cell_count() => {
                     session.execute(cell, round, Round::Timed(round), &Silent);
                     match session.last_wall_ns(cell) {
                         Ok(wall_ns) => Reply::Executed { wall_ns, failure: None },

@@ -72,7 +72,7 @@ pub fn compare(
     baseline: &RunRecord,
     thresholds: &ThresholdSet,
 ) -> (Vec<CellComparison>, Vec<Unmatched>) {
-    let mut compared = Vec::new();
+    let mut matched = Vec::new();
     let mut unmatched = Vec::new();
     for cell in candidate.cells.iter().filter(|c| c.status == CellStatus::Ok) {
         match baseline.cells.iter().find(|b| b.id == cell.id) {
@@ -80,22 +80,20 @@ pub fn compare(
             Some(base) if base.status != CellStatus::Ok => {
                 unmatched.push(Unmatched { id: cell.id.clone(), reason: "failed in the baseline".into() });
             }
-            Some(base) => {
-                let t = thresholds.for_cell(&cell.workload, cell.strategy.name());
-                compared.extend(compare_cell(cell, base, t));
-            }
+            Some(base) if !cell.samples.is_empty() && !base.samples.is_empty() => matched.push((cell, base)),
+            Some(_) => {}
         }
     }
+    let family = matched.len();
+    let mut compared: Vec<CellComparison> = matched
+        .into_iter()
+        .filter_map(|(cell, base)| {
+            compare_cell(cell, base, thresholds.for_cell(&cell.workload, cell.strategy.name()), family)
+        })
+        .collect();
     let adjusted = holm(&compared.iter().map(|c| c.p_value).collect::<Vec<_>>());
-    let family = compared.len();
     for (cell, p_adjusted) in compared.iter_mut().zip(adjusted) {
         cell.p_adjusted = p_adjusted;
-        if let (Some(new), Some(old)) =
-            (candidate.cells.iter().find(|c| c.id == cell.id), baseline.cells.iter().find(|c| c.id == cell.id))
-        {
-            let alpha = cell.thresholds.alpha.value / family as f64;
-            cell.min_detectable_ratio = unpaired_min_detectable_ratio(&new.walls(), &old.walls(), alpha);
-        }
         cell.judge();
     }
     (compared, unmatched)
@@ -115,8 +113,14 @@ pub fn holm(p_values: &[f64]) -> Vec<f64> {
     adjusted
 }
 
-/// The comparison of two samples of one cell under `thresholds`.
-pub fn compare_cell(candidate: &CellRecord, baseline: &CellRecord, thresholds: Thresholds) -> Option<CellComparison> {
+/// The comparison of two samples of one cell under `thresholds`, one of a `family` of cells compared at once (its
+/// minimum detectable ratio is taken at alpha over the family: Holm's strictest step).
+pub fn compare_cell(
+    candidate: &CellRecord,
+    baseline: &CellRecord,
+    thresholds: Thresholds,
+    family: usize,
+) -> Option<CellComparison> {
     let (new, old) = (candidate.walls(), baseline.walls());
     let (new_median, old_median) = (median(&new)?, median(&old)?);
     let alpha = thresholds.alpha.value;
@@ -131,7 +135,7 @@ pub fn compare_cell(candidate: &CellRecord, baseline: &CellRecord, thresholds: T
         interval,
         p_value,
         p_adjusted: p_value,
-        min_detectable_ratio: unpaired_min_detectable_ratio(&new, &old, alpha),
+        min_detectable_ratio: unpaired_min_detectable_ratio(&new, &old, alpha / family.max(1) as f64),
         pairs: None,
         change: Change::Inconclusive,
         reason: None,

@@ -147,7 +147,8 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
     let seed = Digest::of_parts([cell.id.as_bytes(), b"scaling"]).0;
     let (serial_walls, cell_walls) = (serial.walls(), cell.walls());
     let speedup_interval = ratio_of_medians_interval(&serial_walls, &cell_walls, confidence, 2000, seed)?;
-    let speedup = median(&serial_walls)? / median(&cell_walls)?;
+    let cell_median = median(&cell_walls)?;
+    let speedup = median(&serial_walls)? / cell_median;
     let (measure, floor) = match cell.kind {
         Kind::Cpu => {
             let per = judged_workers as f64;
@@ -174,7 +175,7 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
         ScalingVerdict::Expected { why: why.clone() }
     } else if let Some(reason) = busy_reason(others_cores, serial.others_cores(), judged_workers, cores) {
         ScalingVerdict::Inconclusive { reason }
-    } else if let Some(reason) = too_short_reason(worker_start_ns, median(&cell_walls)?) {
+    } else if let Some(reason) = too_short_reason(worker_start_ns, cell_median) {
         ScalingVerdict::Inconclusive { reason }
     } else {
         ScalingVerdict::Below
