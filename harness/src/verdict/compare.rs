@@ -39,7 +39,9 @@ pub struct CellComparison {
     /// Candidate median over baseline median: above 1 is slower.
     pub ratio: f64,
     pub interval: Interval,
-    /// The rank test's p-value for this cell alone.
+    /// The rank test's one-sided p-value for this cell alone, in the direction of its ratio: that the candidate is
+    /// slower when the ratio is above 1, faster when below. A false regression and a false improvement are each
+    /// bounded by alpha.
     pub p_value: f64,
     /// The p-value adjusted for all the cells of the comparison (Holm; in A/B mode Bonferroni over cells and
     /// looks); the verdict uses this one.
@@ -126,7 +128,7 @@ pub fn compare_cell(
     let alpha = thresholds.alpha.value;
     let seed = Digest::of_parts([candidate.id.as_bytes()]).0;
     let interval = ratio_of_medians_interval(&new, &old, 1.0 - alpha, RESAMPLES, seed)?;
-    let p_value = mann_whitney(&new, &old)?.p_value;
+    let p_value = mann_whitney(&new, &old)?.sides.toward(new_median >= old_median);
     let mut comparison = CellComparison {
         id: candidate.id.clone(),
         baseline_median_ns: old_median,
@@ -181,7 +183,7 @@ fn unpaired_min_detectable_ratio(candidate: &[f64], baseline: &[f64], alpha: f64
     let spread = all.clone().fold(f64::NEG_INFINITY, |a, &b| a.max(b)) - all.fold(f64::INFINITY, |a, &b| a.min(b));
     let p_at = |shift: f64| {
         let shifted: Vec<f64> = centred.iter().map(|v| v + shift).collect();
-        mann_whitney(&shifted, &old).map_or(1.0, |t| t.p_value)
+        mann_whitney(&shifted, &old).map_or(1.0, |t| t.sides.greater)
     };
     smallest_detectable_shift(p_at, alpha, 2.0 * spread + 1e-6).exp()
 }
@@ -252,7 +254,7 @@ mod tests {
         let quiet_mdr = unpaired_min_detectable_ratio(&quiet, &quiet, 0.01);
         let noisy_mdr = unpaired_min_detectable_ratio(&noisy, &noisy, 0.01);
         assert!(quiet_mdr > 1.0 && quiet_mdr < 1.03, "{quiet_mdr}");
-        assert!(noisy_mdr > 1.2, "{noisy_mdr}");
+        assert!(noisy_mdr > 1.1, "40 % spread cannot see the default 1.10 threshold: {noisy_mdr}");
         assert_eq!(unpaired_min_detectable_ratio(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], 0.01), f64::INFINITY);
     }
 

@@ -29,7 +29,8 @@ impl fmt::Display for Setting {
 pub struct Thresholds {
     /// A cell regresses when candidate/baseline median exceeds this (and the change is significant).
     pub regression_ratio: Setting,
-    /// Significance level of the rank test; the confidence of intervals is 1 − alpha.
+    /// Significance level of the one-sided rank tests: the chance, over the whole gate, of calling any unchanged cell
+    /// regressed (and, separately, improved); the confidence of intervals is 1 − alpha.
     pub alpha: Setting,
     /// CPU-bound cells fail when their whole efficiency interval lies below this.
     pub min_efficiency: Setting,
