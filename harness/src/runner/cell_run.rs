@@ -18,6 +18,7 @@ use crate::record::{CellRecord, CellStatus, Payload, Sample};
 use crate::stats::median;
 use crate::strategy::{Execution, Faults, Launch, Pinning, Pool, Transport};
 use crate::summary::Summary;
+use crate::verdict::preempted::Timing;
 
 pub(super) struct CellRun {
     cell: Cell,
@@ -72,11 +73,11 @@ impl CellRun {
         self.cell.id.clone()
     }
 
-    /// The wall time of the last timed execution (`None` before the first), or why the cell failed.
-    pub(super) fn last_wall_ns(&self) -> Result<Option<u64>, String> {
+    /// The wall and CPU time of the last timed execution (`None` before the first), or why the cell failed.
+    pub(super) fn last_timing(&self) -> Result<Option<Timing>, String> {
         match &self.failure {
             Some(reason) => Err(reason.clone()),
-            None => Ok(self.samples.last().map(|s| s.wall_ns)),
+            None => Ok(self.samples.last().map(|s| Timing { wall_ns: s.wall_ns, cpu_ns: s.cpu_ns })),
         }
     }
 

@@ -24,6 +24,7 @@ use crate::events::{Event, Listener, Round};
 use crate::measure::rss;
 use crate::plan::{Cell, Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
+use crate::verdict::preempted::Timing;
 use cell_run::CellRun;
 
 /// Runs every cell of `config` and returns the record; cells that fail are recorded as failed, not returned as
@@ -123,9 +124,9 @@ impl GroupSession {
         }
     }
 
-    /// The last timed wall time of cell `index`, or why it failed.
-    pub fn last_wall_ns(&self, index: usize) -> Result<Option<u64>, String> {
-        self.runs[index].last_wall_ns()
+    /// The wall and CPU time of cell `index`'s last timed execution, or why it failed.
+    pub fn last_timing(&self, index: usize) -> Result<Option<Timing>, String> {
+        self.runs[index].last_timing()
     }
 
     /// The group's records, summarised against serial's median.

@@ -52,9 +52,12 @@ pub enum Reply {
     Opened {
         cells: Vec<String>,
     },
-    /// The execution's wall time, or why the cell failed.
+    /// The execution's wall time and CPU time (of the server's threads and worker processes; absent from
+    /// builds that predate it), or why the cell failed.
     Executed {
         wall_ns: Option<u64>,
+        #[serde(default)]
+        cpu_ns: Option<u64>,
         failure: Option<String>,
     },
     Closed,
@@ -92,9 +95,13 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
             Ok(Request::Execute { cell, round }) => match open.as_mut() {
                 Some(session) if cell < session.cell_count() => {
                     session.execute(cell, round, Round::Timed(round), &Silent);
-                    match session.last_wall_ns(cell) {
-                        Ok(wall_ns) => Reply::Executed { wall_ns, failure: None },
-                        Err(reason) => Reply::Executed { wall_ns: None, failure: Some(reason) },
+                    match session.last_timing(cell) {
+                        Ok(timing) => Reply::Executed {
+                            wall_ns: timing.map(|t| t.wall_ns),
+                            cpu_ns: timing.map(|t| t.cpu_ns),
+                            failure: None,
+                        },
+                        Err(reason) => Reply::Executed { wall_ns: None, cpu_ns: None, failure: Some(reason) },
                     }
                 }
                 _ => Reply::Error { message: format!("no open group with a cell {cell}") },

@@ -51,6 +51,8 @@ pub struct CellComparison {
     pub min_detectable_ratio: f64,
     /// Paired A/B rounds the verdict rests on; `None` for a comparison of independent samples.
     pub pairs: Option<usize>,
+    /// Paired rounds set aside as visibly preempted (see [`crate::verdict::preempted`]), not among `pairs`.
+    pub set_aside: usize,
     pub change: Change,
     /// Why an inconclusive cell is inconclusive.
     pub reason: Option<String>,
@@ -139,6 +141,7 @@ pub fn compare_cell(
         p_adjusted: p_value,
         min_detectable_ratio: unpaired_min_detectable_ratio(&new, &old, alpha / family.max(1) as f64),
         pairs: None,
+        set_aside: 0,
         change: Change::Inconclusive,
         reason: None,
         thresholds,
@@ -153,6 +156,12 @@ impl CellComparison {
         let (threshold, alpha) = (self.thresholds.regression_ratio.value, self.thresholds.alpha.value);
         (self.change, self.reason) =
             classify(self.ratio, self.interval, self.p_adjusted, threshold, alpha, self.min_detectable_ratio);
+        if let (Some(reason), Some(kept)) = (&mut self.reason, self.pairs)
+            && self.set_aside > 0
+        {
+            let all = kept + self.set_aside;
+            reason.push_str(&format!("; {} of {all} pairs set aside, preempted", self.set_aside));
+        }
     }
 
     /// The verdict in words: `REGRESSED`, `improved`, `unchanged`, `inconclusive (too noisy: …)`.

@@ -261,6 +261,22 @@ fn signed_rank_null(n: usize) -> Vec<f64> {
     p
 }
 
+/// The sign test's two-sided p-value: `k` of `n` trials landing one way when each way has probability one half
+/// (twice the smaller tail, at most 1); 1 when `n` is 0.
+pub fn binomial_two_sided_p(k: usize, n: usize) -> f64 {
+    let mut p = vec![0f64; n + 1];
+    p[0] = 1.0;
+    for trial in 1..=n {
+        for j in (0..=trial).rev() {
+            let with = if j > 0 { p[j - 1] } else { 0.0 };
+            p[j] = (p[j] + with) / 2.0;
+        }
+    }
+    let smaller = k.min(n.saturating_sub(k));
+    let tail: f64 = p[..=smaller].iter().sum();
+    (2.0 * tail).min(1.0)
+}
+
 /// The smallest shift `δ ≥ 0` at which `p_at(δ)` falls below `alpha`, to a relative precision of 1e-4 of
 /// `scale`; infinite when no shift up to `scale` does. `p_at` must fall as `δ` grows, and `scale` must be a
 /// shift large enough to separate the samples completely.
@@ -411,6 +427,16 @@ mod tests {
         assert!(shift > 0.0 && shift < 0.03, "{shift}");
         let too_few = |shift: f64| signed_rank(&[0.01 + shift, -0.01 + shift]).unwrap().p_value;
         assert_eq!(smallest_detectable_shift(too_few, 0.01, 1.0), f64::INFINITY, "2 pairs never reach p < 0.01");
+    }
+
+    #[test]
+    fn the_sign_test_counts_both_tails() {
+        assert!(close(binomial_two_sided_p(0, 8), 2.0 / 256.0, 1e-15));
+        assert!(close(binomial_two_sided_p(8, 8), 2.0 / 256.0, 1e-15));
+        // scipy.stats.binomtest(2, 10).pvalue = 0.109375: 2 × (1 + 10 + 45) / 1024.
+        assert!(close(binomial_two_sided_p(2, 10), 0.109_375, 1e-15));
+        assert_eq!(binomial_two_sided_p(5, 10), 1.0);
+        assert_eq!(binomial_two_sided_p(0, 0), 1.0);
     }
 
     #[test]

@@ -10,5 +10,6 @@ mod fixtures;
 pub mod gate;
 pub mod inference;
 pub mod paired;
+pub mod preempted;
 pub mod scaling;
 pub mod thresholds;

@@ -14,12 +14,13 @@
 //! plan of group-sequential testing (Jennison & Turnbull, *Group Sequential Methods with Applications to
 //! Clinical Trials*, 2000, ch. 7); conservative, and valid under any dependence between looks.
 
-use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::record::{CellRecord, CellStatus, RunRecord, Sample};
 use crate::stats::median;
 use crate::verdict::compare::{CellComparison, Change, Unmatched};
 use crate::verdict::inference::{
     Interval, pseudo_median, pseudo_median_interval, signed_rank, smallest_detectable_shift,
 };
+use crate::verdict::preempted::{Timing, kept_pairs};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// The planned looks: after how many paired rounds undecided cells are judged.
@@ -68,23 +69,25 @@ impl Looks {
     }
 }
 
-/// The paired log ratios of `candidate` against `base`: one per round both ran, in round order.
-pub fn log_ratios(candidate: &CellRecord, base: &CellRecord) -> Vec<f64> {
+/// The executions of `base` and `candidate` paired by round (`[base, candidate]`): one pair per round both ran,
+/// in the candidate's order.
+pub fn timing_pairs(candidate: &CellRecord, base: &CellRecord) -> Vec<[Timing; 2]> {
+    let timing = |s: &Sample| Timing { wall_ns: s.wall_ns, cpu_ns: s.cpu_ns };
     candidate
         .samples
         .iter()
         .filter_map(|new| {
             let old = base.samples.iter().find(|old| old.round == new.round)?;
-            Some((new.wall_ns.max(1) as f64 / old.wall_ns.max(1) as f64).ln())
+            Some([timing(old), timing(new)])
         })
         .collect()
 }
 
-/// The paired comparison of one cell from its log ratios, judged at `alpha` split over `looks` looks and a
-/// `family` of cells.
+/// The paired comparison of one cell from its pairs, those visibly preempted set aside (see
+/// [`crate::verdict::preempted`]), judged at `alpha` split over `looks` looks and a `family` of cells.
 pub fn judge_pairs(
     id: &str,
-    log_ratios: &[f64],
+    pairs: &[[Timing; 2]],
     medians: (f64, f64),
     thresholds: Thresholds,
     looks: usize,
@@ -92,6 +95,8 @@ pub fn judge_pairs(
 ) -> Option<CellComparison> {
     let split = (looks.max(1) * family.max(1)) as f64;
     let alpha = thresholds.alpha.value;
+    let kept = kept_pairs(pairs, alpha);
+    let log_ratios = kept.log_ratios.as_slice();
     let center = pseudo_median(log_ratios)?;
     let log_interval = pseudo_median_interval(log_ratios, 1.0 - alpha / looks.max(1) as f64)?;
     let p_value = signed_rank(log_ratios).map_or(1.0, |t| t.sides.toward(center >= 0.0));
@@ -105,6 +110,7 @@ pub fn judge_pairs(
         p_adjusted: (p_value * split).min(1.0),
         min_detectable_ratio: paired_min_detectable_ratio(log_ratios, alpha / split),
         pairs: Some(log_ratios.len()),
+        set_aside: kept.set_aside,
         change: Change::Inconclusive,
         reason: None,
         thresholds,
@@ -145,10 +151,10 @@ pub fn compare_paired(
             unmatched.push(Unmatched { id: cell.id.clone(), reason: "failed in the base build".into() });
             continue;
         }
-        let ratios = log_ratios(cell, old);
+        let pairs = timing_pairs(cell, old);
         let medians = (median(&old.walls()).unwrap_or(0.0), median(&cell.walls()).unwrap_or(0.0));
         let t = thresholds.for_cell(&cell.workload, cell.strategy.name());
-        match judge_pairs(&cell.id, &ratios, medians, t, looks, family) {
+        match judge_pairs(&cell.id, &pairs, medians, t, looks, family) {
             Some(comparison) => compared.push(comparison),
             None => unmatched.push(Unmatched { id: cell.id.clone(), reason: "no paired rounds".into() }),
         }
@@ -170,8 +176,14 @@ mod tests {
         (1..=n).map(|i| shift + noise * ((i as f64 * 0.618_034).fract() * 2.0 - 1.0)).collect()
     }
 
+    /// Pairs whose log ratios are `ratios`, CPU time unmeasured (so none is set aside).
+    fn timed(ratios: &[f64]) -> Vec<[Timing; 2]> {
+        let at = |ns: f64| Timing { wall_ns: ns as u64, cpu_ns: 0 };
+        ratios.iter().map(|r| [at(1e7), at(1e7 * r.exp())]).collect()
+    }
+
     fn verdict(ratios: &[f64], looks: usize, family: usize) -> CellComparison {
-        judge_pairs("w/100/rayon/2", ratios, (1.0, 1.0), thresholds(), looks, family).unwrap()
+        judge_pairs("w/100/rayon/2", &timed(ratios), (1.0, 1.0), thresholds(), looks, family).unwrap()
     }
 
     #[test]
@@ -219,6 +231,26 @@ mod tests {
     }
 
     #[test]
+    fn a_slowdown_behind_a_few_preempted_pairs_is_seen_once_they_are_set_aside() {
+        // 22 pairs 1.15× slower with 2 % noise, on CPU the whole time; in three of them the base execution lost
+        // its core for half its run (wall 1.5× longer, CPU time unchanged): high-ranked pairs of the wrong sign.
+        let at = |wall: f64, cpu: f64| Timing { wall_ns: wall as u64, cpu_ns: cpu as u64 };
+        let noise = pairs(0.0, 0.02, 22);
+        let mut timed: Vec<[Timing; 2]> =
+            noise.iter().map(|e| [at(1e7, 1e7), at(1e7 * 1.15 * e.exp(), 1e7 * 1.15 * e.exp())]).collect();
+        for pair in [2, 9, 15] {
+            timed[pair][0] = at(1.5e7 * 1.15, 1e7);
+        }
+        let judged = judge_pairs("w/100/rayon/2", &timed, (1.0, 1.0), thresholds(), 1, 72).unwrap();
+        assert_eq!((judged.change, judged.set_aside, judged.pairs), (Change::Regressed, 3, Some(19)), "{judged:?}");
+
+        let unmeasured: Vec<[Timing; 2]> =
+            timed.iter().map(|p| p.map(|t| Timing { wall_ns: t.wall_ns, cpu_ns: 0 })).collect();
+        let blind = judge_pairs("w/100/rayon/2", &unmeasured, (1.0, 1.0), thresholds(), 1, 72).unwrap();
+        assert_ne!(blind.change, Change::Regressed, "three wrong-signed top ranks hide it: {blind:?}");
+    }
+
+    #[test]
     fn pairs_are_matched_by_round_whatever_the_order() {
         use crate::strategy::StrategyKind::Rayon;
         use crate::verdict::fixtures::{cell, sample};
@@ -226,8 +258,8 @@ mod tests {
         let mut candidate = base.clone();
         base.samples = vec![sample(0, 100.0, None), sample(1, 200.0, None), sample(2, 400.0, None)];
         candidate.samples = vec![sample(2, 440.0, None), sample(0, 110.0, None)];
-        let ratios = log_ratios(&candidate, &base);
-        assert_eq!(ratios.len(), 2, "round 1 has no candidate sample");
-        assert!(ratios.iter().all(|r| (r - 1.1f64.ln()).abs() < 1e-12), "{ratios:?}");
+        let pairs = timing_pairs(&candidate, &base);
+        assert_eq!(pairs.len(), 2, "round 1 has no candidate sample");
+        assert!(pairs.iter().all(|[old, new]| new.wall_ns * 10 == old.wall_ns * 11), "{pairs:?}");
     }
 }

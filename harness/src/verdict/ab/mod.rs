@@ -25,6 +25,7 @@ use crate::strategy::StrategyKind;
 use crate::summary::Summary;
 use crate::verdict::compare::Change;
 use crate::verdict::paired::{Looks, judge_pairs};
+use crate::verdict::preempted::Timing;
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
 
@@ -44,11 +45,11 @@ pub struct AbOutcome {
     pub candidate: RunRecord,
 }
 
-/// One cell both builds measure: its group, its id, its paired wall times (base, candidate) so far.
+/// One cell both builds measure: its group, its id, its paired executions (base, candidate) so far.
 struct PairedCell {
     group: usize,
     id: String,
-    walls: Vec<[f64; 2]>,
+    pairs: Vec<[Timing; 2]>,
     done: bool,
 }
 
@@ -157,20 +158,22 @@ fn measure_group(
     let order = crate::runner::round_order(undecided.len(), false, rng);
     for cell in order.into_iter().map(|i| undecided[i]) {
         let base_first = rng.below(2) == 0;
-        let mut walls = [0.0; 2];
+        let mut pair = [Timing { wall_ns: 0, cpu_ns: 0 }; 2];
         for side in if base_first { [0, 1] } else { [1, 0] } {
             let Some(index) = opened[side].iter().position(|id| *id == cells[cell].id) else {
                 cells[cell].done = true;
                 break;
             };
             match builds[side].ask(&Request::Execute { cell: index, round })? {
-                Reply::Executed { wall_ns: Some(wall), failure: None } => walls[side] = wall as f64,
+                Reply::Executed { wall_ns: Some(wall_ns), cpu_ns, failure: None } => {
+                    pair[side] = Timing { wall_ns, cpu_ns: cpu_ns.unwrap_or(0) };
+                }
                 Reply::Executed { .. } => cells[cell].done = true,
                 other => return Err(builds[side].unexpected(other)),
             }
         }
         if !cells[cell].done {
-            cells[cell].walls.push(walls);
+            cells[cell].pairs.push(pair);
         }
     }
     for build in builds.iter_mut() {
@@ -222,11 +225,10 @@ fn resummarise(record: &mut RunRecord) {
 /// Marks the cells whose paired verdict is decided as done.
 fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, looks: usize, family: usize) {
     for cell in cells.iter_mut().filter(|c| !c.done) {
-        let ratios: Vec<f64> = cell.walls.iter().map(|[base, new]| (new.max(1.0) / base.max(1.0)).ln()).collect();
         let mut parts = cell.id.split('/');
         let (workload, strategy) = (parts.next().unwrap_or(""), parts.nth(1).unwrap_or(""));
         let t = thresholds.for_cell(workload, strategy);
-        if let Some(verdict) = judge_pairs(&cell.id, &ratios, (1.0, 1.0), t, looks, family) {
+        if let Some(verdict) = judge_pairs(&cell.id, &cell.pairs, (1.0, 1.0), t, looks, family) {
             cell.done = verdict.change != Change::Inconclusive;
         }
     }
@@ -237,7 +239,7 @@ fn planned_cells(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<PairedC
     let mut cells = Vec::new();
     for (group, (new, old)) in candidate.iter().zip(base).enumerate() {
         for id in new.iter().filter(|id| old.contains(id)) {
-            cells.push(PairedCell { group, id: id.clone(), walls: Vec::new(), done: false });
+            cells.push(PairedCell { group, id: id.clone(), pairs: Vec::new(), done: false });
         }
     }
     cells
@@ -252,8 +254,9 @@ mod tests {
     /// deterministic, tie-free noise of amplitude `noise`.
     fn paired(id: &str, ratio: f64, noise: f64, rounds: usize) -> PairedCell {
         let wobble = |i: usize, phase: f64| 1.0 + noise * ((i as f64 * 0.618_034 + phase).fract() * 2.0 - 1.0);
-        let walls = (0..rounds).map(|i| [10e6 * wobble(i, 0.0), 10e6 * ratio * wobble(i, 0.5)]).collect();
-        PairedCell { group: 0, id: id.to_owned(), walls, done: false }
+        let at = |ns: f64| Timing { wall_ns: ns as u64, cpu_ns: ns as u64 };
+        let pairs = (0..rounds).map(|i| [at(10e6 * wobble(i, 0.0)), at(10e6 * ratio * wobble(i, 0.5))]).collect();
+        PairedCell { group: 0, id: id.to_owned(), pairs, done: false }
     }
 
     fn thresholds() -> ThresholdSet {

@@ -1,0 +1,122 @@
+//! Pairs a busy machine spoiled, set aside alike for both builds before a paired verdict.
+//!
+//! Beside another job, an execution now and then loses its core for a scheduler slice: its wall time grows and
+//! its CPU time does not. One such execution in a pair is a log ratio far out on one side, and the signed-rank
+//! test, at the level a gate of many cells needs, cannot reach significance past a single high-ranked pair of the
+//! wrong sign — so a 1.15× slowdown hides behind a few preemptions. Those pairs are visible: an execution's CPU
+//! share (CPU time over wall time) falls below what its build typically gets on that cell.
+//!
+//! The rule is the same for both builds, so it cannot lean a verdict either way: a pair is set aside when either
+//! execution lost more than [`PREEMPTED_SHARE_LOST`] of its own build's median CPU share for the cell. Each build is
+//! measured against itself, so a change that makes the candidate wait more as a rule (a lock, an imbalance) moves
+//! its median and is judged, not set aside. And it applies only while preemption hit both builds alike — a sign
+//! test on which side alone was hit: when one build is hit far more often (p below alpha), the waiting is that
+//! build's own behaviour, not the machine's, and every pair counts.
+
+use crate::verdict::inference::binomial_two_sided_p;
+
+/// How much of its build's median CPU share an execution may lose before its pair counts as preempted.
+pub const PREEMPTED_SHARE_LOST: f64 = 0.05;
+
+/// One execution, as pairing sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timing {
+    pub wall_ns: u64,
+    /// CPU time of the run's threads and worker processes; 0 when not measured.
+    pub cpu_ns: u64,
+}
+
+/// The pairs a verdict rests on, as log ratios `ln(candidate / base)`, and how many were set aside.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept {
+    pub log_ratios: Vec<f64>,
+    pub set_aside: usize,
+}
+
+/// The pairs (`[base, candidate]`) that were not visibly preempted, or all of them when CPU time was not measured
+/// or preemption hit one build significantly more often than the other (at `alpha`).
+pub fn kept_pairs(pairs: &[[Timing; 2]], alpha: f64) -> Kept {
+    let log_ratio =
+        |[base, candidate]: &[Timing; 2]| (candidate.wall_ns.max(1) as f64 / base.wall_ns.max(1) as f64).ln();
+    let all = || Kept { log_ratios: pairs.iter().map(log_ratio).collect(), set_aside: 0 };
+    if pairs.iter().flatten().any(|t| t.cpu_ns == 0 || t.wall_ns == 0) {
+        return all();
+    }
+    let share = |t: &Timing| t.cpu_ns as f64 / t.wall_ns as f64;
+    let typical: Vec<f64> = (0..2)
+        .map(|side| {
+            let shares: Vec<f64> = pairs.iter().map(|p| share(&p[side])).collect();
+            crate::stats::median(&shares).unwrap_or(0.0)
+        })
+        .collect();
+    let preempted = |pair: &[Timing; 2], side: usize| share(&pair[side]) < typical[side] * (1.0 - PREEMPTED_SHARE_LOST);
+    let (mut base_alone, mut candidate_alone) = (0, 0);
+    for pair in pairs {
+        match (preempted(pair, 0), preempted(pair, 1)) {
+            (true, false) => base_alone += 1,
+            (false, true) => candidate_alone += 1,
+            _ => {}
+        }
+    }
+    if binomial_two_sided_p(base_alone, base_alone + candidate_alone) < alpha {
+        return all();
+    }
+    let kept: Vec<f64> = pairs.iter().filter(|p| !preempted(p, 0) && !preempted(p, 1)).map(log_ratio).collect();
+    Kept { set_aside: pairs.len() - kept.len(), log_ratios: kept }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pair of executions of `wall` ms each side (candidate × `ratio`), both on CPU the whole time unless a side is
+    /// named in `preempted`, which then waited a third of its wall time.
+    fn pair(wall: f64, ratio: f64, preempted: Option<usize>) -> [Timing; 2] {
+        let mut timings =
+            [wall, wall * ratio].map(|ms| Timing { wall_ns: (ms * 1e6) as u64, cpu_ns: (ms * 1e6) as u64 });
+        if let Some(side) = preempted {
+            timings[side].wall_ns += timings[side].wall_ns / 2;
+        }
+        timings
+    }
+
+    #[test]
+    fn preempted_pairs_on_either_side_are_set_aside() {
+        let mut pairs: Vec<[Timing; 2]> = (0..16).map(|i| pair(10.0 + f64::from(i) * 0.01, 1.15, None)).collect();
+        pairs.extend([pair(10.0, 1.15, Some(0)), pair(10.0, 1.15, Some(1)), pair(10.0, 1.15, Some(0))]);
+        let kept = kept_pairs(&pairs, 0.01);
+        assert_eq!(kept.set_aside, 3);
+        assert!(kept.log_ratios.iter().all(|r| (r - 1.15f64.ln()).abs() < 1e-6), "{:?}", kept.log_ratios);
+    }
+
+    #[test]
+    fn a_build_that_waits_as_a_rule_is_judged_not_set_aside() {
+        // The candidate spends a third of every execution waiting: its own median share, so nothing is set aside.
+        let pairs: Vec<[Timing; 2]> = (0..20)
+            .map(|i| {
+                let [base, mut candidate] = pair(10.0 + f64::from(i) * 0.01, 1.0, None);
+                candidate.wall_ns += candidate.wall_ns / 2;
+                [base, candidate]
+            })
+            .collect();
+        let kept = kept_pairs(&pairs, 0.01);
+        assert_eq!((kept.set_aside, kept.log_ratios.len()), (0, 20));
+    }
+
+    #[test]
+    fn a_build_hit_far_more_often_than_the_other_keeps_every_pair() {
+        // Eight of twenty candidate executions stall, the base's never: that is the candidate's behaviour (p = 2/2⁸
+        // that eight one-sided hits all land on one build by chance), so every pair counts.
+        let pairs: Vec<[Timing; 2]> =
+            (0..20).map(|i| pair(10.0 + f64::from(i) * 0.01, 1.0, (i < 8).then_some(1))).collect();
+        let kept = kept_pairs(&pairs, 0.01);
+        assert_eq!((kept.set_aside, kept.log_ratios.len()), (0, 20));
+    }
+
+    #[test]
+    fn without_cpu_times_every_pair_counts() {
+        let mut pairs: Vec<[Timing; 2]> = (0..10).map(|_| pair(10.0, 1.0, Some(0))).collect();
+        pairs[3][1].cpu_ns = 0;
+        assert_eq!(kept_pairs(&pairs, 0.01).set_aside, 0);
+    }
+}
