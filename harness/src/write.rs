@@ -20,6 +20,13 @@ pub fn check_writable(path: &Path) -> Result<(), HarnessError> {
     Ok(())
 }
 
+/// Fails early, before a long run, when files could not be written into directory `dir`: it is missing and
+/// cannot be made, or refuses new files. Leaves nothing behind but the directory.
+pub fn check_directory(dir: &Path) -> Result<(), HarnessError> {
+    fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory", dir, e))?;
+    tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| HarnessError::io("cannot write into", dir, e))
+}
+
 /// Writes `bytes` to `path` atomically, readable by all (0644).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
     let dir = parent_dir(path);
