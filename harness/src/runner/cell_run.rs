@@ -179,8 +179,9 @@ impl CellRun {
         let bytes_touched = self.job.bytes_touched();
         let tasks = self.job.task_count();
         let status = match self.failure {
-            None => CellStatus::Ok,
             Some(reason) => CellStatus::Failed { reason },
+            None if self.samples.is_empty() => CellStatus::Unmeasured { reason: unmeasured_reason() },
+            None => CellStatus::Ok,
         };
         let summary = Summary::of(&self.samples, self.cell.workers, serial_median_ns, bytes_touched);
         CellRecord {
@@ -210,6 +211,15 @@ impl CellRun {
             expected_shortfall,
             decision: self.decision,
         }
+    }
+}
+
+/// Why a cell has no timed sample: an interruption, or (when a driver closes a group early) no round reached it.
+fn unmeasured_reason() -> String {
+    if crate::cancel::requested() {
+        "interrupted before its first timed repetition".to_owned()
+    } else {
+        "closed before its first timed repetition".to_owned()
     }
 }
 
