@@ -147,8 +147,8 @@ pub struct RunArgs {
     /// Strategies to run: `all` or a comma-separated list; serial always runs as the reference.
     #[arg(long, short = 's', default_value = "all", value_name = "all|NAME,...")]
     pub strategies: String,
-    /// Worker counts: a comma-separated list of whole numbers and `max` (this machine's logical cores).
-    /// Default: powers of two up to `max`, and `max`.
+    /// Worker counts: a comma-separated list of whole numbers and `max` (this machine's logical cores), each at
+    /// most 64 per logical core (and never fewer than 256). Default: powers of two up to `max`, and `max`.
     #[arg(long, short = 'j', value_name = "N,...|max")]
     pub workers: Option<String>,
     /// Tasks per dispatch: `auto` (each strategy's default) or whole numbers, comma-separated.

@@ -22,7 +22,8 @@ use crate::summary::Summary;
 pub(super) struct CellRun {
     cell: Cell,
     job: Arc<dyn Job>,
-    pool: Box<dyn Pool>,
+    /// `None` when the strategy could not start (the cell has failed then).
+    pool: Option<Box<dyn Pool>>,
     pool_start_ns: u64,
     warmup: Vec<Sample>,
     samples: Vec<Sample>,
@@ -45,11 +46,20 @@ impl CellRun {
         let pinning = if config.pin { Pinning::allowed_cpus() } else { Pinning::off() };
         let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target, pinning: &pinning };
         let pool = cell.strategy.launch(&spec)?;
-        Ok(CellRun {
+        Ok(Self::new(cell, job, Some(pool), started.elapsed().as_nanos() as u64))
+    }
+
+    /// A cell whose strategy could not start its workers: failed with `reason` before it ran.
+    pub(super) fn unlaunched(cell: &Cell, job: Arc<dyn Job>, reason: String) -> Self {
+        Self { failure: Some(reason), ..Self::new(cell, job, None, 0) }
+    }
+
+    fn new(cell: &Cell, job: Arc<dyn Job>, pool: Option<Box<dyn Pool>>, pool_start_ns: u64) -> Self {
+        CellRun {
             cell: cell.clone(),
             job,
             pool,
-            pool_start_ns: started.elapsed().as_nanos() as u64,
+            pool_start_ns,
             warmup: Vec::new(),
             samples: Vec::new(),
             task_times: TaskTimes::default(),
@@ -59,7 +69,7 @@ impl CellRun {
             faults: Faults::default(),
             failure: None,
             decision: None,
-        })
+        }
     }
 
     /// Records what `auto` chose for this cell.
@@ -98,16 +108,14 @@ impl CellRun {
     /// Executes the job once and records it; checks the digest against serial's (`reference`) when known.
     /// Does nothing once the cell has failed.
     pub(super) fn execute(&mut self, round: u32, label: Round, reference: Option<Digest>, listener: &dyn Listener) {
-        if self.failure.is_some() {
-            return;
-        }
+        let (None, Some(pool)) = (&self.failure, self.pool.as_mut()) else { return };
         listener.on_event(&Event::CellStarted { cell: &self.cell, round: label });
         let counter = TaskCounter::new(&self.cell, listener, self.job.task_count());
         rss::reset_peak();
         let machine_before = load::machine_busy_ns();
         let cpu_before = process_cpu_time();
         let started = Instant::now();
-        let execution = self.pool.execute(self.job.as_ref(), &counter);
+        let execution = pool.execute(self.job.as_ref(), &counter);
         let wall = started.elapsed();
         let cpu_after = process_cpu_time();
         let machine_after = load::machine_busy_ns();
@@ -147,6 +155,9 @@ impl CellRun {
 
     /// Fails on a task failure or a digest that differs from serial's; measures the payload the first time.
     fn check(&mut self, execution: &Execution, reference: Option<Digest>) -> Result<(), String> {
+        if let Some(reason) = &execution.refused {
+            return Err(reason.clone());
+        }
         if let Some(failure) = &execution.failure {
             return Err(format!("task {} failed: {}", failure.task, failure.message));
         }
