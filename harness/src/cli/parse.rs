@@ -65,6 +65,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
     };
     validate_workloads(&config, registry)?;
+    crate::footprint::check(&crate::plan::Plan::new(&config, registry)?, registry)?;
     Ok(config)
 }
 
