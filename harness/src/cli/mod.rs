@@ -28,10 +28,11 @@ pub enum Command {
     /// List the workloads (with kind, size unit and parameters) and the strategies.
     List,
     /// Compare a results file with a baseline; exits 3 on a regression, 5 when the baseline is missing or
-    /// incompatible.
+    /// incompatible or no cell could be compared.
     Compare(CompareArgs),
     /// Run the suite (or read a results file), compare with the baseline and check scaling; exits 0 pass,
-    /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible.
+    /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible or nothing
+    /// compared.
     Gate(Box<GateArgs>),
     /// Write the HTML report (SVG charts inline and as files, markdown summary, CSV and Bencher JSON) from
     /// results files; several runs or machines go into one report.
