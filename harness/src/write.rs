@@ -21,32 +21,43 @@ enum Destination {
     Stream(PathBuf),
 }
 
-/// Follows `path` through any symlinks to what it names, and says how to write there.
+/// Follows `path` through any symlinks (`/dev/stdout` and its `/proc/self/fd` link included) to what it names,
+/// and says how to write there.
 fn destination(path: &Path) -> Result<Destination, HarnessError> {
+    let kind = match fs::metadata(path) {
+        Ok(metadata) => metadata.file_type(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return dangling_target(path).map(Destination::File),
+        Err(e) => return Err(HarnessError::io("cannot inspect", path, e)),
+    };
+    if kind.is_file() {
+        let target = fs::canonicalize(path).map_err(|e| HarnessError::io("cannot follow", path, e))?;
+        return Ok(Destination::File(target));
+    }
+    if kind.is_char_device() || kind.is_fifo() {
+        return Ok(Destination::Stream(path.to_owned()));
+    }
+    let what = if kind.is_dir() {
+        "it is a directory"
+    } else if kind.is_block_device() {
+        "it is a block device"
+    } else {
+        "it is a socket"
+    };
+    let why = format!("{what}; expected a regular file, a character device or a FIFO");
+    Err(HarnessError::io("cannot write", path, std::io::Error::other(why)))
+}
+
+/// Where a path that names nothing yet is to be made: the path itself, or the end of its chain of symlinks when
+/// it is a dangling one.
+fn dangling_target(path: &Path) -> Result<PathBuf, HarnessError> {
     let mut current = path.to_owned();
     for _ in 0..MAX_LINKS {
-        let kind = match fs::symlink_metadata(&current) {
-            Ok(metadata) => metadata.file_type(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Destination::File(current)),
-            Err(e) => return Err(HarnessError::io("cannot inspect", &current, e)),
-        };
-        if kind.is_symlink() {
-            let target = fs::read_link(&current).map_err(|e| HarnessError::io("cannot follow", &current, e))?;
-            current = parent_dir(&current).join(target);
-        } else if kind.is_file() {
-            return Ok(Destination::File(current));
-        } else if kind.is_char_device() || kind.is_fifo() {
-            return Ok(Destination::Stream(current));
-        } else {
-            let what = if kind.is_dir() {
-                "it is a directory"
-            } else if kind.is_block_device() {
-                "it is a block device"
-            } else {
-                "it is a socket"
-            };
-            let why = format!("{what}; expected a regular file, a character device or a FIFO");
-            return Err(HarnessError::io("cannot write", path, std::io::Error::other(why)));
+        match fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = fs::read_link(&current).map_err(|e| HarnessError::io("cannot follow", path, e))?;
+                current = parent_dir(&current).join(target);
+            }
+            _ => return Ok(current),
         }
     }
     let source = std::io::Error::other(format!("more than {MAX_LINKS} symlinks"));
@@ -83,15 +94,18 @@ pub fn check_directory(dir: &Path) -> Result<(), HarnessError> {
 }
 
 /// Writes `bytes` to `path`: a regular file (or a symlink's target) atomically, readable by all (0644); a
-/// character device or FIFO through.
+/// character device or FIFO through, ended by a newline so that what a terminal or pipe shows next starts a line.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
     match destination(path)? {
         Destination::File(file) => replace_file(path, &file, bytes),
-        Destination::Stream(stream) => fs::OpenOptions::new()
-            .write(true)
-            .open(&stream)
-            .and_then(|mut device| device.write_all(bytes).and_then(|()| device.flush()))
-            .map_err(|e| HarnessError::io("cannot write", path, e)),
+        Destination::Stream(stream) => {
+            let newline: &[u8] = if bytes.ends_with(b"\n") { b"" } else { b"\n" };
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&stream)
+                .and_then(|mut device| device.write_all(&[bytes, newline].concat()).and_then(|()| device.flush()))
+                .map_err(|e| HarnessError::io("cannot write", path, e))
+        }
     }
 }
 
@@ -162,6 +176,6 @@ mod tests {
         assert!(fs::symlink_metadata(dir.path().join("first")).unwrap().file_type().is_symlink());
         std::os::unix::fs::symlink("loop", dir.path().join("loop")).unwrap();
         let err = check_writable(&dir.path().join("loop")).unwrap_err().to_string();
-        assert!(err.contains("symlinks") && err.contains("loop"), "{err}");
+        assert!(err.contains("symbolic links") && err.contains("loop"), "{err}");
     }
 }

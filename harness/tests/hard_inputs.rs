@@ -89,6 +89,18 @@ fn item_1_out_onto_a_fifo_is_written_through() {
 }
 
 #[test]
+fn item_1_out_onto_dev_stdout_writes_through_the_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ablate(dir.path(), &[&SMALL[..], &["--out", "/dev/stdout"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let (json, table) = printed.split_once("\n}\n").expect("the results JSON first, on lines of its own");
+    let written: Value = serde_json::from_str(&format!("{json}\n}}")).unwrap();
+    assert_eq!(written["cells"].as_array().unwrap().len(), 1);
+    assert!(table.starts_with("workload"), "then the table: {printed}");
+}
+
+#[test]
 fn item_1_out_onto_a_symlink_replaces_its_target_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
