@@ -2,17 +2,20 @@
 
 /// The run completed and every cell passed.
 pub const SUCCESS: u8 = 0;
-/// An error: I/O, a failed cell (a task panicked or a digest differed from serial's), or an internal fault.
+/// An error: I/O, a failed cell (a task panicked, a digest differed from serial's, or the system refused the
+/// cell's worker threads or processes), or an internal fault.
 pub const ERROR: u8 = 1;
-/// Bad usage: an unknown flag, workload or strategy, or an unparsable value.
+/// Bad usage: an unknown flag, workload or strategy, an unparsable value, a worker count absurd on its face (over
+/// 64 per logical core), or a size whose estimated footprint exceeds the memory available.
 pub const USAGE: u8 = 2;
 /// A cell regressed against the baseline.
 pub const REGRESSION: u8 = 3;
 /// A cell's scaling efficiency fell below the threshold.
 pub const SCALING: u8 = 4;
-/// The baseline is missing or incompatible.
+/// The baseline is missing, malformed or from another machine, or the comparison compared no cell.
 pub const BASELINE: u8 = 5;
 /// With `--require-power`: a cell's verdict was inconclusive (too noisy, near the threshold, or a busy machine).
 pub const INCONCLUSIVE: u8 = 6;
-/// The run was interrupted (Ctrl-C); the results file holds what was measured before (128 + SIGINT).
+/// The run was interrupted (Ctrl-C); the results file holds what was measured before, cells without a timed
+/// sample marked `unmeasured` (128 + SIGINT).
 pub const INTERRUPTED: u8 = 130;

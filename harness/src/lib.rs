@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod exit;
+pub mod footprint;
 pub mod measure;
 pub mod plan;
 pub mod progress;

@@ -94,11 +94,16 @@ pub struct CellRecord {
     pub decision: Option<Decision>,
 }
 
+/// How a cell ended. Readers judge and chart `ok` cells only; the others are shown with their reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", tag = "state")]
 pub enum CellStatus {
+    /// Measured: at least one timed sample, every digest equal to serial's.
     Ok,
+    /// A task failed or a digest differed from serial's.
     Failed { reason: String },
+    /// No timed sample: the run was interrupted before the cell's first timed repetition.
+    Unmeasured { reason: String },
 }
 
 /// One execution of a cell.
@@ -208,7 +213,7 @@ impl RunRecord {
     pub fn failed_cells(&self) -> impl Iterator<Item = (&CellRecord, &str)> {
         self.cells.iter().filter_map(|c| match &c.status {
             CellStatus::Failed { reason } => Some((c, reason.as_str())),
-            CellStatus::Ok => None,
+            CellStatus::Ok | CellStatus::Unmeasured { .. } => None,
         })
     }
 }

@@ -1,37 +1,127 @@
-//! Atomic file writes: a temporary file in the target's directory, synced, then renamed over the target.
-//! A reader sees the old file or the new one, never half of one; a failed run leaves the old file untouched.
+//! Writing results where the user asked: a regular file is replaced atomically (a temporary file in its directory,
+//! synced, then renamed over it), so a reader sees the old file or the new one, never half of one, and a failed run
+//! leaves the old file untouched. A symlink is followed, and its target is what gets replaced; a character device
+//! or a FIFO (`/dev/null`, `/dev/stdout`, a pipe a reader waits on) is written through, never replaced by a file.
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
 
 use crate::error::HarnessError;
 
-/// Fails early, before a long run, when `path` could not be written: its directory is missing and cannot be
-/// made, or refuses new files. Leaves nothing behind.
-pub fn check_writable(path: &Path) -> Result<(), HarnessError> {
-    let dir = parent_dir(path);
-    fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory of", path, e))?;
-    tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| HarnessError::io("cannot write", path, e))?;
-    if path.is_dir() {
-        let source = std::io::Error::other("it is a directory");
-        return Err(HarnessError::io("cannot write", path, source));
-    }
-    Ok(())
+/// Symlinks followed before giving up, as the kernel's own limit (`ELOOP`).
+const MAX_LINKS: usize = 40;
+
+/// What a destination path leads to.
+enum Destination {
+    /// A regular file, or nothing yet: replaced atomically at this path (a symlink's target).
+    File(PathBuf),
+    /// A character device or a FIFO: opened and written through.
+    Stream(PathBuf),
 }
 
-/// Writes `bytes` to `path` atomically, readable by all (0644).
+/// Follows `path` through any symlinks (`/dev/stdout` and its `/proc/self/fd` link included) to what it names,
+/// and says how to write there.
+fn destination(path: &Path) -> Result<Destination, HarnessError> {
+    let kind = match fs::metadata(path) {
+        Ok(metadata) => metadata.file_type(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return dangling_target(path).map(Destination::File),
+        Err(e) => return Err(HarnessError::io("cannot inspect", path, e)),
+    };
+    if kind.is_file() {
+        let target = fs::canonicalize(path).map_err(|e| HarnessError::io("cannot follow", path, e))?;
+        return Ok(Destination::File(target));
+    }
+    if kind.is_char_device() || kind.is_fifo() {
+        return Ok(Destination::Stream(path.to_owned()));
+    }
+    let what = if kind.is_dir() {
+        "it is a directory"
+    } else if kind.is_block_device() {
+        "it is a block device"
+    } else {
+        "it is a socket"
+    };
+    let why = format!("{what}; expected a regular file, a character device or a FIFO");
+    Err(HarnessError::io("cannot write", path, std::io::Error::other(why)))
+}
+
+/// Where a path that names nothing yet is to be made: the path itself, or the end of its chain of symlinks when
+/// it is a dangling one.
+fn dangling_target(path: &Path) -> Result<PathBuf, HarnessError> {
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = fs::read_link(&current).map_err(|e| HarnessError::io("cannot follow", path, e))?;
+                current = parent_dir(&current).join(target);
+            }
+            _ => return Ok(current),
+        }
+    }
+    let source = std::io::Error::other(format!("more than {MAX_LINKS} symlinks"));
+    Err(HarnessError::io("cannot follow", path, source))
+}
+
+/// Fails early, before a long run, when `path` could not be written: its directory is missing and cannot be
+/// made, or refuses new files, or the path names a directory or a device that is not a character device. Opens
+/// no device or FIFO (a FIFO would wait for its reader) and leaves nothing behind but the directory.
+pub fn check_writable(path: &Path) -> Result<(), HarnessError> {
+    match destination(path)? {
+        Destination::File(file) => {
+            let dir = parent_dir(&file);
+            fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory of", path, e))?;
+            tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| HarnessError::io("cannot write", path, e))
+        }
+        Destination::Stream(stream) => {
+            let name = std::ffi::CString::new(stream.as_os_str().as_encoded_bytes())
+                .map_err(|e| HarnessError::io("cannot write", path, std::io::Error::other(e)))?;
+            // SAFETY: a NUL-terminated path; access(2) only reads it.
+            if unsafe { libc::access(name.as_ptr(), libc::W_OK) } != 0 {
+                return Err(HarnessError::io("cannot write", path, std::io::Error::last_os_error()));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Fails early, before a long run, when files could not be written into directory `dir`: it is missing and
+/// cannot be made, or refuses new files. Leaves nothing behind but the directory.
+pub fn check_directory(dir: &Path) -> Result<(), HarnessError> {
+    fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory", dir, e))?;
+    tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| HarnessError::io("cannot write into", dir, e))
+}
+
+/// Writes `bytes` to `path`: a regular file (or a symlink's target) atomically, readable by all (0644); a
+/// character device or FIFO through, ended by a newline so that what a terminal or pipe shows next starts a line.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
-    let dir = parent_dir(path);
+    match destination(path)? {
+        Destination::File(file) => replace_file(path, &file, bytes),
+        Destination::Stream(stream) => {
+            let newline: &[u8] = if bytes.ends_with(b"\n") { b"" } else { b"\n" };
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&stream)
+                .and_then(|mut device| device.write_all(&[bytes, newline].concat()).and_then(|()| device.flush()))
+                .map_err(|e| HarnessError::io("cannot write", path, e))
+        }
+    }
+}
+
+/// Replaces regular file `file` (what `path` names) whole with `bytes`.
+fn replace_file(path: &Path, file: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
+    let dir = parent_dir(file);
     fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory of", path, e))?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| HarnessError::io("cannot write", path, e))?;
+    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|e| HarnessError::io("cannot write", path, e))?;
     // Temporary files are private (0600); what replaces the target is an ordinary readable file.
     let readable = std::os::unix::fs::PermissionsExt::from_mode(0o644);
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().set_permissions(readable))
-        .and_then(|()| file.as_file().sync_all())
+    temporary
+        .write_all(bytes)
+        .and_then(|()| temporary.as_file().set_permissions(readable))
+        .and_then(|()| temporary.as_file().sync_all())
         .map_err(|e| HarnessError::io("cannot write", path, e))?;
-    file.persist(path).map_err(|e| HarnessError::io("cannot replace", path, e.error))?;
+    temporary.persist(file).map_err(|e| HarnessError::io("cannot replace", path, e.error))?;
     Ok(())
 }
 
@@ -72,5 +162,20 @@ mod tests {
     fn a_directory_is_not_a_results_file() {
         let dir = tempfile::tempdir().unwrap();
         assert!(check_writable(dir.path()).is_err());
+        assert!(write_atomic(dir.path(), b"x").is_err());
+    }
+
+    #[test]
+    fn a_chain_of_relative_symlinks_leads_to_the_file_that_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("deep")).unwrap();
+        std::os::unix::fs::symlink("deep/second", dir.path().join("first")).unwrap();
+        std::os::unix::fs::symlink("target.json", dir.path().join("deep/second")).unwrap();
+        write_atomic(&dir.path().join("first"), b"through").unwrap();
+        assert_eq!(fs::read(dir.path().join("deep/target.json")).unwrap(), b"through");
+        assert!(fs::symlink_metadata(dir.path().join("first")).unwrap().file_type().is_symlink());
+        std::os::unix::fs::symlink("loop", dir.path().join("loop")).unwrap();
+        let err = check_writable(&dir.path().join("loop")).unwrap_err().to_string();
+        assert!(err.contains("symbolic links") && err.contains("loop"), "{err}");
     }
 }

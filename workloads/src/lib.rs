@@ -15,7 +15,9 @@ mod remote;
 pub mod rng;
 
 pub use bulk::{Bulk, Word};
-pub use contract::{Description, ExpectedShortfall, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+pub use contract::{
+    Description, ExpectedShortfall, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError,
+};
 pub use digest::Digest;
 pub use job::{AnyOutput, Job, JobError};
 pub use params::Params;

@@ -4,7 +4,7 @@
 //! the built-in suite plus `horner`.
 
 use ablate_workloads::rng::Rng;
-use ablate_workloads::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use ablate_workloads::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 
 /// Evaluates one seeded polynomial at many points, by Horner's rule; a task is a block of points.
 pub struct Horner {
@@ -45,6 +45,17 @@ impl Workload for Horner {
 
     fn tasks(&self) -> Vec<(u64, u64)> {
         (0..self.points).step_by(BLOCK as usize).map(|start| (start, (start + BLOCK).min(self.points))).collect()
+    }
+
+    /// Optional: what the workload will hold, so that a size the machine cannot hold is refused before building.
+    /// Without it the harness would assume one task per point.
+    fn footprint(&self) -> Option<Footprint> {
+        Some(Footprint {
+            shared_bytes: (self.degree as u64 + 1) * 8,
+            scratch_bytes: 0,
+            tasks: self.points.div_ceil(BLOCK),
+            bytes_per_task: (size_of::<(u64, u64)>() + size_of::<f64>()) as u64,
+        })
     }
 
     fn run(&self, coefficients: &Vec<f64>, &(start, end): &(u64, u64)) -> f64 {

@@ -6,12 +6,13 @@ use ablate_workloads::Registry;
 use super::print_stdout;
 use super::verdicts::Judge;
 use crate::cli::{self, RunArgs};
+use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, Format, verdicts};
-use crate::verdict::baseline::validate_name;
+use crate::verdict::baseline::{BaselineStore, validate_name};
 use crate::verdict::gate::GateReport;
 use crate::{cancel, progress, runner, write};
 
@@ -23,6 +24,7 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     // Read before measuring: a missing baseline fails at once, and `--save-baseline X --baseline X` compares with
     // the old X before the new one replaces it.
     let baseline = judge.baseline_for(&Machine::detect().fingerprint, false)?;
+    check_destinations(args, &judge.store)?;
     let record = measure(args, registry)?;
     let failed = record.failed_cells().count();
     if let Some(name) = args.save_baseline.as_ref().filter(|_| !record.cancelled) {
@@ -31,12 +33,16 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
                 "ablate: not saving baseline '{name}': {failed} cells failed (a failed run never replaces a baseline)"
             );
         } else {
-            let path = judge.store.save(&record, name)?;
-            eprintln!("ablate: baseline '{name}' saved to {}", path.display());
+            let saved = judge.store.save(&record, name)?;
+            let replacing = saved.replaced.map(|old| format!(", replacing {old}")).unwrap_or_default();
+            eprintln!("ablate: baseline '{name}' saved to {}{replacing}", saved.path.display());
         }
     }
     let cancelled = record.cancelled;
     let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
+    if let Some(baseline) = baseline.as_ref().filter(|_| !cancelled && failed == 0) {
+        judge.compared_something(&gate, (&record, "this run"), baseline)?;
+    }
     let regressed = gate.regressions().next().is_some();
     let judged = JudgedRun::new("this run".to_owned(), record, gate, judge.baseline_label(), &judge.thresholds);
     present(judged, args, baseline.is_some())?;
@@ -46,6 +52,18 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
         (false, 0, false) => exit::SUCCESS,
         (false, _, _) => exit::ERROR,
     })
+}
+
+/// Checks, before anything runs, every place the command will write besides the results file (which [`measure`]
+/// checks): the report directory and the baseline to save.
+pub(super) fn check_destinations(args: &RunArgs, store: &BaselineStore) -> Result<(), HarnessError> {
+    if let Some(dir) = &args.report {
+        write::check_directory(dir)?;
+    }
+    if let Some(name) = &args.save_baseline {
+        write::check_writable(&store.path(&Machine::detect().fingerprint, name)?)?;
+    }
+    Ok(())
 }
 
 /// Runs the configured cells and writes the results file atomically; reports failed cells and an interruption

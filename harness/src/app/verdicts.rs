@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ablate_workloads::Registry;
 
 use super::print_stdout;
-use super::run::{measure, present};
+use super::run::{check_destinations, measure, present};
 use crate::cli::{BaselineAction, CompareArgs, GateArgs, VerdictArgs};
 use crate::error::HarnessError;
 use crate::exit;
@@ -16,7 +16,7 @@ use crate::report::{self, verdicts};
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare;
-use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport};
+use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport, nothing_compared};
 use crate::verdict::paired::Looks;
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
@@ -61,6 +61,20 @@ impl Judge {
         })
     }
 
+    /// An error (exit 5) saying why, when comparing `candidate` with `baseline` compared no cell.
+    pub fn compared_something(
+        &self,
+        report: &GateReport,
+        candidate: (&RunRecord, &str),
+        baseline: &RunRecord,
+    ) -> Result<(), HarnessError> {
+        let label = self.baseline_label().unwrap_or_else(|| "given".to_owned());
+        match nothing_compared(report, candidate, (baseline, &label)) {
+            Some(why) => Err(HarnessError::Baseline(why)),
+            None => Ok(()),
+        }
+    }
+
     /// The baseline for results measured on machine `fingerprint`, or `None` when none was asked for. A missing
     /// baseline is an error, or with `lenient` a warning and `None`.
     pub fn baseline_for(&self, fingerprint: &str, lenient: bool) -> Result<Option<RunRecord>, HarnessError> {
@@ -84,6 +98,8 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<u8> {
         return Err(HarnessError::Usage("compare needs --baseline NAME|FILE".to_owned()).into());
     };
     let report = GateReport::new(&candidate, Some(&baseline), &judge.thresholds, None);
+    let candidate_label = args.file.display().to_string();
+    judge.compared_something(&report, (&candidate, &candidate_label), &baseline)?;
     print_stdout(&verdicts::render(&report))?;
     Ok(if report.regressions().next().is_some() { exit::REGRESSION } else { exit::SUCCESS })
 }
@@ -106,6 +122,7 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
         }
         None => {
             let baseline = judge.baseline_for(&Machine::detect().fingerprint, args.lenient)?;
+            check_destinations(&args.run, &judge.store)?;
             (measure(&args.run, registry)?, baseline)
         }
     };
@@ -114,6 +131,10 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
     }
     let note = baseline.is_none().then(|| "no baseline (lenient mode)".to_owned());
     let mut report = GateReport::new(&candidate, baseline.as_ref(), &judge.thresholds, note);
+    let label = args.results.as_ref().map_or_else(|| "this run".to_owned(), |p| p.display().to_string());
+    if let Some(baseline) = baseline.as_ref().filter(|_| report.failed_cells.is_empty()) {
+        judge.compared_something(&report, (&candidate, &label), baseline)?;
+    }
     if let (Some(baseline), None) = (&baseline, &args.results) {
         for round in 1..=args.confirm {
             if report.regressions().next().is_none() {
@@ -128,7 +149,6 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
     }
     report.require_power = args.require_power;
     let code = report.exit_code();
-    let label = args.results.as_ref().map_or_else(|| "this run".to_owned(), |p| p.display().to_string());
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
     present(JudgedRun::new(label, candidate, report, baseline_label, &judge.thresholds), &args.run, true)?;
     eprintln!("ablate: gate verdict: exit {code}");
@@ -183,6 +203,7 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
         return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")).into());
     }
     crate::write::check_writable(&args.run.out)?;
+    check_destinations(&args.run, &judge.store)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;

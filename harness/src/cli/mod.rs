@@ -28,10 +28,11 @@ pub enum Command {
     /// List the workloads (with kind, size unit and parameters) and the strategies.
     List,
     /// Compare a results file with a baseline; exits 3 on a regression, 5 when the baseline is missing or
-    /// incompatible.
+    /// incompatible or no cell could be compared.
     Compare(CompareArgs),
     /// Run the suite (or read a results file), compare with the baseline and check scaling; exits 0 pass,
-    /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible.
+    /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible or nothing
+    /// compared.
     Gate(Box<GateArgs>),
     /// Write the HTML report (SVG charts inline and as files, markdown summary, CSV and Bencher JSON) from
     /// results files; several runs or machines go into one report.
@@ -147,8 +148,8 @@ pub struct RunArgs {
     /// Strategies to run: `all` or a comma-separated list; serial always runs as the reference.
     #[arg(long, short = 's', default_value = "all", value_name = "all|NAME,...")]
     pub strategies: String,
-    /// Worker counts: a comma-separated list of whole numbers and `max` (this machine's logical cores).
-    /// Default: powers of two up to `max`, and `max`.
+    /// Worker counts: a comma-separated list of whole numbers and `max` (this machine's logical cores), each at
+    /// most 64 per logical core (and never fewer than 256). Default: powers of two up to `max`, and `max`.
     #[arg(long, short = 'j', value_name = "N,...|max")]
     pub workers: Option<String>,
     /// Tasks per dispatch: `auto` (each strategy's default) or whole numbers, comma-separated.

@@ -65,6 +65,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
     };
     validate_workloads(&config, registry)?;
+    crate::footprint::check(&crate::plan::Plan::new(&config, registry)?, registry)?;
     Ok(config)
 }
 
@@ -187,6 +188,18 @@ fn mpi_ranks_suffice(strategies: &[StrategyKind], workers: &[usize]) -> Result<(
     Ok(())
 }
 
+/// Workers per logical core beyond which a count is absurd on its face: the threads or processes could only take
+/// turns, and the system may refuse them. Oversubscription experiments stay far inside it.
+const MAX_WORKERS_PER_CORE: usize = 64;
+
+/// The least worker cap, so that a small machine can still be oversubscribed generously.
+const MIN_WORKER_CAP: usize = 256;
+
+/// The most workers a cell may ask for on a machine of `logical_cores`.
+pub fn max_workers(logical_cores: usize) -> usize {
+    logical_cores.saturating_mul(MAX_WORKERS_PER_CORE).max(MIN_WORKER_CAP)
+}
+
 fn workers(spec: Option<&str>, logical_cores: usize) -> Result<Vec<usize>> {
     let Some(spec) = spec else {
         let mut counts: Vec<usize> =
@@ -194,11 +207,20 @@ fn workers(spec: Option<&str>, logical_cores: usize) -> Result<Vec<usize>> {
         counts.push(logical_cores.max(1));
         return Ok(counts);
     };
+    let most = max_workers(logical_cores);
     parse_list(spec, "worker", |item| match item {
         "max" => Ok(logical_cores.max(1)),
-        _ => item.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| {
-            usage(format!("invalid worker count '{item}' in --workers {spec}; expected whole numbers ≥ 1 or 'max'"))
-        }),
+        _ => match item.parse::<usize>().ok().filter(|&n| n >= 1) {
+            None => Err(usage(format!(
+                "invalid worker count '{item}' in --workers {spec}; expected whole numbers ≥ 1 or 'max'"
+            ))),
+            Some(n) if n > most => Err(usage(format!(
+                "invalid worker count '{item}' in --workers {spec}; expected at most {most} on this machine \
+                 ({logical_cores} logical cores, {MAX_WORKERS_PER_CORE} workers per core, never fewer than \
+                 {MIN_WORKER_CAP})"
+            ))),
+            Some(n) => Ok(n),
+        },
     })
 }
 
@@ -319,6 +341,10 @@ mod tests {
         let err = workers(Some("1,0"), 2).unwrap_err().to_string();
         assert!(err.contains("'0'") && err.contains("'max'"), "{err}");
         assert!(workers(Some("1,,2"), 2).unwrap_err().to_string().contains("empty item"));
+        assert_eq!(workers(Some("256"), 2).unwrap(), vec![256], "oversubscription within the cap");
+        let err = workers(Some("1,257"), 2).unwrap_err().to_string();
+        assert!(err.contains("'257'") && err.contains("at most 256"), "{err}");
+        assert_eq!(max_workers(128), 8192);
     }
 
     #[test]

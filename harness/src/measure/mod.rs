@@ -1,7 +1,9 @@
-//! Measurements taken around each repetition: CPU time, peak RSS, per-task times, and the machine itself.
+//! Measurements taken around each repetition: CPU time, peak RSS, per-task times, the machine itself, and the
+//! memory a run may still take.
 
 pub mod cpu;
 pub mod histogram;
 pub mod load;
 pub mod machine;
+pub mod memory;
 pub mod rss;

@@ -41,7 +41,7 @@ pub(super) fn render(record: &RunRecord) -> String {
             cell.digest.map_or_else(String::new, |d| d.to_string()),
             quote(match &cell.status {
                 CellStatus::Ok => "ok",
-                CellStatus::Failed { reason } => reason,
+                CellStatus::Failed { reason } | CellStatus::Unmeasured { reason } => reason,
             }),
         ];
         out.push_str(&fields.join(","));

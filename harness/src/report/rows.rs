@@ -54,11 +54,12 @@ pub(super) fn chunk_label(effective_chunk: usize) -> String {
     if effective_chunk == ADAPTIVE { "adaptive".to_owned() } else { effective_chunk.to_string() }
 }
 
-/// `ok`, or `FAILED: reason`, followed by any worker faults that were met and handled.
+/// `ok`, `FAILED: reason` or `not measured: reason`, followed by any worker faults that were met and handled.
 fn status(cell: &CellRecord) -> String {
     let mut text = match &cell.status {
         CellStatus::Ok => "ok".to_owned(),
         CellStatus::Failed { reason } => format!("FAILED: {reason}"),
+        CellStatus::Unmeasured { reason } => format!("not measured: {reason}"),
     };
     if !cell.faults.is_empty() {
         text.push_str(&format!(" ({})", cell.faults.listed()));

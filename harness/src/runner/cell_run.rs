@@ -23,7 +23,8 @@ use crate::verdict::preempted::Timing;
 pub(super) struct CellRun {
     cell: Cell,
     job: Arc<dyn Job>,
-    pool: Box<dyn Pool>,
+    /// `None` when the strategy could not start (the cell has failed then).
+    pool: Option<Box<dyn Pool>>,
     pool_start_ns: u64,
     warmup: Vec<Sample>,
     samples: Vec<Sample>,
@@ -46,11 +47,20 @@ impl CellRun {
         let pinning = if config.pin { Pinning::allowed_cpus() } else { Pinning::off() };
         let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target, pinning: &pinning };
         let pool = cell.strategy.launch(&spec)?;
-        Ok(CellRun {
+        Ok(Self::new(cell, job, Some(pool), started.elapsed().as_nanos() as u64))
+    }
+
+    /// A cell whose strategy could not start its workers: failed with `reason` before it ran.
+    pub(super) fn unlaunched(cell: &Cell, job: Arc<dyn Job>, reason: String) -> Self {
+        Self { failure: Some(reason), ..Self::new(cell, job, None, 0) }
+    }
+
+    fn new(cell: &Cell, job: Arc<dyn Job>, pool: Option<Box<dyn Pool>>, pool_start_ns: u64) -> Self {
+        CellRun {
             cell: cell.clone(),
             job,
             pool,
-            pool_start_ns: started.elapsed().as_nanos() as u64,
+            pool_start_ns,
             warmup: Vec::new(),
             samples: Vec::new(),
             task_times: TaskTimes::default(),
@@ -60,7 +70,7 @@ impl CellRun {
             faults: Faults::default(),
             failure: None,
             decision: None,
-        })
+        }
     }
 
     /// Records what `auto` chose for this cell.
@@ -99,16 +109,14 @@ impl CellRun {
     /// Executes the job once and records it; checks the digest against serial's (`reference`) when known.
     /// Does nothing once the cell has failed.
     pub(super) fn execute(&mut self, round: u32, label: Round, reference: Option<Digest>, listener: &dyn Listener) {
-        if self.failure.is_some() {
-            return;
-        }
+        let (None, Some(pool)) = (&self.failure, self.pool.as_mut()) else { return };
         listener.on_event(&Event::CellStarted { cell: &self.cell, round: label });
         let counter = TaskCounter::new(&self.cell, listener, self.job.task_count());
         rss::reset_peak();
         let machine_before = load::machine_busy_ns();
         let cpu_before = process_cpu_time();
         let started = Instant::now();
-        let execution = self.pool.execute(self.job.as_ref(), &counter);
+        let execution = pool.execute(self.job.as_ref(), &counter);
         let wall = started.elapsed();
         let cpu_after = process_cpu_time();
         let machine_after = load::machine_busy_ns();
@@ -148,6 +156,9 @@ impl CellRun {
 
     /// Fails on a task failure or a digest that differs from serial's; measures the payload the first time.
     fn check(&mut self, execution: &Execution, reference: Option<Digest>) -> Result<(), String> {
+        if let Some(reason) = &execution.refused {
+            return Err(reason.clone());
+        }
         if let Some(failure) = &execution.failure {
             return Err(format!("task {} failed: {}", failure.task, failure.message));
         }
@@ -180,8 +191,9 @@ impl CellRun {
         let bytes_touched = self.job.bytes_touched();
         let tasks = self.job.task_count();
         let status = match self.failure {
-            None => CellStatus::Ok,
             Some(reason) => CellStatus::Failed { reason },
+            None if self.samples.is_empty() => CellStatus::Unmeasured { reason: unmeasured_reason() },
+            None => CellStatus::Ok,
         };
         let summary = Summary::of(&self.samples, self.cell.workers, serial_median_ns, bytes_touched);
         CellRecord {
@@ -211,6 +223,15 @@ impl CellRun {
             expected_shortfall,
             decision: self.decision,
         }
+    }
+}
+
+/// Why a cell has no timed sample: an interruption, or (when a driver closes a group early) no round reached it.
+fn unmeasured_reason() -> String {
+    if crate::cancel::requested() {
+        "interrupted before its first timed repetition".to_owned()
+    } else {
+        "closed before its first timed repetition".to_owned()
     }
 }
 

@@ -78,7 +78,8 @@ pub struct GroupSession {
 
 impl GroupSession {
     /// Builds the group's workload, launches every cell's strategy, and runs the profile's warm-up rounds (serial
-    /// first, so every later execution is checked against its digest).
+    /// first, so every later execution is checked against its digest). A strategy that cannot start its workers
+    /// (the system refused a thread or process) fails its cell, not the run.
     pub fn open(
         group: &Group,
         config: &RunConfig,
@@ -93,7 +94,16 @@ impl GroupSession {
         let mut runs = Vec::with_capacity(group.cells.len());
         for cell in &group.cells {
             let (cell, decision) = decide_if_auto(cell, job.as_ref(), listener)?;
-            runs.push(CellRun::launch(&cell, job.clone(), config)?.with_decision(decision));
+            let run = match CellRun::launch(&cell, job.clone(), config) {
+                Ok(run) => run,
+                Err(refused @ HarnessError::PoolStart { .. }) => {
+                    let reason = refused.to_string();
+                    listener.on_event(&Event::CellFailed { cell: &cell, reason: &reason });
+                    CellRun::unlaunched(&cell, job.clone(), reason)
+                }
+                Err(e) => return Err(e),
+            };
+            runs.push(run.with_decision(decision));
         }
         let mut session = GroupSession { runs, reference: None };
         for round in 0..config.profile.warmup {

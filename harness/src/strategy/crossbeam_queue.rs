@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use ablate_workloads::Job;
 use crossbeam::channel;
 
+use super::scoped::on_workers;
 use super::task::{ChunkLog, Dispatch};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, chunk_ranges, next_chunk_size};
 
@@ -28,9 +29,13 @@ pub(crate) struct CrossbeamQueue {
 impl Pool for CrossbeamQueue {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
-        let per_worker = match self.chunk {
+        let started = match self.chunk {
             Chunk::Fixed(size) => self.fixed_chunks(&dispatch, size),
             Chunk::Auto => self.adaptive_chunks(&dispatch),
+        };
+        let per_worker = match started {
+            Ok(per_worker) => per_worker,
+            Err(reason) => return dispatch.refused(reason),
         };
         let busy = per_worker.iter().map(|logs| logs.iter().map(ChunkLog::busy_nanos).sum()).collect();
         dispatch.finish(per_worker.into_iter().flatten().collect(), busy)
@@ -38,19 +43,21 @@ impl Pool for CrossbeamQueue {
 }
 
 impl CrossbeamQueue {
-    fn fixed_chunks(&self, dispatch: &Dispatch<'_>, size: usize) -> Vec<Vec<ChunkLog>> {
+    fn fixed_chunks(&self, dispatch: &Dispatch<'_>, size: usize) -> Result<Vec<Vec<ChunkLog>>, String> {
         let (sender, queue) = channel::unbounded::<Range<usize>>();
         for range in chunk_ranges(dispatch.task_count(), size) {
             sender.send(range).expect("the receiver is alive");
         }
         drop(sender);
-        self.on_workers(|| queue.iter().map_while(|r| dispatch.run_chunk(r)).collect())
+        on_workers(dispatch, self.workers, &self.pinning, |_| {
+            queue.iter().map_while(|r| dispatch.run_chunk(r)).collect()
+        })
     }
 
-    fn adaptive_chunks(&self, dispatch: &Dispatch<'_>) -> Vec<Vec<ChunkLog>> {
+    fn adaptive_chunks(&self, dispatch: &Dispatch<'_>) -> Result<Vec<Vec<ChunkLog>>, String> {
         let tasks = dispatch.task_count();
         let cursor = AtomicUsize::new(0);
-        self.on_workers(|| {
+        on_workers(dispatch, self.workers, &self.pinning, |_| {
             let mut logs = Vec::new();
             let mut size = 1;
             loop {
@@ -64,22 +71,6 @@ impl CrossbeamQueue {
                 let remaining = tasks.saturating_sub(cursor.load(Ordering::Relaxed));
                 size = next_chunk_size(size, began.elapsed(), self.target, remaining, self.workers);
             }
-        })
-    }
-
-    /// Runs `work` on every worker thread and collects what each returned.
-    fn on_workers(&self, work: impl Fn() -> Vec<ChunkLog> + Sync) -> Vec<Vec<ChunkLog>> {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..self.workers)
-                .map(|worker| {
-                    let work = &work;
-                    scope.spawn(move || {
-                        self.pinning.pin_thread(worker);
-                        work()
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("task panics are caught inside the worker")).collect()
         })
     }
 }

@@ -70,6 +70,7 @@ impl Gathered {
             worker_cpu_ns,
             worker_peak_rss,
             worker_start_ns: None,
+            refused: None,
         }
     }
 }

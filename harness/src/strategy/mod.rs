@@ -10,6 +10,7 @@ pub mod mpi;
 mod pinning;
 pub mod process;
 mod rayon_pool;
+mod scoped;
 mod serial;
 mod task;
 mod threads;

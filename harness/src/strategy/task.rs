@@ -41,6 +41,9 @@ pub struct Execution {
     /// How long after the execution began its last worker started its first task: the cost of waking the
     /// workers (in-process strategies; `None` where not measured).
     pub worker_start_ns: Option<u64>,
+    /// Why the strategy could not start its workers for this execution (the system refused a thread); nothing
+    /// else of the execution counts then.
+    pub refused: Option<String>,
 }
 
 /// Counts of worker faults in one execution.
@@ -186,7 +189,7 @@ impl<'a> Dispatch<'a> {
                     log.outputs.push(output);
                 }
                 Err(failure) => {
-                    self.stop.store(true, Ordering::Relaxed);
+                    self.stop();
                     log.failure = Some(failure);
                     break;
                 }
@@ -194,6 +197,16 @@ impl<'a> Dispatch<'a> {
         }
         self.progress.tasks_done(log.outputs.len());
         Some(log)
+    }
+
+    /// Tells every worker to stop before its next chunk.
+    pub(crate) fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// The execution of a strategy that could not start its workers, and why.
+    pub(crate) fn refused(self, reason: String) -> Execution {
+        Execution { refused: Some(reason), ..self.finish(Vec::new(), Vec::new()) }
     }
 
     /// Puts the chunk logs of all workers back into task order.
@@ -211,6 +224,7 @@ impl<'a> Dispatch<'a> {
             worker_cpu_ns: 0,
             worker_peak_rss: Vec::new(),
             worker_start_ns: first_starts.into_iter().max(),
+            refused: None,
         };
         for log in logs {
             if let Some(failure) = log.failure {

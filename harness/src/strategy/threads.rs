@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use ablate_workloads::Job;
 
+use super::scoped::on_workers;
 use super::task::{ChunkLog, Dispatch};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, block_ranges, chunk_ranges};
 
@@ -36,20 +37,13 @@ impl Pool for StaticThreads {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = Dispatch::new(job, progress);
         let assignments = self.assignments(dispatch.task_count());
-        let per_worker: Vec<Vec<ChunkLog>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = assignments
-                .into_iter()
-                .enumerate()
-                .map(|(worker, ranges)| {
-                    let (dispatch, pinning) = (&dispatch, &self.pinning);
-                    scope.spawn(move || {
-                        pinning.pin_thread(worker);
-                        ranges.into_iter().map_while(|r| dispatch.run_chunk(r)).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("task panics are caught inside the worker")).collect()
-        });
+        let run_assigned = |worker: usize| -> Vec<ChunkLog> {
+            assignments[worker].iter().cloned().map_while(|r| dispatch.run_chunk(r)).collect()
+        };
+        let per_worker = match on_workers(&dispatch, self.workers, &self.pinning, run_assigned) {
+            Ok(per_worker) => per_worker,
+            Err(reason) => return dispatch.refused(reason),
+        };
         let busy = per_worker.iter().map(|logs| logs.iter().map(ChunkLog::busy_nanos).sum()).collect();
         dispatch.finish(per_worker.into_iter().flatten().collect(), busy)
     }

@@ -12,6 +12,14 @@ pub struct BaselineStore {
     root: PathBuf,
 }
 
+/// A baseline just saved: where, and what it replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    pub path: PathBuf,
+    /// The baseline that was there before, as [`describe_stored`] says it; `None` when there was none.
+    pub replaced: Option<String>,
+}
+
 /// A baseline found in the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredBaseline {
@@ -26,22 +34,24 @@ impl BaselineStore {
     }
 
     /// Saves `record` as `name` for the record's own machine; replaces an older baseline of that name whole.
-    pub fn save(&self, record: &RunRecord, name: &str) -> Result<PathBuf, HarnessError> {
+    pub fn save(&self, record: &RunRecord, name: &str) -> Result<Saved, HarnessError> {
         let path = self.path(&record.machine.fingerprint, name)?;
+        let replaced = path.exists().then(|| describe_stored(&path));
         record.write_to(&path)?;
-        Ok(path)
+        Ok(Saved { path, replaced })
     }
 
     /// Loads baseline `name` of machine `fingerprint`. A baseline of that name kept only for other machines is
-    /// refused unless `allow_foreign`, and then the first such one is used.
+    /// refused unless `allow_foreign`, and then the first such one is used; so is one in this machine's folder
+    /// whose record says it was measured elsewhere.
     pub fn load(&self, name: &str, fingerprint: &str, allow_foreign: bool) -> Result<RunRecord, HarnessError> {
         let own = self.path(fingerprint, name)?;
         if own.exists() {
-            return read_baseline(&own);
+            return read_baseline(&own, fingerprint, allow_foreign);
         }
         let foreign: Vec<StoredBaseline> = self.list()?.into_iter().filter(|b| b.name == name).collect();
         match (foreign.first(), allow_foreign) {
-            (Some(other), true) => read_baseline(&other.path),
+            (Some(other), true) => read_baseline(&other.path, fingerprint, true),
             (Some(other), false) => Err(HarnessError::Baseline(format!(
                 "baseline '{name}' exists only for machine {} (this machine is {fingerprint}); pass \
                  --allow-foreign-baseline to compare across machines",
@@ -85,10 +95,28 @@ impl BaselineStore {
         Ok(path)
     }
 
-    fn path(&self, fingerprint: &str, name: &str) -> Result<PathBuf, HarnessError> {
+    /// Where baseline `name` of machine `fingerprint` is kept.
+    pub fn path(&self, fingerprint: &str, name: &str) -> Result<PathBuf, HarnessError> {
         validate_name(name)?;
         Ok(self.root.join(fingerprint).join(format!("{name}.json")))
     }
+}
+
+/// A stored baseline as a person tells it from another: `the one of 2026-11-25T10:00:00Z at commit 9284f39`. Read
+/// leniently, since it is only named: a file that is not a readable record says so.
+pub fn describe_stored(path: &Path) -> String {
+    let Some(value) = fs::read(path).ok().and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+    else {
+        return "a file that was not a readable baseline".to_owned();
+    };
+    let created = value.get("created").and_then(serde_json::Value::as_str).unwrap_or("an unknown date");
+    let machine = value.get("machine");
+    let commit = match machine.and_then(|m| m.get("git_commit")).and_then(serde_json::Value::as_str) {
+        Some(commit) => format!("commit {}", commit.get(..7).unwrap_or(commit)),
+        None => "an unknown commit".to_owned(),
+    };
+    let dirty = machine.and_then(|m| m.get("git_dirty")).and_then(serde_json::Value::as_bool) == Some(true);
+    format!("the one of {created} at {commit}{}", if dirty { " (with uncommitted changes)" } else { "" })
 }
 
 /// A baseline name is a plain file name: letters, digits, `.`, `_`, `-`, not starting with `.`, 1–100 long.
@@ -102,9 +130,20 @@ pub fn validate_name(name: &str) -> Result<(), HarnessError> {
     Ok(())
 }
 
-/// Reads a baseline; any fault in it is a baseline error (exit code 5).
-fn read_baseline(path: &Path) -> Result<RunRecord, HarnessError> {
-    read_results(path).map_err(|e| HarnessError::Baseline(format!("baseline {e}")))
+/// Reads a baseline for results measured on machine `fingerprint`, whether it was named in the store or given as
+/// a file: any fault in it, or a record from another machine unless `allow_foreign`, is a baseline error (exit
+/// code 5).
+pub fn read_baseline(path: &Path, fingerprint: &str, allow_foreign: bool) -> Result<RunRecord, HarnessError> {
+    let record = read_results(path).map_err(|e| HarnessError::Baseline(format!("baseline {e}")))?;
+    if record.machine.fingerprint != fingerprint && !allow_foreign {
+        return Err(HarnessError::Baseline(format!(
+            "baseline {} was measured on machine {}, this run on {fingerprint}; pass --allow-foreign-baseline to \
+             compare across machines",
+            path.display(),
+            record.machine.fingerprint
+        )));
+    }
+    Ok(record)
 }
 
 /// Reads and checks a results file: valid JSON of this schema version, every successful cell with samples.

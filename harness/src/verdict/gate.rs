@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::error::HarnessError;
 use crate::exit;
-use crate::record::RunRecord;
-use crate::verdict::baseline::{BaselineStore, read_results};
+use crate::record::{CellStatus, RunRecord};
+use crate::verdict::baseline::{BaselineStore, read_baseline};
 use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
 use crate::verdict::paired::compare_paired;
 use crate::verdict::scaling::{CellScaling, judge};
@@ -46,19 +46,57 @@ impl BaselineChoice<'_> {
     pub fn load(&self, fingerprint: &str) -> Result<RunRecord, HarnessError> {
         match &self.source {
             BaselineSource::Named(name) => self.store.load(name, fingerprint, self.allow_foreign),
-            BaselineSource::File(path) => {
-                let record = read_results(path).map_err(|e| HarnessError::Baseline(format!("baseline {e}")))?;
-                if record.machine.fingerprint != fingerprint && !self.allow_foreign {
-                    return Err(HarnessError::Baseline(format!(
-                        "baseline {} was measured on machine {}, this run on {fingerprint}; pass \
-                         --allow-foreign-baseline to compare across machines",
-                        path.display(),
-                        record.machine.fingerprint
-                    )));
-                }
-                Ok(record)
-            }
+            BaselineSource::File(path) => read_baseline(path, fingerprint, self.allow_foreign),
         }
+    }
+}
+
+/// Why comparing `candidate` with `baseline` compared no cell, when it compared none: a comparison of nothing
+/// must not pass. The labels name the two records as the user gave them.
+pub fn nothing_compared(
+    report: &GateReport,
+    (candidate, candidate_label): (&RunRecord, &str),
+    (baseline, baseline_label): (&RunRecord, &str),
+) -> Option<String> {
+    if !report.comparisons.is_empty() {
+        return None;
+    }
+    let measured = |record: &RunRecord| -> Vec<String> {
+        record
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Ok && !c.samples.is_empty())
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let (ours, theirs) = (measured(candidate), measured(baseline));
+    let why = if candidate.cells.is_empty() {
+        format!("{candidate_label} has no cells")
+    } else if baseline.cells.is_empty() {
+        format!("the baseline {baseline_label} has no cells")
+    } else if ours.is_empty() {
+        format!("{candidate_label} has no measured cells (each failed or was not measured)")
+    } else if theirs.is_empty() {
+        format!("the baseline {baseline_label} has no measured cells (each failed or was not measured)")
+    } else if !ours.iter().any(|id| theirs.contains(id)) {
+        format!(
+            "no cell in common: {candidate_label} has {}, the baseline {baseline_label} has {}",
+            some_ids(&ours),
+            some_ids(&theirs)
+        )
+    } else {
+        "no cell had timed samples on both sides".to_owned()
+    };
+    Some(format!("nothing compared: {why}; compare results of the same workloads, sizes and strategies"))
+}
+
+/// `a, b and 3 more`: enough ids to recognise a set of cells.
+fn some_ids(ids: &[String]) -> String {
+    match ids {
+        [one] => one.clone(),
+        [first, second] => format!("{first} and {second}"),
+        [first, second, rest @ ..] => format!("{first}, {second} and {} more", rest.len()),
+        [] => "none".to_owned(),
     }
 }
 

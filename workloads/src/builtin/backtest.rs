@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bulk::Bulk;
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
 const NAME: &str = "backtest";
@@ -67,6 +67,15 @@ impl Workload for Backtest {
             return Err(WorkloadError::BadSize { workload: NAME.into(), size: config.size, expected });
         }
         Ok(backtest)
+    }
+
+    fn footprint(&self) -> Option<Footprint> {
+        Some(Footprint {
+            shared_bytes: self.points.saturating_mul(8),
+            scratch_bytes: 0,
+            tasks: self.fast * self.slow,
+            bytes_per_task: (size_of::<Windows>() + size_of::<Performance>()) as u64,
+        })
     }
 
     /// Geometric Brownian motion, daily steps, 20 % annual volatility.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::last_level_cache_bytes;
 use crate::bulk::Bulk;
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
 const NAME: &str = "gather";
@@ -76,8 +76,17 @@ impl Workload for Gather {
         (0..task.count).fold(0u64, |sum, _| sum.wrapping_add(table[rng.below(self.entries) as usize]))
     }
 
+    fn footprint(&self) -> Option<Footprint> {
+        Some(Footprint {
+            shared_bytes: self.entries.saturating_mul(8),
+            scratch_bytes: 0,
+            tasks: self.lookups.div_ceil(self.per_task),
+            bytes_per_task: (size_of::<Lookups>() + size_of::<u64>()) as u64,
+        })
+    }
+
     fn bytes_touched(&self) -> Option<u64> {
-        Some(LINE_BYTES * self.lookups)
+        Some(LINE_BYTES.saturating_mul(self.lookups))
     }
 }
 

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bulk::Bulk;
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
 const NAME: &str = "payload";
@@ -48,6 +48,15 @@ impl Workload for Payload {
             values: config.size / 8,
             tasks: config.params.get_in(NAME, "tasks", 64, 1..=1_000_000)?,
             seed: config.seed,
+        })
+    }
+
+    fn footprint(&self) -> Option<Footprint> {
+        Some(Footprint {
+            shared_bytes: self.values.saturating_mul(8),
+            scratch_bytes: 0,
+            tasks: self.tasks,
+            bytes_per_task: (size_of::<Weighting>() + size_of::<f64>()) as u64,
         })
     }
 

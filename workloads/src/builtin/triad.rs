@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::last_level_cache_bytes;
 use crate::bulk::Bulk;
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "triad";
 const DEFAULT_BLOCK: u64 = 256 * 1024;
@@ -110,8 +110,20 @@ impl Workload for Triad {
         [a[0], a[a.len() / 2], a[a.len() - 1]]
     }
 
+    /// Arrays b and c are shared; every process that runs tasks keeps its own output array a, block by block.
+    fn footprint(&self) -> Option<Footprint> {
+        let tasks = self.elements.div_ceil(self.block);
+        let buffers = tasks.saturating_mul(size_of::<Mutex<Vec<f64>>>() as u64);
+        Some(Footprint {
+            shared_bytes: self.elements.saturating_mul(16),
+            scratch_bytes: self.elements.saturating_mul(8).saturating_add(buffers),
+            tasks,
+            bytes_per_task: (size_of::<Block>() + size_of::<[f64; 3]>()) as u64,
+        })
+    }
+
     fn bytes_touched(&self) -> Option<u64> {
-        Some(24 * self.elements)
+        Some(self.elements.saturating_mul(24))
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
 
 const NAME: &str = "var";
@@ -78,6 +78,17 @@ impl Workload for ValueAtRisk {
         let daily_vols = (0..ASSETS).map(|_| 0.005 + 0.02 * rng.next_f64()).collect();
         let loadings: Vec<f64> = (0..ASSETS).map(|_| 0.2 + 0.6 * rng.next_f64()).collect();
         Portfolio { weights, daily_vols, cholesky: cholesky(&one_factor_correlation(&loadings)) }
+    }
+
+    /// Each output keeps its batch's worst 1 %; each running task sorts its batch's losses.
+    fn footprint(&self) -> Option<Footprint> {
+        let tail = (self.batch / 100).max(1) * 8;
+        Some(Footprint {
+            shared_bytes: (size_of::<Portfolio>() + (2 + ASSETS) * ASSETS * 8) as u64,
+            scratch_bytes: self.batch * 8,
+            tasks: self.paths.div_ceil(self.batch),
+            bytes_per_task: (size_of::<PathBatch>() + size_of::<TailLosses>()) as u64 + tail,
+        })
     }
 
     fn tasks(&self) -> Vec<PathBatch> {

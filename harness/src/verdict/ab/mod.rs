@@ -186,7 +186,7 @@ fn measure_group(
 }
 
 /// Adds one round's record to the merged one: each cell's samples appended (numbered by round already), its
-/// faults added, a failure kept.
+/// faults added, a failure kept; a cell some round did not reach is measured once another round did.
 fn merge(merged: &mut Option<RunRecord>, round: RunRecord) {
     let Some(merged) = merged else {
         *merged = Some(round);
@@ -199,8 +199,12 @@ fn merge(merged: &mut Option<RunRecord>, round: RunRecord) {
                 target.samples.append(&mut cell.samples);
                 target.warmup.append(&mut cell.warmup);
                 target.faults.add(&cell.faults);
-                if cell.status != CellStatus::Ok {
-                    target.status = cell.status;
+                match cell.status {
+                    CellStatus::Failed { .. } => target.status = cell.status,
+                    _ if matches!(target.status, CellStatus::Unmeasured { .. }) && !target.samples.is_empty() => {
+                        target.status = CellStatus::Ok;
+                    }
+                    _ => {}
                 }
             }
         }

@@ -1,0 +1,158 @@
+//! Whether a run fits in memory, checked before any workload is built: each group's estimated footprint — the
+//! workload's shared input, tasks and outputs, the runner's own bookkeeping per task, and the copy of the shared
+//! input every worker process holds — against the memory this process may still take. A group that does not fit
+//! is refused in one line that names the largest size that would.
+
+use ablate_workloads::{Registry, WorkloadConfig};
+
+use crate::error::HarnessError;
+use crate::measure::memory::{self, Available};
+use crate::plan::{Cell, Plan};
+use crate::report::units::bytes;
+use crate::strategy::StrategyKind;
+
+/// The runner's own memory per task while a cell executes: the boxed output and its slot, the task's time, and
+/// the chunk logs they pass through.
+const RUNNER_BYTES_PER_TASK: u64 = 64;
+
+/// Refuses the first group of `plan` that would need more memory than this process may still take.
+pub fn check(plan: &Plan, registry: &Registry) -> Result<(), HarnessError> {
+    match memory::available() {
+        Some(available) => check_against(plan, registry, available),
+        None => Ok(()),
+    }
+}
+
+fn check_against(plan: &Plan, registry: &Registry, available: Available) -> Result<(), HarnessError> {
+    for group in &plan.groups {
+        let need = group_bytes(registry, &group.config, &group.cells)?;
+        if need > available.bytes {
+            return Err(too_large(registry, &group.config, &group.cells, need, available));
+        }
+    }
+    Ok(())
+}
+
+/// What one group holds at its peak: the workload built in this process, and for every cell that runs in other
+/// processes (all of a group's pools are started together) the shared input once more (encoded, or in its
+/// memory file) and a copy of it with the scratch in each of its workers.
+fn group_bytes(registry: &Registry, config: &WorkloadConfig, cells: &[Cell]) -> Result<u64, HarnessError> {
+    let footprint = registry.footprint(config)?;
+    let elsewhere: Vec<&Cell> =
+        cells.iter().filter(|c| matches!(c.strategy, StrategyKind::Process | StrategyKind::Mpi)).collect();
+    let workers: u64 = elsewhere.iter().map(|c| c.workers as u64).sum();
+    let pools = elsewhere.len() as u64;
+    Ok(footprint
+        .in_one_process(RUNNER_BYTES_PER_TASK)
+        .saturating_add(workers.saturating_mul(footprint.per_worker_process()))
+        .saturating_add(pools.saturating_mul(footprint.shared_bytes)))
+}
+
+/// The one-line refusal: the size, what it would need, what is available, and the largest size that fits.
+fn too_large(
+    registry: &Registry,
+    config: &WorkloadConfig,
+    cells: &[Cell],
+    need: u64,
+    available: Available,
+) -> HarnessError {
+    let params: Vec<String> = config.params.iter().map(|(key, value)| format!("{key}={value}")).collect();
+    let with = if params.is_empty() { String::new() } else { format!(" with {}", params.join(", ")) };
+    let unit = registry.describe(&config.name).map_or("", |d| d.size_unit);
+    let fits = match largest_fitting_size(registry, config, cells, available.bytes) {
+        Some(size) => format!("sizes up to --size {}={size} fit", config.name),
+        None if params.is_empty() => "no size fits".to_owned(),
+        None => format!("no size fits{with}: lower the parameters"),
+    };
+    HarnessError::Usage(format!(
+        "workload '{}' at size {} {unit}{with} would need about {}, more than the {} available ({}); {fits}",
+        config.name,
+        config.size,
+        bytes(need as f64),
+        bytes(available.bytes as f64),
+        available.source,
+    ))
+}
+
+/// The largest size below `config.size` whose group fits in `available` bytes, by bisection (a footprint grows
+/// with the size); `None` when not even the smallest does, because the parameters alone are too large.
+fn largest_fitting_size(registry: &Registry, config: &WorkloadConfig, cells: &[Cell], available: u64) -> Option<u64> {
+    let need = |size: u64| group_bytes(registry, &WorkloadConfig { size, ..config.clone() }, cells);
+    // A size the workload refuses to build (too small for it) is no reason to look lower.
+    let fits = |size: u64| need(size).map_or(true, |bytes| bytes <= available);
+    let (mut low, mut high) = (0, config.size);
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if fits(middle) {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    (low > 0 && need(low).is_ok_and(|bytes| bytes <= available)).then_some(low)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Profile, RunConfig, WorkloadChoice};
+    use crate::strategy::{Chunk, Transport};
+    use ablate_workloads::Params;
+
+    fn plan(workload: &str, size: u64, params: Params, strategies: Vec<StrategyKind>) -> Plan {
+        let config = RunConfig {
+            workloads: vec![WorkloadChoice { name: workload.into(), sizes: vec![size], params }],
+            strategies,
+            auto: false,
+            naive: false,
+            workers: vec![1, 2],
+            chunks: vec![Chunk::Auto],
+            transports: vec![Transport::Shm],
+            process: Default::default(),
+            chunk_target_ns: 200_000,
+            profile: Profile::QUICK,
+            pin: false,
+            seed: 1,
+            order_seed: 2,
+        };
+        Plan::new(&config, &Registry::builtin()).unwrap()
+    }
+
+    const ONE_GIB: Available = Available { bytes: 1 << 30, source: "MemAvailable" };
+
+    #[test]
+    fn a_group_that_fits_passes_and_one_that_does_not_names_the_size_that_would() {
+        let registry = Registry::builtin();
+        let small = plan("payload", 64 << 20, Params::new(), vec![StrategyKind::Serial]);
+        check_against(&small, &registry, ONE_GIB).unwrap();
+        let large = plan("payload", 4 << 30, Params::new(), vec![StrategyKind::Serial]);
+        let err = check_against(&large, &registry, ONE_GIB).unwrap_err();
+        assert_eq!(err.exit_code(), crate::exit::USAGE);
+        let text = err.to_string();
+        assert!(text.contains("'payload' at size 4294967296 bytes") && text.contains("(MemAvailable)"), "{text}");
+        let fitting: u64 = text.rsplit_once("payload=").unwrap().1.split(' ').next().unwrap().parse().unwrap();
+        assert!(fitting > 1 << 29 && fitting <= 1 << 30, "{text}");
+        check_against(&plan("payload", fitting, Params::new(), vec![StrategyKind::Serial]), &registry, ONE_GIB)
+            .unwrap();
+    }
+
+    #[test]
+    fn worker_processes_count_a_copy_of_the_shared_input_each() {
+        let registry = Registry::builtin();
+        let in_process = plan("payload", 256 << 20, Params::new(), vec![StrategyKind::Threads]);
+        check_against(&in_process, &registry, ONE_GIB).unwrap();
+        let processes = plan("payload", 256 << 20, Params::new(), vec![StrategyKind::Process]);
+        let err = check_against(&processes, &registry, ONE_GIB).unwrap_err().to_string();
+        assert!(err.contains("would need about 1.50 GiB"), "1 + (1 + 2 workers) + 2 pools of 256 MiB: {err}");
+    }
+
+    #[test]
+    fn parameters_too_large_at_any_size_are_named() {
+        let lookups = Params::new().with("lookups", 99_999_999_999_999u64);
+        let err =
+            check_against(&plan("gather", 1024, lookups, vec![StrategyKind::Serial]), &Registry::builtin(), ONE_GIB)
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("with lookups=99999999999999") && err.contains("no size fits"), "{err}");
+    }
+}

@@ -1,0 +1,35 @@
+//! The worker threads of the in-process strategies that start threads per execution (`threads`, `crossbeam`):
+//! scoped, each pinned to its core. When the system refuses a thread (a process or memory limit), the workers
+//! already started are told to stop and are joined, and the execution fails with the reason instead of the
+//! process aborting.
+
+use super::Pinning;
+use super::task::Dispatch;
+
+/// Runs `work(worker)` on `workers` scoped threads, worker `i` pinned as `pinning` says; returns what each
+/// returned, in worker order, or why a thread could not be started.
+pub(crate) fn on_workers<T: Send>(
+    dispatch: &Dispatch<'_>,
+    workers: usize,
+    pinning: &Pinning,
+    work: impl Fn(usize) -> T + Sync,
+) -> Result<Vec<T>, String> {
+    std::thread::scope(|scope| {
+        let mut handles = Vec::with_capacity(workers);
+        for worker in 0..workers {
+            let work = &work;
+            let started = std::thread::Builder::new().spawn_scoped(scope, move || {
+                pinning.pin_thread(worker);
+                work(worker)
+            });
+            match started {
+                Ok(handle) => handles.push(handle),
+                Err(e) => {
+                    dispatch.stop();
+                    return Err(format!("the system refused worker thread {} of {workers}: {e}", worker + 1));
+                }
+            }
+        }
+        Ok(handles.into_iter().map(|h| h.join().expect("task panics are caught inside the worker")).collect())
+    })
+}
