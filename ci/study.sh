@@ -15,20 +15,22 @@
 #   --neighbour KIND    none (default), cpu (a shell loop burning one core), or cache (dd sweeping 64 MiB
 #                       buffers, larger than the last-level cache)
 #   --suite "ARGS"      what each gate measures (default: --quick --strategies all --workers 1,2)
+#   --keep DIR          keep every trial's verdicts, stderr and both records in DIR/<trial>/ for later analysis
 # Prints one line per trial (exit code, cells called regressed, scaling failures, inconclusive cells, seconds) and
 # a summary.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-binary="" mode=ab aa=50 slow=20 faster=skewed.base_iters=30769 neighbour=none
+binary="" mode=ab aa=50 slow=20 faster=skewed.base_iters=30769 neighbour=none keep=""
 suite="--quick --strategies all --workers 1,2"
 while [ $# -gt 0 ]; do
     case $1 in
         --binary) binary=$2 ;; --mode) mode=$2 ;; --aa) aa=$2 ;; --slow) slow=$2 ;;
-        --faster-base) faster=$2 ;; --neighbour) neighbour=$2 ;; --suite) suite=$2 ;;
+        --faster-base) faster=$2 ;; --neighbour) neighbour=$2 ;; --suite) suite=$2 ;; --keep) keep=$2 ;;
         *) echo "study.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift 2
 done
+[ -z "$keep" ] || keep=$(mkdir -p "$keep" && cd "$keep" && pwd)
 if [ -z "$binary" ]; then
     (cd "$repo" && cargo build --release --bin ablate >/dev/null 2>&1) || { echo "study.sh: build failed" >&2; exit 1; }
     binary="$(cd "$repo" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release/ablate"
@@ -64,6 +66,11 @@ trial() {
     echo "$label exit=$code regressed=$regressed regressed_elsewhere=$other scaling_failures=$below inconclusive=$inconclusive seconds=$((SECONDS - started))"
     grep -E 'REGRESSED|BELOW THRESHOLD' "$work/verdicts.txt" | sed 's/^/    /'
     [ "$code" -le 4 ] || tail -3 "$work/stderr.txt" | sed 's/^/    /'
+    if [ -n "$keep" ]; then
+        mkdir -p "$keep/$label"
+        cp "$work/verdicts.txt" "$work/stderr.txt" "$keep/$label/"
+        cp "$work"/r*.json "$keep/$label/" 2>/dev/null
+    fi
 }
 
 echo "# study: mode=$mode neighbour=$neighbour faster-base=$faster suite=$suite binary=$binary $(date -u +%FT%TZ)"
