@@ -1,4 +1,5 @@
-//! Records the compiler version and the project's git commit, for the machine metadata of every results file.
+//! Records the compiler version and the project's git commit, for the machine metadata of every results file;
+//! and whether a browser was found for the browser tests, which are ignored (and say so) without one.
 
 use std::process::Command;
 
@@ -16,6 +17,33 @@ fn main() {
     println!("cargo:rustc-env=ABLATE_GIT_COMMIT={commit}");
     let dirty = output_of("git", &["status", "--porcelain", "--untracked-files=no"]).is_some();
     println!("cargo:rustc-env=ABLATE_GIT_DIRTY={dirty}");
+    println!("cargo:rustc-check-cfg=cfg(ablate_no_browser)");
+    for variable in ["PATH", "ABLATE_CHROMIUM", "ABLATE_REQUIRE_BROWSER"] {
+        println!("cargo:rerun-if-env-changed={variable}");
+    }
+    let required = std::env::var("ABLATE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    if !required && !browser_found() {
+        println!("cargo:rustc-cfg=ablate_no_browser");
+    }
     println!("cargo:rerun-if-changed=../.git/HEAD");
     println!("cargo:rerun-if-changed=../.git/index");
+}
+
+/// Chromium at `ABLATE_CHROMIUM` or on PATH, as the browser tests look for it. The build runs again when the
+/// browser found goes away, or when one may have been installed (a directory of PATH changed).
+fn browser_found() -> bool {
+    if std::env::var_os("ABLATE_CHROMIUM").is_some() {
+        return true;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<std::path::PathBuf> = std::env::split_paths(&path).filter(|dir| dir.is_dir()).collect();
+    let found = dirs
+        .iter()
+        .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file());
+    match &found {
+        Some(browser) => println!("cargo:rerun-if-changed={}", browser.display()),
+        None => dirs.iter().for_each(|dir| println!("cargo:rerun-if-changed={}", dir.display())),
+    }
+    found.is_some()
 }

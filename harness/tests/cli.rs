@@ -155,7 +155,7 @@ fn run_with_report_writes_the_page_and_report_reads_results_files() {
     }
     let two = Command::new(env!("CARGO_BIN_EXE_ablate"))
         .current_dir(d)
-        .args(["report", "r.json", "r.json", "--baseline", "r.json", "-o", "both"])
+        .args(["report", "r.json", "r.json", "--baseline", "r.json", "--out-dir", "both"])
         .output()
         .unwrap();
     assert!(two.status.success(), "{}", stderr(&two));

@@ -267,7 +267,7 @@ fn item_6_an_early_interrupt_leaves_a_file_that_report_and_compare_read() {
         assert_eq!(cell["status"]["state"], "unmeasured", "{}", cell["id"]);
         assert!(cell["status"]["reason"].as_str().unwrap().contains("interrupted"), "{}", cell["status"]);
     }
-    let report = ablate(d, &["report", "r.json", "-o", "site"]);
+    let report = ablate(d, &["report", "r.json", "--out-dir", "site"]);
     assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
     let page = std::fs::read_to_string(d.join("site/index.html")).unwrap();
     assert!(page.contains("interrupted before its first timed repetition"), "the page says why a cell is empty");

@@ -22,6 +22,12 @@ pub(super) fn list(registry: &Registry) -> anyhow::Result<u8> {
         let unavailable = if s.available().is_err() { " (not available in this run)" } else { "" };
         out.push_str(&format!("  {:<12} {}{unavailable}\n", s.name(), s.summary()));
     }
+    out.push_str(
+        "  auto         chosen per workload by a pilot run: one cell, whichever strategy, workers and chunk\n",
+    );
+    out.push_str("               it picks (--strategies auto, or all,auto)\n");
+    out.push_str("  naive        what many parallel helpers default to: processes at the most workers, one task per\n");
+    out.push_str("               dispatch, the shared input copied into each (--strategies naive)\n");
     out.push_str("transports (process strategy, --transport):\n");
     out.push_str("  copy         the shared input inside every dispatch, as a naive pickling pool does\n");
     out.push_str("  shm          written once to a memory file each worker maps read-only (default)\n");

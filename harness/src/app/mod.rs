@@ -65,7 +65,11 @@ fn clap_exit(err: &clap::Error) -> ExitCode {
         return ExitCode::from(exit::USAGE);
     }
     let rendered = err.render().to_string();
-    let first = rendered.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+    // The first paragraph, on one line: clap lists missing arguments on the lines below its first.
+    let paragraph: Vec<&str> = rendered.lines().take_while(|line| !line.trim().is_empty()).map(str::trim).collect();
+    let first = paragraph.join(" ");
+    let first = first.trim_start_matches("error: ");
+    let first = if first.is_empty() { "invalid arguments" } else { first };
     eprintln!("ablate: {first} (see ablate --help)");
     ExitCode::from(exit::USAGE)
 }

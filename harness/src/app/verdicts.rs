@@ -165,6 +165,13 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
                 .iter()
                 .map(|b| format!("{}  {}  {}\n", b.fingerprint, b.name, b.path.display()))
                 .collect();
+            if listed.is_empty() {
+                eprintln!(
+                    "ablate: no baselines in {} (`ablate run --save-baseline NAME` stores one for this machine, \
+                     {fingerprint})",
+                    dir.display()
+                );
+            }
             print_stdout(&listed.concat())?;
         }
         BaselineAction::Show { name } => {

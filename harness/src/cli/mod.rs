@@ -14,7 +14,10 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "ablate",
     version,
-    about = "Measure work serially, on threads and in worker processes, across core counts"
+    about = "Measure work serially, on threads and in worker processes, across core counts",
+    after_help = "`ablate [OPTIONS]` is shorthand for `ablate run [OPTIONS]`, and plain `ablate` runs the built-in \
+                  suite with every default (`ablate run`). `ablate run --help` lists the options; `ablate list` the \
+                  workloads, strategies and transports."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -29,10 +32,17 @@ pub enum Command {
     List,
     /// Compare a results file with a baseline; exits 3 on a regression, 5 when the baseline is missing or
     /// incompatible or no cell could be compared.
+    #[command(mut_arg("baseline", |a| a.required(true)))]
     Compare(CompareArgs),
     /// Run the suite (or read a results file), compare with the baseline and check scaling; exits 0 pass,
     /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible or nothing
     /// compared.
+    #[command(mut_arg("baseline", |a| {
+        a.required_unless_present_any(["ab", "lenient"]).help(
+            "The baseline to compare with: a name in the store or a results file; required unless --ab (the base \
+             build is the baseline) or --lenient (scaling only)",
+        )
+    }))]
     Gate(Box<GateArgs>),
     /// Write the HTML report (SVG charts inline and as files, markdown summary, CSV and Bencher JSON) from
     /// results files; several runs or machines go into one report.
@@ -61,6 +71,7 @@ pub enum BaselineAction {
 
 /// How verdicts are reached: where baselines live and which thresholds apply.
 #[derive(Clone, Debug, Args)]
+#[command(next_help_heading = "Judging against a baseline")]
 pub struct VerdictArgs {
     /// The baseline to compare with: a name in the store or a results file.
     #[arg(long, value_name = "NAME|FILE")]
@@ -71,19 +82,20 @@ pub struct VerdictArgs {
     /// Compare with a baseline measured on another machine (or schema-compatible file from one).
     #[arg(long)]
     pub allow_foreign_baseline: bool,
-    /// Thresholds file (TOML); default ci/thresholds.toml when it exists.
+    /// Thresholds file (TOML); without one the built-in thresholds apply [default: ci/thresholds.toml when it exists]
     #[arg(long, value_name = "FILE")]
     pub thresholds: Option<PathBuf>,
-    /// Regression threshold: candidate/baseline median ratio (default 1.10).
+    /// Regression threshold: candidate/baseline median ratio [default: 1.10]
     #[arg(long, value_name = "RATIO")]
     pub threshold: Option<f64>,
-    /// Significance level of the rank test (default 0.01).
+    /// Significance level of the one-sided rank tests: the chance of any false regression in a comparison
+    /// [default: 0.01]
     #[arg(long)]
     pub alpha: Option<f64>,
-    /// Minimum scaling efficiency of CPU-bound cells (default 0.7).
+    /// Minimum scaling efficiency of CPU-bound cells [default: 0.7]
     #[arg(long)]
     pub min_efficiency: Option<f64>,
-    /// Minimum fraction of the best bandwidth for memory-bound cells (default 0.7).
+    /// Minimum fraction of the best bandwidth for memory-bound cells [default: 0.7]
     #[arg(long)]
     pub min_bandwidth_fraction: Option<f64>,
 }
@@ -98,10 +110,10 @@ pub struct CompareArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Results files to report on (default: reports/results.json).
+    /// Results files to report on [default: reports/results.json]
     pub files: Vec<PathBuf>,
     /// The directory the report is written to: index.html, charts/*.svg, summary.md, results.csv, bmf.json.
-    #[arg(long, short = 'o', default_value = "reports", value_name = "DIR")]
+    #[arg(long, default_value = "reports", value_name = "DIR")]
     pub out_dir: PathBuf,
     #[command(flatten)]
     pub verdict: VerdictArgs,
@@ -145,14 +157,17 @@ pub struct RunArgs {
     /// Workloads to run: `all` or a comma-separated list of names (see `ablate list`).
     #[arg(long, short = 'w', default_value = "all", value_name = "all|NAME,...")]
     pub workloads: String,
-    /// Strategies to run: `all` or a comma-separated list; serial always runs as the reference.
+    /// Strategies to run: `all` (every fixed strategy this run can use: serial, threads, rayon, crossbeam,
+    /// process; mpi under mpirun) or a comma-separated list of those and `auto` (chosen per workload by a pilot)
+    /// and `naive` (processes at the most workers, one task per dispatch, input copied); serial always runs as the
+    /// reference. See `ablate list`.
     #[arg(long, short = 's', default_value = "all", value_name = "all|NAME,...")]
     pub strategies: String,
     /// Worker counts: a comma-separated list of whole numbers and `max` (this machine's logical cores), each at
-    /// most 64 per logical core (and never fewer than 256). Default: powers of two up to `max`, and `max`.
+    /// most 64 per logical core (and never fewer than 256) [default: powers of two up to `max`, and `max`]
     #[arg(long, short = 'j', value_name = "N,...|max")]
     pub workers: Option<String>,
-    /// Tasks per dispatch: `auto` (each strategy's default) or whole numbers, comma-separated.
+    /// Tasks per dispatch: `auto` (each strategy's own choice) or whole numbers, comma-separated.
     #[arg(long, short = 'c', default_value = "auto", value_name = "auto|N,...")]
     pub chunk: String,
     /// How long an adaptive chunk should take (`crossbeam`, `process` and `mpi` with `--chunk auto`), e.g. 200us.
@@ -160,19 +175,25 @@ pub struct RunArgs {
     pub chunk_target: String,
     /// How worker processes get the shared input: copy (inside every dispatch), shm (one mapped memory file),
     /// regen (rebuilt by each worker from the seed); `all` or a comma-separated list.
-    #[arg(long, short = 't', default_value = "shm", value_name = "all|copy,shm,regen")]
+    #[arg(
+        help_heading = "Process strategy",
+        long,
+        short = 't',
+        default_value = "shm",
+        value_name = "all|copy,shm,regen"
+    )]
     pub transport: String,
     /// A task running longer than this is abandoned: its worker is killed and the task retried (e.g. 300s, 2m).
-    #[arg(long, default_value = "300s", value_name = "DURATION")]
+    #[arg(help_heading = "Process strategy", long, default_value = "300s", value_name = "DURATION")]
     pub task_timeout: String,
     /// Retries of a task whose worker timed out, crashed or sent garbage.
-    #[arg(long, default_value_t = 2)]
+    #[arg(help_heading = "Process strategy", long, default_value_t = 2)]
     pub retries: u32,
     /// Worker failures in one execution after which the rest runs serially in this process.
-    #[arg(long, default_value_t = 8)]
+    #[arg(help_heading = "Process strategy", long, default_value_t = 8)]
     pub max_pool_failures: u32,
     /// Sizes in each workload's unit: `N` for every workload or `NAME=N` for one; suffixes k, M, G (×1000)
-    /// and Ki, Mi, Gi (×1024). Default: the profile's size for each workload.
+    /// and Ki, Mi, Gi (×1024) [default: the profile's size for each workload]
     #[arg(long, value_name = "[NAME=]N,...")]
     pub size: Option<String>,
     /// A workload parameter, e.g. `-p spin.iters=1000`; repeatable (see `ablate list`).
@@ -181,38 +202,38 @@ pub struct RunArgs {
     /// Quick profile: small sizes, 1 warm-up and 3 timed repetitions (for CI).
     #[arg(long)]
     pub quick: bool,
-    /// Timed repetitions per cell (default 10; 3 with --quick).
+    /// Timed repetitions per cell [default: 10; 3 with --quick]
     #[arg(long)]
     pub reps: Option<u32>,
-    /// Untimed warm-up executions per cell (default 1).
+    /// Untimed warm-up executions per cell [default: 1]
     #[arg(long)]
     pub warmup: Option<u32>,
     /// Stop repeating a cell once its timed repetitions have taken this long in all (it always gets 3), so that
-    /// slow cells do not hold up many repetitions of fast ones, e.g. 10s. Default: no limit.
+    /// slow cells do not hold up many repetitions of fast ones, e.g. 10s [default: no limit]
     #[arg(long, value_name = "DURATION")]
     pub max_cell_time: Option<String>,
-    /// Leave workers where the scheduler puts them. By default worker i of every strategy is pinned to the i-th
+    /// Leave workers where the scheduler puts them. Without it, worker i of every strategy is pinned to the i-th
     /// CPU the run may use, so that a woken worker starts on its own core (see the README).
     #[arg(long)]
     pub no_pin: bool,
     /// Where the results JSON is written (atomically).
-    #[arg(long, short = 'o', default_value = "reports/results.json")]
+    #[arg(help_heading = "Output", long, short = 'o', default_value = "reports/results.json", value_name = "FILE")]
     pub out: PathBuf,
     /// What to print on stdout: the results table, the JSON record, CSV, a markdown summary for a pull
     /// request, or Bencher Metric Format JSON.
-    #[arg(long, default_value = "table", value_name = "table|json|csv|md|bmf")]
+    #[arg(help_heading = "Output", long, default_value = "table", value_name = "table|json|csv|md|bmf")]
     pub format: String,
-    /// After the run, write the HTML report into DIR (default reports/): see `ablate report`.
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
+    /// After the run, write the HTML report into DIR (see `ablate report`) [default when given alone: reports]
+    #[arg(help_heading = "Output", long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
     pub report: Option<PathBuf>,
     /// The seed workloads are built from.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// The seed of the shuffled repetition order (default: from the clock; recorded either way).
+    /// The seed of the shuffled repetition order, recorded either way [default: from the clock]
     #[arg(long)]
     pub order_seed: Option<u64>,
     /// After a run with no failed cell, store its results as this baseline for this machine.
-    #[arg(long, value_name = "NAME")]
+    #[arg(help_heading = "Output", long, value_name = "NAME")]
     pub save_baseline: Option<String>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
@@ -253,14 +274,14 @@ impl RunArgs {
     }
 }
 
-/// `ablate --strategies all …` is shorthand for `ablate run --strategies all …`: inserts `run` when the first
-/// argument is an option other than help or version.
+/// `ablate --strategies all …` is shorthand for `ablate run --strategies all …`, and plain `ablate` for `ablate
+/// run`: inserts `run` when there is no argument, or the first is an option other than help or version.
 pub fn with_default_command(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut args: Vec<OsString> = args.into_iter().collect();
-    let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
-    let is_global = matches!(first, "-h" | "--help" | "-V" | "--version");
-    if first.starts_with('-') && !is_global {
-        args.insert(1, OsString::from("run"));
+    let first = args.get(1).map(|a| a.to_str().unwrap_or("-"));
+    let is_global = matches!(first, Some("-h" | "--help" | "-V" | "--version"));
+    if first.is_none_or(|first| first.starts_with('-') && !is_global) {
+        args.insert(1.min(args.len()), OsString::from("run"));
     }
     args
 }
@@ -278,7 +299,7 @@ mod tests {
         assert_eq!(with_default_command(strings(&["ablate", "--quick"])), strings(&["ablate", "run", "--quick"]));
         assert_eq!(with_default_command(strings(&["ablate", "--help"])), strings(&["ablate", "--help"]));
         assert_eq!(with_default_command(strings(&["ablate", "list"])), strings(&["ablate", "list"]));
-        assert_eq!(with_default_command(strings(&["ablate"])), strings(&["ablate"]));
+        assert_eq!(with_default_command(strings(&["ablate"])), strings(&["ablate", "run"]));
     }
 
     #[test]
