@@ -31,10 +31,31 @@ impl Gathered {
         }
     }
 
-    /// Takes one task's outcome from the worker in `slot`: its time, and its output decoded, or its error.
-    pub fn accept(&mut self, job: &dyn Job, slot: usize, outcome: TaskOutcome) {
+    /// Takes a worker's answer to its dispatch of `tasks`: every task's time, and its output decoded or its
+    /// error. An answer that does not fit the dispatch — another count, or another task in any place — is taken
+    /// not at all, and said why.
+    pub fn accept_answer(
+        &mut self,
+        job: &dyn Job,
+        slot: usize,
+        tasks: Range<usize>,
+        results: Vec<TaskOutcome>,
+    ) -> Result<(), String> {
+        if results.len() != tasks.len() {
+            return Err(format!("answered {} results to a dispatch of tasks {tasks:?}", results.len()));
+        }
+        if let Some((expected, outcome)) = tasks.clone().zip(&results).find(|(task, o)| o.index as usize != *task) {
+            return Err(format!("answered for task {} where its dispatch held task {expected}", outcome.index));
+        }
+        for outcome in results {
+            self.accept(job, slot, outcome);
+        }
+        Ok(())
+    }
+
+    fn accept(&mut self, job: &dyn Job, slot: usize, outcome: TaskOutcome) {
         let task = outcome.index as usize;
-        self.busy[slot] += outcome.nanos;
+        self.busy[slot] = self.busy[slot].saturating_add(outcome.nanos);
         self.nanos[task] = outcome.nanos;
         match outcome.output.and_then(|bytes| job.decode_output(task, &bytes).map_err(|e| e.to_string())) {
             Ok(output) => self.outputs[task] = Some(output),
