@@ -139,7 +139,7 @@ impl Run<'_> {
                     self.handle(report);
                     // Every report already in is handled before any deadline is judged, so a worker is never
                     // taken for stuck while its news waits behind another worker's.
-                    while let Ok(report) = self.pool.next_report(Duration::ZERO) {
+                    while let Some(report) = self.pool.report_already_in() {
                         self.handle(report);
                     }
                 }

@@ -251,6 +251,11 @@ impl ProcessPool {
         }
     }
 
+    /// A report that is already in, if any, without waiting (a zero wait would still spin in the channel).
+    fn report_already_in(&mut self) -> Option<Report> {
+        self.deferred.pop_front().or_else(|| self.reports.try_recv().ok())
+    }
+
     fn shared_spec(&self) -> SharedSpec {
         match (&self.shared_file, self.transport) {
             (Some(file), _) => SharedSpec::Mapped { path: file.path_for_children(), len: file.len() },
