@@ -2,7 +2,8 @@
 
 /// The run completed and every cell passed.
 pub const SUCCESS: u8 = 0;
-/// An error: I/O, a failed cell (a task panicked or a digest differed from serial's), or an internal fault.
+/// An error: I/O, an invalid results file, a failed build in A/B mode, a failed cell (a task panicked or a
+/// digest differed from serial's), or an internal fault.
 pub const ERROR: u8 = 1;
 /// Bad usage: an unknown flag, workload or strategy, or an unparsable value.
 pub const USAGE: u8 = 2;
