@@ -135,14 +135,7 @@ impl Run<'_> {
             let now = Instant::now();
             let wait = (0..self.in_flight.len()).filter_map(|slot| self.deadline(slot)).min();
             match self.pool.next_report(wait.map_or(POLL, |d| d.saturating_duration_since(now)).min(POLL)) {
-                Ok(report) => {
-                    self.handle(report);
-                    // Every report already in is handled before any deadline is judged, so a worker is never
-                    // taken for stuck while its news waits behind another worker's.
-                    while let Some(report) = self.pool.report_already_in() {
-                        self.handle(report);
-                    }
-                }
+                Ok(report) => self.handle(report),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => unreachable!("the pool holds a sender"),
             }
@@ -270,8 +263,16 @@ impl Run<'_> {
         (!self.in_flight[slot].is_empty()).then(|| self.last_heard[slot] + options.task_timeout + options.heartbeat())
     }
 
+    /// Kills every worker with a task past the timeout. Once a deadline has passed, the reports already in are
+    /// handled first, so that a worker is never taken for stuck while its news waits behind another's.
     fn expire_deadlines(&mut self) {
         let now = Instant::now();
+        if !(0..self.in_flight.len()).any(|slot| self.deadline(slot).is_some_and(|deadline| deadline <= now)) {
+            return;
+        }
+        while let Some(report) = self.pool.report_already_in() {
+            self.handle(report);
+        }
         for slot in 0..self.in_flight.len() {
             if self.deadline(slot).is_some_and(|deadline| deadline <= now) {
                 self.worker_failed(slot, WorkerFault::Timeout);
