@@ -172,6 +172,14 @@ mod tests {
     }
 
     #[test]
+    fn a_load_of_another_wire_version_is_refused_with_both_versions() {
+        assert!(check_version(WIRE_VERSION).is_ok());
+        let refusal = check_version(WIRE_VERSION + 1).unwrap_err();
+        assert!(refusal.contains(&format!("protocol {}", WIRE_VERSION + 1)), "{refusal}");
+        assert!(refusal.contains(&format!("this worker {WIRE_VERSION}")), "{refusal}");
+    }
+
+    #[test]
     fn an_oversized_length_is_refused_before_allocating() {
         let wire = u32::MAX.to_le_bytes();
         let mut buffer = Vec::new();
