@@ -1,4 +1,7 @@
 //! The engine's error type: every variant names what it is about and maps to one exit code.
+//!
+//! A variant's message quotes its cause, so that it reads whole wherever it is turned into text (a failed cell's
+//! reason, a warning); the cause is also its `source`, and the binary prints a chain once per cause.
 
 use std::path::PathBuf;
 

@@ -2,8 +2,8 @@
 
 /// The run completed and every cell passed.
 pub const SUCCESS: u8 = 0;
-/// An error: I/O, a failed cell (a task panicked, a digest differed from serial's, or the system refused the
-/// cell's worker threads or processes), or an internal fault.
+/// An error: I/O, an invalid results file, a failed build in A/B mode, a failed cell (a task panicked, a digest
+/// differed from serial's, or the system refused the cell's worker threads or processes), or an internal fault.
 pub const ERROR: u8 = 1;
 /// Bad usage: an unknown flag, workload or strategy, an unparsable value, a worker count absurd on its face (over
 /// 64 per logical core), or a size whose estimated footprint exceeds the memory available.

@@ -83,7 +83,7 @@ fn describe(fault: &Fault<'_>) -> String {
     match fault {
         Fault::Timeout { task, pid } => format!("worker {pid} timed out on task {task}; killed"),
         Fault::Crash { pid, how } => format!("worker {pid} {how}"),
-        Fault::Garbled { pid } => format!("worker {pid} sent a malformed frame; killed"),
+        Fault::Garbled { pid, reason } => format!("worker {pid} sent a malformed frame ({reason}); killed"),
         Fault::Retry { task, attempt } => format!("retrying task {task} (attempt {attempt})"),
         Fault::RespawnFailed { reason } => format!("could not replace a worker: {reason}"),
         Fault::Fallback { reason } => format!("falling back to serial in this process after {reason}"),

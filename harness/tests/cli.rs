@@ -266,3 +266,43 @@ fn list_shows_every_workload_with_kind_and_every_strategy() {
     }
     assert!(text.contains("memory") && text.contains("cpu"));
 }
+
+#[test]
+fn item_11_an_io_error_prints_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.json");
+    let output = ablate(&["compare", missing.to_str().unwrap(), "--baseline", "main"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains(missing.to_str().unwrap()), "names the file: {message}");
+    assert_eq!(message.matches("No such file or directory").count(), 1, "the cause once: {message}");
+}
+
+/// The scripts CI runs find the binaries through `cargo metadata` (a CARGO_TARGET_DIR or a workspace-wide
+/// target directory moves them): a `target/` path is allowed only under a directory the script itself points
+/// CARGO_TARGET_DIR at.
+#[test]
+fn item_11_ci_scripts_ask_cargo_for_the_target_directory() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    for script in [".ci/run", "ci/gate.sh", "ci/study.sh"] {
+        let text = std::fs::read_to_string(root.join(script)).unwrap();
+        let code: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with('#')).collect();
+        let set_dirs: Vec<String> = code
+            .iter()
+            .filter_map(|l| l.split("CARGO_TARGET_DIR=").nth(1))
+            .filter_map(|rest| rest.trim_start_matches('"').split('"').next().map(str::to_owned))
+            .collect();
+        for line in &code {
+            for (at, _) in line.match_indices("target/") {
+                let before = &line[..at];
+                let own =
+                    set_dirs.iter().any(|dir| dir.ends_with("/target") && before.ends_with(&dir[..dir.len() - 6]));
+                assert!(own, "{script} assumes the target directory: {line}");
+            }
+        }
+        if text.contains("release/ablate") {
+            assert!(text.contains("cargo metadata"), "{script} runs ablate without asking cargo where it is");
+        }
+    }
+}

@@ -283,3 +283,39 @@ fn a_b_mode_runs_both_builds_alternately_and_judges_the_candidate() {
     assert_eq!(code(&output), Some(3), "{}{}", stdout(&output), stderr(&output));
     assert!(stdout(&output).contains("spin/40/serial/w1/cauto") && stdout(&output).contains("REGRESSED"));
 }
+
+/// A one-line error naming the build, how it ended and its stderr; exit 1, never a usage error, never a file.
+fn assert_build_failure(output: &Output, names: &[&str]) {
+    assert_eq!(code(output), Some(1), "{}", stderr(output));
+    let errors: Vec<&str> = std::str::from_utf8(&output.stderr).unwrap().lines().skip(1).collect();
+    assert_eq!(errors.len(), 1, "one line: {errors:?}");
+    for name in names {
+        assert!(errors[0].contains(name), "names {name}: {}", errors[0]);
+    }
+    assert!(!errors[0].contains("cannot read"), "{}", errors[0]);
+}
+
+#[test]
+fn item_11_a_base_that_is_not_ablate_is_named_with_its_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ablate(dir.path(), &["gate", "--ab", "/bin/true", "-w", "spin", "--quick", "-s", "serial"]);
+    assert_build_failure(
+        &output,
+        &["base build /bin/true", "exited with code 0", "before answering the A/B handshake", "stderr was empty"],
+    );
+}
+
+/// A base that answers the handshake as a real build would, says something on stderr and dies of SIGSEGV.
+#[test]
+fn item_11_a_base_crashing_mid_run_is_named_with_its_signal_and_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("crashing-base.sh");
+    let hello = r#"ablate-ab {"reply":"hello","protocol":1,"groups":[["spin/40/serial/w1/cauto"]]}"#;
+    let body = format!("#!/bin/sh\necho '{hello}'\necho 'base: lost its mind' >&2\nkill -SEGV $$\n");
+    std::fs::write(&script, body).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let base = script.to_str().unwrap();
+    let output = ablate(dir.path(), &["gate", "--ab", base, "-w", "spin", "--size", "40", "-s", "serial", "-j", "1"]);
+    let names = ["base build", "crashing-base.sh", "killed by signal 11", "in the middle of the run", "lost its mind"];
+    assert_build_failure(&output, &names);
+}

@@ -1,10 +1,11 @@
 //! Fault tests of the process strategy, through a test-only workload whose tasks misbehave inside worker
-//! processes: sleep past the timeout, abort, segfault, panic, or write garbage on the protocol pipe.
+//! processes: sleep past the timeout, abort, segfault, panic, write garbage or an answer to another dispatch on
+//! the protocol pipe, hang while loading, or refuse to load a second time.
 //!
 //! This binary has its own `main` (harness = false) so that it can serve as the process strategy's worker,
 //! exactly as a user's binary does. Every test ends by checking through /proc that no child process remains.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -12,105 +13,17 @@ use ablate_harness::config::{Profile, RunConfig, WorkloadChoice};
 use ablate_harness::events::Silent;
 use ablate_harness::record::{CellRecord, CellStatus, RunRecord};
 use ablate_harness::runner;
-use ablate_harness::strategy::process::{ProcessPool, WORKER_ENV, serve_if_worker};
+use ablate_harness::strategy::process::{ProcessPool, serve_if_worker};
 use ablate_harness::strategy::{Chunk, DEFAULT_CHUNK_TARGET, Faults, Pinning, ProcessOptions, StrategyKind, Transport};
-use ablate_workloads::{Description, Kind, ParamDoc, Params, Registry, Workload, WorkloadConfig, WorkloadError};
+use ablate_workloads::{Params, WorkloadConfig};
 
-/// Four tasks; task `on` misbehaves as `mode` says, only inside a worker process, and with `once` set only the
-/// first time (a marker file records that it happened), so that a retry succeeds.
-struct Faulty {
-    mode: String,
-    on: u64,
-    once: Option<PathBuf>,
-}
+#[path = "process_faults/faulty.rs"]
+mod faulty;
+#[path = "process_faults/processes.rs"]
+mod processes;
 
-impl Workload for Faulty {
-    type Shared = ();
-    type Task = u64;
-    type Output = u64;
-
-    fn describe() -> Description {
-        Description {
-            name: "faulty",
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "test-only: a task that misbehaves inside a worker process",
-            size_unit: "tasks",
-            default_size: 4,
-            quick_size: 4,
-            params: &[
-                ParamDoc { name: "mode", default: "none", help: "sleep | abort | segfault | panic | garbage | none" },
-                ParamDoc { name: "on", default: "2", help: "the task that misbehaves" },
-                ParamDoc { name: "once", default: "", help: "marker file: misbehave only while it does not exist" },
-            ],
-        }
-    }
-
-    fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        let once: String = config.params.get_or("faulty", "once", String::new(), "a path")?;
-        Ok(Faulty {
-            mode: config.params.get_or("faulty", "mode", "none".to_owned(), "a mode")?,
-            on: config.params.get_or("faulty", "on", 2, "a task index")?,
-            once: (!once.is_empty()).then(|| PathBuf::from(once)),
-        })
-    }
-
-    fn shared_input(&self) {}
-
-    fn tasks(&self) -> Vec<u64> {
-        (0..4).collect()
-    }
-
-    fn run(&self, _shared: &(), task: &u64) -> u64 {
-        if *task == self.on && std::env::var_os(WORKER_ENV).is_some() && self.first_time() {
-            misbehave(&self.mode, *task);
-        }
-        task * 1_000_003 + 7
-    }
-}
-
-impl Faulty {
-    fn first_time(&self) -> bool {
-        match &self.once {
-            None => true,
-            Some(marker) => std::fs::OpenOptions::new().write(true).create_new(true).open(marker).is_ok(),
-        }
-    }
-}
-
-fn misbehave(mode: &str, task: u64) {
-    match mode {
-        "sleep" => std::thread::sleep(Duration::from_secs(60)),
-        "abort" => std::process::abort(),
-        // SAFETY: not safe at all, on purpose: a write through a null pointer, so this process dies of SIGSEGV.
-        "segfault" => unsafe { std::ptr::null_mut::<u8>().write_volatile(1) },
-        "panic" => panic!("faulty task {task} panicked"),
-        "garbage" => write_garbage_to_protocol_pipe(),
-        _ => {}
-    }
-}
-
-/// Writes a length prefix far above any cap to the worker's protocol pipe: the only write-only pipe it holds
-/// beyond the standard descriptors.
-fn write_garbage_to_protocol_pipe() {
-    for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
-        let fd: i32 = entry.file_name().to_string_lossy().parse().unwrap_or(-1);
-        let is_pipe = std::fs::read_link(entry.path()).is_ok_and(|t| t.to_string_lossy().starts_with("pipe:"));
-        let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap_or_default();
-        let write_only = info.lines().any(|l| l.starts_with("flags:") && l.trim_end().ends_with('1'));
-        if fd > 2 && is_pipe && write_only {
-            let garbage = [0xffu8; 16];
-            // SAFETY: writing a local buffer to a descriptor this process owns.
-            unsafe { libc::write(fd, garbage.as_ptr().cast(), garbage.len()) };
-        }
-    }
-}
-
-fn registry() -> Registry {
-    let mut registry = Registry::builtin();
-    registry.register::<Faulty>();
-    registry
-}
+use faulty::registry;
+use processes::{assert_gone, assert_no_children, children_of, current_rss_kib, open_fds};
 
 fn options(timeout: Duration, max_pool_failures: u32) -> ProcessOptions {
     ProcessOptions { task_timeout: timeout, max_pool_failures, ..ProcessOptions::default() }
@@ -118,13 +31,18 @@ fn options(timeout: Duration, max_pool_failures: u32) -> ProcessOptions {
 
 /// One process cell (1 worker, all four tasks in one chunk, so fault counts are exact) beside serial.
 fn run_faulty(params: Params, process: ProcessOptions) -> RunRecord {
+    run_faulty_in_chunks(params, process, 4)
+}
+
+/// One process cell of 1 worker and `chunk` tasks per dispatch, beside serial.
+fn run_faulty_in_chunks(params: Params, process: ProcessOptions, chunk: usize) -> RunRecord {
     let config = RunConfig {
         workloads: vec![WorkloadChoice { name: "faulty".into(), sizes: vec![], params }],
         strategies: vec![StrategyKind::Process],
         auto: false,
         naive: false,
         workers: vec![1],
-        chunks: vec![Chunk::Fixed(4)],
+        chunks: vec![Chunk::Fixed(chunk)],
         transports: vec![Transport::Shm],
         process,
         chunk_target_ns: 200_000,
@@ -158,7 +76,7 @@ fn assert_recovered(record: &RunRecord, faults: Faults) {
 }
 
 fn one_retry_round(timeouts: u32, crashes: u32, garbled: u32) -> Faults {
-    Faults { timeouts, crashes, garbled, retries: 4, fallbacks: 0 }
+    Faults { timeouts, crashes, garbled, retries: 4, ..Faults::default() }
 }
 
 fn a_task_sleeping_past_its_timeout_is_killed_and_retried() {
@@ -214,7 +132,59 @@ fn a_crash_beside_a_healthy_worker_loses_none_of_its_results() {
     };
     let record = runner::run(&config, &registry(), &Silent).expect("the run completes");
     assert_no_children();
-    assert_recovered(&record, Faults { timeouts: 0, crashes: 1, garbled: 0, retries: 1, fallbacks: 0 });
+    assert_recovered(&record, Faults { timeouts: 0, crashes: 1, garbled: 0, retries: 1, ..Faults::default() });
+}
+
+/// A task that hangs in the middle of a dispatch of 2 000 tasks is found after its own timeout (300 ms), not
+/// after 2 000 of them (10 minutes, by which time its 60-second sleep would have ended and nothing been found).
+fn item_9_a_hung_task_in_a_big_chunk_is_killed_after_its_own_timeout() {
+    let (_dir, once) = marker("hung");
+    let params = Params::new().with("mode", "sleep").with("on", 1000).with("tasks", 2000).with("once", &once);
+    let record = run_faulty_in_chunks(params, options(Duration::from_millis(300), 8), 2000);
+    let cell = process_cell(&record);
+    assert_eq!(cell.status, CellStatus::Ok, "{}", cell.id);
+    assert_eq!(cell.digest, record.cells[0].digest, "digest differs from serial's");
+    assert_eq!(cell.faults, Faults { timeouts: 1, retries: 2000, ..Faults::default() });
+}
+
+/// A worker that hangs while loading is killed after the load timeout, and the pool says so, however long the
+/// task timeout is.
+fn item_9_a_worker_hanging_while_loading_is_killed_after_the_load_timeout() {
+    let job = registry()
+        .prepare(WorkloadConfig { name: "faulty".into(), size: 4, seed: 1, params: Params::new().with("load", "hang") })
+        .unwrap();
+    let options = ProcessOptions {
+        task_timeout: Duration::from_secs(600),
+        load_timeout: Duration::from_millis(300),
+        ..ProcessOptions::default()
+    };
+    let started =
+        ProcessPool::start(job, 2, Chunk::Auto, DEFAULT_CHUNK_TARGET, Transport::Regen, options, Pinning::off());
+    let error = started.err().expect("the pool cannot start").to_string();
+    assert!(error.contains("did not load the workload within 300ms"), "{error}");
+    assert_no_children();
+}
+
+/// A worker that answers for a task its dispatch does not hold is a garbled frame: counted, killed, replaced,
+/// and its tasks retried; the parent does not panic on the index.
+fn item_10_an_answer_for_a_task_outside_its_dispatch_is_a_garbled_frame() {
+    let (_dir, once) = marker("misfit");
+    let record =
+        run_faulty(Params::new().with("mode", "misfit").with("once", &once), options(Duration::from_secs(30), 8));
+    assert_recovered(&record, one_retry_round(0, 0, 1));
+}
+
+/// A failed worker that cannot be replaced (its replacement refuses to load) is counted, and with no worker
+/// left each execution falls back to serial in the parent, which finishes it.
+fn item_11_a_worker_that_cannot_be_replaced_is_counted_and_the_run_falls_back() {
+    let (_dir, loaded) = marker("loaded");
+    let params = Params::new().with("mode", "abort").with("load", format!("once:{loaded}"));
+    let record = run_faulty(params, options(Duration::from_secs(30), 8));
+    let cell = process_cell(&record);
+    assert_eq!(cell.status, CellStatus::Ok, "the parent finished the tasks");
+    assert_eq!(cell.digest, record.cells[0].digest);
+    let expected = Faults { crashes: 1, retries: 4, fallbacks: 3, respawn_failures: 3, ..Faults::default() };
+    assert_eq!(cell.faults, expected, "one crash, then no worker in any of the 3 executions");
 }
 
 fn a_panic_in_a_worker_comes_back_as_a_task_error() {
@@ -231,7 +201,7 @@ fn a_task_that_keeps_crashing_fails_after_its_retries_and_the_run_goes_on() {
     let cell = process_cell(&record);
     let CellStatus::Failed { reason } = &cell.status else { panic!("the cell should fail: {:?}", cell.status) };
     assert!(reason.contains("task 2") && reason.contains("3 attempts"), "{reason}");
-    assert_eq!(cell.faults, Faults { timeouts: 0, crashes: 3, garbled: 0, retries: 5, fallbacks: 0 });
+    assert_eq!(cell.faults, Faults { crashes: 3, retries: 5, ..Faults::default() });
 }
 
 fn too_many_worker_failures_fall_back_to_serial_in_the_parent() {
@@ -339,42 +309,28 @@ fn pool_create_shutdown_cycles_leak_nothing() {
     println!("    {cycles} cycles: fds {fds_before} -> {fds_after}, RSS {rss_before} -> {rss_after} KiB");
 }
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
-fn current_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.trim_start_matches("VmRSS:").trim().trim_end_matches("kB").trim().parse().unwrap()
-}
-
-/// Fails if any process, zombie or not, still has this process as its parent.
-fn assert_no_children() {
-    let children = children_of(std::process::id());
-    assert!(children.is_empty(), "child processes remain: {children:?}");
-}
-
-fn children_of(parent: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        // The fields after the parenthesised command name: state, then the parent's pid.
-        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-        if after_name.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) == Some(parent) {
-            children.push(pid);
-        }
-    }
-    children
-}
-
 fn main() -> ExitCode {
     if let Some(code) = serve_if_worker(&registry()) {
         return code;
     }
     ablate_harness::strategy::install_quiet_panic_hook();
-    let tests: [(&str, fn()); 13] = [
+    let tests: [(&str, fn()); 17] = [
+        (
+            "item_9_a_hung_task_in_a_big_chunk_is_killed_after_its_own_timeout",
+            item_9_a_hung_task_in_a_big_chunk_is_killed_after_its_own_timeout,
+        ),
+        (
+            "item_9_a_worker_hanging_while_loading_is_killed_after_the_load_timeout",
+            item_9_a_worker_hanging_while_loading_is_killed_after_the_load_timeout,
+        ),
+        (
+            "item_10_an_answer_for_a_task_outside_its_dispatch_is_a_garbled_frame",
+            item_10_an_answer_for_a_task_outside_its_dispatch_is_a_garbled_frame,
+        ),
+        (
+            "item_11_a_worker_that_cannot_be_replaced_is_counted_and_the_run_falls_back",
+            item_11_a_worker_that_cannot_be_replaced_is_counted_and_the_run_falls_back,
+        ),
         (
             "a_crash_beside_a_healthy_worker_loses_none_of_its_results",
             a_crash_beside_a_healthy_worker_loses_none_of_its_results,
@@ -442,23 +398,6 @@ fn long_process_run(out: &Path) -> (std::process::Child, Vec<u32>) {
     let workers = children_of(child.id());
     std::thread::sleep(Duration::from_millis(300));
     (child, workers)
-}
-
-/// Whether `pid` is a live process; a zombie waiting for its new parent (init) to reap it is not.
-fn is_running(pid: u32) -> bool {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
-    state.is_some_and(|s| s != "Z" && s != "X")
-}
-
-fn assert_gone(pids: &[u32], within: Duration) {
-    let deadline = std::time::Instant::now() + within;
-    for pid in pids {
-        while is_running(*pid) {
-            assert!(std::time::Instant::now() < deadline, "worker {pid} outlived its parent");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
 }
 
 /// SIGKILL gives the parent no chance to clean up: the parent-death signal and the closed pipe must end the

@@ -114,3 +114,50 @@ fn names_and_errors_from_results_show_as_text() {
     assert!(text.contains("<img src=x onerror=alert(2)>"), "the failure reason is shown as text");
     assert!(!html.contains(HOSTILE) && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+/// The unescaped pipes of a markdown line: the cell boundaries GitHub sees.
+fn cell_boundaries(line: &str) -> usize {
+    let mut escaped = false;
+    let mut count = 0;
+    for c in line.chars() {
+        count += usize::from(c == '|' && !escaped);
+        escaped = c == '\\' && !escaped;
+    }
+    count
+}
+
+#[test]
+fn item_8_hostile_names_are_escaped_in_the_summary() {
+    const NAME: &str = "spin<!-- `x` | *y* [z](http://e) $m$ \\";
+    let mut record = fixture();
+    for cell in record.cells.iter_mut().filter(|c| c.workload == "spin") {
+        cell.workload = NAME.to_owned();
+        cell.id = cell.id.replacen("spin", NAME, 1);
+        cell.size_unit = "tasks | <b>units</b>".to_owned();
+    }
+    record.cells[1].status = CellStatus::Failed { reason: "boom\n| injected | row |\n<!-- hidden".to_owned() };
+    record.machine.cpu_model = "CPU `model` <!--".to_owned();
+    let mut doctored = baseline();
+    for cell in doctored.cells.iter_mut().filter(|c| c.workload == "spin") {
+        cell.workload = NAME.to_owned();
+        cell.id = cell.id.replacen("spin", NAME, 1);
+    }
+    let summary = report::render(&judged(record, Some(&doctored)), Format::Md);
+    assert!(!summary.contains("<!--") && !summary.contains("<b>"), "no markup gets through:\n{summary}");
+    let code_span = summary.match_indices('`').any(|(at, _)| !summary[..at].ends_with('\\'));
+    assert!(!code_span, "no code span, whose entities would render literally:\n{summary}");
+    let mut columns = None;
+    for line in summary.lines() {
+        if line.starts_with('|') {
+            let boundaries = cell_boundaries(line);
+            if line.starts_with("|---") || line.starts_with("| workload") || line.starts_with("| cell") {
+                columns = Some(boundaries);
+            }
+            assert_eq!(Some(boundaries), columns, "a row with as many cells as its header: {line}");
+        } else {
+            columns = None;
+        }
+    }
+    assert!(summary.contains(r"<code>spin&lt;!-- \`x\` \| \*y\* \[z\](http://e) \$m\$ \\/200/serial"), "{summary}");
+    insta::assert_snapshot!("summary_with_hostile_names", summary);
+}

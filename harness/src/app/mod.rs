@@ -47,10 +47,27 @@ pub fn main_with(registry: Registry) -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("ablate: {err:#}");
+            eprintln!("ablate: {}", one_line(&err));
             ExitCode::from(err.downcast_ref::<HarnessError>().map_or(exit::ERROR, HarnessError::exit_code))
         }
     }
+}
+
+/// The error and its causes on one line, each once: a message that already quotes its cause (most here do, so
+/// that they read whole wherever they are turned into text) is not followed by that cause again.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Help and version print as clap renders them; usage errors print their first line and exit with 2.

@@ -186,6 +186,9 @@ pub struct RunArgs {
     /// A task running longer than this is abandoned: its worker is killed and the task retried (e.g. 300s, 2m).
     #[arg(help_heading = "Process strategy", long, default_value = "300s", value_name = "DURATION")]
     pub task_timeout: String,
+    /// A worker process that has not loaded the workload within this is killed (e.g. 300s, 2m).
+    #[arg(long, default_value = DEFAULT_LOAD_TIMEOUT, value_name = "DURATION")]
+    pub load_timeout: String,
     /// Retries of a task whose worker timed out, crashed or sent garbage.
     #[arg(help_heading = "Process strategy", long, default_value_t = 2)]
     pub retries: u32,
@@ -239,6 +242,9 @@ pub struct RunArgs {
     pub verdict: VerdictArgs,
 }
 
+/// How long a worker process may take to load the workload, unless `--load-timeout` says otherwise.
+const DEFAULT_LOAD_TIMEOUT: &str = "300s";
+
 impl RunArgs {
     /// The flags that choose what is measured (not how it is judged or where it is written), as arguments
     /// another `ablate` binary accepts: A/B mode runs the same suite under two builds.
@@ -254,6 +260,10 @@ impl RunArgs {
         .iter()
         .flat_map(|(flag, value)| [(*flag).to_owned(), (*value).clone()])
         .collect();
+        // Passed only when set, so that a base build from before the flag still accepts the suite.
+        if self.load_timeout != DEFAULT_LOAD_TIMEOUT {
+            args.extend(["--load-timeout".to_owned(), self.load_timeout.clone()]);
+        }
         let optional = [("--workers", &self.workers), ("--size", &self.size)];
         args.extend(optional.iter().filter_map(|(f, v)| v.as_ref().map(|v| [(*f).to_owned(), v.clone()])).flatten());
         args.extend(self.params.iter().flat_map(|p| ["--param".to_owned(), p.clone()]));

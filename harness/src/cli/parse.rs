@@ -54,6 +54,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         transports: transports(&args.transport)?,
         process: ProcessOptions {
             task_timeout: duration(&args.task_timeout, "--task-timeout")?,
+            load_timeout: duration(&args.load_timeout, "--load-timeout")?,
             retries: args.retries,
             max_pool_failures: args.max_pool_failures,
             ..ProcessOptions::default()

@@ -9,6 +9,7 @@ mod csv;
 pub mod findings;
 pub mod html;
 pub mod judged;
+mod markdown;
 mod rows;
 pub mod site;
 mod summary;

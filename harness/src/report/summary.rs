@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::findings::{findings, worker_counts};
 use super::judged::JudgedRun;
+use super::markdown;
 use super::table::render_markdown;
 use crate::verdict::compare::{CellComparison, Change};
 
@@ -14,19 +15,19 @@ const TOP: usize = 10;
 pub fn render(run: &JudgedRun) -> String {
     let (verdict, _) = super::html::verdict(run);
     let m = &run.record.machine;
-    let mut out = format!("## ablate: {}\n\n", cell(&verdict));
+    let mut out = format!("## ablate: {}\n\n", markdown::text(&verdict));
     let _ = write!(
         out,
-        "Machine `{}` ({}, {} logical cores); {} cells; {}",
-        cell(&m.fingerprint),
-        cell(&m.cpu_model),
+        "Machine {} ({}, {} logical cores); {} cells; {}",
+        markdown::code(&m.fingerprint),
+        markdown::text(&m.cpu_model),
         m.logical_cores,
         run.record.cells.len(),
         run.record.config.profile.repetitions_phrase()
     );
     match &run.baseline_label {
         Some(baseline) => {
-            let _ = writeln!(out, "; compared with `{}`.\n", cell(baseline));
+            let _ = writeln!(out, "; compared with {}.\n", markdown::code(baseline));
         }
         None => out.push_str("; no baseline compared.\n\n"),
     }
@@ -39,7 +40,10 @@ pub fn render(run: &JudgedRun) -> String {
     comparisons(&mut out, "Improvements", &improved);
     scaling_failures(&mut out, run);
     for id in &run.gate.failed_cells {
-        let _ = writeln!(out, "- **failed**: `{}`", cell(id));
+        let _ = writeln!(out, "- **failed**: {}", markdown::code(id));
+    }
+    if !run.gate.failed_cells.is_empty() {
+        out.push('\n');
     }
     strategy_table(&mut out, run);
     let _ = write!(out, "<details><summary>Every cell</summary>\n\n{}\n</details>\n", render_markdown(&run.record));
@@ -55,8 +59,8 @@ fn comparisons(out: &mut String, title: &str, cells: &[&CellComparison]) {
     for c in cells.iter().take(TOP) {
         let _ = writeln!(
             out,
-            "| `{}` | {:.3} | [{:.3}, {:.3}] | {:.1e} |",
-            cell(&c.id),
+            "| {} | {:.3} | [{:.3}, {:.3}] | {:.1e} |",
+            markdown::code(&c.id),
             c.ratio,
             c.interval.low,
             c.interval.high,
@@ -77,7 +81,8 @@ fn scaling_failures(out: &mut String, run: &JudgedRun) {
     let _ = writeln!(out, "### Scaling below threshold ({})\n", failures.len());
     out.push_str("| cell | measure | floor |\n|---|---|---|\n");
     for s in failures {
-        let _ = writeln!(out, "| `{}` | {} | {} |", cell(&s.id), cell(&s.measure.describe()), s.floor);
+        let _ =
+            writeln!(out, "| {} | {} | {} |", markdown::code(&s.id), markdown::text(&s.measure.describe()), s.floor);
     }
     out.push('\n');
 }
@@ -94,22 +99,17 @@ fn strategy_table(out: &mut String, run: &JudgedRun) {
     }
     let _ = writeln!(out, " why |\n|---|{}---|", "---|".repeat(counts.len()));
     for f in &found {
-        let _ = write!(out, "| {} |", cell(&f.workload));
+        let _ = write!(out, "| {} |", markdown::text(&f.workload));
         for w in &counts {
             match f.best.iter().find(|b| b.0 == *w) {
                 Some((_, label, speedup)) => {
-                    let _ = write!(out, " {} ({speedup:.2}×) |", cell(label));
+                    let _ = write!(out, " {} ({speedup:.2}×) |", markdown::text(label));
                 }
                 None => out.push_str(" - |"),
             }
         }
         let why: Vec<String> = std::iter::once(f.scaling.clone()).chain(f.reasons.iter().cloned()).collect();
-        let _ = writeln!(out, " {} |", cell(&why.join("; ")));
+        let _ = writeln!(out, " {} |", markdown::text(&why.join("; ")));
     }
     out.push('\n');
-}
-
-/// Text safe inside a markdown table cell or code span: no pipes, no markup, no line breaks.
-fn cell(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|").replace(['\n', '`'], " ")
 }

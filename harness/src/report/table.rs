@@ -1,5 +1,6 @@
 //! The aligned plain-text table printed after a run, and the same rows as a markdown table.
 
+use super::markdown;
 use super::rows::{HEADERS, rows};
 use crate::record::RunRecord;
 
@@ -27,6 +28,7 @@ pub(super) fn render(record: &RunRecord) -> String {
         out.push('\n');
     }
     out.push_str(&footer(record));
+    out.push('\n');
     out.push_str(&super::auto_compare::render(record).unwrap_or_default());
     out
 }
@@ -36,20 +38,22 @@ pub(super) fn render_markdown(record: &RunRecord) -> String {
     let mut out = format!("| {} | status |\n", HEADERS.join(" | "));
     out.push_str(&format!("|{}---|\n", "---|".repeat(HEADERS.len())));
     for row in rows(record) {
-        let escaped: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+        let escaped: Vec<String> = row.iter().map(|c| markdown::text(c)).collect();
         out.push_str(&format!("| {} |\n", escaped.join(" | ")));
     }
     out.push('\n');
-    out.push_str(&footer(record));
+    out.push_str(&markdown::text(&footer(record)));
+    out.push('\n');
     out
 }
 
+/// What the table was measured on and against, in one line (without its line break).
 fn footer(record: &RunRecord) -> String {
     let m = &record.machine;
     let profile = &record.config.profile;
     format!(
         "machine {} ({}, {} logical / {} physical cores); {} warm-up + {}; \
-         speedup and efficiency against serial at the same size\n",
+         speedup and efficiency against serial at the same size",
         m.fingerprint,
         m.cpu_model,
         m.logical_cores,

@@ -56,6 +56,9 @@ pub struct Faults {
     pub retries: u32,
     /// Executions that finished serially in the parent after too many worker failures.
     pub fallbacks: u32,
+    /// Failed workers that could not be replaced (their slots stayed empty).
+    #[serde(default)]
+    pub respawn_failures: u32,
 }
 
 impl Faults {
@@ -65,6 +68,7 @@ impl Faults {
         self.garbled += other.garbled;
         self.retries += other.retries;
         self.fallbacks += other.fallbacks;
+        self.respawn_failures += other.respawn_failures;
     }
 
     /// The faults met, as `2 timeouts, 1 retries`; empty when there were none.
@@ -75,6 +79,7 @@ impl Faults {
             (self.garbled, "garbled"),
             (self.retries, "retries"),
             (self.fallbacks, "fallbacks"),
+            (self.respawn_failures, "respawn failures"),
         ];
         let met: Vec<String> = counts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
         met.join(", ")
@@ -97,7 +102,7 @@ pub struct WireBytes {
 pub enum Fault<'a> {
     Timeout { task: usize, pid: u32 },
     Crash { pid: u32, how: &'a str },
-    Garbled { pid: u32 },
+    Garbled { pid: u32, reason: &'a str },
     Retry { task: usize, attempt: u32 },
     RespawnFailed { reason: &'a str },
     Fallback { reason: &'a str },

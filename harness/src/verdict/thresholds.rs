@@ -89,7 +89,10 @@ impl ThresholdSet {
         let (file, file_name) = match path {
             None => (File::default(), String::new()),
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| HarnessError::io("cannot read", path, e))?;
+                let bytes = std::fs::read(path).map_err(|e| HarnessError::io("cannot read", path, e))?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    HarnessError::Usage(format!("{}: not UTF-8 text ({e}); expected a TOML file", path.display()))
+                })?;
                 let file: File = toml::from_str(&text)
                     .map_err(|e| HarnessError::Usage(format!("{}: {}", path.display(), e.message())))?;
                 (file, path.display().to_string())

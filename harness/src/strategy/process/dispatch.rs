@@ -1,6 +1,11 @@
 //! One execution on the process pool: workers pull chunks, fixed or (under `--chunk auto`) sized per worker from
 //! how long its last one took; faults are detected, counted, retried, and past a limit the rest of the execution
 //! falls back to serial in the parent.
+//!
+//! The timeout is per task: a worker is heard from whenever it answers a dispatch or, by its heartbeat, says which
+//! task it starts, so a worker not heard from for the task timeout plus one heartbeat has one task running past
+//! the timeout, however many tasks its dispatch holds. Every message must fit the dispatch it is about; one that
+//! does not is a garbled frame, like one that does not decode.
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -27,11 +32,6 @@ struct Unit {
     attempt: u32,
 }
 
-struct InFlight {
-    unit: Unit,
-    deadline: Instant,
-}
-
 /// Dispatches queued per worker, so a worker finds its next chunk waiting instead of sleeping on the pipe.
 const DEPTH: usize = 4;
 
@@ -39,11 +39,11 @@ const DEPTH: usize = 4;
 const PREFETCH_FRAME_LIMIT: usize = 64 * 1024;
 
 /// What went wrong with a worker.
-#[derive(Clone, Copy)]
 enum WorkerFault {
     Timeout,
     Crash,
-    Garbled,
+    /// A frame that does not decode, or a message that does not fit its dispatch; the reason says which.
+    Garbled(String),
 }
 
 /// How often the loop wakes to look for cancellation while waiting on workers.
@@ -60,17 +60,23 @@ struct Run<'a> {
     /// Under adaptive chunks, the size of each worker's next unit.
     adaptive_sizes: Option<Vec<usize>>,
     /// Per worker slot, the dispatches sent and not yet answered, oldest first.
-    in_flight: Vec<VecDeque<InFlight>>,
+    in_flight: Vec<VecDeque<Unit>>,
+    /// Per worker slot, when it was last heard from (or sent work while idle).
+    last_heard: Vec<Instant>,
+    /// Per worker slot, the task its heartbeat last said it started, in its oldest dispatch.
+    running: Vec<Option<usize>>,
     gathered: Gathered,
     faults: Faults,
     wire: WireBytes,
     worker_failures: u32,
+    /// Why the last worker that could not be replaced could not.
+    respawn_failure: Option<String>,
     /// The size of the last frame sent, which decides whether prefetching is safe.
     last_frame_bytes: usize,
 }
 
 pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-    pool.replace_missing_workers();
+    let respawn_failures = pool.replace_missing_workers();
     let tasks = job.task_count();
     let workers = pool.workers.len();
     let chunk = StrategyKind::Process.effective_chunk(pool.chunk, tasks, workers);
@@ -85,15 +91,21 @@ pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn Task
         cursor: if adaptive { 0 } else { tasks },
         adaptive_sizes: adaptive.then(|| vec![1; workers]),
         in_flight: (0..workers).map(|_| VecDeque::with_capacity(DEPTH)).collect(),
+        last_heard: vec![Instant::now(); workers],
+        running: vec![None; workers],
         gathered: Gathered::new(tasks, workers),
         faults: Faults::default(),
         wire: WireBytes::default(),
         worker_failures: 0,
+        respawn_failure: None,
         last_frame_bytes: usize::MAX,
         pool,
         job,
         progress,
     };
+    for reason in respawn_failures {
+        run.respawn_failed(reason);
+    }
     run.drive();
     let worker_cpu_ns = run
         .pool
@@ -120,13 +132,14 @@ impl Run<'_> {
                 self.fall_back();
                 return;
             }
-            let wait =
-                self.in_flight.iter().flatten().map(|f| f.deadline.saturating_duration_since(Instant::now())).min();
-            match self.pool.next_report(wait.unwrap_or(POLL).min(POLL)) {
+            let now = Instant::now();
+            let wait = (0..self.in_flight.len()).filter_map(|slot| self.deadline(slot)).min();
+            match self.pool.next_report(wait.map_or(POLL, |d| d.saturating_duration_since(now)).min(POLL)) {
                 Ok(report) => self.handle(report),
-                Err(RecvTimeoutError::Timeout) => self.expire_deadlines(),
+                Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => unreachable!("the pool holds a sender"),
             }
+            self.expire_deadlines();
         }
     }
 
@@ -185,9 +198,11 @@ impl Run<'_> {
             ToWorker::Run { shared: self.pool.shared_bytes.as_deref().map(Bytes::new), tasks: tasks.collect() };
         let worker = self.pool.workers[slot].as_mut().expect("only live slots are sent to");
         let sent = worker.send(&message);
-        let queued: usize = self.in_flight[slot].iter().map(|f| f.unit.tasks.len()).sum();
-        let deadline = Instant::now() + self.pool.options.task_timeout * (queued + unit.tasks.len()) as u32;
-        self.in_flight[slot].push_back(InFlight { unit, deadline });
+        if self.in_flight[slot].is_empty() {
+            self.last_heard[slot] = Instant::now();
+            self.running[slot] = None;
+        }
+        self.in_flight[slot].push_back(unit);
         // A failed send means the worker is gone or going; its reader reports that after any answers the worker
         // managed to send first, so the fault is handled there, with the right dispatch in front.
         if let Ok(bytes) = sent {
@@ -200,27 +215,66 @@ impl Run<'_> {
         let serial = report.serial();
         let Some(slot) = self.pool.slot_of(serial) else { return };
         match report {
-            Report::Message { message: FromWorker::Done { results }, bytes, .. } => {
+            Report::Message { message, bytes, .. } => {
                 self.wire.received += bytes as u64;
-                self.in_flight[slot].pop_front();
-                let done = results.len();
-                let computed = Duration::from_nanos(results.iter().map(|o| o.nanos).sum());
-                for outcome in results {
-                    self.gathered.accept(self.job, slot, outcome);
+                if let Err(misfit) = self.take_message(slot, message) {
+                    self.worker_failed(slot, WorkerFault::Garbled(misfit));
                 }
-                self.adapt(slot, done, computed);
-                self.progress.tasks_done(done);
             }
-            Report::Message { .. } => {}
             Report::Gone { .. } => self.worker_failed(slot, WorkerFault::Crash),
-            Report::Garbled { .. } => self.worker_failed(slot, WorkerFault::Garbled),
+            Report::Garbled { reason, .. } => self.worker_failed(slot, WorkerFault::Garbled(reason)),
         }
     }
 
+    /// Takes a message from the worker in `slot` about its oldest dispatch; says why when it does not fit.
+    fn take_message(&mut self, slot: usize, message: FromWorker) -> Result<(), String> {
+        let Some(front) = self.in_flight[slot].front() else {
+            return Err("it sent a message with no dispatch in flight".to_owned());
+        };
+        let tasks = front.tasks.clone();
+        match message {
+            FromWorker::Started { index } if tasks.contains(&(index as usize)) => {
+                self.running[slot] = Some(index as usize);
+            }
+            FromWorker::Started { index } => {
+                return Err(format!("it said task {index} started, which its dispatch of tasks {tasks:?} lacks"));
+            }
+            FromWorker::Done { results } => {
+                let done = results.len();
+                let computed = Duration::from_nanos(results.iter().fold(0, |sum, o| sum.saturating_add(o.nanos)));
+                self.gathered.accept_answer(self.job, slot, tasks, results).map_err(|misfit| format!("it {misfit}"))?;
+                self.in_flight[slot].pop_front();
+                self.running[slot] = None;
+                self.adapt(slot, done, computed);
+                self.progress.tasks_done(done);
+            }
+            FromWorker::Loaded | FromWorker::LoadFailed { .. } => {
+                return Err("it answered a load while running tasks".to_owned());
+            }
+        }
+        self.last_heard[slot] = Instant::now();
+        Ok(())
+    }
+
+    /// When the worker in `slot` has a task running past the timeout unless heard from: the task timeout plus
+    /// one heartbeat after it was last heard from. `None` while it has nothing to do.
+    fn deadline(&self, slot: usize) -> Option<Instant> {
+        let options = &self.pool.options;
+        (!self.in_flight[slot].is_empty()).then(|| self.last_heard[slot] + options.task_timeout + options.heartbeat())
+    }
+
+    /// Kills every worker with a task past the timeout. Once a deadline has passed, the reports already in are
+    /// handled first, so that a worker is never taken for stuck while its news waits behind another's.
     fn expire_deadlines(&mut self) {
         let now = Instant::now();
+        if !(0..self.in_flight.len()).any(|slot| self.deadline(slot).is_some_and(|deadline| deadline <= now)) {
+            return;
+        }
+        while let Some(report) = self.pool.report_already_in() {
+            self.handle(report);
+        }
         for slot in 0..self.in_flight.len() {
-            if self.in_flight[slot].front().is_some_and(|f| f.deadline <= now) {
+            if self.deadline(slot).is_some_and(|deadline| deadline <= now) {
                 self.worker_failed(slot, WorkerFault::Timeout);
             }
         }
@@ -234,23 +288,24 @@ impl Run<'_> {
         let pid = worker.pid();
         let how = worker.kill();
         self.worker_failures += 1;
-        let units: Vec<Unit> = self.in_flight[slot].drain(..).map(|f| f.unit).collect();
+        let units: Vec<Unit> = self.in_flight[slot].drain(..).collect();
         let first_task = units.first().map(|u| u.tasks.start);
+        let running = self.running[slot].take().or(first_task);
         let description = match fault {
             WorkerFault::Timeout => {
                 self.faults.timeouts += 1;
-                self.progress.fault(&Fault::Timeout { task: first_task.unwrap_or(0), pid });
-                format!("timed out after {:?} per task and was killed", self.pool.options.task_timeout)
+                self.progress.fault(&Fault::Timeout { task: running.unwrap_or(0), pid });
+                format!("timed out after {:?} on one task and was killed", self.pool.options.task_timeout)
             }
             WorkerFault::Crash => {
                 self.faults.crashes += 1;
                 self.progress.fault(&Fault::Crash { pid, how: &how });
                 format!("crashed ({how})")
             }
-            WorkerFault::Garbled => {
+            WorkerFault::Garbled(reason) => {
                 self.faults.garbled += 1;
-                self.progress.fault(&Fault::Garbled { pid });
-                "sent a malformed frame and was killed".to_owned()
+                self.progress.fault(&Fault::Garbled { pid, reason: &reason });
+                format!("sent a malformed frame ({reason}) and was killed")
             }
         };
         let mut units = units.into_iter();
@@ -265,9 +320,16 @@ impl Run<'_> {
             return;
         }
         if let Err(reason) = self.pool.respawn(slot) {
-            self.progress.fault(&Fault::RespawnFailed { reason: &reason });
             self.worker_failures += 1;
+            self.respawn_failed(reason);
         }
+    }
+
+    /// Counts and reports a worker that could not be replaced; its slot stays empty.
+    fn respawn_failed(&mut self, reason: String) {
+        self.faults.respawn_failures += 1;
+        self.progress.fault(&Fault::RespawnFailed { reason: &reason });
+        self.respawn_failure = Some(reason);
     }
 
     /// Past the limit, nothing more is sent and no worker replaced: the execution falls back to serial.
@@ -293,11 +355,14 @@ impl Run<'_> {
     /// Runs every unfinished task serially in this process.
     fn fall_back(&mut self) {
         self.faults.fallbacks += 1;
-        let reason =
+        let mut reason =
             format!("{} worker failures (limit {})", self.worker_failures, self.pool.options.max_pool_failures);
+        if let Some(respawn) = &self.respawn_failure {
+            reason.push_str(&format!("; a worker could not be replaced: {respawn}"));
+        }
         self.progress.fault(&Fault::Fallback { reason: &reason });
         for slot in 0..self.in_flight.len() {
-            let units: Vec<Unit> = self.in_flight[slot].drain(..).map(|f| f.unit).collect();
+            let units: Vec<Unit> = self.in_flight[slot].drain(..).collect();
             if !units.is_empty()
                 && let Some(worker) = self.pool.workers[slot].take()
             {

@@ -26,7 +26,7 @@ use super::{Chunk, Execution, Pinning, Pool, TaskProgress};
 use crate::error::HarnessError;
 use child::{Report, WorkerProcess};
 use shm::SharedFile;
-use wire::{FromWorker, SharedSpec, ToWorker};
+use wire::{FromWorker, SharedSpec, ToWorker, WIRE_VERSION};
 
 pub use worker::{WORKER_ENV, serve_if_worker};
 #[cfg(feature = "mpi")]
@@ -69,11 +69,15 @@ impl FromStr for Transport {
     }
 }
 
-/// The process strategy's knobs.
+/// The process strategy's knobs. A field missing from a record written before it existed takes its default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ProcessOptions {
     /// A task running longer than this is abandoned: its worker is killed and the task retried.
     pub task_timeout: Duration,
+    /// A worker that has not loaded the workload within this is killed: the pool does not start, or the slot of
+    /// a worker being replaced stays empty.
+    pub load_timeout: Duration,
     /// How many times a task is retried on a fresh worker after its worker timed out, crashed or sent garbage.
     pub retries: u32,
     /// Worker failures in one execution after which the rest runs serially in the parent.
@@ -88,6 +92,7 @@ impl Default for ProcessOptions {
     fn default() -> Self {
         ProcessOptions {
             task_timeout: Duration::from_secs(300),
+            load_timeout: Duration::from_secs(300),
             retries: 2,
             max_pool_failures: 8,
             frame_cap: 2 << 30,
@@ -95,6 +100,17 @@ impl Default for ProcessOptions {
         }
     }
 }
+
+impl ProcessOptions {
+    /// How often a worker running tasks says which one it starts, if it has sent nothing meanwhile: a stuck task
+    /// is found at most this long after its timeout.
+    pub fn heartbeat(&self) -> Duration {
+        self.task_timeout / HEARTBEATS_PER_TIMEOUT
+    }
+}
+
+/// Heartbeats per task timeout: a quarter of the timeout between them bounds how late a stuck task is found.
+const HEARTBEATS_PER_TIMEOUT: u32 = 4;
 
 /// A pool of worker processes, all loaded with one job.
 pub struct ProcessPool {
@@ -181,21 +197,26 @@ impl ProcessPool {
             WorkerProcess::spawn(&self.program, serial, self.options.frame_cap, self.report_sender.clone())
                 .map_err(|e| format!("cannot start {}: {e}", self.program.display()))?;
         self.pinning.pin_process(worker.pid(), slot);
-        let load = ToWorker::Load { config: self.job.config().clone(), shared: self.shared_spec() };
+        let load = ToWorker::Load {
+            version: WIRE_VERSION,
+            config: self.job.config().clone(),
+            shared: self.shared_spec(),
+            heartbeat: Some(self.options.heartbeat()),
+        };
         if let Err(e) = worker.send(&load) {
             return Err(format!("worker {} {} before loading: {e}", worker.pid(), worker.kill()));
         }
         Ok(worker)
     }
 
-    /// Waits until every worker in `starting` has loaded the job (bounded by the task timeout); on the first
+    /// Waits until every worker in `starting` has loaded the job (bounded by the load timeout); on the first
     /// failure every one of them is killed.
     fn await_loaded(&mut self, starting: Vec<WorkerProcess>) -> Result<Vec<WorkerProcess>, String> {
-        let deadline = Instant::now() + self.options.task_timeout;
+        let deadline = Instant::now() + self.options.load_timeout;
         let mut loaded = vec![false; starting.len()];
         while loaded.contains(&false) {
             let failure = match self.reports.recv_deadline(deadline) {
-                Err(_) => format!("a worker did not load within {:?}", self.options.task_timeout),
+                Err(_) => format!("a worker did not load the workload within {:?}", self.options.load_timeout),
                 Ok(report) => match starting.iter().position(|w| w.serial == report.serial()) {
                     None => {
                         self.deferred.push_back(report);
@@ -230,6 +251,11 @@ impl ProcessPool {
         }
     }
 
+    /// A report that is already in, if any, without waiting (a zero wait would still spin in the channel).
+    fn report_already_in(&mut self) -> Option<Report> {
+        self.deferred.pop_front().or_else(|| self.reports.try_recv().ok())
+    }
+
     fn shared_spec(&self) -> SharedSpec {
         match (&self.shared_file, self.transport) {
             (Some(file), _) => SharedSpec::Mapped { path: file.path_for_children(), len: file.len() },
@@ -253,13 +279,11 @@ impl ProcessPool {
         Ok(())
     }
 
-    /// Refills slots left empty by an earlier execution; a slot that cannot be refilled stays empty.
-    fn replace_missing_workers(&mut self) {
-        for slot in 0..self.workers.len() {
-            if self.workers[slot].is_none() {
-                let _ = self.respawn(slot);
-            }
-        }
+    /// Refills slots left empty by an earlier execution; a slot that cannot be refilled stays empty, and why
+    /// is returned, one reason per such slot.
+    fn replace_missing_workers(&mut self) -> Vec<String> {
+        let empty: Vec<usize> = (0..self.workers.len()).filter(|&slot| self.workers[slot].is_none()).collect();
+        empty.into_iter().filter_map(|slot| self.respawn(slot).err()).collect()
     }
 
     /// Stops every worker, waiting briefly for each; afterwards no child of the pool remains.

@@ -2,23 +2,32 @@
 //!
 //! A frame is a little-endian `u32` length and that many bytes of one postcard-encoded message. A length above
 //! the cap is refused before anything is allocated, so a garbled stream cannot make either side allocate wildly.
+//! The first message a worker reads, `Load`, carries [`WIRE_VERSION`]: a worker built from another version of
+//! these messages refuses to load instead of misreading what follows.
 
 use std::io::{self, Read, Write};
+use std::time::Duration;
 
 use ablate_workloads::WorkloadConfig;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_bytes::{ByteBuf, Bytes};
 
+/// The version of these messages; bumped whenever any of them changes.
+pub const WIRE_VERSION: u32 = 2;
+
 /// Messages from the parent to a worker. Byte payloads are borrowed: the parent encodes them straight from its
 /// own buffers, and a worker decodes them in place from the frame it read, so a large shared input is not
 /// copied more than the pipe itself requires.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToWorker<'a> {
-    /// Rebuild this workload; its shared input comes as `shared` says.
+    /// Rebuild this workload; its shared input comes as `shared` says. While running tasks, say which task
+    /// starts (`Started`) whenever `heartbeat` has passed since the last message sent; `None`: never.
     Load {
+        version: u32,
         config: WorkloadConfig,
         shared: SharedSpec,
+        heartbeat: Option<Duration>,
     },
     /// Run these tasks, in order; `shared` travels here under the copy transport.
     Run {
@@ -57,9 +66,13 @@ pub enum FromWorker {
     LoadFailed {
         message: String,
     },
-    /// One result per task of the last `Run`, in its order.
+    /// One result per task of the oldest unanswered `Run`, in its order.
     Done {
         results: Vec<TaskOutcome>,
+    },
+    /// The worker starts this task of the oldest unanswered `Run`: its heartbeat.
+    Started {
+        index: u32,
     },
 }
 
@@ -69,6 +82,16 @@ pub struct TaskOutcome {
     pub nanos: u64,
     /// The encoded output, or the panic message or decoding error.
     pub output: Result<ByteBuf, String>,
+}
+
+/// `Ok` when a `Load` of `version` is one this build understands; else why not, to send back as `LoadFailed`.
+pub fn check_version(version: u32) -> Result<(), String> {
+    match version {
+        WIRE_VERSION => Ok(()),
+        other => Err(format!(
+            "the parent speaks worker protocol {other}, this worker {WIRE_VERSION}: run workers from the same build"
+        )),
+    }
 }
 
 /// Why a frame could not be read.
@@ -146,6 +169,14 @@ mod tests {
         read_frame_bytes(&mut reader, 1 << 20, &mut buffer).unwrap().unwrap();
         assert!(matches!(postcard::from_bytes(&buffer).unwrap(), ToWorker::Shutdown));
         assert!(read_frame_bytes(&mut reader, 1 << 20, &mut buffer).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_load_of_another_wire_version_is_refused_with_both_versions() {
+        assert!(check_version(WIRE_VERSION).is_ok());
+        let refusal = check_version(WIRE_VERSION + 1).unwrap_err();
+        assert!(refusal.contains(&format!("protocol {}", WIRE_VERSION + 1)), "{refusal}");
+        assert!(refusal.contains(&format!("this worker {WIRE_VERSION}")), "{refusal}");
     }
 
     #[test]

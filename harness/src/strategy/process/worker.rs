@@ -1,5 +1,7 @@
 //! The worker side: a process re-executed from the current binary, selected by an environment variable, that
-//! rebuilds the workload and runs the tasks it is sent until told to stop or its parent goes away.
+//! rebuilds the workload and runs the tasks it is sent until told to stop or its parent goes away. While it runs
+//! a dispatch it says which task starts whenever the heartbeat has passed without a message, so that the parent
+//! can tell one task stuck past its timeout from a long dispatch of quick ones.
 //!
 //! The protocol owns the process's original stdout; file descriptor 1 is pointed at stderr, so a workload that
 //! prints cannot corrupt a frame.
@@ -16,7 +18,9 @@ use ablate_workloads::{Registry, RemoteJob, SharedSource};
 use super::shm::Mapping;
 use serde_bytes::ByteBuf;
 
-use super::wire::{EncodedTask, FromWorker, SharedSpec, TaskOutcome, ToWorker, read_frame_bytes, write_frame};
+use super::wire::{
+    EncodedTask, FromWorker, SharedSpec, TaskOutcome, ToWorker, check_version, read_frame_bytes, write_frame,
+};
 use crate::strategy::task::{IN_TASK, panic_message};
 
 /// Set in a worker's environment; its value is the frame cap in bytes.
@@ -42,6 +46,7 @@ fn serve(registry: &Registry, cap: u64) -> Result<(), String> {
     let mut output = BufWriter::new(protocol_out);
     let (mut read_buffer, mut write_buffer) = (Vec::new(), Vec::new());
     let mut job: Option<Box<dyn RemoteJob>> = None;
+    let mut heartbeat = None;
     loop {
         if read_frame_bytes(&mut input, cap, &mut read_buffer).map_err(|e| e.to_string())?.is_none() {
             return Ok(());
@@ -50,18 +55,30 @@ fn serve(registry: &Registry, cap: u64) -> Result<(), String> {
             postcard::from_bytes(&read_buffer).map_err(|e| format!("a frame does not decode: {e}"))?;
         let reply = match message {
             ToWorker::Shutdown => return Ok(()),
-            ToWorker::Load { config, shared } => match load_job(registry, config, &shared) {
-                Ok(loaded) => {
-                    job = Some(loaded);
-                    FromWorker::Loaded
+            ToWorker::Load { version, config, shared, heartbeat: every } => {
+                match check_version(version).and_then(|()| load_job(registry, config, &shared)) {
+                    Ok(loaded) => {
+                        job = Some(loaded);
+                        heartbeat = every;
+                        FromWorker::Loaded
+                    }
+                    Err(message) => FromWorker::LoadFailed { message },
                 }
-                Err(message) => FromWorker::LoadFailed { message },
-            },
+            }
             ToWorker::Run { shared, tasks } => {
                 let job = job.as_deref().ok_or("a task arrived before any workload was loaded")?;
-                FromWorker::Done {
-                    results: tasks.iter().map(|task| run_task(job, task, shared.map(|b| &**b))).collect(),
+                let mut results = Vec::with_capacity(tasks.len());
+                let mut last_sent = Instant::now();
+                for task in &tasks {
+                    if heartbeat.is_some_and(|every| last_sent.elapsed() >= every) {
+                        let started = FromWorker::Started { index: task.index };
+                        write_frame(&mut output, &started, &mut write_buffer)
+                            .map_err(|e| format!("cannot tell the parent a task started: {e}"))?;
+                        last_sent = Instant::now();
+                    }
+                    results.push(run_task(job, task, shared.map(|b| &**b)));
                 }
+                FromWorker::Done { results }
             }
         };
         write_frame(&mut output, &reply, &mut write_buffer).map_err(|e| format!("cannot answer the parent: {e}"))?;

@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,8 +21,16 @@ pub(super) struct Build {
     requests: Option<ChildStdin>,
     stderr: PathBuf,
     replies: BufReader<ChildStdout>,
+    /// Whether it has answered the handshake: an ablate build serving A/B, as opposed to any other program.
+    greeted: bool,
     pub(super) groups: Vec<Vec<String>>,
 }
+
+/// How long a build that stopped answering may take to exit by itself before it is killed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// Lines of a failed build's stderr quoted in the error.
+const STDERR_TAIL: usize = 3;
 
 impl Build {
     pub(super) fn start(
@@ -43,9 +52,12 @@ impl Build {
         let requests = child.stdin.take();
         let replies = BufReader::new(child.stdout.take().expect("stdout is piped"));
         let binary = binary.display().to_string();
-        let mut build = Build { label, binary, child, requests, stderr, replies, groups: Vec::new() };
+        let mut build = Build { label, binary, child, requests, stderr, replies, greeted: false, groups: Vec::new() };
         match build.read()? {
-            Reply::Hello { protocol: PROTOCOL, groups } => build.groups = groups,
+            Reply::Hello { protocol: PROTOCOL, groups } => {
+                build.greeted = true;
+                build.groups = groups;
+            }
             Reply::Hello { protocol, .. } => {
                 return Err(HarnessError::Ab(format!(
                     "the {label} build {} speaks A/B protocol {protocol}, this one {PROTOCOL}; build both from \
@@ -107,19 +119,49 @@ impl Build {
         }
     }
 
-    /// The error for a build that stopped answering: its exit status and the last lines of its stderr.
+    /// The error for a build that stopped answering: which build, how it ended (it is given a moment to exit by
+    /// itself, then killed), when, and the last lines of its stderr.
     fn died(&mut self) -> HarnessError {
-        let _ = self.child.kill();
-        let status = self.child.wait().map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+        let deadline = Instant::now() + EXIT_GRACE;
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let ended = match self.child.try_wait() {
+            Ok(Some(status)) => match (status.code(), status.signal()) {
+                (Some(code), _) => format!("exited with code {code}"),
+                (None, Some(signal)) => format!("was killed by signal {signal} ({})", signal_name(signal)),
+                _ => format!("ended ({status})"),
+            },
+            _ => {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                format!("stopped answering and was killed after {EXIT_GRACE:?}")
+            }
+        };
+        let when = match self.greeted {
+            true => "in the middle of the run",
+            false => "before answering the A/B handshake (is it an ablate binary with `ab-serve`?)",
+        };
         let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
-        let tail: Vec<&str> = stderr.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
-        HarnessError::Ab(format!(
-            "the {} build {} stopped ({status}){}",
-            self.label,
-            self.binary,
-            if tail.is_empty() { String::new() } else { format!(": {}", tail.join(" / ")) }
-        ))
+        let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let tail = match &lines[lines.len().saturating_sub(STDERR_TAIL)..] {
+            [] => "its stderr was empty".to_owned(),
+            tail => format!("its stderr ended: {}", tail.join(" / ")),
+        };
+        HarnessError::Ab(format!("the {} build {} {ended} {when}; {tail}", self.label, self.binary))
     }
+}
+
+/// The system's description of `signal`, e.g. `Segmentation fault`.
+fn signal_name(signal: i32) -> String {
+    // SAFETY: strsignal returns a pointer to a NUL-terminated string (or null), read at once, before any other
+    // call could reuse its buffer.
+    let name = unsafe { libc::strsignal(signal) };
+    if name.is_null() {
+        return format!("signal {signal}");
+    }
+    // SAFETY: non-null, and NUL-terminated as above.
+    unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy().into_owned()
 }
 
 impl Drop for Build {

@@ -119,9 +119,9 @@ impl Run<'_> {
     }
 
     fn handle(&mut self, reply: Envelope) {
-        let slot = reply.source as usize - 1;
+        let slot = (reply.source as usize).wrapping_sub(1);
         self.wire.received += reply.bytes.len() as u64;
-        let Some(range) = self.in_flight[slot].pop_front() else { return };
+        let Some(range) = self.in_flight.get_mut(slot).and_then(VecDeque::pop_front) else { return };
         let results = match postcard::from_bytes(&reply.bytes) {
             Ok(FromWorker::Done { results }) => results,
             _ => {
@@ -129,10 +129,11 @@ impl Run<'_> {
                 return self.gathered.failures.push(TaskFailure { task: range.start, message });
             }
         };
-        let computed = Duration::from_nanos(results.iter().map(|o| o.nanos).sum());
+        let computed = Duration::from_nanos(results.iter().fold(0, |sum, o| sum.saturating_add(o.nanos)));
         let done = results.len();
-        for outcome in results {
-            self.gathered.accept(self.job, slot, outcome);
+        if let Err(misfit) = self.gathered.accept_answer(self.job, slot, range.clone(), results) {
+            let message = format!("rank {} {misfit}", reply.source);
+            return self.gathered.failures.push(TaskFailure { task: range.start, message });
         }
         self.progress.tasks_done(done);
         let remaining = self.job.task_count() - self.cursor;

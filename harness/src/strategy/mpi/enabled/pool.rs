@@ -12,7 +12,7 @@ use super::link::{self, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
 use super::{dispatch, worker_ranks};
 use crate::error::HarnessError;
 use crate::strategy::mpi::HOW_TO_LAUNCH;
-use crate::strategy::process::wire::{FromWorker, SharedSpec, ToWorker};
+use crate::strategy::process::wire::{FromWorker, SharedSpec, ToWorker, WIRE_VERSION};
 use crate::strategy::{Chunk, Execution, Launch, Pool, TaskProgress};
 
 /// The longest pause between polls while rank 0 waits for an answer.
@@ -36,7 +36,8 @@ pub fn launch(spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
         )));
     }
     let pool = MpiPool { workers: spec.workers, chunk: spec.chunk, chunk_target: spec.chunk_target };
-    let load = ToWorker::Load { config: spec.job.config().clone(), shared: SharedSpec::Regenerate };
+    let config = spec.job.config().clone();
+    let load = ToWorker::Load { version: WIRE_VERSION, config, shared: SharedSpec::Regenerate, heartbeat: None };
     let load = postcard::to_allocvec(&load).map_err(|e| start_error(format!("cannot encode the workload: {e}")))?;
     for rank in pool.ranks() {
         pool.world().process_at_rank(rank).send_with_tag(&load[..], TAG_JOB);

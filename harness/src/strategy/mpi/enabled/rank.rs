@@ -12,7 +12,7 @@ use ablate_workloads::{Registry, RemoteJob};
 
 use super::link::{self, Backoff, Envelope, RankStats, TAG_FINISH, TAG_JOB, TAG_REPLY, TAG_STATS};
 use crate::measure::{cpu, rss};
-use crate::strategy::process::wire::{FromWorker, ToWorker};
+use crate::strategy::process::wire::{FromWorker, ToWorker, check_version};
 use crate::strategy::process::{load_job, run_task};
 
 /// The longest pause between polls while a workload is loaded (a chunk may be on its way) and while idle.
@@ -53,13 +53,15 @@ fn answer(
             *job = None;
             return None;
         }
-        ToWorker::Load { config, shared } => match load_job(registry, config, &shared) {
-            Ok(loaded) => {
-                *job = Some(loaded);
-                FromWorker::Loaded
+        ToWorker::Load { version, config, shared, .. } => {
+            match check_version(version).and_then(|()| load_job(registry, config, &shared)) {
+                Ok(loaded) => {
+                    *job = Some(loaded);
+                    FromWorker::Loaded
+                }
+                Err(message) => FromWorker::LoadFailed { message },
             }
-            Err(message) => FromWorker::LoadFailed { message },
-        },
+        }
         ToWorker::Run { shared, tasks } => {
             let Some(job) = job.as_deref() else { abort(world, "tasks arrived before any workload was loaded") };
             FromWorker::Done { results: tasks.iter().map(|task| run_task(job, task, shared.map(|b| &**b))).collect() }
