@@ -14,6 +14,9 @@ pub struct RunConfig {
     /// Also run `auto`: a strategy, worker count and chunk chosen per workload from a pilot.
     #[serde(default)]
     pub auto: bool,
+    /// How long `auto`'s race of finalists may run, as a share of the auto cell's expected timed work.
+    #[serde(default = "default_auto_budget")]
+    pub auto_budget: f64,
     /// Also run the naive default of many pools: processes at the most workers, one task per dispatch, the
     /// shared input copied into every dispatch.
     #[serde(default)]
@@ -34,6 +37,13 @@ pub struct RunConfig {
     pub seed: u64,
     /// The seed of the randomized order of repetitions in each round.
     pub order_seed: u64,
+}
+
+/// `auto`'s race budget when none is given: as long as the cell's own timed work.
+pub const DEFAULT_AUTO_BUDGET: f64 = 1.0;
+
+fn default_auto_budget() -> f64 {
+    DEFAULT_AUTO_BUDGET
 }
 
 fn default_chunk_target_ns() -> u64 {

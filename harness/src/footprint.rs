@@ -104,6 +104,7 @@ mod tests {
             workloads: vec![WorkloadChoice { name: workload.into(), sizes: vec![size], params }],
             strategies,
             auto: false,
+            auto_budget: 1.0,
             naive: false,
             workers: vec![1, 2],
             chunks: vec![Chunk::Auto],

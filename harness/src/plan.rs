@@ -143,6 +143,7 @@ mod tests {
             workloads: vec![WorkloadChoice { name: "spin".into(), sizes: vec![], params: Params::new() }],
             strategies,
             auto: false,
+            auto_budget: 1.0,
             naive: false,
             workers,
             chunks: vec![Chunk::Auto, Chunk::Fixed(4)],

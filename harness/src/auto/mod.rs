@@ -1,14 +1,18 @@
-//! `--strategies auto`: choose a strategy, worker count and chunk size for each workload from a short pilot
-//! (task cost and its spread, payload bytes, shared-input size) and the machine's cores, and say why.
+//! `--strategies auto`: choose a strategy, worker count and chunk size for each workload, and say why. A short
+//! pilot (task cost and its spread, payload bytes, shared-input size) and the machine's cores give a first choice
+//! by rule and prune the candidates; the few finalists — serial always among them — then race on real executions
+//! ([`race`]), and the measured winner is the choice.
 //!
-//! Workloads here are Rust: threads share memory at no cost and nothing serializes them, so the choice is among
-//! the in-process strategies; worker processes would only add start-up and copying. Serial wins when there is
-//! one core or too little work to pay for waking workers.
+//! Workloads here are Rust: threads share memory at no cost and nothing serializes them, so the finalists are
+//! in-process strategies; worker processes would only add start-up and copying.
 
+mod measured;
 mod pilot;
+pub mod race;
 
 use serde::{Deserialize, Serialize};
 
+pub use measured::choose;
 pub use pilot::{Pilot, pilot};
 
 use crate::report::units::{bytes, duration_ns};
@@ -31,6 +35,54 @@ pub struct Decision {
     pub chunk: Chunk,
     pub reasons: Vec<String>,
     pub pilot: Pilot,
+    /// The finalists' race that made the choice; absent from records that predate it.
+    #[serde(default)]
+    pub race: Option<race::Race>,
+}
+
+/// One configuration `auto` may choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Finalist {
+    pub strategy: StrategyKind,
+    pub workers: usize,
+    pub chunk: Chunk,
+}
+
+impl Finalist {
+    pub fn label(&self) -> String {
+        format!("{} ×{}", self.strategy, self.workers)
+    }
+}
+
+/// The configurations worth racing, by the pilot's figures on `cores` cores: serial; the rule's choice
+/// ([`decide`]); the other in-process strategies at every core (a static split only when task costs are even);
+/// and for memory-bound work the same at fewer workers — powers of two below the cores — since bandwidth may stop
+/// growing before the cores run out.
+pub fn finalists(pilot: &Pilot, memory_bound: bool, cores: usize) -> Vec<Finalist> {
+    let serial = Finalist { strategy: StrategyKind::Serial, workers: 1, chunk: Chunk::Auto };
+    let rule = decide(pilot, cores);
+    let mut finalists = vec![serial, Finalist { strategy: rule.strategy, workers: rule.workers, chunk: rule.chunk }];
+    let workers = cores.min(pilot.tasks);
+    if workers > 1 {
+        let mut counts = vec![workers];
+        if memory_bound {
+            counts.extend((1..).map(|k| 1usize << k).take_while(|&w| w < workers));
+        }
+        for w in counts {
+            let mut kinds = vec![StrategyKind::Crossbeam, StrategyKind::Rayon];
+            if pilot.task_cv <= UNEVEN_CV {
+                kinds.push(StrategyKind::Threads);
+            }
+            finalists.extend(kinds.into_iter().map(|strategy| Finalist { strategy, workers: w, chunk: Chunk::Auto }));
+        }
+    }
+    let mut unique = Vec::new();
+    for finalist in finalists {
+        if !unique.contains(&finalist) {
+            unique.push(finalist);
+        }
+    }
+    unique
 }
 
 /// Chooses for the pilot's figures on a machine with `cores` logical cores.
@@ -42,6 +94,7 @@ pub fn decide(pilot: &Pilot, cores: usize) -> Decision {
         chunk,
         reasons: vec![reason],
         pilot: pilot.clone(),
+        race: None,
     };
     let mut decision = if cores <= 1 {
         choose(StrategyKind::Serial, 1, Chunk::Auto, "one core: nothing can run beside anything else".into())
@@ -126,6 +179,20 @@ mod tests {
         let small = decide(&pilot(10, 1_000.0, 0.0, 0), 8);
         assert_eq!((small.strategy, small.workers), (StrategyKind::Serial, 1));
         assert!(small.reasons[0].contains("less than waking workers"), "{:?}", small.reasons);
+    }
+
+    #[test]
+    fn the_finalists_are_serial_the_rules_choice_and_the_alternatives() {
+        let even = finalists(&pilot(640, 50_000.0, 0.1, 0), false, 4);
+        let labels: Vec<String> = even.iter().map(Finalist::label).collect();
+        assert_eq!(labels, ["serial ×1", "crossbeam ×4", "rayon ×4", "threads ×4"]);
+        let uneven = finalists(&pilot(640, 50_000.0, 1.2, 0), false, 4);
+        assert!(uneven.iter().all(|f| f.strategy != StrategyKind::Threads), "no static split of uneven tasks");
+        let memory = finalists(&pilot(640, 50_000.0, 0.1, 0), true, 8);
+        let counts: Vec<usize> =
+            memory.iter().filter(|f| f.strategy == StrategyKind::Crossbeam).map(|f| f.workers).collect();
+        assert_eq!(counts, [8, 2, 4], "bandwidth may stop growing before the cores run out");
+        assert_eq!(finalists(&pilot(1000, 50_000.0, 0.1, 0), false, 1).len(), 1, "one core: serial alone");
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::DEFAULT_AUTO_BUDGET;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ablate",
@@ -167,6 +169,10 @@ pub struct RunArgs {
     /// most 64 per logical core (and never fewer than 256) [default: powers of two up to `max`, and `max`]
     #[arg(long, short = 'j', value_name = "N,...|max")]
     pub workers: Option<String>,
+    /// How long `auto`'s race of finalists may run, as a share of the auto cell's expected timed work (its
+    /// repetitions at the pilot's serial estimate); the race's first rung always completes
+    #[arg(long, default_value_t = DEFAULT_AUTO_BUDGET, value_name = "SHARE")]
+    pub auto_budget: f64,
     /// Tasks per dispatch: `auto` (each strategy's own choice) or whole numbers, comma-separated.
     #[arg(long, short = 'c', default_value = "auto", value_name = "auto|N,...")]
     pub chunk: String,
@@ -261,6 +267,10 @@ impl RunArgs {
         .flat_map(|(flag, value)| [(*flag).to_owned(), (*value).clone()])
         .collect();
         // Passed only when set, so that a base build from before the flag still accepts the suite.
+        // Passed only when changed, so that builds from before the flag still accept the suite.
+        if self.auto_budget != DEFAULT_AUTO_BUDGET {
+            args.extend(["--auto-budget".to_owned(), self.auto_budget.to_string()]);
+        }
         if self.load_timeout != DEFAULT_LOAD_TIMEOUT {
             args.extend(["--load-timeout".to_owned(), self.load_timeout.clone()]);
         }

@@ -48,6 +48,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         workloads,
         strategies: choice.fixed,
         auto: choice.auto,
+        auto_budget: auto_budget(args.auto_budget)?,
         naive: choice.naive,
         workers,
         chunks: chunks(&args.chunk)?,
@@ -68,6 +69,15 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
     validate_workloads(&config, registry)?;
     crate::footprint::check(&crate::plan::Plan::new(&config, registry)?, registry)?;
     Ok(config)
+}
+
+/// The `--auto-budget` share: positive and finite.
+fn auto_budget(share: f64) -> Result<f64> {
+    if share.is_finite() && share > 0.0 {
+        Ok(share)
+    } else {
+        Err(usage(format!("invalid --auto-budget {share}; expected a share above 0, e.g. 0.5 or 2")))
+    }
 }
 
 /// The `--format` value.

@@ -11,6 +11,7 @@ mod cell_run;
 mod progress;
 pub mod serve;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use ablate_workloads::rng::Rng;
@@ -93,7 +94,7 @@ impl GroupSession {
         listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
         let mut runs = Vec::with_capacity(group.cells.len());
         for cell in &group.cells {
-            let (cell, decision) = decide_if_auto(cell, job.as_ref(), listener)?;
+            let (cell, decision) = decide_if_auto(cell, &job, config, listener)?;
             let run = match CellRun::launch(&cell, job.clone(), config) {
                 Ok(run) => run,
                 Err(refused @ HarnessError::PoolStart { .. }) => {
@@ -146,17 +147,18 @@ impl GroupSession {
     }
 }
 
-/// An `auto` cell with the strategy, workers and chunk its pilot chose (and the decision); other cells as they are.
+/// An `auto` cell with the strategy, workers and chunk its pilot and race chose (and the decision); other cells
+/// as they are.
 fn decide_if_auto(
     cell: &Cell,
-    job: &dyn Job,
+    job: &Arc<dyn Job>,
+    config: &RunConfig,
     listener: &dyn Listener,
 ) -> Result<(Cell, Option<Decision>), HarnessError> {
     if !cell.auto {
         return Ok((cell.clone(), None));
     }
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let decision = auto::decide(&auto::pilot(job)?, cores);
+    let decision = auto::choose(job, config)?;
     let decided = cell.decided(decision.strategy, decision.workers, decision.chunk);
     listener.on_event(&Event::AutoDecided { cell: &decided, decision: &decision });
     Ok((decided, Some(decision)))

@@ -1,0 +1,118 @@
+//! `auto` on a real job: the pilot, the finalists it leaves, their race on pools launched for it, and the
+//! decision that records all three.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ablate_workloads::{Job, Kind};
+
+use super::race::race;
+use super::{Decision, Finalist, decide, finalists, pilot};
+use crate::config::RunConfig;
+use crate::error::HarnessError;
+use crate::report::units::duration_ns;
+use crate::strategy::{IgnoreProgress, Launch, Pinning, Pool, Transport};
+
+/// Chooses a configuration for `job` under `config`: the pilot's rule first, then a race of the finalists within
+/// `config.auto_budget` times the cell's expected timed work (its repetitions at the pilot's serial estimate).
+pub fn choose(job: &Arc<dyn Job>, config: &RunConfig) -> Result<Decision, HarnessError> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let pilot = pilot(job.as_ref())?;
+    let mut decision = decide(&pilot, cores);
+    let memory_bound = job.description().kind == Kind::Memory;
+    let entrants = finalists(&pilot, memory_bound, cores);
+    if entrants.len() < 2 {
+        return Ok(decision);
+    }
+    let serial_estimate = pilot.mean_task_ns * pilot.tasks as f64;
+    let budget = config.auto_budget * f64::from(config.profile.reps) * serial_estimate;
+    let mut pools: Vec<Option<Box<dyn Pool>>> = entrants.iter().map(|_| None).collect();
+    let labels: Vec<String> = entrants.iter().map(Finalist::label).collect();
+    let outcome = race(&labels, budget, config.order_seed, |i| {
+        if pools[i].is_none() {
+            pools[i] = Some(launch(&entrants[i], job, config).ok()?);
+        }
+        let pool = pools[i].as_mut()?;
+        let started = Instant::now();
+        let execution = pool.execute(job.as_ref(), &IgnoreProgress);
+        let wall = started.elapsed().as_nanos() as f64;
+        execution.failure.is_none().then_some(wall)
+    });
+    let winner = entrants[outcome.winner];
+    let rule = format!("{} ×{}", decision.strategy, decision.workers);
+    let rule_reasons = std::mem::take(&mut decision.reasons);
+    let spent = format!("{} finalists raced for {}", entrants.len(), duration_ns(outcome.spent_ns));
+    if rule == winner.label() {
+        decision.reasons.push(format!("the race confirmed the pilot's rule: {}", outcome.why));
+        decision.reasons.extend(rule_reasons);
+    } else {
+        decision.reasons.push(format!("the race overruled the pilot's rule: {}", outcome.why));
+        decision.reasons.push(format!("the rule would have chosen {rule}: {}", rule_reasons.join("; ")));
+    }
+    decision.reasons.push(spent);
+    decision.strategy = winner.strategy;
+    decision.workers = winner.workers;
+    decision.chunk = winner.chunk;
+    decision.race = Some(outcome);
+    Ok(decision)
+}
+
+/// A pool for one finalist, launched as the run launches its cells.
+fn launch(finalist: &Finalist, job: &Arc<dyn Job>, config: &RunConfig) -> Result<Box<dyn Pool>, HarnessError> {
+    let pinning = if config.pin { Pinning::allowed_cpus() } else { Pinning::off() };
+    finalist.strategy.launch(&Launch {
+        job,
+        workers: finalist.workers,
+        chunk: finalist.chunk,
+        transport: Transport::Shm,
+        process: &config.process,
+        chunk_target: Duration::from_nanos(config.chunk_target_ns),
+        pinning: &pinning,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Profile;
+    use crate::strategy::Chunk;
+    use ablate_workloads::{Params, Registry, WorkloadConfig};
+
+    fn run_config() -> RunConfig {
+        RunConfig {
+            workloads: Vec::new(),
+            strategies: Vec::new(),
+            auto: true,
+            auto_budget: 1.0,
+            naive: false,
+            workers: vec![1, 2],
+            chunks: vec![Chunk::Auto],
+            transports: vec![Transport::Shm],
+            process: Default::default(),
+            chunk_target_ns: 200_000,
+            profile: Profile { reps: 3, ..Profile::QUICK },
+            pin: false,
+            seed: 1,
+            order_seed: 2,
+        }
+    }
+
+    #[test]
+    fn a_real_job_is_decided_by_a_race_of_its_finalists_that_the_decision_keeps() {
+        let config =
+            WorkloadConfig { name: "spin".into(), size: 64, seed: 1, params: Params::new().with("iters", 20_000) };
+        let job = Registry::builtin().prepare(config).unwrap();
+        let decision = choose(&job, &run_config()).unwrap();
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if cores < 2 {
+            assert!(decision.race.is_none(), "one core: serial alone, nothing to race");
+            return;
+        }
+        let race = decision.race.as_ref().expect("raced");
+        let winner = &race.entrants[race.winner];
+        assert_eq!(winner.label, format!("{} ×{}", decision.strategy, decision.workers));
+        assert!(race.entrants.iter().any(|e| e.label == "serial ×1"), "serial is always a finalist");
+        assert!(race.entrants.iter().all(|e| e.times_ns.len() >= 3), "the first rung completes: {race:?}");
+        assert!(decision.reasons[0].starts_with("the race"), "{:?}", decision.reasons);
+    }
+}

@@ -1,0 +1,198 @@
+//! The race: `auto`'s finalists run for real, by successive halving, until one is faster with confidence or the
+//! budget is spent.
+//!
+//! Each rung runs every surviving candidate the rung's number of times, interleaved (a round-robin whose order is
+//! shuffled each pass, so a drifting machine hits every candidate alike), then keeps the faster half by median
+//! time (Jamieson & Talwalkar, "Non-stochastic best arm identification and hyperparameter optimization", 2016).
+//! The rung's repetitions double each time. Once two are left, the leader wins when a one-sided Mann–Whitney test
+//! says it is faster than the other at [`CONFIDENT_ALPHA`]; when the budget runs out first, the lower median wins
+//! and the decision says it was not separated with confidence.
+
+use ablate_workloads::rng::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::report::units::duration_ns;
+use crate::stats::median;
+use crate::verdict::inference::mann_whitney;
+
+/// Repetitions of each candidate in the first rung.
+const FIRST_RUNG_REPS: usize = 3;
+/// How sure the race must be that its winner is faster than the runner-up.
+pub const CONFIDENT_ALPHA: f64 = 0.05;
+/// How much faster the winner must be, with that confidence: a smaller difference is not worth telling apart
+/// (it would not change which way a user should run the work).
+pub const PRACTICAL_MARGIN: f64 = 0.02;
+
+/// One finalist's figures in the race.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entrant {
+    /// The configuration, as a cell names it: `crossbeam ×2`.
+    pub label: String,
+    /// Every execution's wall time, in the order run.
+    pub times_ns: Vec<f64>,
+    /// The rung it was dropped after (0 for the first), or `None` for those still in at the end.
+    pub dropped_after: Option<usize>,
+}
+
+/// The race as it was run, kept in the decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Race {
+    pub entrants: Vec<Entrant>,
+    /// Index of the winner among `entrants`.
+    pub winner: usize,
+    /// Why it won: the figures that decided.
+    pub why: String,
+    /// Wall time the race's executions took in all.
+    pub spent_ns: f64,
+}
+
+/// Races `labels` (at least one) within `budget_ns` of measured execution time; `execute(i)` runs candidate `i`
+/// once and returns its wall time, or `None` when it failed (a failed candidate is out). The first rung always
+/// completes, whatever the budget, so every candidate is seen.
+pub fn race(labels: &[String], budget_ns: f64, seed: u64, mut execute: impl FnMut(usize) -> Option<f64>) -> Race {
+    let mut rng = Rng::new(seed);
+    let mut entrants: Vec<Entrant> = labels
+        .iter()
+        .map(|label| Entrant { label: label.clone(), times_ns: Vec::new(), dropped_after: None })
+        .collect();
+    let mut alive: Vec<usize> = (0..labels.len()).collect();
+    let mut spent = 0.0;
+    let mut rung = 0;
+    let mut reps = FIRST_RUNG_REPS;
+    let why = loop {
+        for _ in 0..reps {
+            if rung > 0 && spent >= budget_ns {
+                break;
+            }
+            shuffle(&mut alive, &mut rng);
+            for &i in &alive.clone() {
+                match execute(i) {
+                    Some(wall) => {
+                        spent += wall;
+                        entrants[i].times_ns.push(wall);
+                    }
+                    None => {
+                        entrants[i].dropped_after = Some(rung);
+                        alive.retain(|&a| a != i);
+                    }
+                }
+            }
+        }
+        alive.sort_by(|&a, &b| middle(&entrants[a]).total_cmp(&middle(&entrants[b])));
+        if alive.len() <= 1 {
+            break "the only candidate that ran".to_owned();
+        }
+        if alive.len() == 2 {
+            if let Some(why) = separated(&entrants[alive[0]], &entrants[alive[1]]) {
+                break why;
+            }
+        } else {
+            for &dropped in &alive[alive.len().div_ceil(2)..] {
+                entrants[dropped].dropped_after = Some(rung);
+            }
+            alive.truncate(alive.len().div_ceil(2).max(2));
+        }
+        if spent >= budget_ns {
+            let (leader, next) = (&entrants[alive[0]], &entrants[alive[1]]);
+            break format!(
+                "the race's budget ({}) ran out before {} and {} were separated with confidence; the lower median \
+                 ({} against {}) wins",
+                duration_ns(budget_ns),
+                leader.label,
+                next.label,
+                duration_ns(middle(leader)),
+                duration_ns(middle(next))
+            );
+        }
+        rung += 1;
+        reps *= 2;
+    };
+    let winner = alive.first().copied().unwrap_or(0);
+    Race { entrants, winner, why, spent_ns: spent }
+}
+
+/// Why `leader` beats `next` by more than [`PRACTICAL_MARGIN`] with confidence, or `None` while it does not.
+fn separated(leader: &Entrant, next: &Entrant) -> Option<String> {
+    let with_margin: Vec<f64> = leader.times_ns.iter().map(|t| t * (1.0 + PRACTICAL_MARGIN)).collect();
+    let p = mann_whitney(&with_margin, &next.times_ns)?.sides.less;
+    (p < CONFIDENT_ALPHA).then(|| {
+        format!(
+            "{} ({} median of {}) is faster than {} ({} median of {}) by more than {:.0} %: one-sided rank test \
+             p = {p:.2e}",
+            leader.label,
+            duration_ns(middle(leader)),
+            leader.times_ns.len(),
+            next.label,
+            duration_ns(middle(next)),
+            next.times_ns.len(),
+            PRACTICAL_MARGIN * 100.0
+        )
+    })
+}
+
+fn middle(entrant: &Entrant) -> f64 {
+    median(&entrant.times_ns).unwrap_or(f64::INFINITY)
+}
+
+fn shuffle(order: &mut [usize], rng: &mut Rng) {
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(names: &[&str]) -> Vec<String> {
+        names.iter().map(|&n| n.to_owned()).collect()
+    }
+
+    /// Candidate `i` takes `base[i]` ms give or take 1 %, from a seeded generator.
+    fn timed(base: &[f64]) -> impl FnMut(usize) -> Option<f64> {
+        let mut noise = Rng::new(99);
+        move |i| Some(base[i] * 1e6 * (1.0 + 0.01 * (noise.below(1000) as f64 / 1000.0 - 0.5)))
+    }
+
+    #[test]
+    fn a_clear_winner_is_found_and_the_slow_half_dropped_after_the_first_rung() {
+        let race = race(
+            &labels(&["serial ×1", "threads ×2", "crossbeam ×2", "rayon ×2"]),
+            1e9,
+            1,
+            timed(&[10.0, 5.2, 5.0, 7.0]),
+        );
+        assert_eq!(race.entrants[race.winner].label, "crossbeam ×2");
+        assert_eq!(race.entrants[0].dropped_after, Some(0), "serial, the slowest, out after the first rung");
+        assert_eq!(race.entrants[3].dropped_after, Some(0));
+        assert!(race.why.contains("faster than threads ×2"), "{}", race.why);
+        assert!(race.entrants[2].times_ns.len() > FIRST_RUNG_REPS, "the finalists ran a second rung");
+    }
+
+    #[test]
+    fn a_tie_runs_until_the_budget_and_says_it_was_not_separated() {
+        let race = race(&labels(&["serial ×1", "threads ×2"]), 200e6, 2, timed(&[5.0, 5.0]));
+        assert!(race.why.contains("budget") && race.why.contains("ran out"), "{}", race.why);
+        assert!(
+            race.spent_ns >= 200e6 && race.spent_ns < 200e6 + 12.0 * 5.1e6,
+            "stops at the budget: {}",
+            race.spent_ns
+        );
+    }
+
+    #[test]
+    fn the_first_rung_completes_even_when_the_budget_is_already_spent() {
+        let race = race(&labels(&["a", "b", "c"]), 0.0, 3, timed(&[3.0, 1.0, 2.0]));
+        assert!(race.entrants.iter().all(|e| e.times_ns.len() == FIRST_RUNG_REPS), "{race:?}");
+        assert_eq!(race.entrants[race.winner].label, "b", "the lower median wins when the budget is out");
+        assert!(race.why.contains("ran out"), "{}", race.why);
+    }
+
+    #[test]
+    fn a_failing_candidate_is_out_and_the_rest_race_on() {
+        let mut inner = timed(&[4.0, 1.0, 2.0]);
+        let race = race(&labels(&["serial", "broken", "threads"]), 1e9, 4, |i| if i == 1 { None } else { inner(i) });
+        assert_eq!(race.entrants[1].dropped_after, Some(0));
+        assert_eq!(race.entrants[race.winner].label, "threads");
+    }
+}
