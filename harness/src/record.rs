@@ -111,6 +111,10 @@ pub enum CellStatus {
 pub struct Sample {
     /// The round it ran in (warm-up rounds first).
     pub round: u32,
+    /// In an A/B run, which try of its round's pair this was: a pair visibly preempted is run again, up to
+    /// [`crate::verdict::preempted::ATTEMPTS`] times (see there); 0 elsewhere.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempt: u32,
     pub wall_ns: u64,
     /// CPU time of the process and its reaped children, user + system.
     pub cpu_ns: u64,
@@ -216,4 +220,8 @@ impl RunRecord {
             CellStatus::Ok | CellStatus::Unmeasured { .. } => None,
         })
     }
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }

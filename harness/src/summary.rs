@@ -61,6 +61,7 @@ mod tests {
     fn sample(wall_ns: u64, busy_ns: Vec<u64>) -> Sample {
         let (worker_peak_rss_bytes, faults, wire) = (Vec::new(), Default::default(), None);
         Sample {
+            attempt: 0,
             round: 0,
             wall_ns,
             cpu_ns: wall_ns * 2,

@@ -108,7 +108,8 @@ impl CellRun {
 
     /// Executes the job once and records it; checks the digest against serial's (`reference`) when known.
     /// Does nothing once the cell has failed.
-    pub(super) fn execute(&mut self, round: u32, label: Round, reference: Option<Digest>, listener: &dyn Listener) {
+    pub(super) fn execute(&mut self, at: (u32, u32), label: Round, reference: Option<Digest>, listener: &dyn Listener) {
+        let (round, attempt) = at;
         let (None, Some(pool)) = (&self.failure, self.pool.as_mut()) else { return };
         listener.on_event(&Event::CellStarted { cell: &self.cell, round: label });
         let counter = TaskCounter::new(&self.cell, listener, self.job.task_count());
@@ -126,6 +127,7 @@ impl CellRun {
         let cpu_ns = cpu_after.saturating_sub(cpu_before).as_nanos() as u64 + execution.worker_cpu_ns;
         let sample = Sample {
             round,
+            attempt,
             wall_ns: wall.as_nanos() as u64,
             cpu_ns,
             peak_rss_bytes: rss::peak_rss_bytes(),

@@ -64,7 +64,7 @@ fn run_group(
             if session.runs[index].has_enough(&config.profile) {
                 continue;
             }
-            session.execute(index, warmup + round, Round::Timed(round), listener);
+            session.execute(index, (warmup + round, 0), Round::Timed(round), listener);
         }
     }
     Ok(session.close())
@@ -110,7 +110,7 @@ impl GroupSession {
         for round in 0..config.profile.warmup {
             for index in 0..session.runs.len() {
                 if !cancel::requested() {
-                    session.execute(index, round, Round::Warmup(round), listener);
+                    session.execute(index, (round, 0), Round::Warmup(round), listener);
                 }
             }
         }
@@ -127,9 +127,10 @@ impl GroupSession {
         self.runs.len()
     }
 
-    /// Executes cell `index` once as round `round`, checking its digest against serial's once that is known.
-    pub fn execute(&mut self, index: usize, round: u32, label: Round, listener: &dyn Listener) {
-        self.runs[index].execute(round, label, self.reference, listener);
+    /// Executes cell `index` once as round `at.0` (try `at.1` of an A/B pair), checking its digest against
+    /// serial's once that is known.
+    pub fn execute(&mut self, index: usize, at: (u32, u32), label: Round, listener: &dyn Listener) {
+        self.runs[index].execute(at, label, self.reference, listener);
         if index == 0 {
             self.reference = self.reference.or(self.runs[0].digest());
         }

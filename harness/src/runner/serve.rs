@@ -32,8 +32,14 @@ pub enum Request {
     /// Build group `group`'s workload, launch its cells (only those named in `cells`, and serial, the
     /// reference, when given) and warm them up.
     Open { group: usize, cells: Option<Vec<String>> },
-    /// Execute cell `cell` of the open group once, recording it as timed round `round`.
-    Execute { cell: usize, round: u32 },
+    /// Execute cell `cell` of the open group once, recording it as timed round `round`, try `attempt` of its pair
+    /// (0 unless the driver runs a preempted pair again; absent from drivers that predate it).
+    Execute {
+        cell: usize,
+        round: u32,
+        #[serde(default)]
+        attempt: u32,
+    },
     /// Summarise and keep the open group's cells.
     Close,
     /// Send the whole record and exit.
@@ -92,9 +98,9 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
                     Err(e) => Reply::Error { message: e.to_string() },
                 },
             },
-            Ok(Request::Execute { cell, round }) => match open.as_mut() {
+            Ok(Request::Execute { cell, round, attempt }) => match open.as_mut() {
                 Some(session) if cell < session.cell_count() => {
-                    session.execute(cell, round, Round::Timed(round), &Silent);
+                    session.execute(cell, (round, attempt), Round::Timed(round), &Silent);
                     match session.last_timing(cell) {
                         Ok(timing) => Reply::Executed {
                             wall_ns: timing.map(|t| t.wall_ns),

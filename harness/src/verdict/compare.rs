@@ -51,7 +51,8 @@ pub struct CellComparison {
     pub min_detectable_ratio: f64,
     /// Paired A/B rounds the verdict rests on; `None` for a comparison of independent samples.
     pub pairs: Option<usize>,
-    /// Paired rounds set aside as visibly preempted (see [`crate::verdict::preempted`]), not among `pairs`.
+    /// Paired rounds set aside, visibly preempted in every try (see [`crate::verdict::preempted`]); not among
+    /// `pairs`.
     pub set_aside: usize,
     pub change: Change,
     /// Why an inconclusive cell is inconclusive.
@@ -160,7 +161,7 @@ impl CellComparison {
             && self.set_aside > 0
         {
             let all = kept + self.set_aside;
-            reason.push_str(&format!("; {} of {all} pairs set aside, preempted", self.set_aside));
+            reason.push_str(&format!("; {} of {all} rounds set aside, preempted in every try", self.set_aside));
         }
     }
 

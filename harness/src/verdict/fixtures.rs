@@ -39,6 +39,7 @@ pub fn cell(workload: &str, kind: Kind, strategy: StrategyKind, workers: usize, 
 /// One timed sample of `wall_ns`, with `others_cpu_ns` of other processes' CPU time meanwhile.
 pub fn sample(round: u32, wall_ns: f64, others_cpu_ns: Option<u64>) -> Sample {
     Sample {
+        attempt: 0,
         round,
         wall_ns: wall_ns as u64,
         cpu_ns: wall_ns as u64,

@@ -20,7 +20,7 @@ use crate::verdict::compare::{CellComparison, Change, Unmatched};
 use crate::verdict::inference::{
     Interval, pseudo_median, pseudo_median_interval, signed_rank, smallest_detectable_shift,
 };
-use crate::verdict::preempted::{Timing, kept_pairs};
+use crate::verdict::preempted::{Timing, Tries, kept_pairs};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// The planned looks: after how many paired rounds undecided cells are judged.
@@ -69,25 +69,28 @@ impl Looks {
     }
 }
 
-/// The executions of `base` and `candidate` paired by round (`[base, candidate]`): one pair per round both ran,
-/// in the candidate's order.
-pub fn timing_pairs(candidate: &CellRecord, base: &CellRecord) -> Vec<[Timing; 2]> {
+/// The executions of `base` and `candidate` paired by round and try (`[base, candidate]`): each round's tries in
+/// order, rounds in the order the candidate ran them.
+pub fn timing_pairs(candidate: &CellRecord, base: &CellRecord) -> Vec<Tries> {
     let timing = |s: &Sample| Timing { wall_ns: s.wall_ns, cpu_ns: s.cpu_ns };
-    candidate
-        .samples
-        .iter()
-        .filter_map(|new| {
-            let old = base.samples.iter().find(|old| old.round == new.round)?;
-            Some([timing(old), timing(new)])
-        })
-        .collect()
+    let mut rounds: Vec<(u32, Tries)> = Vec::new();
+    for new in &candidate.samples {
+        let Some(old) = base.samples.iter().find(|old| (old.round, old.attempt) == (new.round, new.attempt)) else {
+            continue;
+        };
+        match rounds.iter_mut().find(|(round, _)| *round == new.round) {
+            Some((_, tries)) => tries.push([timing(old), timing(new)]),
+            None => rounds.push((new.round, vec![[timing(old), timing(new)]])),
+        }
+    }
+    rounds.into_iter().map(|(_, tries)| tries).collect()
 }
 
 /// The paired comparison of one cell from its pairs, those visibly preempted set aside (see
 /// [`crate::verdict::preempted`]), judged at `alpha` split over `looks` looks and a `family` of cells.
 pub fn judge_pairs(
     id: &str,
-    pairs: &[[Timing; 2]],
+    rounds: &[Tries],
     medians: (f64, f64),
     thresholds: Thresholds,
     looks: usize,
@@ -95,7 +98,7 @@ pub fn judge_pairs(
 ) -> Option<CellComparison> {
     let split = (looks.max(1) * family.max(1)) as f64;
     let alpha = thresholds.alpha.value;
-    let kept = kept_pairs(pairs, alpha);
+    let kept = kept_pairs(rounds, alpha);
     let log_ratios = kept.log_ratios.as_slice();
     let center = pseudo_median(log_ratios)?;
     let log_interval = pseudo_median_interval(log_ratios, 1.0 - alpha / looks.max(1) as f64)?;
@@ -176,10 +179,10 @@ mod tests {
         (1..=n).map(|i| shift + noise * ((i as f64 * 0.618_034).fract() * 2.0 - 1.0)).collect()
     }
 
-    /// Pairs whose log ratios are `ratios`, CPU time unmeasured (so none is set aside).
-    fn timed(ratios: &[f64]) -> Vec<[Timing; 2]> {
+    /// Rounds of one try each whose log ratios are `ratios`, CPU time unmeasured (so none is set aside).
+    fn timed(ratios: &[f64]) -> Vec<Tries> {
         let at = |ns: f64| Timing { wall_ns: ns as u64, cpu_ns: 0 };
-        ratios.iter().map(|r| [at(1e7), at(1e7 * r.exp())]).collect()
+        ratios.iter().map(|r| vec![[at(1e7), at(1e7 * r.exp())]]).collect()
     }
 
     fn verdict(ratios: &[f64], looks: usize, family: usize) -> CellComparison {
@@ -236,16 +239,18 @@ mod tests {
         // its core for half its run (wall 1.5× longer, CPU time unchanged): high-ranked pairs of the wrong sign.
         let at = |wall: f64, cpu: f64| Timing { wall_ns: wall as u64, cpu_ns: cpu as u64 };
         let noise = pairs(0.0, 0.02, 22);
-        let mut timed: Vec<[Timing; 2]> =
-            noise.iter().map(|e| [at(1e7, 1e7), at(1e7 * 1.15 * e.exp(), 1e7 * 1.15 * e.exp())]).collect();
-        for pair in [2, 9, 15] {
-            timed[pair][0] = at(1.5e7 * 1.15, 1e7);
+        let mut timed: Vec<Tries> =
+            noise.iter().map(|e| vec![[at(1e7, 1e7), at(1e7 * 1.15 * e.exp(), 1e7 * 1.15 * e.exp())]]).collect();
+        for round in [2, 9, 15] {
+            timed[round][0][0] = at(1.5e7 * 1.15, 1e7);
         }
         let judged = judge_pairs("w/100/rayon/2", &timed, (1.0, 1.0), thresholds(), 1, 72).unwrap();
         assert_eq!((judged.change, judged.set_aside, judged.pairs), (Change::Regressed, 3, Some(19)), "{judged:?}");
 
-        let unmeasured: Vec<[Timing; 2]> =
-            timed.iter().map(|p| p.map(|t| Timing { wall_ns: t.wall_ns, cpu_ns: 0 })).collect();
+        let unmeasured: Vec<Tries> = timed
+            .iter()
+            .map(|tries| tries.iter().map(|p| p.map(|t| Timing { wall_ns: t.wall_ns, cpu_ns: 0 })).collect())
+            .collect();
         let blind = judge_pairs("w/100/rayon/2", &unmeasured, (1.0, 1.0), thresholds(), 1, 72).unwrap();
         assert_ne!(blind.change, Change::Regressed, "three wrong-signed top ranks hide it: {blind:?}");
     }
@@ -258,8 +263,15 @@ mod tests {
         let mut candidate = base.clone();
         base.samples = vec![sample(0, 100.0, None), sample(1, 200.0, None), sample(2, 400.0, None)];
         candidate.samples = vec![sample(2, 440.0, None), sample(0, 110.0, None)];
-        let pairs = timing_pairs(&candidate, &base);
-        assert_eq!(pairs.len(), 2, "round 1 has no candidate sample");
-        assert!(pairs.iter().all(|[old, new]| new.wall_ns * 10 == old.wall_ns * 11), "{pairs:?}");
+        let rounds = timing_pairs(&candidate, &base);
+        assert_eq!(rounds.len(), 2, "round 1 has no candidate sample");
+        assert!(rounds.iter().flatten().all(|[old, new]| new.wall_ns * 10 == old.wall_ns * 11), "{rounds:?}");
+
+        let retried = |round, attempt, wall| crate::record::Sample { attempt, ..sample(round, wall, None) };
+        base.samples = vec![retried(0, 0, 100.0), retried(0, 1, 200.0), retried(1, 0, 300.0)];
+        candidate.samples = vec![retried(1, 0, 330.0), retried(0, 0, 110.0), retried(0, 1, 220.0)];
+        let rounds = timing_pairs(&candidate, &base);
+        let walls: Vec<Vec<u64>> = rounds.iter().map(|t| t.iter().map(|[old, _]| old.wall_ns).collect()).collect();
+        assert_eq!(walls, [vec![300], vec![100, 200]], "each round's tries together, by try, in the candidate's order");
     }
 }

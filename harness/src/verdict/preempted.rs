@@ -6,17 +6,25 @@
 //! wrong sign — so a 1.15× slowdown hides behind a few preemptions. Those pairs are visible: an execution's CPU
 //! share (CPU time over wall time) falls below what its build typically gets on that cell.
 //!
-//! The rule is the same for both builds, so it cannot lean a verdict either way: a pair is set aside when either
-//! execution lost more than [`PREEMPTED_SHARE_LOST`] of its own build's median CPU share for the cell. Each build is
+//! The rule is the same for both builds, so it cannot lean a verdict either way: a pair is preempted when either
+//! execution lost more than [`PREEMPTED_SHARE_LOST`] of its own build's median CPU share for the cell. An A/B round
+//! runs a preempted pair again, up to [`ATTEMPTS`] tries, and counts its first clean try; a round with none is set
+//! aside. Each build is
 //! measured against itself, so a change that makes the candidate wait more as a rule (a lock, an imbalance) moves
 //! its median and is judged, not set aside. And it applies only while preemption hit both builds alike — a sign
 //! test on which side alone was hit: when one build is hit far more often (p below alpha), the waiting is that
 //! build's own behaviour, not the machine's, and every pair counts.
 
+use crate::stats::median;
 use crate::verdict::inference::binomial_two_sided_p;
 
 /// How much of its build's median CPU share an execution may lose before its pair counts as preempted.
 pub const PREEMPTED_SHARE_LOST: f64 = 0.05;
+
+/// How many times an A/B round runs a cell's pair when it keeps being preempted: the first try that was not
+/// counts. A try costs only the two executions; a round costs both builds' start-up and warm-up, so trying again
+/// is far cheaper than losing the round.
+pub const ATTEMPTS: u32 = 3;
 
 /// One execution, as pairing sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,43 +34,60 @@ pub struct Timing {
     pub cpu_ns: u64,
 }
 
-/// The pairs a verdict rests on, as log ratios `ln(candidate / base)`, and how many were set aside.
+/// One round's tries of a cell's pair (`[base, candidate]`), in the order run.
+pub type Tries = Vec<[Timing; 2]>;
+
+/// The pairs a verdict rests on, as log ratios `ln(candidate / base)`, and how many rounds were set aside.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kept {
     pub log_ratios: Vec<f64>,
     pub set_aside: usize,
 }
 
-/// The pairs (`[base, candidate]`) that were not visibly preempted, or all of them when CPU time was not measured
-/// or preemption hit one build significantly more often than the other (at `alpha`).
-pub fn kept_pairs(pairs: &[[Timing; 2]], alpha: f64) -> Kept {
+/// Each build's median CPU share (CPU time over wall time) over every try of `rounds`; `None` when CPU time was
+/// not measured for some execution, or there is none.
+pub fn typical_shares(rounds: &[Tries]) -> Option<[f64; 2]> {
+    let tries: Vec<&[Timing; 2]> = rounds.iter().flatten().collect();
+    if tries.is_empty() || tries.iter().any(|p| p.iter().any(|t| t.cpu_ns == 0 || t.wall_ns == 0)) {
+        return None;
+    }
+    let side = |s: usize| median(&tries.iter().map(|p| share(&p[s])).collect::<Vec<_>>());
+    Some([side(0)?, side(1)?])
+}
+
+/// Whether each side of `pair` lost more than [`PREEMPTED_SHARE_LOST`] of its build's `typical` share.
+pub fn preempted(pair: &[Timing; 2], typical: [f64; 2]) -> [bool; 2] {
+    [0, 1].map(|s| share(&pair[s]) < typical[s] * (1.0 - PREEMPTED_SHARE_LOST))
+}
+
+/// The pair each round counts: its first try with neither side preempted (a round without one is set aside). Every
+/// round's first try instead when CPU time was not measured, or when preemption hit one build significantly more
+/// often than the other (at `alpha`, over the first tries).
+pub fn kept_pairs(rounds: &[Tries], alpha: f64) -> Kept {
     let log_ratio =
         |[base, candidate]: &[Timing; 2]| (candidate.wall_ns.max(1) as f64 / base.wall_ns.max(1) as f64).ln();
-    let all = || Kept { log_ratios: pairs.iter().map(log_ratio).collect(), set_aside: 0 };
-    if pairs.iter().flatten().any(|t| t.cpu_ns == 0 || t.wall_ns == 0) {
-        return all();
-    }
-    let share = |t: &Timing| t.cpu_ns as f64 / t.wall_ns as f64;
-    let typical: Vec<f64> = (0..2)
-        .map(|side| {
-            let shares: Vec<f64> = pairs.iter().map(|p| share(&p[side])).collect();
-            crate::stats::median(&shares).unwrap_or(0.0)
-        })
-        .collect();
-    let preempted = |pair: &[Timing; 2], side: usize| share(&pair[side]) < typical[side] * (1.0 - PREEMPTED_SHARE_LOST);
+    let firsts = || Kept { log_ratios: rounds.iter().filter_map(|t| t.first()).map(log_ratio).collect(), set_aside: 0 };
+    let Some(typical) = typical_shares(rounds) else { return firsts() };
     let (mut base_alone, mut candidate_alone) = (0, 0);
-    for pair in pairs {
-        match (preempted(pair, 0), preempted(pair, 1)) {
-            (true, false) => base_alone += 1,
-            (false, true) => candidate_alone += 1,
+    for first in rounds.iter().filter_map(|t| t.first()) {
+        match preempted(first, typical) {
+            [true, false] => base_alone += 1,
+            [false, true] => candidate_alone += 1,
             _ => {}
         }
     }
     if binomial_two_sided_p(base_alone, base_alone + candidate_alone) < alpha {
-        return all();
+        return firsts();
     }
-    let kept: Vec<f64> = pairs.iter().filter(|p| !preempted(p, 0) && !preempted(p, 1)).map(log_ratio).collect();
-    Kept { set_aside: pairs.len() - kept.len(), log_ratios: kept }
+    let clean: Vec<Option<f64>> = rounds
+        .iter()
+        .map(|tries| tries.iter().find(|p| preempted(p, typical) == [false, false]).map(log_ratio))
+        .collect();
+    Kept { set_aside: clean.iter().filter(|c| c.is_none()).count(), log_ratios: clean.into_iter().flatten().collect() }
+}
+
+fn share(t: &Timing) -> f64 {
+    t.cpu_ns as f64 / t.wall_ns as f64
 }
 
 #[cfg(test)]
@@ -80,13 +105,28 @@ mod tests {
         timings
     }
 
+    /// One try a round.
+    fn once(pairs: Vec<[Timing; 2]>) -> Vec<Tries> {
+        pairs.into_iter().map(|p| vec![p]).collect()
+    }
+
     #[test]
     fn preempted_pairs_on_either_side_are_set_aside() {
         let mut pairs: Vec<[Timing; 2]> = (0..16).map(|i| pair(10.0 + f64::from(i) * 0.01, 1.15, None)).collect();
         pairs.extend([pair(10.0, 1.15, Some(0)), pair(10.0, 1.15, Some(1)), pair(10.0, 1.15, Some(0))]);
-        let kept = kept_pairs(&pairs, 0.01);
+        let kept = kept_pairs(&once(pairs), 0.01);
         assert_eq!(kept.set_aside, 3);
         assert!(kept.log_ratios.iter().all(|r| (r - 1.15f64.ln()).abs() < 1e-6), "{:?}", kept.log_ratios);
+    }
+
+    #[test]
+    fn a_round_counts_its_first_try_that_was_not_preempted() {
+        let mut rounds: Vec<Tries> = (0..16).map(|i| vec![pair(10.0 + f64::from(i) * 0.01, 1.15, None)]).collect();
+        rounds.push(vec![pair(10.0, 1.15, Some(0)), pair(10.0, 1.15, None), pair(10.0, 3.0, None)]);
+        rounds.push(vec![pair(10.0, 1.15, Some(1)), pair(10.0, 1.15, Some(0)), pair(10.0, 1.15, Some(1))]);
+        let kept = kept_pairs(&rounds, 0.01);
+        assert_eq!((kept.log_ratios.len(), kept.set_aside), (17, 1), "the last round was preempted every try");
+        assert!(kept.log_ratios.iter().all(|r| (r - 1.15f64.ln()).abs() < 1e-6), "the second try, not the third");
     }
 
     #[test]
@@ -99,7 +139,7 @@ mod tests {
                 [base, candidate]
             })
             .collect();
-        let kept = kept_pairs(&pairs, 0.01);
+        let kept = kept_pairs(&once(pairs), 0.01);
         assert_eq!((kept.set_aside, kept.log_ratios.len()), (0, 20));
     }
 
@@ -109,7 +149,7 @@ mod tests {
         // that eight one-sided hits all land on one build by chance), so every pair counts.
         let pairs: Vec<[Timing; 2]> =
             (0..20).map(|i| pair(10.0 + f64::from(i) * 0.01, 1.0, (i < 8).then_some(1))).collect();
-        let kept = kept_pairs(&pairs, 0.01);
+        let kept = kept_pairs(&once(pairs), 0.01);
         assert_eq!((kept.set_aside, kept.log_ratios.len()), (0, 20));
     }
 
@@ -117,6 +157,6 @@ mod tests {
     fn without_cpu_times_every_pair_counts() {
         let mut pairs: Vec<[Timing; 2]> = (0..10).map(|_| pair(10.0, 1.0, Some(0))).collect();
         pairs[3][1].cpu_ns = 0;
-        assert_eq!(kept_pairs(&pairs, 0.01).set_aside, 0);
+        assert_eq!(kept_pairs(&once(pairs), 0.01).set_aside, 0);
     }
 }

@@ -4,7 +4,8 @@
 //! Every round starts both builds afresh as servers (`ablate ab-serve`, see [`crate::runner::serve`]) over the
 //! same suite. Group by group (one workload's data resident at a time), both open the group's undecided cells and
 //! warm them up; then each of those cells runs once under each build, the two executions of a pair back to back
-//! in a random order, and the cells in a freshly shuffled order. At each planned look ([`Looks`]) a cell whose
+//! in a random order, and the cells in a freshly shuffled order. A pair visibly preempted (see
+//! [`crate::verdict::preempted`]) is run again, up to three tries: far cheaper than losing the round. At each planned look ([`Looks`]) a cell whose
 //! paired verdict is decided (regressed, improved or unchanged) stops; the rest go on until the last look or until
 //! `--max-time` is spent. The records keep every sample's round, so the pairs — and every verdict — can be
 //! recomputed from the two files.
@@ -25,7 +26,7 @@ use crate::strategy::StrategyKind;
 use crate::summary::Summary;
 use crate::verdict::compare::Change;
 use crate::verdict::paired::{Looks, judge_pairs};
-use crate::verdict::preempted::Timing;
+use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
 
@@ -45,11 +46,12 @@ pub struct AbOutcome {
     pub candidate: RunRecord,
 }
 
-/// One cell both builds measure: its group, its id, its paired executions (base, candidate) so far.
+/// One cell both builds measure: its group, its id, its paired executions (base, candidate) so far, each round's
+/// tries together.
 struct PairedCell {
     group: usize,
     id: String,
-    pairs: Vec<[Timing; 2]>,
+    pairs: Vec<Tries>,
     done: bool,
 }
 
@@ -157,23 +159,24 @@ fn measure_group(
     }
     let order = crate::runner::round_order(undecided.len(), false, rng);
     for cell in order.into_iter().map(|i| undecided[i]) {
-        let base_first = rng.below(2) == 0;
-        let mut pair = [Timing { wall_ns: 0, cpu_ns: 0 }; 2];
-        for side in if base_first { [0, 1] } else { [1, 0] } {
-            let Some(index) = opened[side].iter().position(|id| *id == cells[cell].id) else {
+        let (Some(base), Some(candidate)) = (
+            opened[0].iter().position(|id| *id == cells[cell].id),
+            opened[1].iter().position(|id| *id == cells[cell].id),
+        ) else {
+            cells[cell].done = true;
+            continue;
+        };
+        cells[cell].pairs.push(Vec::new());
+        for attempt in 0..ATTEMPTS {
+            let Some(pair) = run_pair(builds, [base, candidate], (round, attempt), rng)? else {
                 cells[cell].done = true;
+                cells[cell].pairs.pop();
                 break;
             };
-            match builds[side].ask(&Request::Execute { cell: index, round })? {
-                Reply::Executed { wall_ns: Some(wall_ns), cpu_ns, failure: None } => {
-                    pair[side] = Timing { wall_ns, cpu_ns: cpu_ns.unwrap_or(0) };
-                }
-                Reply::Executed { .. } => cells[cell].done = true,
-                other => return Err(builds[side].unexpected(other)),
+            cells[cell].pairs.last_mut().expect("this round's tries").push(pair);
+            if !worth_another_try(&cells[cell].pairs, &pair) {
+                break;
             }
-        }
-        if !cells[cell].done {
-            cells[cell].pairs.push(pair);
         }
     }
     for build in builds.iter_mut() {
@@ -183,6 +186,34 @@ fn measure_group(
         }
     }
     Ok(())
+}
+
+/// Runs one try of a pair: the cell (`index` in each build) under both builds back to back, which first at random;
+/// `None` when the cell failed under either.
+fn run_pair(
+    builds: &mut [Build; 2],
+    index: [usize; 2],
+    (round, attempt): (u32, u32),
+    rng: &mut Rng,
+) -> Result<Option<[Timing; 2]>, HarnessError> {
+    let mut pair = [Timing { wall_ns: 0, cpu_ns: 0 }; 2];
+    for side in if rng.below(2) == 0 { [0, 1] } else { [1, 0] } {
+        match builds[side].ask(&Request::Execute { cell: index[side], round, attempt })? {
+            Reply::Executed { wall_ns: Some(wall_ns), cpu_ns, failure: None } => {
+                pair[side] = Timing { wall_ns, cpu_ns: cpu_ns.unwrap_or(0) };
+            }
+            Reply::Executed { .. } => return Ok(None),
+            other => return Err(builds[side].unexpected(other)),
+        }
+    }
+    Ok(Some(pair))
+}
+
+/// Whether `pair`, just run, was visibly preempted on either side against each build's typical share so far
+/// (known once each build has run the cell three times), so that its round should try again.
+fn worth_another_try(history: &[Tries], pair: &[Timing; 2]) -> bool {
+    let runs: usize = history.iter().map(Vec::len).sum();
+    runs >= 3 && typical_shares(history).is_some_and(|typical| preempted(pair, typical) != [false, false])
 }
 
 /// Adds one round's record to the merged one: each cell's samples appended (numbered by round already), its
@@ -259,7 +290,7 @@ mod tests {
     fn paired(id: &str, ratio: f64, noise: f64, rounds: usize) -> PairedCell {
         let wobble = |i: usize, phase: f64| 1.0 + noise * ((i as f64 * 0.618_034 + phase).fract() * 2.0 - 1.0);
         let at = |ns: f64| Timing { wall_ns: ns as u64, cpu_ns: ns as u64 };
-        let pairs = (0..rounds).map(|i| [at(10e6 * wobble(i, 0.0)), at(10e6 * ratio * wobble(i, 0.5))]).collect();
+        let pairs = (0..rounds).map(|i| vec![[at(10e6 * wobble(i, 0.0)), at(10e6 * ratio * wobble(i, 0.5))]]).collect();
         PairedCell { group: 0, id: id.to_owned(), pairs, done: false }
     }
 
