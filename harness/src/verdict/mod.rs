@@ -11,5 +11,6 @@ pub mod gate;
 pub mod inference;
 pub mod paired;
 pub mod preempted;
+pub mod pseudo_median;
 pub mod scaling;
 pub mod thresholds;

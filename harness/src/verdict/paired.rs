@@ -17,10 +17,9 @@
 use crate::record::{CellRecord, CellStatus, RunRecord, Sample};
 use crate::stats::median;
 use crate::verdict::compare::{CellComparison, Change, Unmatched};
-use crate::verdict::inference::{
-    Interval, pseudo_median, pseudo_median_interval, signed_rank, smallest_detectable_shift,
-};
+use crate::verdict::inference::{Interval, signed_rank, smallest_detectable_shift};
 use crate::verdict::preempted::{Timing, Tries, kept_pairs};
+use crate::verdict::pseudo_median::{pseudo_median, pseudo_median_interval};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// The planned looks: after how many paired rounds undecided cells are judged.

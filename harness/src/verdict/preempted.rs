@@ -1,4 +1,4 @@
-//! Pairs a busy machine spoiled, set aside alike for both builds before a paired verdict.
+//! Pairs a busy machine spoiled, tried again and set aside alike for both builds before a paired verdict.
 //!
 //! Beside another job, an execution now and then loses its core for a scheduler slice: its wall time grows and
 //! its CPU time does not. One such execution in a pair is a log ratio far out on one side, and the signed-rank
@@ -9,14 +9,12 @@
 //! The rule is the same for both builds, so it cannot lean a verdict either way: a pair is preempted when either
 //! execution lost more than [`PREEMPTED_SHARE_LOST`] of its own build's median CPU share for the cell. An A/B round
 //! runs a preempted pair again, up to [`ATTEMPTS`] tries, and counts its first clean try; a round with none is set
-//! aside. Each build is
-//! measured against itself, so a change that makes the candidate wait more as a rule (a lock, an imbalance) moves
-//! its median and is judged, not set aside. And it applies only while preemption hit both builds alike — a sign
-//! test on which side alone was hit: when one build is hit far more often (p below alpha), the waiting is that
-//! build's own behaviour, not the machine's, and every pair counts.
+//! aside. Each build is measured against itself, so a change that makes the candidate wait more as a rule (a lock,
+//! an imbalance) moves its median and is judged, not set aside. And it applies only while preemption hit both
+//! builds alike — a sign test on which side alone was hit: when one build is hit far more often (p below alpha),
+//! the waiting is that build's own behaviour, not the machine's, and every round's first try counts.
 
 use crate::stats::median;
-use crate::verdict::inference::binomial_two_sided_p;
 
 /// How much of its build's median CPU share an execution may lose before its pair counts as preempted.
 pub const PREEMPTED_SHARE_LOST: f64 = 0.05;
@@ -86,6 +84,22 @@ pub fn kept_pairs(rounds: &[Tries], alpha: f64) -> Kept {
     Kept { set_aside: clean.iter().filter(|c| c.is_none()).count(), log_ratios: clean.into_iter().flatten().collect() }
 }
 
+/// The sign test's two-sided p-value: `k` of `n` trials landing one way when each way has probability one half
+/// (twice the smaller tail, at most 1); 1 when `n` is 0.
+fn binomial_two_sided_p(k: usize, n: usize) -> f64 {
+    let mut p = vec![0f64; n + 1];
+    p[0] = 1.0;
+    for trial in 1..=n {
+        for j in (0..=trial).rev() {
+            let with = if j > 0 { p[j - 1] } else { 0.0 };
+            p[j] = (p[j] + with) / 2.0;
+        }
+    }
+    let smaller = k.min(n.saturating_sub(k));
+    let tail: f64 = p[..=smaller].iter().sum();
+    (2.0 * tail).min(1.0)
+}
+
 fn share(t: &Timing) -> f64 {
     t.cpu_ns as f64 / t.wall_ns as f64
 }
@@ -105,9 +119,23 @@ mod tests {
         timings
     }
 
+    fn close_to(a: f64, b: f64, tolerance: f64) -> bool {
+        (a - b).abs() <= tolerance
+    }
+
     /// One try a round.
     fn once(pairs: Vec<[Timing; 2]>) -> Vec<Tries> {
         pairs.into_iter().map(|p| vec![p]).collect()
+    }
+
+    #[test]
+    fn the_sign_test_counts_both_tails() {
+        assert!(close_to(binomial_two_sided_p(0, 8), 2.0 / 256.0, 1e-15));
+        assert!(close_to(binomial_two_sided_p(8, 8), 2.0 / 256.0, 1e-15));
+        // scipy.stats.binomtest(2, 10).pvalue = 0.109375: 2 × (1 + 10 + 45) / 1024.
+        assert!(close_to(binomial_two_sided_p(2, 10), 0.109_375, 1e-15));
+        assert_eq!(binomial_two_sided_p(5, 10), 1.0);
+        assert_eq!(binomial_two_sided_p(0, 0), 1.0);
     }
 
     #[test]
