@@ -37,14 +37,19 @@ impl Looks {
     /// slower give the one-sided signed-rank test's smallest p, 1 / 2ⁿ), then each ~1.3× later. For 72 cells at
     /// 0.01: 19, 25, 33, 43 and 56 rounds.
     pub fn sequential(alpha: f64, family: usize) -> Self {
-        let share = alpha / (SEQUENTIAL_LOOKS * family.max(1)) as f64;
-        let fewest = (1..64u32).find(|&n| 1.0 / 2f64.powi(n as i32) < share).unwrap_or(64);
+        let fewest = fewest_pairs(alpha, family, SEQUENTIAL_LOOKS);
         let mut rounds = vec![fewest + 3];
         while rounds.len() < SEQUENTIAL_LOOKS {
             let last = *rounds.last().expect("one look");
             rounds.push((f64::from(last) * 1.3).round() as u32);
         }
         Looks { rounds }
+    }
+
+    /// Whether any cell of a `family` judged at `alpha` could be decided at the last look: it has at least the
+    /// fewest pairs that can reach significance at that look's share of alpha.
+    pub fn can_decide(&self, alpha: f64, family: usize) -> bool {
+        self.last() >= fewest_pairs(alpha, family, self.rounds.len())
     }
 
     /// The looks that fit in `rounds` rounds; when not even the first does, one look at `rounds` (at least 2),
@@ -66,6 +71,13 @@ impl Looks {
     pub fn is_look(&self, rounds: u32) -> bool {
         self.rounds.contains(&rounds)
     }
+}
+
+/// The fewest pairs that could be significant at all when `alpha` is split over `looks` looks and a `family` of
+/// cells: n pairs all slower give the one-sided signed-rank test's smallest p, 1 / 2ⁿ.
+pub fn fewest_pairs(alpha: f64, family: usize, looks: usize) -> u32 {
+    let share = alpha / (looks.max(1) * family.max(1)) as f64;
+    (1..64u32).find(|&n| 1.0 / 2f64.powi(n as i32) < share).unwrap_or(64)
 }
 
 /// The executions of `base` and `candidate` paired by round and try (`[base, candidate]`): each round's tries in
@@ -195,6 +207,9 @@ mod tests {
         assert_eq!(Looks::fixed(10).last(), 10);
         assert_eq!(Looks::sequential(0.01, 72).within(40).rounds, vec![19, 25, 33], "the looks that fit");
         assert_eq!(Looks::sequential(0.01, 72).within(15).rounds, vec![15], "one look, with the whole alpha");
+        assert_eq!(fewest_pairs(0.01, 72, 1), 13, "2⁻¹³ < 0.01 / 72 < 2⁻¹²");
+        assert!(Looks::fixed(13).can_decide(0.01, 72) && !Looks::fixed(10).can_decide(0.01, 72));
+        assert!(Looks::sequential(0.01, 72).can_decide(0.01, 72));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::summary::Summary;
 use crate::verdict::compare::Change;
-use crate::verdict::paired::{Looks, judge_pairs};
+use crate::verdict::paired::{Looks, fewest_pairs, judge_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
@@ -105,7 +105,19 @@ pub fn measure(
             // what was measured in it, so the plan cannot bias the verdicts.
             let affordable = (plan.max_time.as_secs_f64() / round_started.elapsed().as_secs_f64().max(1e-3)) as u32;
             let default_alpha = thresholds.for_cell("", "").alpha.value;
-            looks = Some(Looks::sequential(default_alpha, cells.len()).within(affordable));
+            let planned = Looks::sequential(default_alpha, cells.len()).within(affordable);
+            if !planned.can_decide(default_alpha, cells.len()) {
+                let needed = fewest_pairs(default_alpha, cells.len(), 1);
+                eprintln!(
+                    "ablate: warning: --max-time {:.0}s buys about {affordable} rounds here, and {} cells need at least \
+                     {needed} paired rounds before any can be judged: every cell will be inconclusive; a --max-time \
+                     of about {:.0}s would do",
+                    plan.max_time.as_secs_f64(),
+                    cells.len(),
+                    f64::from(needed + 1) * round_started.elapsed().as_secs_f64()
+                );
+            }
+            looks = Some(planned);
         }
         let looks = looks.as_ref().expect("planned after the first round");
         if looks.is_look(round) {
