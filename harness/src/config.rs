@@ -39,6 +39,30 @@ pub struct RunConfig {
     pub order_seed: u64,
 }
 
+#[cfg(test)]
+impl RunConfig {
+    /// A quick configuration for tests: no workloads or strategies yet, workers 1 and 2, adaptive chunks, shm,
+    /// fixed seeds, nothing pinned.
+    pub(crate) fn for_tests() -> Self {
+        RunConfig {
+            workloads: Vec::new(),
+            strategies: Vec::new(),
+            auto: false,
+            auto_budget: DEFAULT_AUTO_BUDGET,
+            naive: false,
+            workers: vec![1, 2],
+            chunks: vec![Chunk::Auto],
+            transports: vec![Transport::Shm],
+            process: ProcessOptions::default(),
+            chunk_target_ns: 200_000,
+            profile: Profile::QUICK,
+            pin: false,
+            seed: 1,
+            order_seed: 2,
+        }
+    }
+}
+
 /// `auto`'s race budget when none is given: as long as the cell's own timed work.
 pub const DEFAULT_AUTO_BUDGET: f64 = 1.0;
 

@@ -95,26 +95,14 @@ fn largest_fitting_size(registry: &Registry, config: &WorkloadConfig, cells: &[C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Profile, RunConfig, WorkloadChoice};
-    use crate::strategy::{Chunk, Transport};
+    use crate::config::{RunConfig, WorkloadChoice};
     use ablate_workloads::Params;
 
     fn plan(workload: &str, size: u64, params: Params, strategies: Vec<StrategyKind>) -> Plan {
         let config = RunConfig {
             workloads: vec![WorkloadChoice { name: workload.into(), sizes: vec![size], params }],
             strategies,
-            auto: false,
-            auto_budget: 1.0,
-            naive: false,
-            workers: vec![1, 2],
-            chunks: vec![Chunk::Auto],
-            transports: vec![Transport::Shm],
-            process: Default::default(),
-            chunk_target_ns: 200_000,
-            profile: Profile::QUICK,
-            pin: false,
-            seed: 1,
-            order_seed: 2,
+            ..RunConfig::for_tests()
         };
         Plan::new(&config, &Registry::builtin()).unwrap()
     }

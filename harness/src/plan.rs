@@ -135,25 +135,17 @@ fn cells_for(workload: &str, size: u64, config: &RunConfig) -> Vec<Cell> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Profile, WorkloadChoice};
+    use crate::config::WorkloadChoice;
     use ablate_workloads::Params;
 
     fn config(strategies: Vec<StrategyKind>, workers: Vec<usize>) -> RunConfig {
         RunConfig {
             workloads: vec![WorkloadChoice { name: "spin".into(), sizes: vec![], params: Params::new() }],
             strategies,
-            auto: false,
-            auto_budget: 1.0,
-            naive: false,
             workers,
             chunks: vec![Chunk::Auto, Chunk::Fixed(4)],
             transports: vec![Transport::Shm, Transport::Copy],
-            process: Default::default(),
-            chunk_target_ns: 200_000,
-            profile: Profile::QUICK,
-            pin: false,
-            seed: 1,
-            order_seed: 2,
+            ..RunConfig::for_tests()
         }
     }
 

@@ -75,26 +75,10 @@ fn launch(finalist: &Finalist, job: &Arc<dyn Job>, config: &RunConfig) -> Result
 mod tests {
     use super::*;
     use crate::config::Profile;
-    use crate::strategy::Chunk;
     use ablate_workloads::{Params, Registry, WorkloadConfig};
 
     fn run_config() -> RunConfig {
-        RunConfig {
-            workloads: Vec::new(),
-            strategies: Vec::new(),
-            auto: true,
-            auto_budget: 1.0,
-            naive: false,
-            workers: vec![1, 2],
-            chunks: vec![Chunk::Auto],
-            transports: vec![Transport::Shm],
-            process: Default::default(),
-            chunk_target_ns: 200_000,
-            profile: Profile { reps: 3, ..Profile::QUICK },
-            pin: false,
-            seed: 1,
-            order_seed: 2,
-        }
+        RunConfig { auto: true, profile: Profile { reps: 3, ..Profile::QUICK }, ..RunConfig::for_tests() }
     }
 
     #[test]

@@ -89,9 +89,7 @@ fn physical_cores(cpuinfo: &str) -> Option<usize> {
 }
 
 fn meminfo_kib(field: &str) -> Option<u64> {
-    let meminfo = fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    super::memory::kib_field(&fs::read_to_string("/proc/meminfo").ok()?, field)
 }
 
 fn os_name() -> String {

@@ -30,8 +30,8 @@ fn address_space_limit() -> Option<u64> {
     (read && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }
 
-/// A `Name:   1234 kB` field of a /proc file, in KiB.
-fn kib_field(text: &str, field: &str) -> Option<u64> {
+/// A `Name:   1234 kB` field of a /proc file (`field` with its colon), in KiB.
+pub(crate) fn kib_field(text: &str, field: &str) -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with(field))?;
     line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
 }

@@ -17,9 +17,7 @@ pub fn peak_rss_bytes() -> u64 {
 }
 
 fn status_field_kib(field: &str) -> Option<u64> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    super::memory::kib_field(&fs::read_to_string("/proc/self/status").ok()?, field)
 }
 
 #[cfg(test)]

@@ -136,8 +136,7 @@ impl WorkerProcess {
     /// Peak resident memory since the last reset, from /proc (0 where unreadable).
     pub fn peak_rss_bytes(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("");
-        line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse::<u64>().map_or(0, |k| k * 1024)
+        crate::measure::memory::kib_field(&status, "VmHWM:").map_or(0, |kib| kib * 1024)
     }
 
     pub fn reset_peak_rss(&self) {
