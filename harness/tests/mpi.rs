@@ -118,6 +118,9 @@ fn a_killed_rank_ends_the_job_with_a_message_instead_of_hanging() {
         .spawn()
         .unwrap();
     let rank = wait_for_busy_rank(&job, 1);
+    // Taken before the kill: once mpirun exits, ranks left behind are re-parented and no longer its children.
+    let every_rank: Vec<(u32, u64)> = ranks_of(job.id()).into_iter().map(|(pid, _)| (pid, start_time(pid))).collect();
+    assert_eq!(every_rank.len(), 3, "three ranks were running");
     // SAFETY: sending SIGKILL to a process of our own job.
     unsafe { libc::kill(rank as i32, libc::SIGKILL) };
     let status = wait_or_kill(&mut job, Duration::from_secs(120));
@@ -125,7 +128,9 @@ fn a_killed_rank_ends_the_job_with_a_message_instead_of_hanging() {
     assert!(!status.success(), "{message}");
     assert!(message.to_lowercase().contains("signal 9") || message.contains("Killed"), "{message}");
     assert!(!out.exists(), "no results file from an aborted run");
-    assert!(ranks_of(job.id()).is_empty(), "every rank is gone");
+    let left: Vec<u32> =
+        every_rank.iter().filter(|(pid, started)| is_alive(*pid, *started)).map(|(pid, _)| *pid).collect();
+    assert!(left.is_empty(), "ranks {left:?} outlived the job");
 }
 
 /// The pid of `rank` once it has spent CPU time computing (the mpi cell is running).
@@ -162,9 +167,10 @@ fn ranks_of(launcher: u32) -> Vec<(u32, u32)> {
     let mut ranks = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
-        if fields.get(1).and_then(|p| p.parse::<u32>().ok()) != Some(launcher) || fields.first() == Some(&"Z") {
+        let fields = stat_fields(pid);
+        if fields.get(1).and_then(|p| p.parse::<u32>().ok()) != Some(launcher)
+            || fields.first().is_none_or(|s| s == "Z")
+        {
             continue;
         }
         let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
@@ -179,10 +185,26 @@ fn ranks_of(launcher: u32) -> Vec<(u32, u32)> {
     ranks
 }
 
+/// The fields of `/proc/PID/stat` after the command name: state first (empty when the process is gone).
+fn stat_fields(pid: u32) -> Vec<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().map(str::to_owned).collect()
+}
+
+/// When `pid` started, in clock ticks after boot; tells a reused pid from the process it was.
+fn start_time(pid: u32) -> u64 {
+    stat_fields(pid).get(19).and_then(|t| t.parse().ok()).unwrap_or(0)
+}
+
+/// Whether the process that was `pid`, started at `started`, still runs (a zombie has ended).
+fn is_alive(pid: u32, started: u64) -> bool {
+    let fields = stat_fields(pid);
+    fields.first().is_some_and(|state| state != "Z") && start_time(pid) == started
+}
+
 /// User plus system CPU ticks of `pid`.
 fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let fields = stat_fields(pid);
     fields.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
         + fields.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0)
 }

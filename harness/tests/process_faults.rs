@@ -16,6 +16,7 @@ use ablate_harness::runner;
 use ablate_harness::strategy::process::{ProcessPool, serve_if_worker};
 use ablate_harness::strategy::{Chunk, DEFAULT_CHUNK_TARGET, Faults, Pinning, ProcessOptions, StrategyKind, Transport};
 use ablate_workloads::{Params, WorkloadConfig};
+use libtest_mimic::{Arguments, Failed, Trial};
 
 #[path = "process_faults/faulty.rs"]
 mod faulty;
@@ -312,75 +313,92 @@ fn pool_create_shutdown_cycles_leak_nothing() {
     println!("    {cycles} cycles: fds {fds_before} -> {fds_after}, RSS {rss_before} -> {rss_after} KiB");
 }
 
+/// Runs as the process strategy's worker when started as one; otherwise as a libtest-compatible test binary
+/// (`--list`, filters, `--exact`, as `cargo test` and `cargo nextest` call it). The tests run one at a time:
+/// each checks that this process has no child left, which a test running beside it would break.
 fn main() -> ExitCode {
     if let Some(code) = serve_if_worker(&registry()) {
         return code;
     }
     ablate_harness::strategy::install_quiet_panic_hook();
-    let tests: [(&str, fn()); 17] = [
-        (
+    let mut arguments = Arguments::from_args();
+    arguments.test_threads = Some(1);
+    let tests = vec![
+        Trial::test(
             "item_9_a_hung_task_in_a_big_chunk_is_killed_after_its_own_timeout",
-            item_9_a_hung_task_in_a_big_chunk_is_killed_after_its_own_timeout,
+            as_trial(item_9_a_hung_task_in_a_big_chunk_is_killed_after_its_own_timeout),
         ),
-        (
+        Trial::test(
             "item_9_a_worker_hanging_while_loading_is_killed_after_the_load_timeout",
-            item_9_a_worker_hanging_while_loading_is_killed_after_the_load_timeout,
+            as_trial(item_9_a_worker_hanging_while_loading_is_killed_after_the_load_timeout),
         ),
-        (
+        Trial::test(
             "item_10_an_answer_for_a_task_outside_its_dispatch_is_a_garbled_frame",
-            item_10_an_answer_for_a_task_outside_its_dispatch_is_a_garbled_frame,
+            as_trial(item_10_an_answer_for_a_task_outside_its_dispatch_is_a_garbled_frame),
         ),
-        (
+        Trial::test(
             "item_11_a_worker_that_cannot_be_replaced_is_counted_and_the_run_falls_back",
-            item_11_a_worker_that_cannot_be_replaced_is_counted_and_the_run_falls_back,
+            as_trial(item_11_a_worker_that_cannot_be_replaced_is_counted_and_the_run_falls_back),
         ),
-        (
+        Trial::test(
             "a_crash_beside_a_healthy_worker_loses_none_of_its_results",
-            a_crash_beside_a_healthy_worker_loses_none_of_its_results,
+            as_trial(a_crash_beside_a_healthy_worker_loses_none_of_its_results),
         ),
-        ("workers_die_with_a_parent_that_is_killed_outright", workers_die_with_a_parent_that_is_killed_outright),
-        (
+        Trial::test(
+            "workers_die_with_a_parent_that_is_killed_outright",
+            as_trial(workers_die_with_a_parent_that_is_killed_outright),
+        ),
+        Trial::test(
             "a_task_sleeping_past_its_timeout_is_killed_and_retried",
-            a_task_sleeping_past_its_timeout_is_killed_and_retried,
+            as_trial(a_task_sleeping_past_its_timeout_is_killed_and_retried),
         ),
-        ("an_aborting_worker_is_replaced_and_its_tasks_retried", an_aborting_worker_is_replaced_and_its_tasks_retried),
-        (
+        Trial::test(
+            "an_aborting_worker_is_replaced_and_its_tasks_retried",
+            as_trial(an_aborting_worker_is_replaced_and_its_tasks_retried),
+        ),
+        Trial::test(
             "a_segfaulting_worker_is_replaced_and_its_tasks_retried",
-            a_segfaulting_worker_is_replaced_and_its_tasks_retried,
+            as_trial(a_segfaulting_worker_is_replaced_and_its_tasks_retried),
         ),
-        (
+        Trial::test(
             "a_worker_writing_garbage_is_killed_and_its_tasks_retried",
-            a_worker_writing_garbage_is_killed_and_its_tasks_retried,
+            as_trial(a_worker_writing_garbage_is_killed_and_its_tasks_retried),
         ),
-        ("a_panic_in_a_worker_comes_back_as_a_task_error", a_panic_in_a_worker_comes_back_as_a_task_error),
-        (
+        Trial::test(
+            "a_panic_in_a_worker_comes_back_as_a_task_error",
+            as_trial(a_panic_in_a_worker_comes_back_as_a_task_error),
+        ),
+        Trial::test(
             "a_task_that_keeps_crashing_fails_after_its_retries_and_the_run_goes_on",
-            a_task_that_keeps_crashing_fails_after_its_retries_and_the_run_goes_on,
+            as_trial(a_task_that_keeps_crashing_fails_after_its_retries_and_the_run_goes_on),
         ),
-        (
+        Trial::test(
             "too_many_worker_failures_fall_back_to_serial_in_the_parent",
-            too_many_worker_failures_fall_back_to_serial_in_the_parent,
+            as_trial(too_many_worker_failures_fall_back_to_serial_in_the_parent),
         ),
-        (
+        Trial::test(
             "every_transport_matches_serial_and_shm_moves_almost_nothing",
-            every_transport_matches_serial_and_shm_moves_almost_nothing,
+            as_trial(every_transport_matches_serial_and_shm_moves_almost_nothing),
         ),
-        ("a_hundred_thousand_tiny_tasks_pass_through_one_pool", a_hundred_thousand_tiny_tasks_pass_through_one_pool),
-        ("pool_create_shutdown_cycles_leak_nothing", pool_create_shutdown_cycles_leak_nothing),
-        (
+        Trial::test(
+            "a_hundred_thousand_tiny_tasks_pass_through_one_pool",
+            as_trial(a_hundred_thousand_tiny_tasks_pass_through_one_pool),
+        ),
+        Trial::test("pool_create_shutdown_cycles_leak_nothing", as_trial(pool_create_shutdown_cycles_leak_nothing)),
+        Trial::test(
             "interrupting_a_run_stops_workers_and_keeps_partial_results",
-            interrupting_a_run_stops_workers_and_keeps_partial_results,
+            as_trial(interrupting_a_run_stops_workers_and_keeps_partial_results),
         ),
     ];
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let mut failed = 0;
-    for (name, test) in tests.iter().filter(|(name, _)| filter.as_deref().is_none_or(|f| name.contains(f))) {
-        let outcome = std::panic::catch_unwind(test);
-        println!("test {name} ... {}", if outcome.is_ok() { "ok" } else { "FAILED" });
-        failed += usize::from(outcome.is_err());
+    libtest_mimic::run(&arguments, tests).exit_code()
+}
+
+/// A test function as a trial; libtest-mimic reports its panic as the failure.
+fn as_trial(test: fn()) -> impl FnOnce() -> Result<(), Failed> + Send + 'static {
+    move || {
+        test();
+        Ok(())
     }
-    println!("process fault tests: {failed} failed");
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// Starts a long real `ablate` run with two worker processes; returns it and its workers' pids once both run.
