@@ -1,36 +1,84 @@
 #!/usr/bin/env bash
-# The perf gate CI calls: builds ablate, measures the quick suite, and gates it.
+# The perf gate CI calls, in the repository being gated (the current directory's git repository): builds the
+# binary under test, measures the suite, and gates it.
 #
-#   ci/gate.sh BASE_REV   A/B: build BASE_REV (e.g. the merge base) too, and run both builds alternately in one
-#                         session (`ablate gate --ab`), so a change is never judged against another machine's
-#                         or another moment's numbers.
-#   ci/gate.sh            gate against the committed baseline `ci` for this machine's fingerprint
-#                         (baselines/<fingerprint>/ci.json), leniently: with none, only scaling is checked.
+#   ci/gate.sh [OPTIONS] BASE_REV   A/B: build BASE_REV (e.g. the merge base) too, and run both builds
+#                                   alternately in one session (`gate --ab`), so a change is never judged against
+#                                   another machine's or another moment's numbers.
+#   ci/gate.sh [OPTIONS]            gate against the committed baseline `ci` for this machine's fingerprint
+#                                   (baselines/<fingerprint>/ci.json), leniently: with none, only scaling is checked.
 #
-# Writes under reports/gate/: candidate.json (and candidate.ab-base.json in A/B mode), summary.md (verdicts,
-# for a PR comment).
-# Exits with the gate's code: 0 pass, 1 error, 2 usage, 3 regression, 4 scaling, 5 baseline missing/incompatible.
+# Options:
+#   --package P       the cargo package of the binary under test [default: ablate-harness]
+#   --bin B           the binary: `ablate`, or a user's crate built with `ablate_main!` [default: ablate]
+#   --suite "FLAGS"   what to measure [default: --quick --strategies all --workers 1,2]
+#   --thresholds F    the thresholds file [default: ci/thresholds.toml of the repository, when it exists]
+#   --out DIR         where results and the summary go [default: reports/gate]
+#
+# Writes under DIR: candidate.json (and candidate.ab-base.json in A/B mode), summary.md (the verdicts, for a job
+# summary or a PR comment).
+# Exits with the gate's code: 0 pass, 1 error, 2 usage, 3 regression, 4 scaling, 5 baseline missing or
+# incompatible or nothing compared, 6 inconclusive with --require-power.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-out=reports/gate
-mkdir -p "$out"
-suite=(--quick --strategies all --workers 1,2)
 
-if [ $# -ge 1 ]; then
+usage() {
+    echo "ci/gate.sh: $1; usage: ci/gate.sh [--package P] [--bin B] [--suite \"FLAGS\"] [--thresholds FILE]" \
+        "[--out DIR] [BASE_REV]" >&2
+    exit 2
+}
+
+package=ablate-harness
+bin=ablate
+suite="--quick --strategies all --workers 1,2"
+thresholds=()
+out=reports/gate
+base_rev=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --package | --bin | --suite | --thresholds | --out)
+            [ $# -ge 2 ] || usage "$1 needs a value"
+            case "$1" in
+                --package) package=$2 ;;
+                --bin) bin=$2 ;;
+                --suite) suite=$2 ;;
+                --thresholds) thresholds=(--thresholds "$(realpath "$2")") ;;
+                --out) out=$2 ;;
+            esac
+            shift 2
+            ;;
+        -*) usage "unknown option '$1'" ;;
+        *)
+            [ -z "$base_rev" ] || usage "one base revision expected, got '$base_rev' and '$1'"
+            base_rev=$1
+            shift
+            ;;
+    esac
+done
+
+repo=$(git rev-parse --show-toplevel 2>/dev/null) || usage "'$PWD' is not in a git repository"
+cd "$repo"
+mkdir -p "$out"
+read -r -a suite_flags <<<"$suite"
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+build=(cargo build --release --package "$package" --bin "$bin")
+
+if [ -n "$base_rev" ]; then
+    git rev-parse --verify --quiet "$base_rev^{commit}" >/dev/null || usage "'$base_rev' is not a revision here"
     base_src=$(mktemp -d)
-    trap 'git worktree remove --force "$base_src" 2>/dev/null || true' EXIT
-    git worktree add --detach "$base_src" "$1" >/dev/null
-    (cd "$base_src" && CARGO_TARGET_DIR="$base_src/target" cargo build --release --bin ablate)
-    cp "$base_src/target/release/ablate" "$out/ablate-base"
-    baseline=(--ab "$out/ablate-base")
+    trap 'git worktree remove --force "$base_src" 2>/dev/null || true; rm -rf "$base_src"' EXIT
+    git worktree add --detach "$base_src" "$base_rev" >/dev/null
+    # The same target directory: dependencies from the registry are built once for both trees.
+    (cd "$base_src" && CARGO_TARGET_DIR="$target_dir" "${build[@]}")
+    cp "$target_dir/release/$bin" "$out/$bin-base"
+    baseline=(--ab "$out/$bin-base")
 else
     baseline=(--baseline ci --lenient --reps 10)
 fi
 
-cargo build --release --bin ablate
-target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+"${build[@]}"
 set +e
-"$target_dir/release/ablate" gate "${suite[@]}" "${baseline[@]}" --confirm 1 --format md --out "$out/candidate.json" >"$out/summary.md"
+"$target_dir/release/$bin" gate "${suite_flags[@]}" "${baseline[@]}" "${thresholds[@]}" --confirm 1 --format md \
+    --out "$out/candidate.json" >"$out/summary.md"
 code=$?
 set -e
 cat "$out/summary.md"
