@@ -161,3 +161,35 @@ fn item_8_hostile_names_are_escaped_in_the_summary() {
     assert!(summary.contains(r"<code>spin&lt;!-- \`x\` \| \*y\* \[z\](http://e) \$m\$ \\/200/serial"), "{summary}");
     insta::assert_snapshot!("summary_with_hostile_names", summary);
 }
+
+/// The fixture with `spin`'s serial cell measured 20 % slow, as under a neighbour's load: every output warns that
+/// the reference is suspect, marks the speedups that rest on it, and no scaling verdict of spin passes on it.
+#[test]
+fn a_serial_cell_slower_than_its_one_worker_cells_is_flagged_everywhere() {
+    let mut record = fixture();
+    for cell in record.cells.iter_mut().filter(|c| c.id.starts_with("spin/") && c.id.contains("/serial/")) {
+        cell.samples.iter_mut().for_each(|s| s.wall_ns = (s.wall_ns as f64 * 1.2) as u64);
+    }
+    let run = judged(record, None);
+    assert_eq!(run.gate.suspect_references.len(), 1, "{:?}", run.gate.suspect_references);
+    let warning = "the reference is suspect for spin at size 200";
+    let table = report::render(&run, Format::Table);
+    assert!(table.contains(&format!("? {warning}")), "{table}");
+    let spin_rows: Vec<&str> = table.lines().filter(|l| l.starts_with("spin ") && l.contains(" ok")).collect();
+    assert!(spin_rows.iter().all(|row| row.contains("?")), "{spin_rows:?}");
+    assert!(table.lines().filter(|l| l.starts_with("skewed ")).all(|row| !row.contains('?')), "{table}");
+    assert!(report::render(&run, Format::Md).contains(&format!("> **Warning:** {warning}")));
+    assert!(report::verdicts::render(&run.gate).starts_with(&format!("warning: {warning}")));
+    let spin_scaling = run.gate.scaling.iter().filter(|s| s.id.starts_with("spin/"));
+    assert!(spin_scaling.clone().count() > 0 && spin_scaling.clone().all(|s| !s.verdict_text().starts_with("ok")));
+    let page = Html::parse_document(&report::html::page(&[(run, Vec::new())]));
+    let warnings: Vec<String> =
+        page.select(&Selector::parse("p.warning").unwrap()).map(|p| p.text().collect::<String>()).collect();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].contains(warning), "{warnings:?}");
+}
+
+#[test]
+fn the_fixture_as_measured_has_a_trusted_reference() {
+    assert_eq!(judged(fixture(), None).gate.suspect_references, Vec::new());
+}

@@ -97,6 +97,9 @@ pub(super) fn serve(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
 /// the markdown summary, which holds the verdicts itself — and writes the HTML report when asked.
 pub(super) fn present(run: JudgedRun, args: &RunArgs, verdicts: bool) -> anyhow::Result<()> {
     let format = cli::parse::format(&args.format)?;
+    for warning in run.gate.reference_warnings() {
+        eprintln!("ablate: warning: {warning}");
+    }
     print_stdout(&report::render(&run, format))?;
     if verdicts && format != Format::Md {
         print_stdout(&verdicts::render(&run.gate))?;

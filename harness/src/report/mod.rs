@@ -59,16 +59,16 @@ impl FromStr for Format {
     }
 }
 
-/// The aligned results table of `record`.
+/// The aligned results table of `record`, without verdicts (a stored baseline, as it was measured).
 pub fn table(record: &crate::record::RunRecord) -> String {
-    table::render(record)
+    table::render(record, &[])
 }
 
 /// Renders the run in `format`: `md` is the pull-request summary (verdict first), the others the cells.
 pub fn render(run: &JudgedRun, format: Format) -> String {
     let record = &run.record;
     match format {
-        Format::Table => table::render(record),
+        Format::Table => table::render(record, &run.gate.suspect_references),
         Format::Json => serde_json::to_string_pretty(record).expect("a record always encodes") + "\n",
         Format::Csv => csv::render(record),
         Format::Md => summary::render(run),

@@ -4,6 +4,7 @@ use super::judged::strategy_label;
 use super::units::{bytes, duration_ns, ratio};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::ADAPTIVE;
+use crate::verdict::reference::SuspectReference;
 
 pub(super) const HEADERS: [&str; 14] = [
     "workload",
@@ -22,12 +23,16 @@ pub(super) const HEADERS: [&str; 14] = [
     "GB/s",
 ];
 
-/// One row per cell, plus a status column saying `ok` or why the cell failed.
-pub(super) fn rows(record: &RunRecord) -> Vec<Vec<String>> {
-    record.cells.iter().map(row).collect()
+/// Marks a speedup or efficiency that rests on a suspect reference.
+pub(super) const SUSPECT_MARK: &str = "?";
+
+/// One row per cell, plus a status column saying `ok` or why the cell failed. Speedups and efficiencies whose
+/// serial cell is among `suspects` carry [`SUSPECT_MARK`].
+pub(super) fn rows(record: &RunRecord, suspects: &[SuspectReference]) -> Vec<Vec<String>> {
+    record.cells.iter().map(|cell| row(cell, suspects.iter().any(|s| s.covers(cell)))).collect()
 }
 
-fn row(cell: &CellRecord) -> Vec<String> {
+fn row(cell: &CellRecord, suspect: bool) -> Vec<String> {
     let summary = cell.summary.as_ref();
     let dash = || "-".to_owned();
     vec![
@@ -38,8 +43,8 @@ fn row(cell: &CellRecord) -> Vec<String> {
         chunk_label(cell.effective_chunk),
         summary.map_or_else(dash, |s| duration_ns(s.median_wall_ns)),
         summary.map_or_else(dash, |s| format!("±{:.1}%", s.relative_spread * 100.0)),
-        ratio(summary.and_then(|s| s.speedup)),
-        ratio(summary.and_then(|s| s.efficiency)),
+        marked(ratio(summary.and_then(|s| s.speedup)), suspect),
+        marked(ratio(summary.and_then(|s| s.efficiency)), suspect),
         ratio(summary.map(|s| s.median_utilisation)),
         cell.bytes_per_task().map_or_else(dash, |(input, _)| bytes(input)),
         cell.bytes_per_task().map_or_else(dash, |(_, output)| bytes(output)),
@@ -47,6 +52,10 @@ fn row(cell: &CellRecord) -> Vec<String> {
         summary.and_then(|s| s.gbps).map_or_else(dash, |g| format!("{g:.1}")),
         status(cell),
     ]
+}
+
+fn marked(value: String, suspect: bool) -> String {
+    if suspect && value != "-" { value + SUSPECT_MARK } else { value }
 }
 
 /// Tasks per dispatch, or `adaptive`.

@@ -31,6 +31,9 @@ pub fn render(run: &JudgedRun) -> String {
         }
         None => out.push_str("; no baseline compared.\n\n"),
     }
+    for warning in run.gate.reference_warnings() {
+        let _ = writeln!(out, "> **Warning:** {}\n", markdown::text(&warning));
+    }
     let mut regressed: Vec<&CellComparison> = run.gate.regressions().collect();
     regressed.sort_by(|a, b| b.ratio.total_cmp(&a.ratio));
     comparisons(&mut out, "Regressions", &regressed);
@@ -46,7 +49,11 @@ pub fn render(run: &JudgedRun) -> String {
         out.push('\n');
     }
     strategy_table(&mut out, run);
-    let _ = write!(out, "<details><summary>Every cell</summary>\n\n{}\n</details>\n", render_markdown(&run.record));
+    let _ = write!(
+        out,
+        "<details><summary>Every cell</summary>\n\n{}\n</details>\n",
+        render_markdown(&run.record, &run.gate.suspect_references)
+    );
     out
 }
 

@@ -1,14 +1,16 @@
 //! The aligned plain-text table printed after a run, and the same rows as a markdown table.
 
 use super::markdown;
-use super::rows::{HEADERS, rows};
+use super::rows::{HEADERS, SUSPECT_MARK, rows};
 use crate::record::RunRecord;
+use crate::verdict::reference::SuspectReference;
 
-/// Columns padded to their widest entry; the status column last and unpadded.
-pub(super) fn render(record: &RunRecord) -> String {
+/// Columns padded to their widest entry; the status column last and unpadded; a line under the footer for each
+/// suspect reference.
+pub(super) fn render(record: &RunRecord, suspects: &[SuspectReference]) -> String {
     let mut header: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
     header.push("status".to_owned());
-    let body = rows(record);
+    let body = rows(record, suspects);
     let widths: Vec<usize> = (0..header.len())
         .map(|c| body.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
@@ -29,21 +31,27 @@ pub(super) fn render(record: &RunRecord) -> String {
     }
     out.push_str(&footer(record));
     out.push('\n');
+    for suspect in suspects {
+        out.push_str(&format!("{SUSPECT_MARK} {}\n", suspect.describe()));
+    }
     out.push_str(&super::auto_compare::render(record).unwrap_or_default());
     out
 }
 
 /// A GitHub-flavoured markdown table with the same columns.
-pub(super) fn render_markdown(record: &RunRecord) -> String {
+pub(super) fn render_markdown(record: &RunRecord, suspects: &[SuspectReference]) -> String {
     let mut out = format!("| {} | status |\n", HEADERS.join(" | "));
     out.push_str(&format!("|{}---|\n", "---|".repeat(HEADERS.len())));
-    for row in rows(record) {
+    for row in rows(record, suspects) {
         let escaped: Vec<String> = row.iter().map(|c| markdown::text(c)).collect();
         out.push_str(&format!("| {} |\n", escaped.join(" | ")));
     }
     out.push('\n');
     out.push_str(&markdown::text(&footer(record)));
     out.push('\n');
+    for suspect in suspects {
+        out.push_str(&format!("\n{} {}\n", markdown::text(SUSPECT_MARK), markdown::text(&suspect.describe())));
+    }
     out
 }
 

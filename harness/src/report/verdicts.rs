@@ -13,6 +13,9 @@ pub fn render(report: &GateReport) -> String {
     if let Some(note) = &report.baseline_note {
         let _ = writeln!(out, "no regression check: {note}");
     }
+    for warning in report.reference_warnings() {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     if let Some(line) = report.power_line() {
         let _ = writeln!(out, "{line}\n");
     }

@@ -11,6 +11,7 @@ use crate::record::{CellStatus, RunRecord};
 use crate::verdict::baseline::{BaselineStore, read_baseline};
 use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
 use crate::verdict::paired::compare_paired;
+use crate::verdict::reference::{SuspectReference, doubt_passes, suspect_references};
 use crate::verdict::scaling::{CellScaling, judge};
 use crate::verdict::thresholds::ThresholdSet;
 
@@ -114,6 +115,8 @@ pub struct GateReport {
     pub unconfirmed: Vec<String>,
     /// Inconclusive verdicts fail the gate (`--require-power`).
     pub require_power: bool,
+    /// Workloads and sizes whose serial cell, the reference, ran slower than a strategy at 1 worker.
+    pub suspect_references: Vec<SuspectReference>,
 }
 
 impl GateReport {
@@ -131,15 +134,24 @@ impl GateReport {
             Some(baseline) => compare(candidate, baseline, thresholds),
             None => Default::default(),
         };
+        let suspect_references = suspect_references(candidate, thresholds.for_cell("", "").alpha.value);
+        let mut scaling = judge(candidate, thresholds);
+        doubt_passes(&mut scaling, candidate, &suspect_references);
         GateReport {
             comparisons,
             unmatched,
-            scaling: judge(candidate, thresholds),
+            scaling,
             failed_cells: candidate.failed_cells().map(|(c, _)| c.id.clone()).collect(),
             baseline_note,
             unconfirmed: Vec::new(),
             require_power: false,
+            suspect_references,
         }
+    }
+
+    /// One warning per suspect reference, for the top of every output.
+    pub fn reference_warnings(&self) -> Vec<String> {
+        self.suspect_references.iter().map(SuspectReference::describe).collect()
     }
 
     /// With `require_power`, inconclusive verdicts fail the gate (exit 6).

@@ -12,5 +12,6 @@ pub mod inference;
 pub mod paired;
 pub mod preempted;
 pub mod pseudo_median;
+pub mod reference;
 pub mod scaling;
 pub mod thresholds;

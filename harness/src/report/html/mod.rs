@@ -18,6 +18,7 @@ h1{margin-bottom:.2em}.verdict{font-size:1.2em;padding:.6em 1em;border-radius:6p
 table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .55em;\
 text-align:left;vertical-align:top}th{background:#f3f3f3}td ul{margin:0;padding-left:1.1em}\
 figure{margin:1.5em 0}figcaption{color:#444;max-width:60em}svg{max-width:100%;height:auto}\
+.warning{background:#fff4d6;border:1px solid #c90;padding:.5em 1em;border-radius:6px}\
 pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.85em}.machine{color:#444}";
 
 /// The page for `runs`, each with its drawn charts.
@@ -37,6 +38,9 @@ fn run_section(index: usize, run: &JudgedRun, charts: &[Chart]) -> String {
     let (verdict, class) = sections::verdict(run);
     let mut out = format!("<section class=\"run\" id=\"run-{index}\">\n<h2>{}</h2>\n", escape(&run.label));
     let _ = writeln!(out, "<p class=\"verdict {class}\">{}</p>", escape(&verdict));
+    for warning in run.gate.reference_warnings() {
+        let _ = writeln!(out, "<p class=\"warning\">Warning: {}</p>", escape(&warning));
+    }
     out.push_str(&sections::machine(run));
     if let Some(baseline) = &run.baseline_label {
         let _ = writeln!(out, "<p>Compared with baseline <b>{}</b>.</p>", escape(baseline));

@@ -87,7 +87,7 @@ pub fn verdict_text(run: &JudgedRun) -> String {
 
 /// A table per workload, with the columns of the CLI's results table.
 pub fn workload_tables(run: &JudgedRun) -> String {
-    let all_rows = rows(&run.record);
+    let all_rows = rows(&run.record, &run.gate.suspect_references);
     let mut out = String::new();
     for (workload, size) in run.groups() {
         let _ = writeln!(out, "<h4>{} ({size})</h4>", escape(&workload));

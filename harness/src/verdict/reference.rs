@@ -1,0 +1,138 @@
+//! Whether serial, the reference every speedup and scaling verdict divides by, agrees with the strategies at one
+//! worker: the same work on one core, so none of them should run faster than serial beyond noise.
+//!
+//! A 1-worker cell that beats serial by more than [`TOLERANCE`], with confidence, says serial was measured slow
+//! (under load it can be: see the README's "The reference under load"), and every speedup of that workload and
+//! size is inflated by it. Slower than serial is not suspect: a strategy's overhead (a spawned thread, a worker
+//! process and its pipe) is real and is what the table should show.
+
+use serde::Serialize;
+
+use super::inference::{Interval, mann_whitney, ratio_of_medians_interval};
+use super::scaling::{CellScaling, ScalingVerdict};
+use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::stats::median;
+use crate::strategy::StrategyKind;
+use ablate_workloads::Digest;
+
+/// How much faster than serial a 1-worker cell may run before serial is suspect: the band within which
+/// measurements of the same work agree on a quiet machine (±3 %).
+pub const TOLERANCE: f64 = 0.03;
+
+/// Fewer timed samples than this on either side are too few to call a disagreement.
+const MIN_SAMPLES: usize = 5;
+
+/// A workload and size whose serial cell looks slow beside its 1-worker cells.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SuspectReference {
+    pub workload: String,
+    pub size: u64,
+    /// The 1-worker cells that ran faster than serial beyond the tolerance.
+    pub faster: Vec<FasterThanSerial>,
+    /// Cores other processes kept busy while serial ran, when recorded.
+    pub serial_others_cores: Option<f64>,
+}
+
+/// One 1-worker cell against serial: its median time over serial's, with an interval.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FasterThanSerial {
+    pub id: String,
+    pub ratio: f64,
+    pub interval: Interval,
+}
+
+impl SuspectReference {
+    /// One line: which cells beat serial, by how much, and what the machine was doing meanwhile.
+    pub fn describe(&self) -> String {
+        let cells: Vec<String> = self
+            .faster
+            .iter()
+            .map(|f| {
+                format!("{} ran {:.2}× serial's time [{:.2}, {:.2}]", f.id, f.ratio, f.interval.low, f.interval.high)
+            })
+            .collect();
+        let load = self
+            .serial_others_cores
+            .map(|cores| format!("; other processes kept {cores:.2} cores busy while serial ran"))
+            .unwrap_or_default();
+        format!(
+            "the reference is suspect for {} at size {}: {}{load}; its speedups and scaling verdicts rest on it",
+            self.workload,
+            self.size,
+            cells.join(", ")
+        )
+    }
+
+    /// Whether `cell` belongs to the workload and size whose reference this is.
+    pub fn covers(&self, cell: &CellRecord) -> bool {
+        cell.workload == self.workload && cell.size == self.size
+    }
+}
+
+/// Every workload and size of `record` whose serial cell is suspect. Each 1-worker cell is tested one-sided
+/// (Mann–Whitney: is it faster than serial less [`TOLERANCE`]?) at `alpha` split over all such cells
+/// (Bonferroni), so that a run of many cells raises a false alarm with probability at most `alpha`.
+pub fn suspect_references(record: &RunRecord, alpha: f64) -> Vec<SuspectReference> {
+    let ok = |c: &&CellRecord| c.status == CellStatus::Ok && c.samples.len() >= MIN_SAMPLES;
+    let serials: Vec<&CellRecord> =
+        record.cells.iter().filter(ok).filter(|c| c.strategy == StrategyKind::Serial).collect();
+    let at_one = |serial: &CellRecord| -> Vec<&CellRecord> {
+        let same_group = |c: &&CellRecord| c.workload == serial.workload && c.size == serial.size;
+        record
+            .cells
+            .iter()
+            .filter(ok)
+            .filter(same_group)
+            .filter(|c| c.strategy != StrategyKind::Serial && c.workers == 1)
+            .collect()
+    };
+    let tested: usize = serials.iter().map(|s| at_one(s).len()).sum();
+    let per_cell_alpha = alpha / tested.max(1) as f64;
+    serials
+        .iter()
+        .filter_map(|serial| {
+            let faster: Vec<FasterThanSerial> =
+                at_one(serial).into_iter().filter_map(|cell| faster_than(cell, serial, per_cell_alpha)).collect();
+            (!faster.is_empty()).then(|| SuspectReference {
+                workload: serial.workload.clone(),
+                size: serial.size,
+                faster,
+                serial_others_cores: serial.others_cores(),
+            })
+        })
+        .collect()
+}
+
+/// Makes every passing scaling verdict that rests on a suspect reference inconclusive: a serial cell measured
+/// slow inflates the speedup that passed. A verdict below the floor stands, since a truer serial would only lower
+/// its speedup further.
+pub fn doubt_passes(scaling: &mut [CellScaling], record: &RunRecord, suspects: &[SuspectReference]) {
+    for verdict in scaling.iter_mut().filter(|s| s.verdict == ScalingVerdict::Passed) {
+        let cell = record.cells.iter().find(|c| c.id == verdict.id);
+        if let Some(suspect) = suspects.iter().find(|s| cell.is_some_and(|c| s.covers(c))) {
+            let beat: Vec<&str> = suspect.faster.iter().map(|f| f.id.as_str()).collect();
+            verdict.verdict = ScalingVerdict::Inconclusive {
+                reason: format!(
+                    "reference suspect: serial ran slower than {} at 1 worker, so this speedup may be inflated",
+                    beat.join(", ")
+                ),
+            };
+        }
+    }
+}
+
+/// `cell` against `serial`, when it ran faster than serial by more than the tolerance at `alpha`.
+fn faster_than(cell: &CellRecord, serial: &CellRecord, alpha: f64) -> Option<FasterThanSerial> {
+    let (cell_walls, serial_walls) = (cell.walls(), serial.walls());
+    let tolerated: Vec<f64> = serial_walls.iter().map(|w| w * (1.0 - TOLERANCE)).collect();
+    let test = mann_whitney(&cell_walls, &tolerated)?;
+    if test.sides.less >= alpha {
+        return None;
+    }
+    let seed = Digest::of_parts([cell.id.as_bytes(), b"reference"]).0;
+    let interval = ratio_of_medians_interval(&cell_walls, &serial_walls, 1.0 - alpha, 2000, seed)?;
+    Some(FasterThanSerial { id: cell.id.clone(), ratio: median(&cell_walls)? / median(&serial_walls)?, interval })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,50 @@
+use ablate_workloads::Kind;
+
+use super::*;
+use crate::config::RunConfig;
+use crate::record::RssScope;
+use crate::strategy::StrategyKind::{Process, Rayon, Serial, Threads};
+use crate::verdict::fixtures::{cell, walls};
+
+fn run_of(cells: Vec<CellRecord>) -> RunRecord {
+    RunRecord::new(RunConfig::for_tests(), RssScope::PerRepetition, cells, false)
+}
+
+fn at(strategy: StrategyKind, workers: usize, center: f64) -> CellRecord {
+    cell("w", Kind::Cpu, strategy, workers, &walls(center, 0.02, 15))
+}
+
+#[test]
+fn one_worker_cells_that_agree_with_serial_leave_it_trusted() {
+    let run = run_of(vec![at(Serial, 1, 100e6), at(Threads, 1, 99e6), at(Rayon, 1, 101e6), at(Rayon, 2, 51e6)]);
+    assert_eq!(suspect_references(&run, 0.05), Vec::new());
+}
+
+#[test]
+fn a_one_worker_cell_much_faster_than_serial_makes_the_reference_suspect() {
+    let run = run_of(vec![at(Serial, 1, 100e6), at(Threads, 1, 99e6), at(Process, 1, 85e6), at(Process, 2, 43e6)]);
+    let suspect = suspect_references(&run, 0.05);
+    assert_eq!(suspect.len(), 1, "{suspect:?}");
+    assert_eq!(suspect[0].faster.len(), 1, "only the process cell: {:?}", suspect[0].faster);
+    let faster = &suspect[0].faster[0];
+    assert!(faster.id.contains("process/1"), "{}", faster.id);
+    assert!((faster.ratio - 0.85).abs() < 0.01 && faster.interval.high < 0.97, "{faster:?}");
+    let line = suspect[0].describe();
+    assert!(line.starts_with("the reference is suspect for w at size 100") && line.contains("0.85×"), "{line}");
+    assert!(suspect[0].covers(&at(Process, 2, 43e6)));
+}
+
+#[test]
+fn slower_than_serial_is_overhead_not_a_suspect_reference() {
+    let run = run_of(vec![at(Serial, 1, 100e6), at(Process, 1, 125e6)]);
+    assert_eq!(suspect_references(&run, 0.05), Vec::new());
+}
+
+#[test]
+fn faster_within_the_tolerance_or_on_too_few_samples_is_not_called() {
+    let run = run_of(vec![at(Serial, 1, 100e6), at(Threads, 1, 98.5e6)]);
+    assert_eq!(suspect_references(&run, 0.05), Vec::new(), "1.5 % is within ±3 %");
+    let few = |strategy, center| cell("w", Kind::Cpu, strategy, 1, &walls(center, 0.02, 3));
+    let run = run_of(vec![few(Serial, 100e6), few(Threads, 70e6)]);
+    assert_eq!(suspect_references(&run, 0.05), Vec::new(), "three samples each cannot tell");
+}
