@@ -1,6 +1,7 @@
 //! `auto` against what it chose among: for each workload, the `auto` cell's median time beside the best fixed
 //! configuration's and the naive default's (processes, one task per dispatch, the input copied), with geometric
-//! means — the ablation that shows whether `auto` chose well — and the reasons each choice was made. The ratio to
+//! means — the ablation that shows whether `auto` chose well — the reasons each choice was made, and the race of
+//! finalists that made it (each entrant's median, runs and fate). The ratio to
 //! the best carries a 95 % bootstrap interval: the best of several configurations is also the luckiest, and the
 //! interval says how far noise reaches.
 
@@ -25,6 +26,8 @@ pub struct AutoRow {
     pub naive: Option<f64>,
     /// Why `auto` chose what it did, from its pilot.
     pub reasons: Vec<String>,
+    /// The finalists' race, each entrant in a phrase, and why the winner won (empty for records without one).
+    pub race: Vec<String>,
 }
 
 const CONFIDENCE: f64 = 0.95;
@@ -77,6 +80,11 @@ pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
             interval: ratio_of_medians_interval(&auto.walls(), &best.walls(), CONFIDENCE, RESAMPLES, seed),
             naive,
             reasons: auto.decision.as_ref().map(|d| d.reasons.clone()).unwrap_or_default(),
+            race: auto.decision.as_ref().and_then(|d| d.race.as_ref()).map_or_else(Vec::new, |race| {
+                let mut lines = race.standings();
+                lines.push(race.why.clone());
+                lines
+            }),
         });
     }
     rows
@@ -130,6 +138,9 @@ pub fn render(record: &RunRecord) -> Option<String> {
     out.push_str("\nwhy auto chose as it did:\n");
     for row in &rows {
         let _ = writeln!(out, "{}: {}", row.workload, row.reasons.join("; "));
+        if !row.race.is_empty() {
+            let _ = writeln!(out, "  race: {}", row.race.join("; "));
+        }
     }
     Some(out)
 }
