@@ -10,6 +10,15 @@ use crate::config::{ProfileKind, RunConfig};
 use crate::error::HarnessError;
 use crate::strategy::{Chunk, StrategyKind, Transport};
 
+/// The naive default `--strategies naive` adds, at the most workers measured: worker processes, one task per
+/// dispatch, the shared input copied — a first attempt with a process pool, which `auto` is measured against.
+pub const NAIVE: (StrategyKind, Chunk, Transport) = (StrategyKind::Process, Chunk::Fixed(1), Transport::Copy);
+
+/// Whether a cell of this strategy, chunk and transport is configured as [`NAIVE`] is.
+pub fn is_naive(strategy: StrategyKind, chunk: Chunk, transport: Option<Transport>) -> bool {
+    (strategy, chunk, transport) == (NAIVE.0, NAIVE.1, Some(NAIVE.2))
+}
+
 /// One measured configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
@@ -121,7 +130,8 @@ fn cells_for(workload: &str, size: u64, config: &RunConfig) -> Vec<Cell> {
     }
     if config.naive {
         let most = config.workers.iter().copied().max().unwrap_or(1);
-        let naive = Cell::new(workload, size, StrategyKind::Process, most, Chunk::Fixed(1), Some(Transport::Copy));
+        let (strategy, chunk, transport) = NAIVE;
+        let naive = Cell::new(workload, size, strategy, most, chunk, Some(transport));
         if !cells.contains(&naive) {
             cells.push(naive);
         }

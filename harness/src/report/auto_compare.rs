@@ -12,9 +12,9 @@ use ablate_workloads::Digest;
 use super::judged::strategy_label;
 use super::rows::chunk_label;
 use super::units::duration_ns;
+use crate::plan::is_naive;
 use crate::record::{CellRecord, CellStatus, RunRecord};
-use crate::strategy::{Chunk, StrategyKind, Transport};
-use crate::verdict::inference::{Interval, ratio_of_medians_interval};
+use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 
 /// One workload's comparison.
 pub struct AutoRow {
@@ -31,7 +31,6 @@ pub struct AutoRow {
 }
 
 const CONFIDENCE: f64 = 0.95;
-const RESAMPLES: usize = 2000;
 
 impl AutoRow {
     /// `auto`'s time over the best fixed configuration's: 1 means it found the best.
@@ -60,12 +59,7 @@ pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
             .filter(measured)
             .filter(|c| c.workload == auto.workload && c.size == auto.size)
             .collect();
-        let is_naive = |c: &CellRecord| {
-            c.strategy == StrategyKind::Process
-                && c.chunk == Chunk::Fixed(1)
-                && c.transport == Some(Transport::Copy)
-                && c.workers == most_workers
-        };
+        let is_naive = |c: &CellRecord| is_naive(c.strategy, c.chunk, c.transport) && c.workers == most_workers;
         let fixed = group.iter().filter(|c| c.decision.is_none() && !(record.config.naive && is_naive(c)));
         let Some(best) = fixed.min_by(|a, b| median(a).unwrap_or(f64::MAX).total_cmp(&median(b).unwrap_or(f64::MAX)))
         else {

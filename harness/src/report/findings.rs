@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::judged::{JudgedRun, strategy_label};
 use super::units::{bytes, duration_ns};
+use crate::auto::TINY_TASK_NS;
 use crate::record::CellRecord;
 use crate::strategy::{StrategyKind, Transport};
 use ablate_workloads::Kind;
@@ -61,7 +62,7 @@ fn finding(run: &JudgedRun, workload: &str, size: u64) -> Option<Finding> {
     reasons.extend(imbalance_reason(&at_top));
     reasons.extend(bandwidth_reason(serial, &at_top));
     reasons.extend(start_reason(&at_top));
-    reasons.extend(task_size_reason(serial, &at_top));
+    reasons.extend(task_size_reason(serial, &at_top, floor));
     if reasons.is_empty() {
         if let Some((_, winner)) = best.last().filter(|(w, _)| *w > 1) {
             reasons.push(format!(
@@ -176,11 +177,11 @@ fn start_reason(at_top: &[&CellRecord]) -> Option<String> {
 }
 
 /// Tiny tasks are dominated by what it costs to hand them out.
-fn task_size_reason(serial: &CellRecord, at_top: &[&CellRecord]) -> Option<String> {
+fn task_size_reason(serial: &CellRecord, at_top: &[&CellRecord], floor: f64) -> Option<String> {
     let per_task = median(serial) / serial.tasks.max(1) as f64;
     let process =
         at_top.iter().find(|c| matches!(c.strategy, StrategyKind::Process | StrategyKind::Mpi) && c.workers > 1)?;
-    (per_task < 20_000.0 && efficiency(process) < 0.7).then(|| {
+    (per_task < TINY_TASK_NS && efficiency(process) < floor).then(|| {
         format!(
             "small tasks: {} each, so dispatching to processes (efficiency {:.2}) costs more than it saves; raise \
              --chunk",

@@ -18,7 +18,9 @@ use serde::Serialize;
 
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
-use crate::verdict::inference::{Interval, mann_whitney, ratio_of_medians_interval, smallest_detectable_shift};
+use crate::verdict::inference::{
+    Interval, RESAMPLES, mann_whitney, ratio_of_medians_interval, smallest_detectable_shift,
+};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -67,9 +69,6 @@ pub struct Unmatched {
     pub id: String,
     pub reason: String,
 }
-
-/// Bootstrap resamples per interval.
-const RESAMPLES: usize = 2000;
 
 /// Compares every successful candidate cell with the baseline cell of the same id.
 pub fn compare(

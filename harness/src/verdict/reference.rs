@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::inference::{Interval, mann_whitney, ratio_of_medians_interval};
+use super::inference::{Interval, RESAMPLES, mann_whitney, ratio_of_medians_interval};
 use super::scaling::{CellScaling, ScalingVerdict};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
@@ -130,7 +130,7 @@ fn faster_than(cell: &CellRecord, serial: &CellRecord, alpha: f64) -> Option<Fas
         return None;
     }
     let seed = Digest::of_parts([cell.id.as_bytes(), b"reference"]).0;
-    let interval = ratio_of_medians_interval(&cell_walls, &serial_walls, 1.0 - alpha, 2000, seed)?;
+    let interval = ratio_of_medians_interval(&cell_walls, &serial_walls, 1.0 - alpha, RESAMPLES, seed)?;
     Some(FasterThanSerial { id: cell.id.clone(), ratio: median(&cell_walls)? / median(&serial_walls)?, interval })
 }
 

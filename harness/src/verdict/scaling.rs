@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
-use crate::verdict::inference::{Interval, ratio_of_medians_interval};
+use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// Cores other processes may keep busy, beyond those a cell leaves free, before its shortfall is put down to
@@ -146,7 +146,7 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
     let confidence = 1.0 - thresholds.alpha.value;
     let seed = Digest::of_parts([cell.id.as_bytes(), b"scaling"]).0;
     let (serial_walls, cell_walls) = (serial.walls(), cell.walls());
-    let speedup_interval = ratio_of_medians_interval(&serial_walls, &cell_walls, confidence, 2000, seed)?;
+    let speedup_interval = ratio_of_medians_interval(&serial_walls, &cell_walls, confidence, RESAMPLES, seed)?;
     let cell_median = median(&cell_walls)?;
     let speedup = median(&serial_walls)? / cell_median;
     let (measure, floor) = match cell.kind {

@@ -11,6 +11,10 @@ use serde::Deserialize;
 
 use crate::error::HarnessError;
 
+/// The one floor the product promises, for per-core efficiency and for the bandwidth fraction alike: a parallel
+/// cell must keep 0.7 of serial's throughput per worker.
+pub const FLOOR: f64 = 0.7;
+
 /// One threshold's value and its origin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setting {
@@ -129,8 +133,8 @@ impl ThresholdSet {
         Thresholds {
             regression_ratio: pick(1.10, o.regression_ratio, |v| v.regression_ratio),
             alpha: pick(0.01, o.alpha, |v| v.alpha),
-            min_efficiency: pick(0.7, o.min_efficiency, |v| v.min_efficiency),
-            min_bandwidth_fraction: pick(0.7, o.min_bandwidth_fraction, |v| v.min_bandwidth_fraction),
+            min_efficiency: pick(FLOOR, o.min_efficiency, |v| v.min_efficiency),
+            min_bandwidth_fraction: pick(FLOOR, o.min_bandwidth_fraction, |v| v.min_bandwidth_fraction),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Bandwidth of the memory-bound workloads: GB/s per cell against the reference serial reached on the same
 //! workload and size, coloured by the fraction of it kept; the floor the scaling check applies is marked.
 
+use crate::verdict::thresholds::FLOOR;
 use plotters::prelude::*;
 
 use super::Chart;
@@ -10,7 +11,7 @@ use crate::report::judged::{JudgedRun, short_label};
 use crate::strategy::StrategyKind;
 
 pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
-    let floor = run.gate.scaling.first().map_or(0.7, |s| s.thresholds.min_bandwidth_fraction.value);
+    let floor = run.gate.scaling.first().map_or(FLOOR, |s| s.thresholds.min_bandwidth_fraction.value);
     let mut bars: Vec<(String, f64, f64)> = Vec::new();
     for (workload, size) in run.groups() {
         let group: Vec<_> = run.ok_cells().filter(|c| c.workload == workload && c.size == size).collect();
