@@ -81,8 +81,13 @@ fn auto_decides_for_every_workload_and_matches_serial_beside_the_naive_default()
         let (ratio, interval) = auto_ratio_and_interval(row);
         assert!(interval.0 <= ratio && ratio <= interval.1, "the interval holds the ratio: {row}");
     }
-    let why: Vec<&str> = table.lines().skip_while(|l| !l.starts_with("why auto chose")).skip(1).collect();
+    let (races, why): (Vec<&str>, Vec<&str>) =
+        table.lines().skip_while(|l| !l.starts_with("why auto chose")).skip(1).partition(|l| l.starts_with("  race: "));
     assert_eq!(why.len(), 8, "a line of reasons per workload: {table}");
+    let raced = autos.iter().filter(|auto| auto["decision"]["race"].is_object()).count();
+    assert!(raced >= 4, "most workloads have more than one candidate: {table}");
+    assert_eq!(races.len(), raced, "a line per race: {table}");
+    assert!(races.iter().all(|race| race.contains("(won)")), "{races:?}");
     for (line, auto) in why.iter().zip(&autos) {
         let first_reason = auto["decision"]["reasons"][0].as_str().unwrap();
         assert!(line.starts_with(auto["workload"].as_str().unwrap()) && line.contains(first_reason), "{line}");

@@ -109,7 +109,7 @@ fn judge_and_render(record: RunRecord) {
         let gate = GateReport::new(&candidate, Some(&baseline), &thresholds, None);
         let _ = gate.exit_code();
         let run = JudgedRun::new("hostile".to_owned(), candidate, gate, Some("fixture".to_owned()), &thresholds);
-        for format in Format::ALL {
+        for &format in Format::ALL {
             let _ = report::render(&run, format);
         }
     }

@@ -82,9 +82,9 @@ fn auto_budget(share: f64) -> Result<f64> {
 
 /// The `--format` value.
 pub fn format(text: &str) -> Result<Format> {
-    text.parse::<Format>().map_err(|bad| {
-        let valid = Format::ALL.map(Format::name).join(", ");
-        usage(format!("unknown format '{bad}'; valid formats: {valid}"))
+    text.parse::<Format>().map_err(|_| {
+        let valid: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        usage(format!("unknown format '{text}'; valid formats: {}", valid.join(", ")))
     })
 }
 
@@ -167,9 +167,9 @@ fn strategies(spec: &str) -> Result<StrategyChoice> {
                 choice.naive = true;
                 continue;
             }
-            other => vec![other.parse().map_err(|bad| {
+            other => vec![other.parse().map_err(|_| {
                 usage(format!(
-                    "unknown strategy '{bad}'; valid strategies: all, auto, naive, {}",
+                    "unknown strategy '{other}'; valid strategies: all, auto, naive, {}",
                     StrategyKind::valid_names()
                 ))
             })?],
@@ -249,7 +249,7 @@ fn transports(spec: &str) -> Result<Vec<Transport>> {
         return Ok(Transport::ALL.to_vec());
     }
     parse_list(spec, "transport", |name| {
-        name.parse().map_err(|bad| usage(format!("unknown transport '{bad}'; valid transports: all, copy, shm, regen")))
+        name.parse().map_err(|_| usage(format!("unknown transport '{name}'; valid transports: all, copy, shm, regen")))
     })
 }
 

@@ -12,6 +12,7 @@ use ablate_workloads::Digest;
 use super::judged::strategy_label;
 use super::rows::chunk_label;
 use super::units::duration_ns;
+use crate::auto::race;
 use crate::plan::is_naive;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
@@ -26,7 +27,8 @@ pub struct AutoRow {
     pub naive: Option<f64>,
     /// Why `auto` chose what it did, from its pilot.
     pub reasons: Vec<String>,
-    /// The finalists' race, each entrant in a phrase, and why the winner won (empty for records without one).
+    /// The finalists' race, each entrant in a phrase (empty where there was none); why the winner won is among
+    /// the reasons.
     pub race: Vec<String>,
 }
 
@@ -74,11 +76,7 @@ pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
             interval: ratio_of_medians_interval(&auto.walls(), &best.walls(), CONFIDENCE, RESAMPLES, seed),
             naive,
             reasons: auto.decision.as_ref().map(|d| d.reasons.clone()).unwrap_or_default(),
-            race: auto.decision.as_ref().and_then(|d| d.race.as_ref()).map_or_else(Vec::new, |race| {
-                let mut lines = race.standings();
-                lines.push(race.why.clone());
-                lines
-            }),
+            race: auto.decision.as_ref().and_then(|d| d.race.as_ref()).map_or_else(Vec::new, race::Race::standings),
         });
     }
     rows

@@ -18,12 +18,12 @@ pub mod units;
 pub mod verdicts;
 
 use std::fmt;
-use std::str::FromStr;
 
 use judged::JudgedRun;
 
 /// The formats `--format` accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     Table,
     Json,
@@ -33,29 +33,17 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [Format::Table, Format::Json, Format::Csv, Format::Md, Format::Bmf];
+    pub const ALL: &[Format] = <Format as strum::VariantArray>::VARIANTS;
 
+    /// The name `--format` takes.
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Md => "md",
-            Format::Bmf => "bmf",
-        }
+        self.into()
     }
 }
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.name())
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| s.to_owned())
     }
 }
 

@@ -16,7 +16,6 @@ mod task;
 mod threads;
 
 use std::fmt;
-use std::str::FromStr;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,11 +28,28 @@ pub use pinning::Pinning;
 pub use process::{ProcessOptions, Transport};
 pub use task::{Execution, Fault, Faults, TaskFailure, WireBytes, install_quiet_panic_hook};
 
+use strum::VariantArray;
+
 use crate::error::HarnessError;
 
 /// The strategies ablate knows, in the order tables show them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum StrategyKind {
     /// One thread: the reference for speedup and for digests.
     Serial,
@@ -50,24 +66,12 @@ pub enum StrategyKind {
 }
 
 impl StrategyKind {
-    pub const ALL: [StrategyKind; 6] = [
-        StrategyKind::Serial,
-        StrategyKind::Threads,
-        StrategyKind::Rayon,
-        StrategyKind::Crossbeam,
-        StrategyKind::Process,
-        StrategyKind::Mpi,
-    ];
+    /// Every strategy, in the order tables show them.
+    pub const ALL: &[StrategyKind] = <StrategyKind as VariantArray>::VARIANTS;
 
+    /// The name the CLI and the results file use: `serial`, `threads`, …
     pub fn name(self) -> &'static str {
-        match self {
-            StrategyKind::Serial => "serial",
-            StrategyKind::Threads => "threads",
-            StrategyKind::Rayon => "rayon",
-            StrategyKind::Crossbeam => "crossbeam",
-            StrategyKind::Process => "process",
-            StrategyKind::Mpi => "mpi",
-        }
+        self.into()
     }
 
     pub fn summary(self) -> &'static str {
@@ -102,7 +106,7 @@ impl StrategyKind {
 
     /// The strategies this run can use: all but `mpi` outside `mpirun`.
     pub fn usable() -> Vec<StrategyKind> {
-        StrategyKind::ALL.into_iter().filter(|k| k.available().is_ok()).collect()
+        StrategyKind::ALL.iter().copied().filter(|k| k.available().is_ok()).collect()
     }
 
     /// Whether this run can use the strategy, or why not (only `mpi` can be missing: see [`mpi::worker_ranks`]).
@@ -150,13 +154,6 @@ impl StrategyKind {
 impl fmt::Display for StrategyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.name())
-    }
-}
-
-impl FromStr for StrategyKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        StrategyKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| s.to_owned())
     }
 }
 

@@ -14,7 +14,6 @@ mod worker;
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,8 +32,23 @@ pub use worker::{WORKER_ENV, serve_if_worker};
 pub(crate) use worker::{load_job, run_task};
 
 /// How the shared input reaches the workers: an ablation axis of its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Transport {
     /// Inside every dispatch, encoded and decoded each time, as a naive pickling pool does.
     Copy,
@@ -45,27 +59,18 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub const ALL: [Transport; 3] = [Transport::Copy, Transport::Shm, Transport::Regen];
+    /// Every transport, in the order tables show them.
+    pub const ALL: &[Transport] = <Transport as strum::VariantArray>::VARIANTS;
 
+    /// The name the CLI and the results file use: `copy`, `shm`, `regen`.
     pub fn name(self) -> &'static str {
-        match self {
-            Transport::Copy => "copy",
-            Transport::Shm => "shm",
-            Transport::Regen => "regen",
-        }
+        self.into()
     }
 }
 
 impl fmt::Display for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.name())
-    }
-}
-
-impl FromStr for Transport {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Transport::ALL.into_iter().find(|t| t.name() == s).ok_or_else(|| s.to_owned())
     }
 }
 
