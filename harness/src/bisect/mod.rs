@@ -25,7 +25,7 @@ use crate::cancel;
 use crate::error::HarnessError;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::compare::{CellComparison, Change};
-use crate::verdict::paired::compare_paired;
+use crate::verdict::paired::{Looks, compare_paired};
 use crate::verdict::thresholds::ThresholdSet;
 use cargo::{Builder, Built};
 use git::{Repository, Worktree};
@@ -89,10 +89,13 @@ pub fn bisect(settings: &Settings, on_step: &mut dyn FnMut(&Step)) -> Result<Bis
         .tempdir()
         .map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     eprintln!(
-        "ablate: bisect: {} commits after GOOD {} up to BAD {}; working in {}",
-        path.len(),
+        "ablate: bisect: GOOD {} .. BAD {}, {} on BAD's first-parent path; working in {}",
         good.short(),
         bad.short(),
+        match path.len() {
+            1 => "1 commit".to_owned(),
+            n => format!("{n} commits"),
+        },
         scratch.path().display()
     );
     let worktree = Worktree::add(&repository, &scratch.path().join("worktree"), &good)?;
@@ -237,11 +240,26 @@ impl Run<'_> {
         let budget = self.settings.step_time.min(left).max(MIN_STEP_TIME);
         let what = cells.as_ref().map_or_else(|| "every cell".to_owned(), |c| format!("{} cells", c.len()));
         eprintln!("ablate: bisect: paired rounds on {what}, at most {budget:?}");
-        let plan = AbPlan { looks: None, max_time: budget, seed: self.settings.seed.wrapping_add(self.ab_runs), cells };
+        let family = cells.as_ref().map_or(0, Vec::len);
+        let looks =
+            (family > 0).then(|| stretched_looks(self.settings.thresholds.for_cell("", "").alpha.value, family));
+        let seed = self.settings.seed.wrapping_add(self.ab_runs);
+        let plan = AbPlan { looks, max_time: budget, seed, cells };
         let outcome = ab::measure(good, candidate, &self.settings.suite, &plan, &self.settings.thresholds, &dir)?;
         Ok(compare_paired(&outcome.candidate, &outcome.base, &self.settings.thresholds).0)
     }
 }
+
+/// The looks of a step on `family` followed cells: the sequential plan's ([`Looks::sequential`]), each
+/// [`LOOKS_STRETCH`] times later. A step's rounds are cheap beside its build, and a commit as fast as GOOD must be
+/// told apart on a busy machine: more pairs narrow the interval that calls it good. The step's budget still
+/// bounds them; a step cut short is judged on the pairs it has.
+fn stretched_looks(alpha: f64, family: usize) -> Looks {
+    Looks { rounds: Looks::sequential(alpha, family).rounds.iter().map(|r| r * LOOKS_STRETCH).collect() }
+}
+
+/// How many times later than a gate's a step's looks come.
+const LOOKS_STRETCH: u32 = 3;
 
 /// The least time a step's paired rounds are given, even when the whole budget is nearly spent.
 const MIN_STEP_TIME: Duration = Duration::from_secs(1);

@@ -1,7 +1,9 @@
 //! One step of a bisection and its evidence: the commit, the paired verdict of each tracked cell against GOOD
 //! (ratio, interval, verdict), and what that makes the commit — bad when any tracked cell regressed, good when
-//! every one is unchanged or improved, skipped otherwise (inconclusive within the step's budget, not measured,
-//! or the commit did not build).
+//! none can have: each is unchanged or improved, or the top of its interval lies below its threshold (a
+//! bisection asks whether the regression is there, not whether the commit is as fast as GOOD within the
+//! threshold both ways); skipped otherwise (undecided within the step's budget, not measured, or the commit did
+//! not build).
 
 use super::git::Commit;
 use super::search::Outcome;
@@ -33,9 +35,13 @@ pub fn classify(comparisons: &[CellComparison], tracked: &[String]) -> (Outcome,
             Some(format!("not measured (the cell failed or was not planned): {}", missing.join(", "))),
         );
     }
+    let cannot_have_regressed = |c: &CellComparison| {
+        matches!(c.change, Change::Unchanged | Change::Improved)
+            || c.interval.high <= c.thresholds.regression_ratio.value
+    };
     let undecided: Vec<String> = comparisons
         .iter()
-        .filter(|c| tracked.contains(&c.id) && c.change == Change::Inconclusive)
+        .filter(|c| tracked.contains(&c.id) && !cannot_have_regressed(c))
         .map(|c| format!("{} {}", c.id, c.verdict_text()))
         .collect();
     if undecided.is_empty() {
@@ -52,12 +58,16 @@ mod tests {
     use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
     fn comparison(id: &str, change: Change) -> CellComparison {
+        within(id, change, Interval { low: 0.99, high: 1.12 })
+    }
+
+    fn within(id: &str, change: Change, interval: Interval) -> CellComparison {
         CellComparison {
             id: id.to_owned(),
             baseline_median_ns: 1e7,
             candidate_median_ns: 1e7,
             ratio: 1.0,
-            interval: Interval { low: 0.99, high: 1.01 },
+            interval,
             p_value: 0.5,
             p_adjusted: 0.5,
             min_detectable_ratio: 1.05,
@@ -99,5 +109,17 @@ mod tests {
         let (outcome, why) = classify(&found[..1], &tracked(&["a", "c"]));
         assert_eq!(outcome, Outcome::Skip);
         assert!(why.unwrap().ends_with(": c"));
+    }
+
+    #[test]
+    fn an_inconclusive_cell_whose_interval_lies_below_the_threshold_cannot_have_regressed() {
+        let below = [within("a", Change::Inconclusive, Interval { low: 0.85, high: 1.09 })];
+        assert_eq!(
+            classify(&below, &tracked(&["a"])),
+            (Outcome::Good, None),
+            "at most 1.09x: not the 1.10x regression"
+        );
+        let straddling = [within("a", Change::Inconclusive, Interval { low: 0.95, high: 1.14 })];
+        assert_eq!(classify(&straddling, &tracked(&["a"])).0, Outcome::Skip);
     }
 }
