@@ -25,8 +25,14 @@ fn main() {
     if !required && !browser_found() {
         println!("cargo:rustc-cfg=ablate_no_browser");
     }
-    println!("cargo:rerun-if-changed=../.git/HEAD");
-    println!("cargo:rerun-if-changed=../.git/index");
+    // Where git keeps HEAD and the index: `.git/` in a clone, `.git/worktrees/NAME/` in a worktree (where `.git`
+    // is a file: a path under it never exists, and cargo reruns a build script whose watched file is missing on
+    // every build, recompiling the crate each time).
+    for file in ["HEAD", "index"] {
+        if let Some(path) = output_of("git", &["rev-parse", "--git-path", file]) {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
 }
 
 /// Chromium at `ABLATE_CHROMIUM` or on PATH, as the browser tests look for it. The build runs again when the

@@ -32,6 +32,9 @@ pub enum HarnessError {
     /// A build in an A/B run failed or broke the protocol.
     #[error("{0}")]
     Ab(String),
+    /// `ablate bisect` could not go on: git failed, or GOOD or BAD does not build.
+    #[error("{0}")]
+    Bisect(String),
 }
 
 impl HarnessError {
@@ -50,7 +53,8 @@ impl HarnessError {
             | HarnessError::Encode { .. }
             | HarnessError::InvalidResults { .. }
             | HarnessError::Report(_)
-            | HarnessError::Ab(_) => exit::ERROR,
+            | HarnessError::Ab(_)
+            | HarnessError::Bisect(_) => exit::ERROR,
         }
     }
 }

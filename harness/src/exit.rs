@@ -15,7 +15,11 @@ pub const SCALING: u8 = 4;
 /// The baseline is missing, malformed or from another machine, or the comparison compared no cell.
 pub const BASELINE: u8 = 5;
 /// With `--require-power`: a cell's verdict was inconclusive (too noisy, near the threshold, or a busy machine).
+/// `ablate bisect`: the first bad commit could not be told from its neighbours (skipped commits, or `--max-time`
+/// spent); the range that holds it is printed.
 pub const INCONCLUSIVE: u8 = 6;
+/// `ablate bisect`: BAD regressed in no cell against GOOD, so there is nothing to bisect.
+pub const NOTHING_TO_BISECT: u8 = 7;
 /// The run was interrupted (Ctrl-C); the results file holds what was measured before, cells without a timed
 /// sample marked `unmeasured` (128 + SIGINT).
 pub const INTERRUPTED: u8 = 130;

@@ -4,6 +4,7 @@
 //! shell over [`main_with`], which a user's own binary can call with its own workloads registered.
 
 pub mod auto;
+pub mod bisect;
 pub mod cancel;
 pub mod cli;
 pub mod config;

@@ -1,5 +1,6 @@
 //! The binary's edge: parse arguments, dispatch the command, print, and map every outcome to an exit code.
 
+mod bisect;
 mod list;
 mod report;
 mod run;
@@ -39,6 +40,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Command::List => list::list(&registry),
         Command::Run(args) => run::run(&args, &registry),
         Command::AbServe(args) => run::serve(&args, &registry),
+        Command::Bisect(args) => bisect::bisect(&args),
         Command::Compare(args) => verdicts::compare(&args),
         Command::Gate(args) => verdicts::gate(&args, &registry),
         Command::Report(args) => report::report(&args),

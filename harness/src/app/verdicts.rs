@@ -223,7 +223,7 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
         base.display()
     );
     crate::cancel::install_interrupt_handler();
-    let plan = AbPlan { looks, max_time, seed };
+    let plan = AbPlan { looks, max_time, seed, cells: None };
     let outcome =
         ab::measure(base, &candidate_binary, &args.run.suite_args(), &plan, &judge.thresholds, scratch.path())?;
     let base_path = args.run.out.with_extension("ab-base.json");

@@ -3,6 +3,7 @@
 //! Arguments pass two stages: clap reads strings, then [`parse`] validates them into a [`crate::config::RunConfig`]
 //! with one-line errors that name the bad value and the valid choices.
 
+pub mod bisect;
 pub mod parse;
 
 use std::ffi::OsString;
@@ -49,6 +50,11 @@ pub enum Command {
     /// Write the HTML report (SVG charts inline and as files, markdown summary, CSV and Bencher JSON) from
     /// results files; several runs or machines go into one report.
     Report(ReportArgs),
+    /// Find the commit between --good and --bad that made cells slower: each commit is built in a scratch git
+    /// worktree and run against GOOD in paired A/B rounds; exits 0 naming the first bad commit, 6 when skipped
+    /// commits or --max-time leave a range, 7 when BAD is not slower than GOOD.
+    #[command(mut_args(bisect::hide_inapplicable))]
+    Bisect(Box<bisect::BisectArgs>),
     /// Serve one build's measurements to an A/B gate (`gate --ab`) over stdin and stdout; not for direct use.
     #[command(hide = true)]
     AbServe(Box<RunArgs>),

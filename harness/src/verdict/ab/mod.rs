@@ -38,6 +38,9 @@ pub struct AbPlan {
     pub max_time: Duration,
     /// Seeds the order of cells and of the builds within each pair.
     pub seed: u64,
+    /// Only these cells (by id) are paired, or `None` for every cell both builds plan; `ablate bisect` follows
+    /// the cells that regressed between its ends.
+    pub cells: Option<Vec<String>>,
 }
 
 /// The two builds' records, paired.
@@ -87,6 +90,9 @@ pub fn measure(
         let mut builds = [Build::start(base, "base", suite, dir)?, Build::start(candidate, "candidate", suite, dir)?];
         if round == 0 {
             cells = planned_cells(&builds[0].groups, &builds[1].groups);
+            if let Some(only) = &plan.cells {
+                cells.retain(|cell| only.contains(&cell.id));
+            }
         }
         let groups: Vec<usize> = {
             let mut groups: Vec<usize> = cells.iter().filter(|c| !c.done).map(|c| c.group).collect();

@@ -1,0 +1,118 @@
+//! The arguments of `ablate bisect`: the two ends, the binary under test, the time budgets, and the suite's flags
+//! (those of `ablate run` that choose what is measured; the ones about output and baselines do not apply and are
+//! hidden, and refused when given).
+
+use std::path::{Path, PathBuf};
+
+use clap::{Arg, Args};
+
+use super::RunArgs;
+
+#[derive(Debug, Args)]
+pub struct BisectArgs {
+    /// A revision where the cells were fast: a commit, branch, tag or HEAD~N.
+    #[arg(long, value_name = "REV")]
+    pub good: String,
+    /// A later revision where they are slow; --good must be on its first-parent history.
+    #[arg(long, value_name = "REV")]
+    pub bad: String,
+    /// The package whose binary is under test, built at each commit with `cargo build --release`.
+    #[arg(long, default_value = "ablate-harness", value_name = "NAME")]
+    pub package: String,
+    /// The binary under test: `ablate`, or a user's binary over `ablate_main!` [default: ablate for
+    /// ablate-harness, else the package's name]
+    #[arg(long, value_name = "NAME")]
+    pub bin: Option<String>,
+    /// The time budget of the whole bisection, builds included: no step starts once it is spent, e.g. 30m.
+    #[arg(long, default_value = "30m", value_name = "DURATION")]
+    pub max_time: String,
+    /// The time budget of each step's paired A/B rounds (a commit still undecided after it is skipped), e.g. 2m.
+    #[arg(long, default_value = "120s", value_name = "DURATION")]
+    pub step_time: String,
+    /// The cargo target directory every build of the bisection shares; keep one between bisections to build
+    /// less [default: one in the bisection's temporary directory, removed with it]
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The flags of `ablate run` that do not apply to a bisection (by clap id).
+const INAPPLICABLE: [&str; 12] = [
+    "reps",
+    "warmup",
+    "max_cell_time",
+    "out",
+    "format",
+    "report",
+    "save_baseline",
+    "baseline",
+    "baseline_dir",
+    "allow_foreign_baseline",
+    "min_efficiency",
+    "min_bandwidth_fraction",
+];
+
+/// Hides the flags that do not apply from `ablate bisect --help`.
+pub fn hide_inapplicable(arg: Arg) -> Arg {
+    let hidden = INAPPLICABLE.contains(&arg.get_id().as_str());
+    arg.hide(hidden)
+}
+
+impl BisectArgs {
+    /// The first flag given that does not apply to a bisection, as typed.
+    pub fn inapplicable(&self) -> Option<&'static str> {
+        let run = &self.run;
+        let verdict = &run.verdict;
+        let given = [
+            ("--reps", run.reps.is_some()),
+            ("--warmup", run.warmup.is_some()),
+            ("--max-cell-time", run.max_cell_time.is_some()),
+            ("--out", run.out != Path::new("reports/results.json")),
+            ("--format", run.format != "table"),
+            ("--report", run.report.is_some()),
+            ("--save-baseline", run.save_baseline.is_some()),
+            ("--baseline", verdict.baseline.is_some()),
+            ("--baseline-dir", verdict.baseline_dir != Path::new("baselines")),
+            ("--allow-foreign-baseline", verdict.allow_foreign_baseline),
+            ("--min-efficiency", verdict.min_efficiency.is_some()),
+            ("--min-bandwidth-fraction", verdict.min_bandwidth_fraction.is_some()),
+        ];
+        given.into_iter().find(|(_, given)| *given).map(|(flag, _)| flag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn inapplicable(extra: &[&str]) -> Option<&'static str> {
+        let args = ["ablate", "bisect", "--good", "HEAD~3", "--bad", "HEAD"].iter().chain(extra);
+        match Cli::try_parse_from(args).expect("parses").command {
+            Command::Bisect(args) => args.inapplicable(),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_flags_given_that_do_not_apply_are_refused() {
+        assert_eq!(inapplicable(&["-w", "spin", "-s", "serial", "-j", "1", "--quick"]), None, "the defaults apply");
+        assert_eq!(inapplicable(&["--out", "x.json"]), Some("--out"));
+        assert_eq!(inapplicable(&["--format", "json"]), Some("--format"));
+        assert_eq!(inapplicable(&["--baseline-dir", "elsewhere"]), Some("--baseline-dir"));
+        assert_eq!(inapplicable(&["--reps", "5"]), Some("--reps"));
+    }
+
+    #[test]
+    fn the_flags_that_do_not_apply_are_hidden_from_help() {
+        use clap::CommandFactory;
+        let mut command = Cli::command();
+        let help = command.find_subcommand_mut("bisect").expect("bisect").render_long_help().to_string();
+        assert!(help.contains("--good <REV>") && help.contains("--workloads"), "{help}");
+        for hidden in ["--save-baseline", "--reps", "--out", "--report", "--min-efficiency"] {
+            assert!(!help.contains(hidden), "{hidden} shown:\n{help}");
+        }
+    }
+}
