@@ -1,10 +1,14 @@
 //! The workload trait a user implements, and the plain data that describes and configures a workload.
 
+use std::any::Any;
 use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::error::WorkloadError;
+use crate::footprint::Footprint;
+use crate::param::ParamSpec;
 use crate::params::Params;
 
 /// What limits a workload: the cores, the memory system, or both.
@@ -29,19 +33,12 @@ impl fmt::Display for Kind {
     }
 }
 
-/// One parameter a workload accepts, for `ablate list` and for rejecting unknown keys.
-#[derive(Clone, Copy, Debug)]
-pub struct ParamDoc {
-    pub name: &'static str,
-    pub default: &'static str,
-    pub help: &'static str,
-}
-
 /// Everything the harness shows about a workload before building it.
 #[derive(Clone, Debug)]
 pub struct Description {
-    /// The registry name, e.g. `triad`.
+    /// The registry name, e.g. `triad`: a lowercase letter, then lowercase letters, digits, `_` or `-`.
     pub name: &'static str,
+    /// What limits it: how its scaling is judged.
     pub kind: Kind,
     /// Scaling shortfalls this workload exists to show (e.g. imbalance under a static partition): the gate reports
     /// them as expected, not as failures. Empty for most workloads.
@@ -54,8 +51,9 @@ pub struct Description {
     pub default_size: u64,
     /// The size of the `--quick` profile: small enough for CI, large enough to run every code path.
     pub quick_size: u64,
-    /// The parameters `build` reads besides size and seed.
-    pub params: &'static [ParamDoc],
+    /// The parameters `build` reads besides size and seed, e.g. `&[&ITERS, &COST]` (see [`crate::Param`]); a
+    /// key not declared here is refused before `build` runs.
+    pub params: &'static [&'static dyn ParamSpec],
 }
 
 /// A scaling shortfall a workload is built to show: under `strategy` its efficiency is expected to fall below the
@@ -71,13 +69,28 @@ pub struct ExpectedShortfall {
 /// The inputs a workload is built from; equal configurations build equal workloads in any process.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadConfig {
+    /// The workload's registry name.
     pub name: String,
+    /// What `--size` gave, in the workload's size unit.
     pub size: u64,
+    /// The seed every random input is drawn from.
     pub seed: u64,
+    /// The parameters given; those absent take their defaults.
     pub params: Params,
 }
 
 impl WorkloadConfig {
+    /// The workload `name` at `size`, drawn from `seed`, every parameter at its default.
+    pub fn new(name: &str, size: u64, seed: u64) -> Self {
+        WorkloadConfig { name: name.to_owned(), size, seed, params: Params::new() }
+    }
+
+    /// This configuration with parameter `key` set to `value`.
+    pub fn with_param(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key, value);
+        self
+    }
+
     /// The size, once it is at least `min`; otherwise an error naming the size and the least valid one.
     pub fn size_at_least(&self, min: u64, unit: &str) -> Result<u64, WorkloadError> {
         if self.size >= min {
@@ -89,58 +102,6 @@ impl WorkloadConfig {
             expected: format!("at least {min} {unit}"),
         })
     }
-}
-
-/// What a built workload holds in memory, estimated from its configuration alone (nothing is made), so that the
-/// harness can refuse, before building, a size the machine cannot hold.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Footprint {
-    /// The shared input once made; every worker process holds a copy of its own.
-    pub shared_bytes: u64,
-    /// Memory `run` keeps besides (e.g. output buffers), in every process that runs tasks.
-    pub scratch_bytes: u64,
-    /// How many tasks `tasks` lists.
-    pub tasks: u64,
-    /// One task's input and one output together, heap included.
-    pub bytes_per_task: u64,
-}
-
-impl Footprint {
-    /// What the harness assumes of a workload that gives no estimate: one task per unit of size, whose input,
-    /// output and shared input hold nothing beyond their inline bytes.
-    pub fn assumed<W: Workload>(size: u64) -> Self {
-        Footprint {
-            shared_bytes: std::mem::size_of::<W::Shared>() as u64,
-            scratch_bytes: 0,
-            tasks: size,
-            bytes_per_task: (std::mem::size_of::<W::Task>() + std::mem::size_of::<W::Output>()) as u64,
-        }
-    }
-
-    /// The bytes of one process that builds the workload and runs every task, keeping `runner_bytes_per_task`
-    /// of its own per task (saturating: an absurd size is simply too large).
-    pub fn in_one_process(&self, runner_bytes_per_task: u64) -> u64 {
-        let per_task = self.bytes_per_task.saturating_add(runner_bytes_per_task);
-        self.shared_bytes.saturating_add(self.scratch_bytes).saturating_add(self.tasks.saturating_mul(per_task))
-    }
-
-    /// What every worker process adds: its own copy of the shared input, and its scratch.
-    pub fn per_worker_process(&self) -> u64 {
-        self.shared_bytes.saturating_add(self.scratch_bytes)
-    }
-}
-
-/// Why a workload could not be built.
-#[derive(Debug, thiserror::Error)]
-pub enum WorkloadError {
-    #[error("unknown workload '{name}'; valid workloads: {valid}")]
-    UnknownWorkload { name: String, valid: String },
-    #[error("workload '{workload}': unknown parameter '{key}'; valid parameters: {valid}")]
-    UnknownParam { workload: String, key: String, valid: String },
-    #[error("workload '{workload}': parameter {key}={value} is invalid; expected {expected}")]
-    BadParam { workload: String, key: String, value: String, expected: String },
-    #[error("workload '{workload}': size {size} is invalid; expected {expected}")]
-    BadSize { workload: String, size: u64, expected: String },
 }
 
 /// A unit of parallel work, split into independent tasks over a read-only shared input.
@@ -156,13 +117,23 @@ pub trait Workload: Sized + Send + Sync + 'static {
     /// The result of one task.
     type Output: Serialize + DeserializeOwned + Send + 'static;
 
+    /// Everything the harness shows before building: name, kind, sizes, parameters.
     fn describe() -> Description;
 
     /// Reads the parameters; must not do the expensive work of making the shared input.
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError>;
 
-    /// Makes the shared input, deterministically from the configuration's seed.
-    fn shared_input(&self) -> Self::Shared;
+    /// Makes the shared input, deterministically from the configuration's seed. A workload without one writes
+    /// `type Shared = ();` and leaves this out.
+    ///
+    /// Stable Rust has neither defaults for associated types nor a default method for `Shared = ()` alone, and a
+    /// `Shared: Default` bound would hand an empty vector, silently, to a workload that forgot its shared input.
+    /// So the default returns `()` and refuses every other type: one that holds data when the workload is
+    /// compiled into a binary (a constant assertion, which `cargo build` evaluates and `cargo check` does not),
+    /// a data-less one with a panic when the workload is prepared.
+    fn shared_input(&self) -> Self::Shared {
+        nothing_shared()
+    }
 
     /// The tasks, in the order their outputs are digested.
     fn tasks(&self) -> Vec<Self::Task>;
@@ -181,5 +152,30 @@ pub trait Workload: Sized + Send + Sync + 'static {
     /// Bytes of memory traffic in one pass over all tasks, for memory-bound workloads' GB/s (STREAM counting).
     fn bytes_touched(&self) -> Option<u64> {
         None
+    }
+}
+
+/// `()` as the shared input of a workload that has none; any other type refused (see [`Workload::shared_input`]).
+/// A workload whose shared input holds data and that leaves out `shared_input` does not build:
+///
+/// ```compile_fail,E0080
+/// use ablate_workloads::{Description, Registry, Workload, WorkloadConfig, WorkloadError};
+/// struct Forgot;
+/// impl Workload for Forgot {
+///     type Shared = Vec<f64>;
+///     type Task = u64;
+///     type Output = u64;
+///     fn describe() -> Description { unimplemented!() }
+///     fn build(_: &WorkloadConfig) -> Result<Self, WorkloadError> { Ok(Forgot) }
+///     fn tasks(&self) -> Vec<u64> { vec![1] }
+///     fn run(&self, shared: &Vec<f64>, task: &u64) -> u64 { task + shared.len() as u64 }
+/// }
+/// Registry::new().register::<Forgot>().unwrap();
+/// ```
+fn nothing_shared<S: 'static>() -> S {
+    const { assert!(size_of::<S>() == 0, "a workload whose `type Shared` holds data must define `fn shared_input`") };
+    match (Box::new(()) as Box<dyn Any>).downcast::<S>() {
+        Ok(unit) => *unit,
+        Err(_) => panic!("a workload whose `type Shared` is not `()` must define `fn shared_input`"),
     }
 }
