@@ -26,4 +26,4 @@ pub mod write;
 mod app;
 
 pub use ablate_workloads as workloads;
-pub use app::main_with;
+pub use app::{main_with, main_with_own};

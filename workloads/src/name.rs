@@ -19,8 +19,7 @@ pub(crate) fn check_identifier(name: &str) -> Result<(), String> {
     if !first.is_ascii_lowercase() {
         return Err(format!("it starts with {first:?}; {rule}"));
     }
-    if let Some(bad) = name.chars().find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'))
-    {
+    if let Some(bad) = name.chars().find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')) {
         return Err(format!("it contains {bad:?}; {rule}"));
     }
     if name.len() > MAX_NAME_LEN {

@@ -15,48 +15,81 @@ use crate::error::WorkloadError;
 /// use ablate_workloads::{Param, WorkloadConfig};
 ///
 /// const COST: Param<f64> = Param::new("cost", 1.0, 0.01..=100.0, "multiplier on every task's work");
+/// const MODE: Param<String> = Param::text("mode", "fast", "fast or exact", "how to compute");
 ///
 /// let config = WorkloadConfig::new("mine", 100, 1);
 /// assert_eq!(COST.get(&config)?, 1.0, "absent: the default");
+/// assert_eq!(MODE.get(&config)?, "fast");
 /// assert_eq!(COST.get(&config.clone().with_param("cost", 2.5))?, 2.5);
 /// let refused = COST.get(&config.with_param("cost", 0)).unwrap_err().to_string();
 /// assert_eq!(refused, "workload 'mine': parameter cost=0 is invalid; expected a number in 0.01..=100");
 /// # Ok::<(), ablate_workloads::WorkloadError>(())
 /// ```
 #[derive(Debug)]
-pub struct Param<T: 'static> {
+pub struct Param<T: ParamValue> {
     name: &'static str,
     default: Fallback<T>,
-    valid: Valid<T>,
+    valid: Valid<T::Constant>,
     help: &'static str,
 }
 
 /// What a parameter is when the configuration does not set it.
 #[derive(Debug)]
-enum Fallback<T: 'static> {
-    Value(T),
-    /// Parsed like a value from the command line (for text parameters, whose values cannot be constants).
-    Text(&'static str),
+enum Fallback<T: ParamValue> {
+    Value(T::Constant),
     /// Computed from the workload's size; `shown` says how, e.g. `size/2`.
-    FromSize { shown: &'static str, compute: fn(u64) -> T },
+    FromSize {
+        shown: &'static str,
+        compute: fn(u64) -> T,
+    },
 }
 
 /// Which values a parameter accepts.
 #[derive(Debug)]
-enum Valid<T> {
-    Range(RangeInclusive<T>),
+enum Valid<C> {
+    Range(RangeInclusive<C>),
     /// Any value that parses; the text names them, e.g. `a path`.
     Described(&'static str),
 }
 
 /// What a parameter's value can be: parsed from text, compared with its range, shown in listings and errors.
-pub trait ParamValue: FromStr + PartialOrd + Display + Debug + Clone + Send + Sync + 'static {}
+/// Implemented for the numbers and `String`; a type of a workload's own implements it too.
+pub trait ParamValue: FromStr + PartialOrd + Display + Debug + Send + Sync + 'static {
+    /// How a default or a bound is written in a constant declaration: the value itself for numbers, a
+    /// `&'static str` for text (so that a `Param<String>` is a constant, too).
+    type Constant: Copy + PartialOrd + Display + Debug + Send + Sync + 'static;
+    /// The value a constant stands for.
+    fn from_constant(constant: Self::Constant) -> Self;
+}
 
-impl<T: FromStr + PartialOrd + Display + Debug + Clone + Send + Sync + 'static> ParamValue for T {}
+macro_rules! plain_values {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            type Constant = $t;
+            fn from_constant(constant: $t) -> $t {
+                constant
+            }
+        }
+    )*};
+}
+
+plain_values!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+
+impl ParamValue for String {
+    type Constant = &'static str;
+    fn from_constant(constant: &'static str) -> String {
+        constant.to_owned()
+    }
+}
 
 impl<T: ParamValue> Param<T> {
     /// A parameter with a constant default, accepting the values in `valid`.
-    pub const fn new(name: &'static str, default: T, valid: RangeInclusive<T>, help: &'static str) -> Self {
+    pub const fn new(
+        name: &'static str,
+        default: T::Constant,
+        valid: RangeInclusive<T::Constant>,
+        help: &'static str,
+    ) -> Self {
         Param { name, default: Fallback::Value(default), valid: Valid::Range(valid), help }
     }
 
@@ -66,7 +99,7 @@ impl<T: ParamValue> Param<T> {
         name: &'static str,
         shown: &'static str,
         compute: fn(u64) -> T,
-        valid: RangeInclusive<T>,
+        valid: RangeInclusive<T::Constant>,
         help: &'static str,
     ) -> Self {
         Param { name, default: Fallback::FromSize { shown, compute }, valid: Valid::Range(valid), help }
@@ -80,19 +113,18 @@ impl<T: ParamValue> Param<T> {
     /// The value `config` sets, or the default; an error names the workload, the value and the valid ones.
     pub fn get(&self, config: &WorkloadConfig) -> Result<T, WorkloadError> {
         let value = match (config.params.get(self.name), &self.default) {
-            (Some(raw), _) => self.parse(config, raw)?,
-            (None, Fallback::Text(raw)) => self.parse(config, raw)?,
-            (None, Fallback::Value(value)) => value.clone(),
+            (Some(raw), _) => raw.parse().map_err(|_| self.refuse(config, raw))?,
+            (None, Fallback::Value(constant)) => T::from_constant(*constant),
             (None, Fallback::FromSize { compute, .. }) => compute(config.size),
         };
         match &self.valid {
-            Valid::Range(range) if !range.contains(&value) => Err(self.refuse(config, &value.to_string())),
+            Valid::Range(range)
+                if !(T::from_constant(*range.start()) <= value && value <= T::from_constant(*range.end())) =>
+            {
+                Err(self.refuse(config, &value.to_string()))
+            }
             _ => Ok(value),
         }
-    }
-
-    fn parse(&self, config: &WorkloadConfig, raw: &str) -> Result<T, WorkloadError> {
-        raw.parse().map_err(|_| self.refuse(config, raw))
     }
 
     fn refuse(&self, config: &WorkloadConfig, value: &str) -> WorkloadError {
@@ -115,7 +147,7 @@ impl<T: ParamValue> Param<T> {
 impl Param<String> {
     /// A text parameter: any value is accepted, `valid` names what makes sense (e.g. `a path`).
     pub const fn text(name: &'static str, default: &'static str, valid: &'static str, help: &'static str) -> Self {
-        Param { name, default: Fallback::Text(default), valid: Valid::Described(valid), help }
+        Param { name, default: Fallback::Value(default), valid: Valid::Described(valid), help }
     }
 }
 
@@ -135,8 +167,7 @@ impl<T: ParamValue> ParamSpec for Param<T> {
 
     fn doc(&self) -> ParamDoc {
         let default = match &self.default {
-            Fallback::Value(value) => value.to_string(),
-            Fallback::Text(text) => (*text).to_owned(),
+            Fallback::Value(constant) => constant.to_string(),
             Fallback::FromSize { shown, .. } => (*shown).to_owned(),
         };
         ParamDoc { name: self.name, default, valid: self.expected(), help: self.help }

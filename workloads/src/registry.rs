@@ -87,9 +87,11 @@ impl Registry {
 
     /// Every workload's description, the binary's own first, then those on request.
     pub fn descriptions(&self) -> impl Iterator<Item = &Description> {
-        self.entries.iter().filter(|e| !e.on_request).chain(self.entries.iter().filter(|e| e.on_request)).map(|e| {
-            &e.description
-        })
+        self.entries
+            .iter()
+            .filter(|e| !e.on_request)
+            .chain(self.entries.iter().filter(|e| e.on_request))
+            .map(|e| &e.description)
     }
 
     /// Every workload's name, in the order of [`Registry::descriptions`].
@@ -105,7 +107,8 @@ impl Registry {
     /// The workloads one item of `--workloads` names: [`Registry::ALL`] (the binary's own),
     /// [`Registry::BUILTINS`], or one name.
     pub fn select(&self, item: &str) -> Result<Vec<&'static str>, WorkloadError> {
-        let chosen = |keep: fn(&Entry) -> bool| self.entries.iter().filter(move |e| keep(e)).map(|e| e.description.name);
+        let chosen =
+            |keep: fn(&Entry) -> bool| self.entries.iter().filter(move |e| keep(e)).map(|e| e.description.name);
         match item {
             Self::ALL => Ok(chosen(|e| !e.on_request).collect()),
             Self::BUILTINS => Ok(chosen(|e| e.builtin).collect()),

@@ -53,7 +53,8 @@ impl Workload for Backtest {
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        let backtest = Backtest { points: config.size, fast: FAST.get(config)?, slow: SLOW.get(config)?, seed: config.seed };
+        let backtest =
+            Backtest { points: config.size, fast: FAST.get(config)?, slow: SLOW.get(config)?, seed: config.seed };
         let longest = 60 * backtest.slow;
         if config.size <= longest {
             let expected = format!("more prices than the longest window ({longest})");

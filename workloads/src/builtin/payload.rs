@@ -44,11 +44,7 @@ impl Workload for Payload {
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         config.size_at_least(8, "bytes (one f64)")?;
-        Ok(Payload {
-            values: config.size / 8,
-            tasks: TASKS.get(config)?,
-            seed: config.seed,
-        })
+        Ok(Payload { values: config.size / 8, tasks: TASKS.get(config)?, seed: config.seed })
     }
 
     fn footprint(&self) -> Option<Footprint> {

@@ -94,7 +94,12 @@ mod tests {
     #[test]
     fn costs_depend_on_the_seed_only() {
         let build = |seed| {
-            Skewed::build(&WorkloadConfig::new(NAME, 50, seed)).unwrap().tasks().iter().map(|t| t.iters).collect::<Vec<_>>()
+            Skewed::build(&WorkloadConfig::new(NAME, 50, seed))
+                .unwrap()
+                .tasks()
+                .iter()
+                .map(|t| t.iters)
+                .collect::<Vec<_>>()
         };
         assert_eq!(build(1), build(1));
         assert_ne!(build(1), build(2));

@@ -6,7 +6,7 @@ mod job;
 mod remote;
 
 pub use codec::Codec;
-pub use job::{AnyOutput, Job, JobError};
 pub(crate) use job::prepare;
+pub use job::{AnyOutput, Job, JobError};
 pub(crate) use remote::build_remote;
 pub use remote::{RemoteError, RemoteJob, SharedSource};
