@@ -11,12 +11,8 @@ fn cell_workloads(args: &[&str]) -> Vec<String> {
     let out = dir.path().join("results.json");
     let mut all = vec!["run", "--strategies", "serial", "--workers", "1", "--reps", "1", "--warmup", "0"];
     all.extend(args);
-    let output = Command::new(env!("CARGO_BIN_EXE_custom-workload"))
-        .args(&all)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_custom-workload")).args(&all).arg("--out").arg(&out).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     record["cells"].as_array().unwrap().iter().map(|c| c["workload"].as_str().unwrap().to_owned()).collect()

@@ -71,8 +71,9 @@ fn one_line(err: &anyhow::Error) -> String {
 }
 
 /// The whole `ablate` CLI over a user's own workloads, which `register` adds; the built-ins are there on request
-/// (`-w builtins`, or by name) and `-w all`, the default, runs the user's. This is what [`ablate_main!`] calls. A
-/// workload refused at registration (its name or a parameter's not an identifier) prints why and exits 1.
+/// (`-w builtins`, or by name) and `-w all`, the default, runs the user's. This is what
+/// [`ablate_main!`](crate::ablate_main) calls. A workload refused at registration (its name or a parameter's not
+/// an identifier) prints why and exits 1.
 pub fn main_with_own(register: impl FnOnce(&mut Registry) -> Result<(), WorkloadError>) -> ExitCode {
     let mut registry = Registry::new();
     if let Err(err) = register(&mut registry) {
