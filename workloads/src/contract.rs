@@ -56,6 +56,47 @@ pub struct Description {
     pub params: &'static [&'static dyn ParamSpec],
 }
 
+impl Description {
+    /// A workload called `name`, limited by `kind`, doing what `summary` says; sized in tasks (1000 by default,
+    /// 100 for `--quick`) until [`Description::sizes`] says otherwise, with no parameters and no expected shortfall.
+    ///
+    /// ```
+    /// # use ablate_workloads::{Description, Kind, Param};
+    /// const ITERS: Param<u64> = Param::new("iters", 50_000, 0..=1_000_000, "loop iterations per task");
+    /// let description = Description::new("spin", Kind::Cpu, "independent tasks of pure arithmetic")
+    ///     .sizes("tasks", 2_000, 100)
+    ///     .params(&[&ITERS]);
+    /// assert_eq!((description.size_unit, description.default_size, description.params.len()), ("tasks", 2_000, 1));
+    /// ```
+    pub const fn new(name: &'static str, kind: Kind, summary: &'static str) -> Self {
+        Description {
+            name,
+            kind,
+            expected_shortfalls: &[],
+            summary,
+            size_unit: "tasks",
+            default_size: 1000,
+            quick_size: 100,
+            params: &[],
+        }
+    }
+
+    /// What `--size` counts, the size of a real measurement, and the size of the `--quick` profile.
+    pub const fn sizes(self, unit: &'static str, default_size: u64, quick_size: u64) -> Self {
+        Description { size_unit: unit, default_size, quick_size, ..self }
+    }
+
+    /// The parameters `build` reads, e.g. `&[&ITERS, &COST]`.
+    pub const fn params(self, params: &'static [&'static dyn ParamSpec]) -> Self {
+        Description { params, ..self }
+    }
+
+    /// The scaling shortfalls this workload exists to show.
+    pub const fn expected_shortfalls(self, expected_shortfalls: &'static [ExpectedShortfall]) -> Self {
+        Description { expected_shortfalls, ..self }
+    }
+}
+
 /// A scaling shortfall a workload is built to show: under `strategy` its efficiency is expected to fall below the
 /// floor, and the gate says so instead of failing the cell.
 #[derive(Clone, Copy, Debug)]

@@ -25,16 +25,9 @@
 //!     type Output = u64;
 //!
 //!     fn describe() -> Description {
-//!         Description {
-//!             name: "squares",
-//!             kind: Kind::Cpu,
-//!             expected_shortfalls: &[],
-//!             summary: "sums of squares, a block of numbers per task",
-//!             size_unit: "numbers",
-//!             default_size: 1_000_000,
-//!             quick_size: 10_000,
-//!             params: &[&BLOCK],
-//!         }
+//!         Description::new("squares", Kind::Cpu, "sums of squares, a block of numbers per task")
+//!             .sizes("numbers", 1_000_000, 10_000)
+//!             .params(&[&BLOCK])
 //!     }
 //!
 //!     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

@@ -22,16 +22,13 @@ impl Workload for Horner {
     type Output = f64; // the sum of the polynomial over the range
 
     fn describe() -> Description {
-        Description {
-            name: "horner",
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "evaluates a seeded polynomial at many points by Horner's rule (an example user workload)",
-            size_unit: "points",
-            default_size: 4_000_000,
-            quick_size: 200_000,
-            params: &[&DEGREE],
-        }
+        Description::new(
+            "horner",
+            Kind::Cpu,
+            "evaluates a seeded polynomial at many points by Horner's rule (an example user workload)",
+        )
+        .sizes("points", 4_000_000, 200_000)
+        .params(&[&DEGREE])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

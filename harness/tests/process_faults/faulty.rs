@@ -31,16 +31,9 @@ impl Workload for Faulty {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: "faulty",
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "test-only: a task that misbehaves inside a worker process",
-            size_unit: "tasks",
-            default_size: 4,
-            quick_size: 4,
-            params: &[&MODE, &ON, &ONCE, &TASKS, &LOAD],
-        }
+        Description::new("faulty", Kind::Cpu, "test-only: a task that misbehaves inside a worker process")
+            .sizes("tasks", 4, 4)
+            .params(&[&MODE, &ON, &ONCE, &TASKS, &LOAD])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

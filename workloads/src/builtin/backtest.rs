@@ -40,16 +40,13 @@ impl Workload for Backtest {
     type Output = Performance;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "moving-average-crossover backtest grid (10 x 10 window pairs) over synthetic prices",
-            size_unit: "prices",
-            default_size: 250_000,
-            quick_size: 10_000,
-            params: &[&FAST, &SLOW],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "moving-average-crossover backtest grid (10 x 10 window pairs) over synthetic prices",
+        )
+        .sizes("prices", 250_000, 10_000)
+        .params(&[&FAST, &SLOW])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

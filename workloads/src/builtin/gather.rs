@@ -35,16 +35,13 @@ impl Workload for Gather {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Memory,
-            expected_shortfalls: &[],
-            summary: "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
-            size_unit: "entries",
-            default_size: (32u64 << 20).max(4 * last_level_cache_bytes() / 8),
-            quick_size: 2 << 20,
-            params: &[&LOOKUPS, &PER_TASK],
-        }
+        Description::new(
+            NAME,
+            Kind::Memory,
+            "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
+        )
+        .sizes("entries", (32u64 << 20).max(4 * last_level_cache_bytes() / 8), 2 << 20)
+        .params(&[&LOOKUPS, &PER_TASK])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

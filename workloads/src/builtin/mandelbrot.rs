@@ -37,16 +37,13 @@ impl Workload for Mandelbrot {
     type Output = BandResult;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "escape-time Mandelbrot, a band of rows per task; floating point with uneven task costs",
-            size_unit: "px wide",
-            default_size: 1200,
-            quick_size: 240,
-            params: &[&MAX_ITER, &ROWS_PER_TASK],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "escape-time Mandelbrot, a band of rows per task; floating point with uneven task costs",
+        )
+        .sizes("px wide", 1200, 240)
+        .params(&[&MAX_ITER, &ROWS_PER_TASK])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

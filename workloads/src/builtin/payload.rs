@@ -30,16 +30,13 @@ impl Workload for Payload {
     type Output = f64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Mixed,
-            expected_shortfalls: &[],
-            summary: "every task reads a large shared input (16 MiB) and returns one number; payload cost",
-            size_unit: "bytes",
-            default_size: 16 << 20,
-            quick_size: 4 << 20,
-            params: &[&TASKS],
-        }
+        Description::new(
+            NAME,
+            Kind::Mixed,
+            "every task reads a large shared input (16 MiB) and returns one number; payload cost",
+        )
+        .sizes("bytes", 16 << 20, 4 << 20)
+        .params(&[&TASKS])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

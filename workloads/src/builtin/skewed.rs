@@ -34,19 +34,17 @@ impl Workload for Skewed {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[ExpectedShortfall {
-                strategy: "threads",
-                why: "heaviest tasks first under a static partition: one worker gets most of the work by design",
-            }],
-            summary: "heavy-tailed task costs, heaviest first; load imbalance under static partitioning",
-            size_unit: "tasks",
-            default_size: 400,
-            quick_size: 50,
-            params: &[&ALPHA, &BASE_ITERS],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "heavy-tailed task costs, heaviest first; load imbalance under static partitioning",
+        )
+        .sizes("tasks", 400, 50)
+        .params(&[&ALPHA, &BASE_ITERS])
+        .expected_shortfalls(&[ExpectedShortfall {
+            strategy: "threads",
+            why: "heaviest tasks first under a static partition: one worker gets most of the work by design",
+        }])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

@@ -33,16 +33,13 @@ impl Workload for Spin {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "independent tasks of tunable pure arithmetic; measures dispatch overhead and injects slowdowns",
-            size_unit: "tasks",
-            default_size: 2_000,
-            quick_size: 100,
-            params: &[&ITERS, &COST, &PANIC_ON],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "independent tasks of tunable pure arithmetic; measures dispatch overhead and injects slowdowns",
+        )
+        .sizes("tasks", 2_000, 100)
+        .params(&[&ITERS, &COST, &PANIC_ON])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

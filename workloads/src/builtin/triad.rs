@@ -60,16 +60,13 @@ impl Workload for Triad {
 
     fn describe() -> Description {
         let four_caches = 4 * last_level_cache_bytes() / 8;
-        Description {
-            name: NAME,
-            kind: Kind::Memory,
-            expected_shortfalls: &[],
-            summary: "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
-            size_unit: "elements",
-            default_size: (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK),
-            quick_size: 4 << 20,
-            params: &[&BLOCK, &SCALAR],
-        }
+        Description::new(
+            NAME,
+            Kind::Memory,
+            "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
+        )
+        .sizes("elements", (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK), 4 << 20)
+        .params(&[&BLOCK, &SCALAR])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

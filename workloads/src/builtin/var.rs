@@ -49,16 +49,13 @@ impl Workload for ValueAtRisk {
     type Output = TailLosses;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "Monte Carlo value-at-risk of a 16-asset correlated portfolio; equal floating-point tasks",
-            size_unit: "paths",
-            default_size: 60_000,
-            quick_size: 1_500,
-            params: &[&BATCH, &HORIZON_DAYS],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "Monte Carlo value-at-risk of a 16-asset correlated portfolio; equal floating-point tasks",
+        )
+        .sizes("paths", 60_000, 1_500)
+        .params(&[&BATCH, &HORIZON_DAYS])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
