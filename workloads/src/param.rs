@@ -48,6 +48,7 @@ enum Fallback<T: ParamValue> {
 #[derive(Debug)]
 enum Valid<C> {
     Range(RangeInclusive<C>),
+    AtLeast(C),
     /// Any value that parses; the text names them, e.g. `a path`.
     Described(&'static str),
 }
@@ -93,16 +94,21 @@ impl<T: ParamValue> Param<T> {
         Param { name, default: Fallback::Value(default), valid: Valid::Range(valid), help }
     }
 
+    /// A parameter with a constant default, accepting any value from `min` up.
+    pub const fn at_least(name: &'static str, default: T::Constant, min: T::Constant, help: &'static str) -> Self {
+        Param { name, default: Fallback::Value(default), valid: Valid::AtLeast(min), help }
+    }
+
     /// A parameter whose default depends on the workload's size: `compute` gives it, `shown` says how (e.g.
-    /// `size/2`) for listings.
+    /// `size/2`) for listings; any value from `min` up is accepted.
     pub const fn from_size(
         name: &'static str,
         shown: &'static str,
         compute: fn(u64) -> T,
-        valid: RangeInclusive<T::Constant>,
+        min: T::Constant,
         help: &'static str,
     ) -> Self {
-        Param { name, default: Fallback::FromSize { shown, compute }, valid: Valid::Range(valid), help }
+        Param { name, default: Fallback::FromSize { shown, compute }, valid: Valid::AtLeast(min), help }
     }
 
     /// The name, as written on the command line (`-p WORKLOAD.NAME=VALUE`).
@@ -117,14 +123,12 @@ impl<T: ParamValue> Param<T> {
             (None, Fallback::Value(constant)) => T::from_constant(*constant),
             (None, Fallback::FromSize { compute, .. }) => compute(config.size),
         };
-        match &self.valid {
-            Valid::Range(range)
-                if !(T::from_constant(*range.start()) <= value && value <= T::from_constant(*range.end())) =>
-            {
-                Err(self.refuse(config, &value.to_string()))
-            }
-            _ => Ok(value),
-        }
+        let admitted = match &self.valid {
+            Valid::Range(range) => T::from_constant(*range.start()) <= value && value <= T::from_constant(*range.end()),
+            Valid::AtLeast(min) => T::from_constant(*min) <= value,
+            Valid::Described(_) => true,
+        };
+        if admitted { Ok(value) } else { Err(self.refuse(config, &value.to_string())) }
     }
 
     fn refuse(&self, config: &WorkloadConfig, value: &str) -> WorkloadError {
@@ -139,6 +143,7 @@ impl<T: ParamValue> Param<T> {
     fn expected(&self) -> String {
         match &self.valid {
             Valid::Range(range) => format!("a number in {}..={}", range.start(), range.end()),
+            Valid::AtLeast(min) => format!("a number ≥ {min}"),
             Valid::Described(text) => (*text).to_owned(),
         }
     }
@@ -192,7 +197,8 @@ mod tests {
     use super::*;
 
     const ITERS: Param<u64> = Param::new("iters", 50_000, 0..=1_000_000, "loop iterations per task");
-    const LOOKUPS: Param<u64> = Param::from_size("lookups", "size/2", |size| (size / 2).max(1), 1..=u64::MAX, "l");
+    const LOOKUPS: Param<u64> = Param::from_size("lookups", "size/2", |size| (size / 2).max(1), 1, "lookups");
+    const PANIC_ON: Param<i64> = Param::at_least("panic_on", -1, -1, "a task that panics");
     const MODE: Param<String> = Param::text("mode", "none", "sleep | abort | none", "what misbehaves");
 
     fn config() -> WorkloadConfig {
@@ -206,7 +212,10 @@ mod tests {
         let doc = ITERS.doc();
         assert_eq!((doc.name, doc.default.as_str(), doc.valid.as_str()), ("iters", "50000", "a number in 0..=1000000"));
         assert_eq!(LOOKUPS.get(&config()).unwrap(), 5);
-        assert_eq!(LOOKUPS.doc().default, "size/2");
+        assert_eq!((LOOKUPS.doc().default.as_str(), LOOKUPS.doc().valid.as_str()), ("size/2", "a number ≥ 1"));
+        assert_eq!(PANIC_ON.get(&config().with_param("panic_on", 7)).unwrap(), 7);
+        let below = PANIC_ON.get(&config().with_param("panic_on", -2)).unwrap_err().to_string();
+        assert!(below.ends_with("panic_on=-2 is invalid; expected a number ≥ -1"), "{below}");
         assert_eq!(MODE.get(&config()).unwrap(), "none");
         assert_eq!(MODE.get(&config().with_param("mode", "abort")).unwrap(), "abort");
         assert_eq!(MODE.doc().valid, "sleep | abort | none");

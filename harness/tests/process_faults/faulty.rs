@@ -9,9 +9,9 @@ use ablate_workloads::{Description, Kind, Param, Registry, Workload, WorkloadCon
 
 const MODE: Param<String> =
     Param::text("mode", "none", "a mode", "sleep | abort | segfault | panic | garbage | misfit | none");
-const ON: Param<u64> = Param::new("on", 2, 0..=u64::MAX, "the task that misbehaves");
+const ON: Param<u64> = Param::at_least("on", 2, 0, "the task that misbehaves");
 const ONCE: Param<String> = Param::text("once", "", "a path", "marker file: misbehave only while it does not exist");
-const TASKS: Param<u64> = Param::new("tasks", 4, 0..=u64::MAX, "how many tasks");
+const TASKS: Param<u64> = Param::at_least("tasks", 4, 0, "how many tasks");
 const LOAD: Param<String> = Param::text("load", "", "hang or once:PATH", "hang | once:PATH (inside a worker)");
 
 /// `tasks` tasks (four by default); task `on` misbehaves as `mode` says, only inside a worker process, and with

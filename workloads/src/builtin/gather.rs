@@ -13,8 +13,8 @@ use crate::{Bulk, Description, Footprint, Kind, Param, Workload, WorkloadConfig,
 const NAME: &str = "gather";
 const LINE_BYTES: u64 = 64;
 const LOOKUPS: Param<u64> =
-    Param::from_size("lookups", "size/2", |size| (size / 2).max(1), 1..=u64::MAX, "random lookups per pass");
-const PER_TASK: Param<u64> = Param::new("per_task", 65_536, 1..=u64::MAX, "lookups per task");
+    Param::from_size("lookups", "size/2", |size| (size / 2).max(1), 1, "random lookups per pass");
+const PER_TASK: Param<u64> = Param::at_least("per_task", 65_536, 1, "lookups per task");
 
 pub struct Gather {
     entries: u64,

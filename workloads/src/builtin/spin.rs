@@ -25,7 +25,7 @@ const NAME: &str = "spin";
 const ITERS: Param<u64> =
     Param::new("iters", 50_000, 0..=u32::MAX as u64, "loop iterations per task (about 1.5 ns each)");
 const COST: Param<f64> = Param::new("cost", 1.0, 0.0..=1000.0, "multiplier on every task's iterations");
-const PANIC_ON: Param<i64> = Param::new("panic_on", -1, -1..=i64::MAX, "index of a task that panics (-1: none)");
+const PANIC_ON: Param<i64> = Param::at_least("panic_on", -1, -1, "index of a task that panics (-1: none)");
 
 impl Workload for Spin {
     type Shared = ();
