@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::contract::{Description, Workload, WorkloadConfig};
+use crate::contract::{Description, Footprint, Workload, WorkloadConfig};
 use crate::error::WorkloadError;
-use crate::footprint::Footprint;
 use crate::name::{RESERVED, check_identifier};
 use crate::runtime::{self, Job, RemoteError, RemoteJob, SharedSource};
 
