@@ -16,7 +16,7 @@ extern "C" fn on_interrupt(_signal: libc::c_int) {
     unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
 }
 
-/// Routes SIGINT to [`request`].
+/// Routes SIGINT to a stop request, which [`requested`] then reports.
 pub fn install_interrupt_handler() {
     // SAFETY: the handler only stores to an atomic and calls signal(2), both async-signal-safe.
     unsafe { libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t) };

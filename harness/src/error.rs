@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use ablate_workloads::{JobError, WorkloadError};
+use ablate_workloads::WorkloadError;
+
+use ablate_workloads::runtime::JobError;
 
 use crate::exit;
 

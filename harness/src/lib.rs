@@ -27,4 +27,9 @@ pub mod write;
 mod app;
 
 pub use ablate_workloads as workloads;
-pub use app::main_with;
+pub use app::{main_with, main_with_own};
+
+/// The README's code blocks, compiled as doctests, so that its workload example stays one that builds.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

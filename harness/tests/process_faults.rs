@@ -276,7 +276,7 @@ fn a_hundred_thousand_tiny_tasks_pass_through_one_pool() {
     assert_no_children();
 }
 
-fn serial_digest(job: &std::sync::Arc<dyn ablate_workloads::Job>) -> ablate_workloads::Digest {
+fn serial_digest(job: &std::sync::Arc<dyn ablate_workloads::runtime::Job>) -> ablate_workloads::Digest {
     let outputs: Vec<_> = (0..job.task_count()).map(|i| job.run_task(i)).collect();
     job.digest(&outputs).unwrap()
 }

@@ -1,10 +1,13 @@
-//! The workload trait a user implements, and the plain data that describes and configures a workload.
+//! The workload trait a user implements, and the plain data that describes, configures and sizes a workload.
 
+use std::any::Any;
 use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::error::WorkloadError;
+use crate::param::ParamSpec;
 use crate::params::Params;
 
 /// What limits a workload: the cores, the memory system, or both.
@@ -29,19 +32,12 @@ impl fmt::Display for Kind {
     }
 }
 
-/// One parameter a workload accepts, for `ablate list` and for rejecting unknown keys.
-#[derive(Clone, Copy, Debug)]
-pub struct ParamDoc {
-    pub name: &'static str,
-    pub default: &'static str,
-    pub help: &'static str,
-}
-
 /// Everything the harness shows about a workload before building it.
 #[derive(Clone, Debug)]
 pub struct Description {
-    /// The registry name, e.g. `triad`.
+    /// The registry name, e.g. `triad`: a lowercase letter, then lowercase letters, digits, `_` or `-`.
     pub name: &'static str,
+    /// What limits it: how its scaling is judged.
     pub kind: Kind,
     /// Scaling shortfalls this workload exists to show (e.g. imbalance under a static partition): the gate reports
     /// them as expected, not as failures. Empty for most workloads.
@@ -54,8 +50,50 @@ pub struct Description {
     pub default_size: u64,
     /// The size of the `--quick` profile: small enough for CI, large enough to run every code path.
     pub quick_size: u64,
-    /// The parameters `build` reads besides size and seed.
-    pub params: &'static [ParamDoc],
+    /// The parameters `build` reads besides size and seed, e.g. `&[&ITERS, &COST]` (see [`crate::Param`]); a
+    /// key not declared here is refused before `build` runs.
+    pub params: &'static [&'static dyn ParamSpec],
+}
+
+impl Description {
+    /// A workload called `name`, limited by `kind`, doing what `summary` says; sized in tasks (1000 by default,
+    /// 100 for `--quick`) until [`Description::sizes`] says otherwise, with no parameters and no expected shortfall.
+    ///
+    /// ```
+    /// # use ablate_workloads::{Description, Kind, Param};
+    /// const ITERS: Param<u64> = Param::new("iters", 50_000, 0..=1_000_000, "loop iterations per task");
+    /// let description = Description::new("spin", Kind::Cpu, "independent tasks of pure arithmetic")
+    ///     .sizes("tasks", 2_000, 100)
+    ///     .params(&[&ITERS]);
+    /// assert_eq!((description.size_unit, description.default_size, description.params.len()), ("tasks", 2_000, 1));
+    /// ```
+    pub const fn new(name: &'static str, kind: Kind, summary: &'static str) -> Self {
+        Description {
+            name,
+            kind,
+            expected_shortfalls: &[],
+            summary,
+            size_unit: "tasks",
+            default_size: 1000,
+            quick_size: 100,
+            params: &[],
+        }
+    }
+
+    /// What `--size` counts, the size of a real measurement, and the size of the `--quick` profile.
+    pub const fn sizes(self, unit: &'static str, default_size: u64, quick_size: u64) -> Self {
+        Description { size_unit: unit, default_size, quick_size, ..self }
+    }
+
+    /// The parameters `build` reads, e.g. `&[&ITERS, &COST]`.
+    pub const fn params(self, params: &'static [&'static dyn ParamSpec]) -> Self {
+        Description { params, ..self }
+    }
+
+    /// The scaling shortfalls this workload exists to show.
+    pub const fn expected_shortfalls(self, expected_shortfalls: &'static [ExpectedShortfall]) -> Self {
+        Description { expected_shortfalls, ..self }
+    }
 }
 
 /// A scaling shortfall a workload is built to show: under `strategy` its efficiency is expected to fall below the
@@ -71,13 +109,28 @@ pub struct ExpectedShortfall {
 /// The inputs a workload is built from; equal configurations build equal workloads in any process.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadConfig {
+    /// The workload's registry name.
     pub name: String,
+    /// What `--size` gave, in the workload's size unit.
     pub size: u64,
+    /// The seed every random input is drawn from.
     pub seed: u64,
+    /// The parameters given; those absent take their defaults.
     pub params: Params,
 }
 
 impl WorkloadConfig {
+    /// The workload `name` at `size`, drawn from `seed`, every parameter at its default.
+    pub fn new(name: &str, size: u64, seed: u64) -> Self {
+        WorkloadConfig { name: name.to_owned(), size, seed, params: Params::new() }
+    }
+
+    /// This configuration with parameter `key` set to `value`.
+    pub fn with_param(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key, value);
+        self
+    }
+
     /// The size, once it is at least `min`; otherwise an error naming the size and the least valid one.
     pub fn size_at_least(&self, min: u64, unit: &str) -> Result<u64, WorkloadError> {
         if self.size >= min {
@@ -130,19 +183,6 @@ impl Footprint {
     }
 }
 
-/// Why a workload could not be built.
-#[derive(Debug, thiserror::Error)]
-pub enum WorkloadError {
-    #[error("unknown workload '{name}'; valid workloads: {valid}")]
-    UnknownWorkload { name: String, valid: String },
-    #[error("workload '{workload}': unknown parameter '{key}'; valid parameters: {valid}")]
-    UnknownParam { workload: String, key: String, valid: String },
-    #[error("workload '{workload}': parameter {key}={value} is invalid; expected {expected}")]
-    BadParam { workload: String, key: String, value: String, expected: String },
-    #[error("workload '{workload}': size {size} is invalid; expected {expected}")]
-    BadSize { workload: String, size: u64, expected: String },
-}
-
 /// A unit of parallel work, split into independent tasks over a read-only shared input.
 ///
 /// `build` must be cheap and deterministic: the same [`WorkloadConfig`] yields the same shared input, the same
@@ -156,13 +196,23 @@ pub trait Workload: Sized + Send + Sync + 'static {
     /// The result of one task.
     type Output: Serialize + DeserializeOwned + Send + 'static;
 
+    /// Everything the harness shows before building: name, kind, sizes, parameters.
     fn describe() -> Description;
 
     /// Reads the parameters; must not do the expensive work of making the shared input.
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError>;
 
-    /// Makes the shared input, deterministically from the configuration's seed.
-    fn shared_input(&self) -> Self::Shared;
+    /// Makes the shared input, deterministically from the configuration's seed. A workload without one writes
+    /// `type Shared = ();` and leaves this out.
+    ///
+    /// Stable Rust has neither defaults for associated types nor a default method for `Shared = ()` alone, and a
+    /// `Shared: Default` bound would hand an empty vector, silently, to a workload that forgot its shared input.
+    /// So the default returns `()` and refuses every other type: one that holds data when the workload is
+    /// compiled into a binary (a constant assertion, which `cargo build` evaluates and `cargo check` does not),
+    /// a data-less one with a panic when the workload is prepared.
+    fn shared_input(&self) -> Self::Shared {
+        nothing_shared()
+    }
 
     /// The tasks, in the order their outputs are digested.
     fn tasks(&self) -> Vec<Self::Task>;
@@ -181,5 +231,30 @@ pub trait Workload: Sized + Send + Sync + 'static {
     /// Bytes of memory traffic in one pass over all tasks, for memory-bound workloads' GB/s (STREAM counting).
     fn bytes_touched(&self) -> Option<u64> {
         None
+    }
+}
+
+/// `()` as the shared input of a workload that has none; any other type refused (see [`Workload::shared_input`]).
+/// A workload whose shared input holds data and that leaves out `shared_input` does not build:
+///
+/// ```compile_fail,E0080
+/// use ablate_workloads::{Description, Registry, Workload, WorkloadConfig, WorkloadError};
+/// struct Forgot;
+/// impl Workload for Forgot {
+///     type Shared = Vec<f64>;
+///     type Task = u64;
+///     type Output = u64;
+///     fn describe() -> Description { unimplemented!() }
+///     fn build(_: &WorkloadConfig) -> Result<Self, WorkloadError> { Ok(Forgot) }
+///     fn tasks(&self) -> Vec<u64> { vec![1] }
+///     fn run(&self, shared: &Vec<f64>, task: &u64) -> u64 { task + shared.len() as u64 }
+/// }
+/// Registry::new().register::<Forgot>().unwrap();
+/// ```
+fn nothing_shared<S: 'static>() -> S {
+    const { assert!(size_of::<S>() == 0, "a workload whose `type Shared` holds data must define `fn shared_input`") };
+    match (Box::new(()) as Box<dyn Any>).downcast::<S>() {
+        Ok(unit) => *unit,
+        Err(_) => panic!("a workload whose `type Shared` is not `()` must define `fn shared_input`"),
     }
 }

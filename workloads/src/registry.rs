@@ -1,10 +1,12 @@
-//! The registry: workload names mapped to their descriptions and to the code that builds them.
+//! The registry: workload names mapped to their descriptions and to the code that builds them, and what the words
+//! `all` and `builtins` select on the command line.
 
 use std::sync::Arc;
 
-use crate::contract::{Description, Footprint, Workload, WorkloadConfig, WorkloadError};
-use crate::job::{self, Job};
-use crate::remote::{self, RemoteError, RemoteJob, SharedSource};
+use crate::contract::{Description, Footprint, Workload, WorkloadConfig};
+use crate::error::WorkloadError;
+use crate::name::{RESERVED, check_identifier};
+use crate::runtime::{self, Job, RemoteError, RemoteJob, SharedSource};
 
 type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError>;
 type Validate = fn(&WorkloadConfig) -> Result<(), WorkloadError>;
@@ -13,6 +15,10 @@ type BuildRemote = fn(WorkloadConfig, SharedSource<'_>) -> Result<Box<dyn Remote
 
 struct Entry {
     description: Description,
+    /// A built-in workload (from [`Registry::builtin`] or [`Registry::with_builtins_on_request`]).
+    builtin: bool,
+    /// Left out of `all`: run only when named, or with `builtins`.
+    on_request: bool,
     prepare: Prepare,
     validate: Validate,
     footprint: Estimate,
@@ -26,49 +32,92 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// On the command line: every workload of the binary's own (`-w all`, the default).
+    pub const ALL: &str = "all";
+    /// On the command line: every built-in workload (`-w builtins`), whether the binary's own or on request.
+    pub const BUILTINS: &str = "builtins";
+
     /// An empty registry.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The built-in suite.
+    /// The built-in suite, as the binary's own workloads (the `ablate` binary: `all` runs them).
     pub fn builtin() -> Self {
         let mut registry = Self::new();
-        crate::builtin::register_all(&mut registry);
+        crate::builtin::register_all(&mut registry).expect("the built-ins' names are identifiers");
+        registry.entries.iter_mut().for_each(|e| e.builtin = true);
         registry
     }
 
-    /// Adds `W`, replacing a workload of the same name (so a user can override a built-in).
-    pub fn register<W: Workload>(&mut self) -> &mut Self {
+    /// These workloads, and the built-ins not yet registered under their names, on request: left out of `all`,
+    /// run when named or with `builtins`. A user's binary (`ablate_main!`) is made so.
+    pub fn with_builtins_on_request(mut self) -> Self {
+        for mut entry in Self::builtin().entries {
+            if !self.entries.iter().any(|e| e.description.name == entry.description.name) {
+                entry.on_request = true;
+                self.entries.push(entry);
+            }
+        }
+        self
+    }
+
+    /// Adds `W`, replacing a workload of the same name (so a user can override a built-in). Refused when its
+    /// name or a parameter's is not an identifier (a lowercase ASCII letter, then lowercase letters, digits,
+    /// `_` or `-`; at most 32 in all), when its name is `all` or `builtins`, or when it declares a parameter
+    /// twice.
+    pub fn register<W: Workload>(&mut self) -> Result<&mut Self, WorkloadError> {
         let description = W::describe();
+        check_names(&description)?;
         self.entries.retain(|e| e.description.name != description.name);
         self.entries.push(Entry {
             description,
-            prepare: job::prepare::<W>,
+            builtin: false,
+            on_request: false,
+            prepare: runtime::prepare::<W>,
             validate: |config| W::build(config).map(drop),
             footprint: |config| {
                 Ok(W::build(config)?.footprint().unwrap_or_else(|| Footprint::assumed::<W>(config.size)))
             },
-            remote: remote::build_remote::<W>,
+            remote: runtime::build_remote::<W>,
         });
-        self
+        Ok(self)
     }
 
+    /// Every workload's description, the binary's own first, then those on request.
     pub fn descriptions(&self) -> impl Iterator<Item = &Description> {
-        self.entries.iter().map(|e| &e.description)
+        self.entries
+            .iter()
+            .filter(|e| !e.on_request)
+            .chain(self.entries.iter().filter(|e| e.on_request))
+            .map(|e| &e.description)
     }
 
+    /// Every workload's name, in the order of [`Registry::descriptions`].
     pub fn names(&self) -> Vec<&'static str> {
         self.descriptions().map(|d| d.name).collect()
     }
 
+    /// Whether `name` is left out of `all`, run only when asked for (a built-in in a user's binary).
+    pub fn is_on_request(&self, name: &str) -> bool {
+        self.entries.iter().any(|e| e.on_request && e.description.name == name)
+    }
+
+    /// The workloads one item of `--workloads` names: [`Registry::ALL`] (the binary's own),
+    /// [`Registry::BUILTINS`], or one name.
+    pub fn select(&self, item: &str) -> Result<Vec<&'static str>, WorkloadError> {
+        let chosen =
+            |keep: fn(&Entry) -> bool| self.entries.iter().filter(move |e| keep(e)).map(|e| e.description.name);
+        match item {
+            Self::ALL => Ok(chosen(|e| !e.on_request).collect()),
+            Self::BUILTINS => Ok(chosen(|e| e.builtin).collect()),
+            name => Ok(vec![self.describe(name)?.name]),
+        }
+    }
+
     /// The description of `name`, or an error listing the valid names.
     pub fn describe(&self, name: &str) -> Result<&Description, WorkloadError> {
-        self.entries
-            .iter()
-            .map(|e| &e.description)
-            .find(|d| d.name == name)
-            .ok_or_else(|| WorkloadError::UnknownWorkload { name: name.to_owned(), valid: self.names().join(", ") })
+        self.entry(name).map(|e| &e.description)
     }
 
     /// Checks the name, the parameter keys and values and the size, without making the shared input.
@@ -95,14 +144,19 @@ impl Registry {
         (entry.remote)(config, source)
     }
 
+    fn entry(&self, name: &str) -> Result<&Entry, WorkloadError> {
+        self.entries
+            .iter()
+            .find(|e| e.description.name == name)
+            .ok_or_else(|| WorkloadError::UnknownWorkload { name: name.to_owned(), valid: self.names().join(", ") })
+    }
+
     /// The entry for `config.name`, once every parameter key is one the workload declares.
     fn checked_entry(&self, config: &WorkloadConfig) -> Result<&Entry, WorkloadError> {
-        let entry = self.entries.iter().find(|e| e.description.name == config.name).ok_or_else(|| {
-            WorkloadError::UnknownWorkload { name: config.name.clone(), valid: self.names().join(", ") }
-        })?;
+        let entry = self.entry(&config.name)?;
         let declared = entry.description.params;
-        if let Some(key) = config.params.keys().find(|k| !declared.iter().any(|p| p.name == *k)) {
-            let valid = declared.iter().map(|p| p.name).collect::<Vec<_>>();
+        if let Some(key) = config.params.keys().find(|k| !declared.iter().any(|p| p.name() == *k)) {
+            let valid = declared.iter().map(|p| p.name()).collect::<Vec<_>>();
             return Err(WorkloadError::UnknownParam {
                 workload: config.name.clone(),
                 key: key.to_owned(),
@@ -113,30 +167,25 @@ impl Registry {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Params;
-
-    fn config(name: &str, size: u64, params: Params) -> WorkloadConfig {
-        WorkloadConfig { name: name.into(), size, seed: 1, params }
+/// The workload's name and its parameters' names are identifiers, the name is not a reserved word, and no
+/// parameter is declared twice.
+fn check_names(description: &Description) -> Result<(), WorkloadError> {
+    let name = description.name;
+    let refuse = |what: String, bad: &str, why: String| WorkloadError::BadName { what, name: bad.to_owned(), why };
+    check_identifier(name).map_err(|why| refuse("workload name".to_owned(), name, why))?;
+    if RESERVED.contains(&name) {
+        let why = format!("it is reserved on the command line ({})", RESERVED.join(", "));
+        return Err(refuse("workload name".to_owned(), name, why));
     }
-
-    #[test]
-    fn footprints_are_estimated_without_making_anything() {
-        let registry = Registry::builtin();
-        let gather = registry.footprint(&config("gather", 64 << 30, Params::new())).unwrap();
-        assert_eq!(gather.shared_bytes, 8 * (64 << 30), "512 GiB estimated, not allocated");
-        assert_eq!(gather.tasks, (32u64 << 30).div_ceil(65_536));
-        let triad = registry.footprint(&config("triad", 1 << 20, Params::new())).unwrap();
-        assert_eq!((triad.shared_bytes, triad.tasks), (16 << 20, 4));
-        assert!(triad.per_worker_process() >= 24 << 20, "b and c, and a of its own");
-        let spin = registry.footprint(&config("spin", 1_000_000_000, Params::new())).unwrap();
-        assert_eq!(spin.tasks, 1_000_000_000, "the default: one task per unit of size");
-        assert!(spin.in_one_process(0) >= 24_000_000_000);
-        let absurd = Params::new().with("lookups", u64::MAX);
-        assert!(registry.footprint(&config("gather", 1, absurd)).unwrap().in_one_process(64) > 1 << 50);
-        let overflowing = Footprint { shared_bytes: u64::MAX, scratch_bytes: 1, tasks: 2, bytes_per_task: u64::MAX };
-        assert_eq!(overflowing.in_one_process(64), u64::MAX, "saturates instead of wrapping to a small number");
+    let what = || format!("workload '{name}': parameter name");
+    for (index, param) in description.params.iter().enumerate() {
+        check_identifier(param.name()).map_err(|why| refuse(what(), param.name(), why))?;
+        if description.params[..index].iter().any(|p| p.name() == param.name()) {
+            return Err(refuse(what(), param.name(), "it is declared twice".to_owned()));
+        }
     }
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

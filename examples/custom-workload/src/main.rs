@@ -1,10 +1,10 @@
 //! A user's own workload, `horner`, run through every ablate strategy by a binary of its own.
 //!
-//! `cargo run --release -p custom-workload -- run --workloads horner,spin --quick` gives the whole `ablate` CLI over
-//! the built-in suite plus `horner`.
+//! `cargo run --release -p custom-workload -- run --quick` gives the whole `ablate` CLI over `horner`; the built-in
+//! suite runs on request (`-w builtins`, or `-w horner,spin`).
 
 use ablate_workloads::rng::Rng;
-use ablate_workloads::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use ablate_workloads::{Description, Footprint, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 /// Evaluates one seeded polynomial at many points, by Horner's rule; a task is a block of points.
 pub struct Horner {
@@ -14,6 +14,7 @@ pub struct Horner {
 }
 
 const BLOCK: u64 = 10_000;
+const DEGREE: Param<usize> = Param::new("degree", 64, 1..=10_000, "degree of the polynomial");
 
 impl Workload for Horner {
     type Shared = Vec<f64>; // the coefficients
@@ -21,21 +22,17 @@ impl Workload for Horner {
     type Output = f64; // the sum of the polynomial over the range
 
     fn describe() -> Description {
-        Description {
-            name: "horner",
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "evaluates a seeded polynomial at many points by Horner's rule (an example user workload)",
-            size_unit: "points",
-            default_size: 4_000_000,
-            quick_size: 200_000,
-            params: &[ParamDoc { name: "degree", default: "64", help: "degree of the polynomial" }],
-        }
+        Description::new(
+            "horner",
+            Kind::Cpu,
+            "evaluates a seeded polynomial at many points by Horner's rule (an example user workload)",
+        )
+        .sizes("points", 4_000_000, 200_000)
+        .params(&[&DEGREE])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        let degree = config.params.get_in("horner", "degree", 64, 1..=10_000)?;
-        Ok(Horner { points: config.size, degree, seed: config.seed })
+        Ok(Horner { points: config.size, degree: DEGREE.get(config)?, seed: config.seed })
     }
 
     fn shared_input(&self) -> Vec<f64> {

@@ -7,7 +7,8 @@ use std::time::Duration;
 use ablate_harness::strategy::{
     Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pinning, Pool, ProcessOptions, StrategyKind, Transport,
 };
-use ablate_harness::workloads::{Job, Params, Registry, WorkloadConfig};
+use ablate_harness::workloads::runtime::Job;
+use ablate_harness::workloads::{Params, Registry, WorkloadConfig};
 use criterion::Criterion;
 
 /// Criterion's defaults, or with `ABLATE_BENCH_FAST=1` a smoke run: few samples, short warm-up and measurement.

@@ -1,6 +1,6 @@
 //! `ablate list`: the workloads, strategies and transports this binary knows.
 
-use ablate_workloads::Registry;
+use ablate_workloads::{Description, Registry};
 
 use super::print_stdout;
 use crate::exit;
@@ -8,14 +8,11 @@ use crate::strategy::StrategyKind;
 
 pub(super) fn list(registry: &Registry) -> anyhow::Result<u8> {
     let mut out = String::from("workloads:\n");
-    for d in registry.descriptions() {
-        out.push_str(&format!(
-            "  {:<12} {:<7} {}\n  {:<12} size: {} (default {}, quick {})\n",
-            d.name, d.kind, d.summary, "", d.size_unit, d.default_size, d.quick_size
-        ));
-        for p in d.params {
-            out.push_str(&format!("  {:<12}   -p {}.{}={}  {}\n", "", d.name, p.name, p.default, p.help));
-        }
+    let (own, on_request): (Vec<_>, Vec<_>) = registry.descriptions().partition(|d| !registry.is_on_request(d.name));
+    own.iter().for_each(|d| out.push_str(&workload(d)));
+    if !on_request.is_empty() {
+        out.push_str("built-in workloads, on request (`-w builtins`, or by name):\n");
+        on_request.iter().for_each(|d| out.push_str(&workload(d)));
     }
     out.push_str("strategies:\n");
     for s in StrategyKind::ALL {
@@ -34,4 +31,16 @@ pub(super) fn list(registry: &Registry) -> anyhow::Result<u8> {
     out.push_str("  regen        rebuilt by each worker from the seed\n");
     print_stdout(&out)?;
     Ok(exit::SUCCESS)
+}
+
+/// One workload: name, kind and summary, its sizes, and each parameter with its default and valid values.
+fn workload(d: &Description) -> String {
+    let mut text = format!(
+        "  {:<12} {:<7} {}\n  {:<12} size: {} (default {}, quick {})\n",
+        d.name, d.kind, d.summary, "", d.size_unit, d.default_size, d.quick_size
+    );
+    for p in d.params.iter().map(|p| p.doc()) {
+        text.push_str(&format!("  {:<12}   -p {}.{}={}  {} ({})\n", "", d.name, p.name, p.default, p.help, p.valid));
+    }
+    text
 }

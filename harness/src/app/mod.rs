@@ -9,7 +9,7 @@ mod verdicts;
 use std::io::Write;
 use std::process::ExitCode;
 
-use ablate_workloads::Registry;
+use ablate_workloads::{Registry, WorkloadError};
 use anyhow::Context;
 use clap::Parser;
 
@@ -20,8 +20,8 @@ use crate::strategy::install_quiet_panic_hook;
 use crate::strategy::mpi::{self, Role};
 use crate::strategy::process::serve_if_worker;
 
-/// The whole `ablate` CLI over `registry`. A user's binary calls this from `main` with its own workloads
-/// registered (see `ablate_main!`), and gets every command, strategy and output of `ablate`.
+/// The whole `ablate` CLI over `registry`: every command, strategy and output of `ablate`, over workloads of the
+/// caller's choosing (a user's binary: [`main_with_own`], or `ablate_main!`).
 pub fn main_with(registry: Registry) -> ExitCode {
     if let Some(code) = serve_if_worker(&registry) {
         return code;
@@ -72,6 +72,19 @@ fn one_line(err: &anyhow::Error) -> String {
     line
 }
 
+/// The whole `ablate` CLI over a user's own workloads, which `register` adds; the built-ins are there on request
+/// (`-w builtins`, or by name) and `-w all`, the default, runs the user's. This is what
+/// [`ablate_main!`](crate::ablate_main) calls. A workload refused at registration (its name or a parameter's not
+/// an identifier) prints why and exits 1.
+pub fn main_with_own(register: impl FnOnce(&mut Registry) -> Result<(), WorkloadError>) -> ExitCode {
+    let mut registry = Registry::new();
+    if let Err(err) = register(&mut registry) {
+        eprintln!("ablate: {err}");
+        return ExitCode::from(exit::ERROR);
+    }
+    main_with(registry.with_builtins_on_request())
+}
+
 /// Help and version print as clap renders them; usage errors print their first line and exit with 2.
 fn clap_exit(err: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
@@ -102,18 +115,21 @@ pub(super) fn print_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Defines `main` for a user's binary: the whole `ablate` CLI over the built-ins plus the listed workloads.
+/// Defines `main` for a user's binary: the whole `ablate` CLI over the listed workloads, which `-w all` (the
+/// default) runs; the built-ins run on request (`-w builtins`, or by name). See [`main_with_own`].
 ///
 /// ```ignore
-/// ablate_harness::ablate_main!(my_crate::MyWorkload);
+/// ablate_harness::ablate_main!(my_crate::MyWorkload, my_crate::Another);
 /// ```
 #[macro_export]
 macro_rules! ablate_main {
     ($($workload:ty),* $(,)?) => {
         fn main() -> ::std::process::ExitCode {
-            let mut registry = $crate::workloads::Registry::builtin();
-            $( registry.register::<$workload>(); )*
-            $crate::main_with(registry)
+            $crate::main_with_own(|registry| {
+                $( registry.register::<$workload>()?; )*
+                let _ = registry;
+                Ok(())
+            })
         }
     };
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ablate_workloads::{Job, Kind};
+use ablate_workloads::Kind;
+
+use ablate_workloads::runtime::Job;
 
 use super::race::race;
 use super::{Decision, Finalist, decide, finalists, pilot};

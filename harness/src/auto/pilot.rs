@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use ablate_workloads::{Job, JobError};
+use ablate_workloads::runtime::{Job, JobError};
 use serde::{Deserialize, Serialize};
 
 /// The most tasks a pilot times.
@@ -43,7 +43,7 @@ pub fn pilot(job: &dyn Job) -> Result<Pilot, JobError> {
         let task_started = Instant::now();
         std::hint::black_box(job.run_task(index));
         times.push(task_started.elapsed().as_nanos() as f64);
-        input_bytes += job.task_bytes(index)?;
+        input_bytes += job.codec().task_bytes(index)?;
     }
     let sampled = times.len().max(1);
     let mean = times.iter().sum::<f64>() / sampled as f64;
@@ -54,7 +54,7 @@ pub fn pilot(job: &dyn Job) -> Result<Pilot, JobError> {
         mean_task_ns: mean,
         task_cv: if mean > 0.0 { variance.sqrt() / mean } else { 0.0 },
         task_bytes: input_bytes as f64 / sampled as f64,
-        shared_bytes: job.shared_bytes()?,
+        shared_bytes: job.codec().shared_bytes()?,
     })
 }
 
@@ -79,6 +79,6 @@ mod tests {
     #[test]
     fn the_shared_input_size_is_the_jobs() {
         let job = prepare("payload", 1 << 20, Params::new());
-        assert_eq!(pilot(job.as_ref()).unwrap().shared_bytes, job.shared_bytes().unwrap());
+        assert_eq!(pilot(job.as_ref()).unwrap().shared_bytes, job.codec().shared_bytes().unwrap());
     }
 }

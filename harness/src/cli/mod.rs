@@ -18,9 +18,10 @@ use crate::config::DEFAULT_AUTO_BUDGET;
     name = "ablate",
     version,
     about = "Measure work serially, on threads and in worker processes, across core counts",
-    after_help = "`ablate [OPTIONS]` is shorthand for `ablate run [OPTIONS]`, and plain `ablate` runs the built-in \
-                  suite with every default (`ablate run`). `ablate run --help` lists the options; `ablate list` the \
-                  workloads, strategies and transports."
+    after_help = "`ablate [OPTIONS]` is shorthand for `ablate run [OPTIONS]`, and plain `ablate` runs this binary's \
+                  own workloads with every default (`ablate run`): the built-in suite in `ablate`, the user's in a \
+                  binary made with `ablate_main!`, whose built-ins run on request (`-w builtins`). `ablate run \
+                  --help` lists the options; `ablate list` the workloads, strategies and transports."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -162,8 +163,10 @@ pub struct GateArgs {
 
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
-    /// Workloads to run: `all` or a comma-separated list of names (see `ablate list`).
-    #[arg(long, short = 'w', default_value = "all", value_name = "all|NAME,...")]
+    /// Workloads to run, a comma-separated list of names and of `all` (this binary's own workloads: the built-in
+    /// suite in `ablate`, the user's in a binary made with `ablate_main!`) and `builtins` (the built-in suite,
+    /// which a user's binary runs only on request, this way or by name). See `ablate list`.
+    #[arg(long, short = 'w', default_value = "all", value_name = "all|builtins|NAME,...")]
     pub workloads: String,
     /// Strategies to run: `all` (every fixed strategy this run can use: serial, threads, rayon, crossbeam,
     /// process; mpi under mpirun) or a comma-separated list of those and `auto` (chosen per workload by a pilot)

@@ -119,15 +119,21 @@ fn list<'a>(spec: &'a str, what: &str) -> Result<Vec<&'a str>> {
     Ok(items)
 }
 
+/// The workloads `--workloads` names: `all` (the binary's own), `builtins`, and names, in order, each once.
 fn workload_names(spec: &str, registry: &Registry) -> Result<Vec<String>> {
-    if spec == "all" {
-        return Ok(registry.names().into_iter().map(str::to_owned).collect());
-    }
-    let mut names = Vec::new();
-    for name in list(spec, "workload")? {
-        registry.describe(name)?;
-        if !names.iter().any(|n| n == name) {
-            names.push(name.to_owned());
+    let mut names: Vec<String> = Vec::new();
+    for item in list(spec, "workload")? {
+        let selected = registry.select(item)?;
+        if selected.is_empty() {
+            return Err(usage(format!(
+                "--workloads {item} selects nothing: this binary registers no workloads of its own; name one, or \
+                 use `builtins` (see `list`)"
+            )));
+        }
+        for name in selected {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
         }
     }
     Ok(names)

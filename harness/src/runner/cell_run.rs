@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ablate_workloads::{Digest, Job, JobError};
+use ablate_workloads::Digest;
+
+use ablate_workloads::runtime::{Job, JobError};
 
 use super::progress::TaskCounter;
 use crate::auto::Decision;
@@ -244,10 +246,10 @@ fn measure_payload(job: &dyn Job, execution: &Execution) -> Result<Payload, JobE
         output_bytes_total: 0,
         input_bytes_max: 0,
         output_bytes_max: 0,
-        shared_bytes: job.shared_bytes()?,
+        shared_bytes: job.codec().shared_bytes()?,
     };
     for (task, output) in execution.outputs.iter().enumerate() {
-        let (input, output) = (job.task_bytes(task)?, job.output_bytes(task, output)?);
+        let (input, output) = (job.codec().task_bytes(task)?, job.codec().output_bytes(task, output)?);
         payload.input_bytes_total += input;
         payload.output_bytes_total += output;
         payload.input_bytes_max = payload.input_bytes_max.max(input);

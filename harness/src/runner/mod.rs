@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ablate_workloads::rng::Rng;
-use ablate_workloads::{Digest, Job, Registry};
+use ablate_workloads::runtime::Job;
+use ablate_workloads::{Digest, Registry};
 
 use crate::auto::{self, Decision};
 use crate::cancel;

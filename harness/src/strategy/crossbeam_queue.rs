@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 use crossbeam::channel;
 
 use super::scoped::on_workers;

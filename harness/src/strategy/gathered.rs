@@ -3,14 +3,16 @@
 
 use std::ops::Range;
 
-use ablate_workloads::{AnyOutput, Job};
+use ablate_workloads::runtime::{AnyOutput, Job};
 
 use super::process::wire::TaskOutcome;
 use super::{Execution, Faults, TaskFailure, WireBytes};
 
 /// The encoded inputs of the tasks in `range`, or the first that cannot be encoded.
 pub(crate) fn encode_inputs(job: &dyn Job, range: Range<usize>) -> Result<Vec<Vec<u8>>, TaskFailure> {
-    range.map(|index| job.encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() })).collect()
+    range
+        .map(|index| job.codec().encode_task(index).map_err(|e| TaskFailure { task: index, message: e.to_string() }))
+        .collect()
 }
 
 pub(crate) struct Gathered {
@@ -57,7 +59,7 @@ impl Gathered {
         let task = outcome.index as usize;
         self.busy[slot] = self.busy[slot].saturating_add(outcome.nanos);
         self.nanos[task] = outcome.nanos;
-        match outcome.output.and_then(|bytes| job.decode_output(task, &bytes).map_err(|e| e.to_string())) {
+        match outcome.output.and_then(|bytes| job.codec().decode_output(task, &bytes).map_err(|e| e.to_string())) {
             Ok(output) => self.outputs[task] = Some(output),
             Err(message) => self.failures.push(TaskFailure { task, message }),
         }
@@ -100,7 +102,9 @@ impl Gathered {
 mod tests {
     use std::sync::Arc;
 
-    use ablate_workloads::{Params, Registry, SharedSource, WorkloadConfig};
+    use ablate_workloads::{Params, Registry, WorkloadConfig};
+
+    use ablate_workloads::runtime::SharedSource;
     use proptest::prelude::*;
     use serde_bytes::ByteBuf;
 
@@ -123,7 +127,7 @@ mod tests {
         let remote = Registry::builtin().remote(config(), SharedSource::Regenerate).unwrap();
         let results = DISPATCH
             .map(|task| {
-                let output = remote.run_encoded(&job.encode_task(task).unwrap(), None).unwrap();
+                let output = remote.run_encoded(&job.codec().encode_task(task).unwrap(), None).unwrap();
                 TaskOutcome { index: task as u32, nanos: 5, output: Ok(ByteBuf::from(output)) }
             })
             .collect();

@@ -20,7 +20,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 use serde::{Deserialize, Serialize};
 
 pub use chunks::{block_ranges, chunk_ranges, next_chunk_size};

@@ -4,7 +4,7 @@
 //! Every chunk is its own stealable unit (`with_max_len(1)`), so the chunk knob means the same as elsewhere:
 //! left to its adaptive splitter, rayon would run long runs of chunks sequentially and could not rebalance them.
 
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 use crossbeam::utils::CachePadded;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};

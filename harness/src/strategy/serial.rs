@@ -1,6 +1,6 @@
 //! `serial`: every task on the calling thread, in order; the reference for speedup and for digests.
 
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 
 use super::task::Dispatch;
 use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};

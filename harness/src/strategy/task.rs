@@ -8,7 +8,7 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-use ablate_workloads::{AnyOutput, Job};
+use ablate_workloads::runtime::{AnyOutput, Job};
 use serde::{Deserialize, Serialize};
 
 use super::TaskProgress;

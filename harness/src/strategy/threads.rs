@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 
 use super::scoped::on_workers;
 use super::task::{ChunkLog, Dispatch};

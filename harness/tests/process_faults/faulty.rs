@@ -5,7 +5,14 @@ use std::time::Duration;
 
 use ablate_harness::strategy::process::WORKER_ENV;
 use ablate_harness::strategy::process::wire::{FromWorker, TaskOutcome, write_frame};
-use ablate_workloads::{Description, Kind, ParamDoc, Registry, Workload, WorkloadConfig, WorkloadError};
+use ablate_workloads::{Description, Kind, Param, Registry, Workload, WorkloadConfig, WorkloadError};
+
+const MODE: Param<String> =
+    Param::text("mode", "none", "a mode", "sleep | abort | segfault | panic | garbage | misfit | none");
+const ON: Param<u64> = Param::at_least("on", 2, 0, "the task that misbehaves");
+const ONCE: Param<String> = Param::text("once", "", "a path", "marker file: misbehave only while it does not exist");
+const TASKS: Param<u64> = Param::at_least("tasks", 4, 0, "how many tasks");
+const LOAD: Param<String> = Param::text("load", "", "hang or once:PATH", "hang | once:PATH (inside a worker)");
 
 /// `tasks` tasks (four by default); task `on` misbehaves as `mode` says, only inside a worker process, and with
 /// `once` set only the first time (a marker file records that it happened), so that a retry succeeds. Inside a
@@ -24,43 +31,24 @@ impl Workload for Faulty {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: "faulty",
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "test-only: a task that misbehaves inside a worker process",
-            size_unit: "tasks",
-            default_size: 4,
-            quick_size: 4,
-            params: &[
-                ParamDoc {
-                    name: "mode",
-                    default: "none",
-                    help: "sleep | abort | segfault | panic | garbage | misfit | none",
-                },
-                ParamDoc { name: "on", default: "2", help: "the task that misbehaves" },
-                ParamDoc { name: "once", default: "", help: "marker file: misbehave only while it does not exist" },
-                ParamDoc { name: "tasks", default: "4", help: "how many tasks" },
-                ParamDoc { name: "load", default: "", help: "hang | once:PATH (inside a worker)" },
-            ],
-        }
+        Description::new("faulty", Kind::Cpu, "test-only: a task that misbehaves inside a worker process")
+            .sizes("tasks", 4, 4)
+            .params(&[&MODE, &ON, &ONCE, &TASKS, &LOAD])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        let once: String = config.params.get_or("faulty", "once", String::new(), "a path")?;
-        let load: String = config.params.get_or("faulty", "load", String::new(), "hang or once:PATH")?;
+        let once = ONCE.get(config)?;
+        let load = LOAD.get(config)?;
         if std::env::var_os(WORKER_ENV).is_some() {
             misbehave_while_loading(&load)?;
         }
         Ok(Faulty {
-            mode: config.params.get_or("faulty", "mode", "none".to_owned(), "a mode")?,
-            on: config.params.get_or("faulty", "on", 2, "a task index")?,
+            mode: MODE.get(config)?,
+            on: ON.get(config)?,
             once: (!once.is_empty()).then(|| PathBuf::from(once)),
-            tasks: config.params.get_or("faulty", "tasks", 4, "a task count")?,
+            tasks: TASKS.get(config)?,
         })
     }
-
-    fn shared_input(&self) {}
 
     fn tasks(&self) -> Vec<u64> {
         (0..self.tasks).collect()
@@ -139,6 +127,6 @@ fn write_to_protocol_pipe(bytes: &[u8]) {
 
 pub fn registry() -> Registry {
     let mut registry = Registry::builtin();
-    registry.register::<Faulty>();
+    registry.register::<Faulty>().expect("faulty is an identifier");
     registry
 }

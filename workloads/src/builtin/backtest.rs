@@ -5,11 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bulk::Bulk;
-use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
+use crate::{Bulk, Description, Footprint, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "backtest";
+const FAST: Param<u64> = Param::new("fast", 10, 1..=1000, "fast windows in the grid: 5, 10, 15, …");
+const SLOW: Param<u64> = Param::new("slow", 10, 1..=1000, "slow windows in the grid: 60, 120, 180, …");
 
 pub struct Backtest {
     points: u64,
@@ -39,28 +40,18 @@ impl Workload for Backtest {
     type Output = Performance;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "moving-average-crossover backtest grid (10 x 10 window pairs) over synthetic prices",
-            size_unit: "prices",
-            default_size: 250_000,
-            quick_size: 10_000,
-            params: &[
-                ParamDoc { name: "fast", default: "10", help: "fast windows in the grid: 5, 10, 15, …" },
-                ParamDoc { name: "slow", default: "10", help: "slow windows in the grid: 60, 120, 180, …" },
-            ],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "moving-average-crossover backtest grid (10 x 10 window pairs) over synthetic prices",
+        )
+        .sizes("prices", 250_000, 10_000)
+        .params(&[&FAST, &SLOW])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
-        let backtest = Backtest {
-            points: config.size,
-            fast: config.params.get_in(NAME, "fast", 10, 1..=1000)?,
-            slow: config.params.get_in(NAME, "slow", 10, 1..=1000)?,
-            seed: config.seed,
-        };
+        let backtest =
+            Backtest { points: config.size, fast: FAST.get(config)?, slow: SLOW.get(config)?, seed: config.seed };
         let longest = 60 * backtest.slow;
         if config.size <= longest {
             let expected = format!("more prices than the longest window ({longest})");
@@ -121,10 +112,9 @@ impl Workload for Backtest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Params;
 
     fn backtest(size: u64, seed: u64) -> Backtest {
-        Backtest::build(&WorkloadConfig { name: NAME.into(), size, seed, params: Params::new() }).unwrap()
+        Backtest::build(&WorkloadConfig::new(NAME, size, seed)).unwrap()
     }
 
     #[test]
@@ -134,8 +124,8 @@ mod tests {
         assert_eq!((tasks[0].fast, tasks[0].slow), (5, 60));
         assert_eq!((tasks[99].fast, tasks[99].slow), (50, 600));
         for size in [0, 600] {
-            let config = WorkloadConfig { name: NAME.into(), size, seed: 1, params: Params::new() };
-            assert!(matches!(Backtest::build(&config), Err(WorkloadError::BadSize { .. })), "size {size}");
+            let refused = Backtest::build(&WorkloadConfig::new(NAME, size, 1));
+            assert!(matches!(refused, Err(WorkloadError::BadSize { .. })), "size {size}");
         }
     }
 

@@ -7,12 +7,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::cache::last_level_cache_bytes;
-use crate::bulk::Bulk;
-use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
+use crate::{Bulk, Description, Footprint, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "gather";
 const LINE_BYTES: u64 = 64;
+const LOOKUPS: Param<u64> =
+    Param::from_size("lookups", "size/2", |size| (size / 2).max(1), 1, "random lookups per pass");
+const PER_TASK: Param<u64> = Param::at_least("per_task", 65_536, 1, "lookups per task");
 
 pub struct Gather {
     entries: u64,
@@ -33,27 +35,21 @@ impl Workload for Gather {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Memory,
-            expected_shortfalls: &[],
-            summary: "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
-            size_unit: "entries",
-            default_size: (32u64 << 20).max(4 * last_level_cache_bytes() / 8),
-            quick_size: 2 << 20,
-            params: &[
-                ParamDoc { name: "lookups", default: "size/2", help: "random lookups per pass" },
-                ParamDoc { name: "per_task", default: "65536", help: "lookups per task" },
-            ],
-        }
+        Description::new(
+            NAME,
+            Kind::Memory,
+            "random gather from a table >= 4x the last-level cache; memory latency, 64 B per lookup",
+        )
+        .sizes("entries", (32u64 << 20).max(4 * last_level_cache_bytes() / 8), 2 << 20)
+        .params(&[&LOOKUPS, &PER_TASK])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         config.size_at_least(1, "entries")?;
         Ok(Gather {
             entries: config.size,
-            lookups: config.params.get_in(NAME, "lookups", (config.size / 2).max(1), 1..=u64::MAX)?,
-            per_task: config.params.get_in(NAME, "per_task", 65_536, 1..=u64::MAX)?,
+            lookups: LOOKUPS.get(config)?,
+            per_task: PER_TASK.get(config)?,
             seed: config.seed,
         })
     }
@@ -93,19 +89,19 @@ impl Workload for Gather {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Params;
 
-    fn gather(size: u64, params: Params) -> Gather {
-        Gather::build(&WorkloadConfig { name: NAME.into(), size, seed: 5, params }).unwrap()
+    fn gather(size: u64) -> Gather {
+        Gather::build(&WorkloadConfig::new(NAME, size, 5).with_param("lookups", 1000).with_param("per_task", 300))
+            .unwrap()
     }
 
     #[test]
     fn tasks_split_the_lookups_and_outputs_are_deterministic() {
-        let workload = gather(4096, Params::new().with("lookups", 1000).with("per_task", 300));
+        let workload = gather(4096);
         let tasks = workload.tasks();
         assert_eq!(tasks.iter().map(|t| t.count).collect::<Vec<_>>(), vec![300, 300, 300, 100]);
         let table = workload.shared_input();
-        let again = gather(4096, Params::new().with("lookups", 1000).with("per_task", 300));
+        let again = gather(4096);
         assert_eq!(workload.run(&table, &tasks[2]), again.run(&again.shared_input(), &tasks[2]));
         assert_ne!(workload.run(&table, &tasks[0]), workload.run(&table, &tasks[1]));
         assert_eq!(workload.bytes_touched(), Some(64_000));
@@ -113,7 +109,7 @@ mod tests {
 
     #[test]
     fn the_table_depends_on_the_seed_and_size_0_is_refused() {
-        let config = |size, seed| WorkloadConfig { name: NAME.into(), size, seed, params: Params::new() };
+        let config = |size, seed| WorkloadConfig::new(NAME, size, seed);
         let table = |seed| Gather::build(&config(512, seed)).unwrap().shared_input();
         assert_eq!(table(5), table(5));
         assert_ne!(table(5), table(6));

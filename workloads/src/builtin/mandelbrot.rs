@@ -5,9 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::{Description, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "mandelbrot";
+const MAX_ITER: Param<u32> = Param::new("max_iter", 256, 1..=1_000_000, "iterations before a point counts as inside");
+const ROWS_PER_TASK: Param<u64> = Param::new("rows_per_task", 4, 1..=1_000_000, "image rows per task");
 const VIEW: (f64, f64, f64, f64) = (-2.2, 0.8, -1.2, 1.2);
 
 pub struct Mandelbrot {
@@ -35,19 +37,13 @@ impl Workload for Mandelbrot {
     type Output = BandResult;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "escape-time Mandelbrot, a band of rows per task; floating point with uneven task costs",
-            size_unit: "px wide",
-            default_size: 1200,
-            quick_size: 240,
-            params: &[
-                ParamDoc { name: "max_iter", default: "256", help: "iterations before a point counts as inside" },
-                ParamDoc { name: "rows_per_task", default: "4", help: "image rows per task" },
-            ],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "escape-time Mandelbrot, a band of rows per task; floating point with uneven task costs",
+        )
+        .sizes("px wide", 1200, 240)
+        .params(&[&MAX_ITER, &ROWS_PER_TASK])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
@@ -58,12 +54,10 @@ impl Workload for Mandelbrot {
         Ok(Mandelbrot {
             width: config.size,
             height: config.size * 4 / 5,
-            max_iter: config.params.get_in(NAME, "max_iter", 256, 1..=1_000_000)?,
-            rows_per_task: config.params.get_in(NAME, "rows_per_task", 4, 1..=1_000_000)?,
+            max_iter: MAX_ITER.get(config)?,
+            rows_per_task: ROWS_PER_TASK.get(config)?,
         })
     }
-
-    fn shared_input(&self) {}
 
     fn tasks(&self) -> Vec<Band> {
         (0..self.height)
@@ -102,15 +96,12 @@ fn escape_time(cr: f64, ci: f64, max_iter: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Params;
 
     #[test]
     fn known_points_and_band_layout() {
         assert_eq!(escape_time(0.0, 0.0, 100), 100, "the origin is inside");
         assert_eq!(escape_time(2.0, 2.0, 100), 1, "far points escape at once");
-        let config =
-            WorkloadConfig { name: NAME.into(), size: 50, seed: 0, params: Params::new().with("rows_per_task", 3) };
-        let workload = Mandelbrot::build(&config).unwrap();
+        let workload = Mandelbrot::build(&WorkloadConfig::new(NAME, 50, 0).with_param("rows_per_task", 3)).unwrap();
         let bands = workload.tasks();
         assert_eq!(bands.iter().map(|b| b.rows).sum::<u64>(), 40);
         assert_eq!(bands.last().unwrap().rows, 1);
@@ -118,8 +109,7 @@ mod tests {
 
     #[test]
     fn bands_through_the_set_cost_more_than_bands_outside() {
-        let config = WorkloadConfig { name: NAME.into(), size: 64, seed: 0, params: Params::new() };
-        let workload = Mandelbrot::build(&config).unwrap();
+        let workload = Mandelbrot::build(&WorkloadConfig::new(NAME, 64, 0)).unwrap();
         let bands = workload.tasks();
         let edge = workload.run(&(), &bands[0]).iterations;
         let middle = workload.run(&(), &bands[bands.len() / 2]).iterations;
@@ -128,7 +118,7 @@ mod tests {
 
     #[test]
     fn rebuilt_bands_give_equal_results_and_tiny_widths_are_refused() {
-        let config = |size| WorkloadConfig { name: NAME.into(), size, seed: 0, params: Params::new() };
+        let config = |size| WorkloadConfig::new(NAME, size, 0);
         let (a, b) = (Mandelbrot::build(&config(80)).unwrap(), Mandelbrot::build(&config(80)).unwrap());
         let result = |w: &Mandelbrot, i: usize| {
             let r = w.run(&(), &w.tasks()[i]);

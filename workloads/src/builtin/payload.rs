@@ -6,11 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bulk::Bulk;
-use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
+use crate::{Bulk, Description, Footprint, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "payload";
+const TASKS: Param<u64> = Param::new("tasks", 64, 1..=1_000_000, "number of tasks, each reading the whole input");
 
 pub struct Payload {
     values: u64,
@@ -30,25 +30,18 @@ impl Workload for Payload {
     type Output = f64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Mixed,
-            expected_shortfalls: &[],
-            summary: "every task reads a large shared input (16 MiB) and returns one number; payload cost",
-            size_unit: "bytes",
-            default_size: 16 << 20,
-            quick_size: 4 << 20,
-            params: &[ParamDoc { name: "tasks", default: "64", help: "number of tasks, each reading the whole input" }],
-        }
+        Description::new(
+            NAME,
+            Kind::Mixed,
+            "every task reads a large shared input (16 MiB) and returns one number; payload cost",
+        )
+        .sizes("bytes", 16 << 20, 4 << 20)
+        .params(&[&TASKS])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         config.size_at_least(8, "bytes (one f64)")?;
-        Ok(Payload {
-            values: config.size / 8,
-            tasks: config.params.get_in(NAME, "tasks", 64, 1..=1_000_000)?,
-            seed: config.seed,
-        })
+        Ok(Payload { values: config.size / 8, tasks: TASKS.get(config)?, seed: config.seed })
     }
 
     fn footprint(&self) -> Option<Footprint> {
@@ -86,11 +79,9 @@ impl Workload for Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Params;
 
     fn payload(size: u64, seed: u64) -> Payload {
-        Payload::build(&WorkloadConfig { name: NAME.into(), size, seed, params: Params::new().with("tasks", 8) })
-            .unwrap()
+        Payload::build(&WorkloadConfig::new(NAME, size, seed).with_param("tasks", 8)).unwrap()
     }
 
     #[test]
@@ -122,8 +113,8 @@ mod tests {
     #[test]
     fn less_than_one_value_is_refused() {
         for size in [0, 4] {
-            let config = WorkloadConfig { name: NAME.into(), size, seed: 1, params: Params::new() };
-            assert!(matches!(Payload::build(&config), Err(WorkloadError::BadSize { .. })), "size {size}");
+            let refused = Payload::build(&WorkloadConfig::new(NAME, size, 1));
+            assert!(matches!(refused, Err(WorkloadError::BadSize { .. })), "size {size}");
         }
     }
 }

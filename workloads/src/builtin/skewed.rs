@@ -8,10 +8,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::spin::spin;
-use crate::contract::{Description, ExpectedShortfall, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
+use crate::{Description, ExpectedShortfall, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "skewed";
+const ALPHA: Param<f64> = Param::new("alpha", 1.2, 0.5..=10.0, "Pareto tail index (smaller: heavier tail)");
+const BASE_ITERS: Param<u64> = Param::new("base_iters", 40_000, 1..=u32::MAX as u64, "iterations of the cheapest task");
 
 pub struct Skewed {
     tasks: u64,
@@ -32,35 +34,28 @@ impl Workload for Skewed {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[ExpectedShortfall {
-                strategy: "threads",
-                why: "heaviest tasks first under a static partition: one worker gets most of the work by design",
-            }],
-            summary: "heavy-tailed task costs, heaviest first; load imbalance under static partitioning",
-            size_unit: "tasks",
-            default_size: 400,
-            quick_size: 50,
-            params: &[
-                ParamDoc { name: "alpha", default: "1.2", help: "Pareto tail index (smaller: heavier tail)" },
-                ParamDoc { name: "base_iters", default: "40000", help: "iterations of the cheapest task" },
-            ],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "heavy-tailed task costs, heaviest first; load imbalance under static partitioning",
+        )
+        .sizes("tasks", 400, 50)
+        .params(&[&ALPHA, &BASE_ITERS])
+        .expected_shortfalls(&[ExpectedShortfall {
+            strategy: "threads",
+            why: "heaviest tasks first under a static partition: one worker gets most of the work by design",
+        }])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         config.size_at_least(1, "tasks")?;
         Ok(Skewed {
             tasks: config.size,
-            alpha: config.params.get_in(NAME, "alpha", 1.2, 0.5..=10.0)?,
-            base_iters: config.params.get_in(NAME, "base_iters", 40_000, 1..=u64::from(u32::MAX))?,
+            alpha: ALPHA.get(config)?,
+            base_iters: BASE_ITERS.get(config)?,
             seed: config.seed,
         })
     }
-
-    fn shared_input(&self) {}
 
     /// Pareto-distributed costs (capped at 100× the cheapest), sorted heaviest first.
     fn tasks(&self) -> Vec<CostlyTask> {
@@ -83,12 +78,10 @@ impl Workload for Skewed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Params;
 
     #[test]
     fn the_first_quarter_carries_most_of_the_work() {
-        let config = WorkloadConfig { name: NAME.into(), size: 400, seed: 42, params: Params::new() };
-        let tasks = Skewed::build(&config).unwrap().tasks();
+        let tasks = Skewed::build(&WorkloadConfig::new(NAME, 400, 42)).unwrap().tasks();
         let total: u64 = tasks.iter().map(|t| t.iters).sum();
         let first_quarter: u64 = tasks[..100].iter().map(|t| t.iters).sum();
         assert!(first_quarter * 2 > total, "first quarter {first_quarter} of {total}");
@@ -99,12 +92,16 @@ mod tests {
     #[test]
     fn costs_depend_on_the_seed_only() {
         let build = |seed| {
-            let config = WorkloadConfig { name: NAME.into(), size: 50, seed, params: Params::new() };
-            Skewed::build(&config).unwrap().tasks().iter().map(|t| t.iters).collect::<Vec<_>>()
+            Skewed::build(&WorkloadConfig::new(NAME, 50, seed))
+                .unwrap()
+                .tasks()
+                .iter()
+                .map(|t| t.iters)
+                .collect::<Vec<_>>()
         };
         assert_eq!(build(1), build(1));
         assert_ne!(build(1), build(2));
-        let empty = WorkloadConfig { name: NAME.into(), size: 0, seed: 1, params: Params::new() };
-        assert!(matches!(Skewed::build(&empty), Err(WorkloadError::BadSize { size: 0, .. })));
+        let empty = Skewed::build(&WorkloadConfig::new(NAME, 0, 1));
+        assert!(matches!(empty, Err(WorkloadError::BadSize { size: 0, .. })));
     }
 }

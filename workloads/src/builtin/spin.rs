@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::contract::{Description, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::{Description, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 pub struct Spin {
     tasks: u64,
@@ -22,7 +22,10 @@ pub struct SpinTask {
 }
 
 const NAME: &str = "spin";
-const NO_PANIC: i64 = -1;
+const ITERS: Param<u64> =
+    Param::new("iters", 50_000, 0..=u32::MAX as u64, "loop iterations per task (about 1.5 ns each)");
+const COST: Param<f64> = Param::new("cost", 1.0, 0.0..=1000.0, "multiplier on every task's iterations");
+const PANIC_ON: Param<i64> = Param::at_least("panic_on", -1, -1, "index of a task that panics (-1: none)");
 
 impl Workload for Spin {
     type Shared = ();
@@ -30,37 +33,24 @@ impl Workload for Spin {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "independent tasks of tunable pure arithmetic; measures dispatch overhead and injects slowdowns",
-            size_unit: "tasks",
-            default_size: 2_000,
-            quick_size: 100,
-            params: &[
-                ParamDoc { name: "iters", default: "50000", help: "loop iterations per task (about 1.5 ns each)" },
-                ParamDoc { name: "cost", default: "1.0", help: "multiplier on every task's iterations" },
-                ParamDoc { name: "panic_on", default: "-1", help: "index of a task that panics (-1: none)" },
-            ],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "independent tasks of tunable pure arithmetic; measures dispatch overhead and injects slowdowns",
+        )
+        .sizes("tasks", 2_000, 100)
+        .params(&[&ITERS, &COST, &PANIC_ON])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         config.size_at_least(1, "task")?;
-        let params = &config.params;
-        let iters: u64 = params.get_in(NAME, "iters", 50_000, 0..=u64::from(u32::MAX))?;
-        let cost: f64 = params.get_in(NAME, "cost", 1.0, 0.0..=1000.0)?;
-        let panic_on: i64 = params.get_in(NAME, "panic_on", NO_PANIC, NO_PANIC..=i64::MAX)?;
         Ok(Spin {
             tasks: config.size,
-            iters: (iters as f64 * cost).round() as u64,
+            iters: (ITERS.get(config)? as f64 * COST.get(config)?).round() as u64,
             seed: config.seed,
-            panic_on: u64::try_from(panic_on).ok(),
+            panic_on: u64::try_from(PANIC_ON.get(config)?).ok(),
         })
     }
-
-    fn shared_input(&self) {}
 
     fn tasks(&self) -> Vec<SpinTask> {
         (0..self.tasks).map(|index| SpinTask { index, iters: self.iters }).collect()
@@ -90,7 +80,7 @@ mod tests {
     use crate::Params;
 
     fn spin_with(params: Params) -> Spin {
-        Spin::build(&WorkloadConfig { name: NAME.into(), size: 10, seed: 3, params }).unwrap()
+        Spin::build(&WorkloadConfig { params, ..WorkloadConfig::new(NAME, 10, 3) }).unwrap()
     }
 
     #[test]
@@ -110,12 +100,6 @@ mod tests {
         workload.run(&(), &tasks[1]);
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workload.run(&(), &tasks[2])));
         assert!(panicked.is_err());
-        let err = Spin::build(&WorkloadConfig {
-            name: NAME.into(),
-            size: 1,
-            seed: 0,
-            params: Params::new().with("panic_on", -5),
-        });
-        assert!(err.is_err());
+        assert!(Spin::build(&WorkloadConfig::new(NAME, 1, 0).with_param("panic_on", -5)).is_err());
     }
 }

@@ -9,11 +9,12 @@ use std::sync::{Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::cache::last_level_cache_bytes;
-use crate::bulk::Bulk;
-use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
+use crate::{Bulk, Description, Footprint, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "triad";
 const DEFAULT_BLOCK: u64 = 256 * 1024;
+const BLOCK: Param<u64> = Param::new("block", DEFAULT_BLOCK, 1..=u32::MAX as u64, "elements per task");
+const SCALAR: Param<f64> = Param::new("scalar", 3.0, -1e9..=1e9, "the triad's scalar s");
 
 pub struct Triad {
     elements: u64,
@@ -59,27 +60,21 @@ impl Workload for Triad {
 
     fn describe() -> Description {
         let four_caches = 4 * last_level_cache_bytes() / 8;
-        Description {
-            name: NAME,
-            kind: Kind::Memory,
-            expected_shortfalls: &[],
-            summary: "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
-            size_unit: "elements",
-            default_size: (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK),
-            quick_size: 4 << 20,
-            params: &[
-                ParamDoc { name: "block", default: "262144", help: "elements per task" },
-                ParamDoc { name: "scalar", default: "3.0", help: "the triad's scalar s" },
-            ],
-        }
+        Description::new(
+            NAME,
+            Kind::Memory,
+            "STREAM triad a = b + s*c on arrays >= 4x the last-level cache; memory bandwidth, 24 B/element",
+        )
+        .sizes("elements", (16u64 << 20).max(four_caches).next_multiple_of(DEFAULT_BLOCK), 4 << 20)
+        .params(&[&BLOCK, &SCALAR])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         config.size_at_least(1, "elements")?;
         Ok(Triad {
             elements: config.size,
-            block: config.params.get_in(NAME, "block", DEFAULT_BLOCK, 1..=u64::from(u32::MAX))?,
-            scalar: config.params.get_or(NAME, "scalar", 3.0, "a number")?,
+            block: BLOCK.get(config)?,
+            scalar: SCALAR.get(config)?,
             output: OnceLock::new(),
         })
     }
@@ -130,11 +125,9 @@ impl Workload for Triad {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Params;
 
     fn triad(size: u64, block: u64) -> Triad {
-        let params = Params::new().with("block", block);
-        Triad::build(&WorkloadConfig { name: NAME.into(), size, seed: 1, params }).unwrap()
+        Triad::build(&WorkloadConfig::new(NAME, size, 1).with_param("block", block)).unwrap()
     }
 
     #[test]
@@ -154,7 +147,7 @@ mod tests {
     fn default_arrays_are_four_times_the_last_level_cache() {
         let d = Triad::describe();
         assert!(d.default_size * 8 >= 4 * last_level_cache_bytes());
-        let empty = WorkloadConfig { name: NAME.into(), size: 0, seed: 1, params: Params::new() };
-        assert!(matches!(Triad::build(&empty), Err(WorkloadError::BadSize { size: 0, .. })));
+        let empty = Triad::build(&WorkloadConfig::new(NAME, 0, 1));
+        assert!(matches!(empty, Err(WorkloadError::BadSize { size: 0, .. })));
     }
 }

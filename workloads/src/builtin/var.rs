@@ -6,11 +6,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::contract::{Description, Footprint, Kind, ParamDoc, Workload, WorkloadConfig, WorkloadError};
 use crate::rng::Rng;
+use crate::{Description, Footprint, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "var";
 const ASSETS: usize = 16;
+const BATCH: Param<u64> = Param::new("batch", 500, 1..=u32::MAX as u64, "simulated paths per task");
+const HORIZON_DAYS: Param<u32> = Param::new("horizon_days", 10, 1..=10_000, "days simulated per path");
 
 pub struct ValueAtRisk {
     paths: u64,
@@ -47,27 +49,21 @@ impl Workload for ValueAtRisk {
     type Output = TailLosses;
 
     fn describe() -> Description {
-        Description {
-            name: NAME,
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "Monte Carlo value-at-risk of a 16-asset correlated portfolio; equal floating-point tasks",
-            size_unit: "paths",
-            default_size: 60_000,
-            quick_size: 1_500,
-            params: &[
-                ParamDoc { name: "batch", default: "500", help: "simulated paths per task" },
-                ParamDoc { name: "horizon_days", default: "10", help: "days simulated per path" },
-            ],
-        }
+        Description::new(
+            NAME,
+            Kind::Cpu,
+            "Monte Carlo value-at-risk of a 16-asset correlated portfolio; equal floating-point tasks",
+        )
+        .sizes("paths", 60_000, 1_500)
+        .params(&[&BATCH, &HORIZON_DAYS])
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         config.size_at_least(1, "paths")?;
         Ok(ValueAtRisk {
             paths: config.size,
-            batch: config.params.get_in(NAME, "batch", 500, 1..=u64::from(u32::MAX))?,
-            horizon_days: config.params.get_in(NAME, "horizon_days", 10, 1..=10_000)?,
+            batch: BATCH.get(config)?,
+            horizon_days: HORIZON_DAYS.get(config)?,
             seed: config.seed,
         })
     }
@@ -148,19 +144,17 @@ fn cholesky(matrix: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Params;
 
     fn var(size: u64, batch: u64, seed: u64) -> ValueAtRisk {
-        let params = Params::new().with("batch", batch);
-        ValueAtRisk::build(&WorkloadConfig { name: NAME.into(), size, seed, params }).unwrap()
+        ValueAtRisk::build(&WorkloadConfig::new(NAME, size, seed).with_param("batch", batch)).unwrap()
     }
 
     #[test]
     fn batches_cover_every_path_and_the_last_is_partial() {
         let tasks = var(10_000, 3_000, 1).tasks();
         assert_eq!(tasks.iter().map(|t| t.paths).collect::<Vec<_>>(), vec![3000, 3000, 3000, 1000]);
-        let empty = WorkloadConfig { name: NAME.into(), size: 0, seed: 1, params: Params::new() };
-        assert!(matches!(ValueAtRisk::build(&empty), Err(WorkloadError::BadSize { size: 0, .. })));
+        let empty = ValueAtRisk::build(&WorkloadConfig::new(NAME, 0, 1));
+        assert!(matches!(empty, Err(WorkloadError::BadSize { size: 0, .. })));
     }
 
     #[test]

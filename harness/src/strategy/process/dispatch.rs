@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 use crossbeam::channel::RecvTimeoutError;
 
 use super::ProcessPool;

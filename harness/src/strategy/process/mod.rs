@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
 
@@ -164,11 +164,12 @@ impl ProcessPool {
         };
         let (shared_bytes, shared_file) = match transport {
             Transport::Regen => (None, None),
-            Transport::Copy => (Some(job.encode_shared()?), None),
+            Transport::Copy => (Some(job.codec().encode_shared()?), None),
             Transport::Shm => {
-                let len = job.shared_bytes()?;
-                let file = SharedFile::create(len, |out| job.encode_shared_into(out).map_err(std::io::Error::other))
-                    .map_err(|e| start_error(format!("cannot create the shared-memory file: {e}")))?;
+                let len = job.codec().shared_bytes()?;
+                let file =
+                    SharedFile::create(len, |out| job.codec().encode_shared_into(out).map_err(std::io::Error::other))
+                        .map_err(|e| start_error(format!("cannot create the shared-memory file: {e}")))?;
                 (None, Some(file))
             }
         };

@@ -51,7 +51,7 @@ pub struct EncodedTask<'a> {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum SharedSpec {
     Regenerate,
-    /// A shared-memory file to map read-only (a path under /proc/<pid>/fd or /dev/shm) of `len` bytes.
+    /// A shared-memory file to map read-only (a path under `/proc/<pid>/fd` or `/dev/shm`) of `len` bytes.
     Mapped {
         path: String,
         len: u64,

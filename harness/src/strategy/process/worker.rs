@@ -13,7 +13,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use ablate_workloads::{Registry, RemoteJob, SharedSource};
+use ablate_workloads::Registry;
+
+use ablate_workloads::runtime::{RemoteJob, SharedSource};
 
 use super::shm::Mapping;
 use serde_bytes::ByteBuf;

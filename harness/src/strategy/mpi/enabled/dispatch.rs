@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ::mpi::point_to_point::Destination;
 use ::mpi::topology::Communicator;
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 use serde_bytes::Bytes;
 
 use super::link::{self, Envelope, TAG_JOB, TAG_REPLY};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ::mpi::point_to_point::Destination;
 use ::mpi::topology::{Communicator, Rank, SimpleCommunicator};
-use ablate_workloads::Job;
+use ablate_workloads::runtime::Job;
 
 use super::link::{self, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
 use super::{dispatch, worker_ranks};

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use ::mpi::point_to_point::Destination;
 use ::mpi::topology::{Communicator, SimpleCommunicator};
-use ablate_workloads::{Registry, RemoteJob};
+use ablate_workloads::Registry;
+use ablate_workloads::runtime::RemoteJob;
 
 use super::link::{self, Backoff, Envelope, RankStats, TAG_FINISH, TAG_JOB, TAG_REPLY, TAG_STATS};
 use crate::measure::{cpu, rss};

@@ -1,44 +1,20 @@
-//! A built workload behind an object-safe interface, so strategies run any workload without knowing its types.
-
-use std::any::Any;
-use std::sync::Arc;
+//! What crosses a process boundary for a prepared job: its task inputs, outputs and shared input as bytes, and
+//! how many bytes each is. Sizing and encoding live together so that the payload a record reports is measured by
+//! the very encoding the process and MPI strategies send.
 
 use serde::Serialize;
 
-use crate::contract::{Description, Workload, WorkloadConfig, WorkloadError};
-use crate::digest::Digest;
+use crate::contract::Workload;
+use crate::runtime::job::{AnyOutput, JobError, Prepared};
 
-/// The output of one task, type-erased; only the job that made it can read it back.
-pub type AnyOutput = Box<dyn Any + Send>;
-
-/// Why a job could not digest or size its data.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    #[error("workload '{workload}': the output of task {task} is not this workload's output type")]
-    ForeignOutput { workload: String, task: usize },
-    #[error("workload '{workload}': could not serialize {what}: {source}")]
-    Encode { workload: String, what: String, source: postcard::Error },
-    #[error("workload '{workload}': could not decode {what}: {source}")]
-    Decode { workload: String, what: String, source: postcard::Error },
-}
-
-/// A workload with its shared input made and its tasks listed, ready for any strategy to run.
-pub trait Job: Send + Sync {
-    fn description(&self) -> &Description;
-    fn config(&self) -> &WorkloadConfig;
-    fn task_count(&self) -> usize;
-    /// Runs task `index` (which must be below `task_count`).
-    fn run_task(&self, index: usize) -> AnyOutput;
-    /// The digest of all outputs, which must be in task order.
-    fn digest(&self, outputs: &[AnyOutput]) -> Result<Digest, JobError>;
+/// A job's data as bytes for other processes (postcard), and the sizes of those bytes.
+pub trait Codec: Sync {
     /// Serialized size of task `index`'s input: the bytes a worker process must receive for it.
     fn task_bytes(&self, index: usize) -> Result<u64, JobError>;
     /// Serialized size of one output: the bytes a worker process must send back.
     fn output_bytes(&self, task: usize, output: &AnyOutput) -> Result<u64, JobError>;
     /// Serialized size of the shared input.
     fn shared_bytes(&self) -> Result<u64, JobError>;
-    /// Memory traffic of one full pass, for GB/s.
-    fn bytes_touched(&self) -> Option<u64>;
     /// Task `index`'s input as the bytes a worker process receives.
     fn encode_task(&self, index: usize) -> Result<Vec<u8>, JobError>;
     /// The shared input as bytes, for transports that move or map it.
@@ -47,22 +23,6 @@ pub trait Job: Send + Sync {
     fn encode_shared_into(&self, out: &mut [u8]) -> Result<(), JobError>;
     /// An output a worker process sent back, as if this process had computed it.
     fn decode_output(&self, task: usize, bytes: &[u8]) -> Result<AnyOutput, JobError>;
-}
-
-/// Builds `W` from `config`, makes its shared input and lists its tasks.
-pub fn prepare<W: Workload>(description: Description, config: WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError> {
-    let workload = W::build(&config)?;
-    let shared = workload.shared_input();
-    let tasks = workload.tasks();
-    Ok(Arc::new(Prepared { workload, shared, tasks, description, config }))
-}
-
-struct Prepared<W: Workload> {
-    workload: W,
-    shared: W::Shared,
-    tasks: Vec<W::Task>,
-    description: Description,
-    config: WorkloadConfig,
 }
 
 impl<W: Workload> Prepared<W> {
@@ -75,41 +35,9 @@ impl<W: Workload> Prepared<W> {
     fn encode_error(&self, what: String, source: postcard::Error) -> JobError {
         JobError::Encode { workload: self.config.name.clone(), what, source }
     }
-
-    fn output<'a>(&self, task: usize, output: &'a AnyOutput) -> Result<&'a W::Output, JobError> {
-        output
-            .downcast_ref::<W::Output>()
-            .ok_or_else(|| JobError::ForeignOutput { workload: self.config.name.clone(), task })
-    }
 }
 
-impl<W: Workload> Job for Prepared<W> {
-    fn description(&self) -> &Description {
-        &self.description
-    }
-
-    fn config(&self) -> &WorkloadConfig {
-        &self.config
-    }
-
-    fn task_count(&self) -> usize {
-        self.tasks.len()
-    }
-
-    fn run_task(&self, index: usize) -> AnyOutput {
-        Box::new(self.workload.run(&self.shared, &self.tasks[index]))
-    }
-
-    fn digest(&self, outputs: &[AnyOutput]) -> Result<Digest, JobError> {
-        let mut encoded = Vec::with_capacity(outputs.len());
-        for (task, output) in outputs.iter().enumerate() {
-            let bytes = postcard::to_allocvec(self.output(task, output)?)
-                .map_err(|source| self.encode_error(format!("the output of task {task}"), source))?;
-            encoded.push(bytes);
-        }
-        Ok(Digest::of_parts(encoded.iter().map(Vec::as_slice)))
-    }
-
+impl<W: Workload> Codec for Prepared<W> {
     fn task_bytes(&self, index: usize) -> Result<u64, JobError> {
         self.encoded_size(&self.tasks[index], || format!("the input of task {index}"))
     }
@@ -120,10 +48,6 @@ impl<W: Workload> Job for Prepared<W> {
 
     fn shared_bytes(&self) -> Result<u64, JobError> {
         self.encoded_size(&self.shared, || "the shared input".to_owned())
-    }
-
-    fn bytes_touched(&self) -> Option<u64> {
-        self.workload.bytes_touched()
     }
 
     fn encode_task(&self, index: usize) -> Result<Vec<u8>, JobError> {

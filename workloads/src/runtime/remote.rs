@@ -1,8 +1,9 @@
 //! The worker side of a job: a workload rebuilt in another process from its configuration, running tasks that
 //! arrive as bytes and answering with bytes. Only plain data crosses the process boundary.
 
-use crate::contract::{Workload, WorkloadConfig, WorkloadError};
-use crate::job::JobError;
+use crate::contract::{Workload, WorkloadConfig};
+use crate::error::WorkloadError;
+use crate::runtime::job::JobError;
 
 /// Where a worker gets the shared input from: the transports of the process strategy.
 pub enum SharedSource<'a> {
@@ -44,8 +45,10 @@ pub(crate) fn build_remote<W: Workload>(
 /// Why a worker could not rebuild a workload.
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
+    /// The configuration did not build.
     #[error(transparent)]
     Workload(#[from] WorkloadError),
+    /// The shared input's bytes did not decode.
     #[error(transparent)]
     Job(#[from] JobError),
 }
