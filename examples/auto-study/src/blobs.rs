@@ -17,23 +17,17 @@ impl Workload for Blobs {
     type Output = Bulk<u64>;
 
     fn describe() -> Description {
-        Description {
-            name: "blobs",
-            kind: Kind::Mixed,
-            expected_shortfalls: &[],
-            summary: "every task returns 1 MiB made by cheap arithmetic: the output costs more to move than to make",
-            size_unit: "tasks",
-            default_size: 256,
-            quick_size: 32,
-            params: &[],
-        }
+        Description::new(
+            "blobs",
+            Kind::Mixed,
+            "every task returns 1 MiB made by cheap arithmetic: the output costs more to move than to make",
+        )
+        .sizes("tasks", 256, 32)
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         Ok(Blobs { tasks: config.size_at_least(1, "tasks")?, seed: config.seed })
     }
-
-    fn shared_input(&self) {}
 
     fn tasks(&self) -> Vec<u64> {
         (0..self.tasks).collect()

@@ -23,23 +23,17 @@ impl Workload for HashChain {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: "hashchain",
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "hash chains of heavy-tailed lengths (Pareto 1.2): a few tasks far longer than the rest",
-            size_unit: "tasks",
-            default_size: 4_000,
-            quick_size: 400,
-            params: &[],
-        }
+        Description::new(
+            "hashchain",
+            Kind::Cpu,
+            "hash chains of heavy-tailed lengths (Pareto 1.2): a few tasks far longer than the rest",
+        )
+        .sizes("tasks", 4_000, 400)
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
         Ok(HashChain { tasks: config.size_at_least(1, "tasks")?, seed: config.seed })
     }
-
-    fn shared_input(&self) {}
 
     /// (task index, its number of hash rounds), drawn from the seed.
     fn tasks(&self) -> Vec<(u64, u64)> {

@@ -20,16 +20,12 @@ impl Workload for Lookup {
     type Output = u64;
 
     fn describe() -> Description {
-        Description {
-            name: "lookup",
-            kind: Kind::Cpu,
-            expected_shortfalls: &[],
-            summary: "20000 tiny tasks, each 64 probes into a large shared table: little work, a large input",
-            size_unit: "entries",
-            default_size: 4 << 20,
-            quick_size: 1 << 16,
-            params: &[],
-        }
+        Description::new(
+            "lookup",
+            Kind::Cpu,
+            "20000 tiny tasks, each 64 probes into a large shared table: little work, a large input",
+        )
+        .sizes("entries", 4 << 20, 1 << 16)
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {

@@ -30,16 +30,12 @@ impl Workload for Spmv {
     type Output = f64;
 
     fn describe() -> Description {
-        Description {
-            name: "spmv",
-            kind: Kind::Memory,
-            expected_shortfalls: &[],
-            summary: "sparse matrix-vector product with random columns: irregular reads of a large shared input",
-            size_unit: "rows",
-            default_size: 1 << 20,
-            quick_size: 1 << 15,
-            params: &[],
-        }
+        Description::new(
+            "spmv",
+            Kind::Memory,
+            "sparse matrix-vector product with random columns: irregular reads of a large shared input",
+        )
+        .sizes("rows", 1 << 20, 1 << 15)
     }
 
     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
