@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::auto::Decision;
+use crate::decision::Decision;
 use crate::plan::Cell;
 use crate::strategy::Fault;
 

@@ -8,8 +8,8 @@ use ablate_workloads::{Registry, WorkloadConfig};
 use crate::error::HarnessError;
 use crate::measure::memory::{self, Available};
 use crate::plan::{Cell, Plan};
-use crate::report::units::bytes;
 use crate::strategy::StrategyKind;
+use crate::units::bytes;
 
 /// The runner's own memory per task while a cell executes: the boxed output and its slot, the task's time, and
 /// the chunk logs they pass through.

@@ -8,6 +8,7 @@ pub mod bisect;
 pub mod cancel;
 pub mod cli;
 pub mod config;
+pub mod decision;
 pub mod error;
 pub mod events;
 pub mod exit;
@@ -21,6 +22,7 @@ pub mod runner;
 pub mod stats;
 pub mod strategy;
 pub mod summary;
+pub mod units;
 pub mod verdict;
 pub mod write;
 

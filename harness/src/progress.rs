@@ -4,11 +4,11 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::auto::Decision;
+use crate::decision::Decision;
 use crate::events::{Event, Listener};
 use crate::plan::Cell;
-use crate::report::units::duration_ns;
 use crate::strategy::Fault;
+use crate::units::duration_ns;
 
 /// Picks the bar when stderr is a terminal, plain lines when it is not.
 pub fn for_stderr() -> Box<dyn Listener> {

@@ -6,8 +6,8 @@ use std::time::SystemTime;
 use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
-use crate::auto::Decision;
 use crate::config::RunConfig;
+use crate::decision::Decision;
 use crate::measure::histogram::TaskTimeSummary;
 use crate::measure::machine::Machine;
 use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};

@@ -9,11 +9,12 @@ use ablate_workloads::Kind;
 use ablate_workloads::runtime::Job;
 
 use super::race::race;
-use super::{Decision, Finalist, decide, finalists, pilot};
+use super::{Finalist, decide, finalists, pilot};
 use crate::config::RunConfig;
+use crate::decision::Decision;
 use crate::error::HarnessError;
-use crate::report::units::duration_ns;
 use crate::strategy::{IgnoreProgress, Launch, Pinning, Pool, Transport};
+use crate::units::duration_ns;
 
 /// Chooses a configuration for `job` under `config`: the pilot's rule first, then a race of the finalists within
 /// `config.auto_budget` times the cell's expected timed work (its repetitions at the pilot's serial estimate).

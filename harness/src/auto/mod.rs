@@ -10,13 +10,12 @@ mod measured;
 mod pilot;
 pub mod race;
 
-use serde::{Deserialize, Serialize};
-
 pub use measured::choose;
-pub use pilot::{Pilot, pilot};
+pub use pilot::pilot;
 
-use crate::report::units::{bytes, duration_ns};
+use crate::decision::{Decision, Pilot};
 use crate::strategy::{Chunk, StrategyKind};
+use crate::units::{bytes, duration_ns};
 
 /// Below this much work in all, starting and joining workers costs more than it saves.
 const MIN_PARALLEL_WORK_NS: f64 = 2_000_000.0;
@@ -26,19 +25,6 @@ pub const TINY_TASK_NS: f64 = 20_000.0;
 const UNEVEN_CV: f64 = 0.3;
 /// A shared input from this size up is worth naming as a reason to stay in one process.
 const LARGE_SHARED_BYTES: u64 = 1 << 20;
-
-/// What `auto` chose for one workload and size, and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Decision {
-    pub strategy: StrategyKind,
-    pub workers: usize,
-    pub chunk: Chunk,
-    pub reasons: Vec<String>,
-    pub pilot: Pilot,
-    /// The finalists' race that made the choice; absent from records that predate it.
-    #[serde(default)]
-    pub race: Option<race::Race>,
-}
 
 /// One configuration `auto` may choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,27 +3,13 @@
 
 use std::time::{Duration, Instant};
 
+use crate::decision::Pilot;
 use ablate_workloads::runtime::{Job, JobError};
-use serde::{Deserialize, Serialize};
 
 /// The most tasks a pilot times.
 const MOST_TASKS: usize = 16;
 /// A pilot stops once it has spent this long (after at least three tasks).
 const BUDGET: Duration = Duration::from_millis(100);
-
-/// What the pilot measured.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Pilot {
-    pub tasks: usize,
-    /// Tasks timed.
-    pub sampled: usize,
-    pub mean_task_ns: f64,
-    /// Standard deviation of the timed tasks over their mean.
-    pub task_cv: f64,
-    /// Mean serialized input per task.
-    pub task_bytes: f64,
-    pub shared_bytes: u64,
-}
 
 /// Times up to 16 tasks of `job`, evenly spaced (so a cost that changes along the list shows), within a budget.
 pub fn pilot(job: &dyn Job) -> Result<Pilot, JobError> {

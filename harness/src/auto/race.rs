@@ -8,11 +8,11 @@
 //! says it is faster than the other at [`CONFIDENT_ALPHA`]; when the budget runs out first, the lower median wins
 //! and the decision says it was not separated with confidence.
 
+use crate::decision::{Entrant, Race};
 use ablate_workloads::rng::Rng;
-use serde::{Deserialize, Serialize};
 
-use crate::report::units::duration_ns;
 use crate::stats::median;
+use crate::units::duration_ns;
 use crate::verdict::inference::mann_whitney;
 
 /// Repetitions of each candidate in the first rung.
@@ -22,29 +22,6 @@ pub const CONFIDENT_ALPHA: f64 = 0.05;
 /// How much faster the winner must be, with that confidence: a smaller difference is not worth telling apart
 /// (it would not change which way a user should run the work).
 pub const PRACTICAL_MARGIN: f64 = 0.02;
-
-/// One finalist's figures in the race.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Entrant {
-    /// The configuration, as a cell names it: `crossbeam ×2`.
-    pub label: String,
-    /// Every execution's wall time, in the order run.
-    pub times_ns: Vec<f64>,
-    /// The rung it was dropped after (0 for the first), or `None` for those still in at the end.
-    pub dropped_after: Option<usize>,
-}
-
-/// The race as it was run, kept in the decision.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Race {
-    pub entrants: Vec<Entrant>,
-    /// Index of the winner among `entrants`.
-    pub winner: usize,
-    /// Why it won: the figures that decided.
-    pub why: String,
-    /// Wall time the race's executions took in all.
-    pub spent_ns: f64,
-}
 
 impl Race {
     /// Every entrant in one phrase each, the winner first: `crossbeam ×2: 3.10 ms over 9 runs (won)`, `serial ×1:

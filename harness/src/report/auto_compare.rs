@@ -11,10 +11,10 @@ use ablate_workloads::Digest;
 
 use super::judged::strategy_label;
 use super::rows::chunk_label;
-use super::units::duration_ns;
-use crate::auto::race;
+use crate::decision::Race;
 use crate::plan::is_naive;
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::units::duration_ns;
 use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 
 /// One workload's comparison.
@@ -76,7 +76,7 @@ pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
             interval: ratio_of_medians_interval(&auto.walls(), &best.walls(), CONFIDENCE, RESAMPLES, seed),
             naive,
             reasons: auto.decision.as_ref().map(|d| d.reasons.clone()).unwrap_or_default(),
-            race: auto.decision.as_ref().and_then(|d| d.race.as_ref()).map_or_else(Vec::new, race::Race::standings),
+            race: auto.decision.as_ref().and_then(|d| d.race.as_ref()).map_or_else(Vec::new, Race::standings),
         });
     }
     rows

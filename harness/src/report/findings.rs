@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use super::judged::{JudgedRun, strategy_label};
-use super::units::{bytes, duration_ns};
 use crate::auto::TINY_TASK_NS;
 use crate::record::CellRecord;
 use crate::strategy::{StrategyKind, Transport};
+use crate::units::{bytes, duration_ns};
 use ablate_workloads::Kind;
 
 /// The answer for one workload and size.

@@ -14,7 +14,6 @@ mod rows;
 pub mod site;
 mod summary;
 mod table;
-pub mod units;
 pub mod verdicts;
 
 use std::fmt;

@@ -1,9 +1,9 @@
 //! The rows of the results table, as text, shared by the aligned table and markdown.
 
 use super::judged::strategy_label;
-use super::units::{bytes, duration_ns, ratio};
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::ADAPTIVE;
+use crate::units::{bytes, duration_ns, ratio};
 use crate::verdict::reference::SuspectReference;
 
 pub(super) const HEADERS: [&str; 14] = [

@@ -8,8 +8,8 @@ use ablate_workloads::Digest;
 use ablate_workloads::runtime::{Job, JobError};
 
 use super::progress::TaskCounter;
-use crate::auto::Decision;
 use crate::config::{Profile, RunConfig};
+use crate::decision::Decision;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;

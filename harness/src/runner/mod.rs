@@ -18,9 +18,10 @@ use ablate_workloads::rng::Rng;
 use ablate_workloads::runtime::Job;
 use ablate_workloads::{Digest, Registry};
 
-use crate::auto::{self, Decision};
+use crate::auto;
 use crate::cancel;
 use crate::config::RunConfig;
+use crate::decision::Decision;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::rss;

@@ -7,7 +7,7 @@ use super::Chart;
 use super::canvas::{MUTED, RowAxes, font, row_chart, row_y, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
-use crate::report::units::duration_ns;
+use crate::units::duration_ns;
 
 const PERCENTILES: [&str; 4] = ["p50", "p90", "p99", "max"];
 

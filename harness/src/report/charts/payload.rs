@@ -7,7 +7,7 @@ use super::Chart;
 use super::canvas::{RowAxes, font, row_chart, row_y, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
-use crate::report::units::bytes;
+use crate::units::bytes;
 
 pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let labels = run.parallel_labels();

@@ -1,0 +1,57 @@
+//! What `auto` decided for a cell, as the results file keeps it: the choice, the reasons, the pilot's figures and
+//! the race of finalists. Plain data, so the record, `auto` that makes it and the reports that show it share it
+//! without depending on each other.
+
+use serde::{Deserialize, Serialize};
+
+use crate::strategy::{Chunk, StrategyKind};
+
+/// What `auto` chose for one workload and size, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub strategy: StrategyKind,
+    pub workers: usize,
+    pub chunk: Chunk,
+    pub reasons: Vec<String>,
+    pub pilot: Pilot,
+    /// The finalists' race that made the choice; absent from records that predate it.
+    #[serde(default)]
+    pub race: Option<Race>,
+}
+
+/// What the pilot measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pilot {
+    pub tasks: usize,
+    /// Tasks timed.
+    pub sampled: usize,
+    pub mean_task_ns: f64,
+    /// Standard deviation of the timed tasks over their mean.
+    pub task_cv: f64,
+    /// Mean serialized input per task.
+    pub task_bytes: f64,
+    pub shared_bytes: u64,
+}
+
+/// One finalist's figures in the race.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entrant {
+    /// The configuration, as a cell names it: `crossbeam ×2`.
+    pub label: String,
+    /// Every execution's wall time, in the order run.
+    pub times_ns: Vec<f64>,
+    /// The rung it was dropped after (0 for the first), or `None` for those still in at the end.
+    pub dropped_after: Option<usize>,
+}
+
+/// The race as it was run, kept in the decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Race {
+    pub entrants: Vec<Entrant>,
+    /// Index of the winner among `entrants`.
+    pub winner: usize,
+    /// Why it won: the figures that decided.
+    pub why: String,
+    /// Wall time the race's executions took in all.
+    pub spent_ns: f64,
+}
