@@ -5,7 +5,7 @@ use crate::record::{CellStatus, RunRecord};
 
 const HEADER: &str = "id,workload,size,strategy,transport,workers,chunk,tasks,median_wall_ns,relative_spread,\
 median_cpu_ns,pool_start_ns,speedup,efficiency,utilisation,input_bytes_per_task,output_bytes_per_task,peak_rss_bytes,\
-gbps,timeouts,crashes,retries,fallbacks,digest,status";
+gbps,timeouts,crashes,garbled,retries,fallbacks,respawn_failures,digest,status";
 
 pub(super) fn render(record: &RunRecord) -> String {
     let mut out = format!("{HEADER}\n");
@@ -36,8 +36,10 @@ pub(super) fn render(record: &RunRecord) -> String {
             num(s.and_then(|s| s.gbps)),
             f.timeouts.to_string(),
             f.crashes.to_string(),
+            f.garbled.to_string(),
             f.retries.to_string(),
             f.fallbacks.to_string(),
+            f.respawn_failures.to_string(),
             cell.digest.map_or_else(String::new, |d| d.to_string()),
             quote(match &cell.status {
                 CellStatus::Ok => "ok",
