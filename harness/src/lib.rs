@@ -6,6 +6,7 @@
 pub mod auto;
 pub mod bisect;
 pub mod cancel;
+pub mod cell_summary;
 pub mod cli;
 pub mod config;
 pub mod decision;
@@ -21,7 +22,6 @@ pub mod report;
 pub mod runner;
 pub mod stats;
 pub mod strategy;
-pub mod summary;
 pub mod units;
 pub mod verdict;
 pub mod write;

@@ -6,12 +6,12 @@ use std::time::SystemTime;
 use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
+use crate::cell_summary::Summary;
 use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::measure::histogram::TaskTimeSummary;
 use crate::measure::machine::Machine;
 use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};
-use crate::summary::Summary;
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -76,7 +76,7 @@ pub struct CellRecord {
     pub status: CellStatus,
     pub digest: Option<Digest>,
     pub serial_digest: Option<Digest>,
-    pub payload: Option<Payload>,
+    pub payload: Option<PayloadBytes>,
     /// Worker faults over every execution of the cell, warm-up included.
     pub faults: Faults,
     /// Memory traffic of one pass, for GB/s (memory-bound workloads).
@@ -146,7 +146,7 @@ impl Sample {
 
 /// The serialized bytes of task inputs and outputs: what a worker process must receive and send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Payload {
+pub struct PayloadBytes {
     pub input_bytes_total: u64,
     pub output_bytes_total: u64,
     pub input_bytes_max: u64,
@@ -182,7 +182,7 @@ impl CellRecord {
     }
 }
 
-impl Payload {
+impl PayloadBytes {
     pub fn input_per_task(&self, tasks: usize) -> f64 {
         self.input_bytes_total as f64 / tasks.max(1) as f64
     }

@@ -1,8 +1,8 @@
 //! `ablate bisect`: checks the arguments, bisects from the current directory, prints each step's evidence as it
 //! is found and then the conclusion, and maps the conclusion to an exit code.
 
+use super::judge::Judge;
 use super::print_stdout;
-use super::verdicts::Judge;
 use crate::bisect::{self, Conclusion, Settings, report};
 use crate::cli::bisect::BisectArgs;
 use crate::cli::parse::duration;

@@ -1,10 +1,10 @@
 //! The binary's edge: parse arguments, dispatch the command, print, and map every outcome to an exit code.
 
 mod bisect;
+mod judge;
 mod list;
 mod report;
 mod run;
-mod verdicts;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,10 +41,10 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Command::Run(args) => run::run(&args, &registry),
         Command::AbServe(args) => run::serve(&args, &registry),
         Command::Bisect(args) => bisect::bisect(&args),
-        Command::Compare(args) => verdicts::compare(&args),
-        Command::Gate(args) => verdicts::gate(&args, &registry),
+        Command::Compare(args) => judge::compare(&args),
+        Command::Gate(args) => judge::gate(&args, &registry),
         Command::Report(args) => report::report(&args),
-        Command::Baseline { action, baseline_dir } => verdicts::baseline(&action, &baseline_dir),
+        Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::verdicts::Judge;
+use super::judge::Judge;
 use crate::cli::ReportArgs;
 use crate::exit;
 use crate::report::judged::JudgedRun;

@@ -3,8 +3,8 @@
 
 use ablate_workloads::Registry;
 
+use super::judge::Judge;
 use super::print_stdout;
-use super::verdicts::Judge;
 use crate::cli::{self, RunArgs};
 use crate::error::HarnessError;
 use crate::exit;

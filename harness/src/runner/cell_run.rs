@@ -7,7 +7,8 @@ use ablate_workloads::Digest;
 
 use ablate_workloads::runtime::{Job, JobError};
 
-use super::progress::TaskCounter;
+use super::task_events::TaskCounter;
+use crate::cell_summary::Summary;
 use crate::config::{Profile, RunConfig};
 use crate::decision::Decision;
 use crate::error::HarnessError;
@@ -16,10 +17,9 @@ use crate::measure::cpu::process_cpu_time;
 use crate::measure::histogram::TaskTimes;
 use crate::measure::{load, rss};
 use crate::plan::Cell;
-use crate::record::{CellRecord, CellStatus, Payload, Sample};
+use crate::record::{CellRecord, CellStatus, PayloadBytes, Sample};
 use crate::stats::median;
 use crate::strategy::{Execution, Faults, Launch, Pinning, Pool, Transport};
-use crate::summary::Summary;
 use crate::verdict::preempted::Timing;
 
 pub(super) struct CellRun {
@@ -33,7 +33,7 @@ pub(super) struct CellRun {
     task_times: TaskTimes,
     digest: Option<Digest>,
     serial_digest: Option<Digest>,
-    payload: Option<Payload>,
+    payload: Option<PayloadBytes>,
     faults: Faults,
     failure: Option<String>,
     decision: Option<Decision>,
@@ -240,8 +240,8 @@ fn unmeasured_reason() -> String {
 }
 
 /// The serialized sizes of every task's input and output, measured from this execution's real outputs.
-fn measure_payload(job: &dyn Job, execution: &Execution) -> Result<Payload, JobError> {
-    let mut payload = Payload {
+fn measure_payload(job: &dyn Job, execution: &Execution) -> Result<PayloadBytes, JobError> {
+    let mut payload = PayloadBytes {
         input_bytes_total: 0,
         output_bytes_total: 0,
         input_bytes_max: 0,

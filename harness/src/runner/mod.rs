@@ -8,8 +8,8 @@
 //! a cell that has used it sits out the rounds that are left.
 
 mod cell_run;
-mod progress;
 pub mod serve;
+mod task_events;
 
 use std::sync::Arc;
 use std::time::Instant;

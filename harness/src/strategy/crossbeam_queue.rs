@@ -15,7 +15,7 @@ use ablate_workloads::runtime::Job;
 use crossbeam::channel;
 
 use super::scoped::on_workers;
-use super::task::{ChunkLog, Dispatch};
+use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, chunk_ranges, next_chunk_size};
 
 pub(crate) struct CrossbeamQueue {
@@ -28,7 +28,7 @@ pub(crate) struct CrossbeamQueue {
 
 impl Pool for CrossbeamQueue {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = Dispatch::new(job, progress);
+        let dispatch = SharedExecution::new(job, progress);
         let started = match self.chunk {
             Chunk::Fixed(size) => self.fixed_chunks(&dispatch, size),
             Chunk::Auto => self.adaptive_chunks(&dispatch),
@@ -43,7 +43,7 @@ impl Pool for CrossbeamQueue {
 }
 
 impl CrossbeamQueue {
-    fn fixed_chunks(&self, dispatch: &Dispatch<'_>, size: usize) -> Result<Vec<Vec<ChunkLog>>, String> {
+    fn fixed_chunks(&self, dispatch: &SharedExecution<'_>, size: usize) -> Result<Vec<Vec<ChunkLog>>, String> {
         let (sender, queue) = channel::unbounded::<Range<usize>>();
         for range in chunk_ranges(dispatch.task_count(), size) {
             sender.send(range).expect("the receiver is alive");
@@ -54,7 +54,7 @@ impl CrossbeamQueue {
         })
     }
 
-    fn adaptive_chunks(&self, dispatch: &Dispatch<'_>) -> Result<Vec<Vec<ChunkLog>>, String> {
+    fn adaptive_chunks(&self, dispatch: &SharedExecution<'_>) -> Result<Vec<Vec<ChunkLog>>, String> {
         let tasks = dispatch.task_count();
         let cursor = AtomicUsize::new(0);
         on_workers(dispatch, self.workers, &self.pinning, |_| {

@@ -9,7 +9,7 @@ use crossbeam::utils::CachePadded;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::task::{ChunkLog, Dispatch};
+use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 use crate::error::HarnessError;
 
@@ -33,7 +33,7 @@ impl RayonPool {
 
 impl Pool for RayonPool {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = Dispatch::new(job, progress);
+        let dispatch = SharedExecution::new(job, progress);
         let chunk = StrategyKind::Rayon.effective_chunk(self.chunk, dispatch.task_count(), self.workers);
         let busy: Vec<CachePadded<AtomicU64>> =
             (0..self.workers).map(|_| CachePadded::new(AtomicU64::new(0))).collect();

@@ -4,12 +4,12 @@
 //! process aborting.
 
 use super::Pinning;
-use super::task::Dispatch;
+use super::task::SharedExecution;
 
 /// Runs `work(worker)` on `workers` scoped threads, worker `i` pinned as `pinning` says; returns what each
 /// returned, in worker order, or why a thread could not be started.
 pub(crate) fn on_workers<T: Send>(
-    dispatch: &Dispatch<'_>,
+    dispatch: &SharedExecution<'_>,
     workers: usize,
     pinning: &Pinning,
     work: impl Fn(usize) -> T + Sync,

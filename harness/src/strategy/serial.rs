@@ -2,7 +2,7 @@
 
 use ablate_workloads::runtime::Job;
 
-use super::task::Dispatch;
+use super::task::SharedExecution;
 use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 
 pub(crate) struct Serial {
@@ -12,7 +12,7 @@ pub(crate) struct Serial {
 
 impl Pool for Serial {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = Dispatch::new(job, progress);
+        let dispatch = SharedExecution::new(job, progress);
         let chunk = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1);
         let logs: Vec<_> = self.pinning.run_pinned(0, || {
             chunk_ranges(dispatch.task_count(), chunk)

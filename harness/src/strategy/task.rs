@@ -133,7 +133,7 @@ impl ChunkLog {
 
 /// What every worker of one execution shares: the job, the progress sink, the stop flag, and when each worker
 /// thread started its first task.
-pub(crate) struct Dispatch<'a> {
+pub(crate) struct SharedExecution<'a> {
     job: &'a dyn Job,
     progress: &'a dyn TaskProgress,
     stop: AtomicBool,
@@ -143,24 +143,24 @@ pub(crate) struct Dispatch<'a> {
     first_starts: Mutex<Vec<u64>>,
 }
 
-/// Numbers executions for [`Dispatch::id`].
-static NEXT_DISPATCH: AtomicU64 = AtomicU64::new(1);
+/// Numbers executions for [`SharedExecution::id`].
+static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
     /// The execution this thread last ran a chunk of.
-    static LAST_DISPATCH: Cell<u64> = const { Cell::new(0) };
+    static LAST_EXECUTION: Cell<u64> = const { Cell::new(0) };
 }
 
-impl<'a> Dispatch<'a> {
+impl<'a> SharedExecution<'a> {
     pub(crate) fn new(job: &'a dyn Job, progress: &'a dyn TaskProgress) -> Self {
-        let id = NEXT_DISPATCH.fetch_add(1, Ordering::Relaxed);
+        let id = NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed);
         Self { job, progress, stop: AtomicBool::new(false), id, began: Instant::now(), first_starts: Mutex::default() }
     }
 
     /// Notes, the first time the calling thread runs a chunk of this execution, how long after its start.
     fn note_first_start(&self) {
-        if LAST_DISPATCH.get() != self.id {
-            LAST_DISPATCH.set(self.id);
+        if LAST_EXECUTION.get() != self.id {
+            LAST_EXECUTION.set(self.id);
             let offset = self.began.elapsed().as_nanos() as u64;
             self.first_starts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(offset);
         }

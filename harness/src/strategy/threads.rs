@@ -8,7 +8,7 @@ use std::ops::Range;
 use ablate_workloads::runtime::Job;
 
 use super::scoped::on_workers;
-use super::task::{ChunkLog, Dispatch};
+use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, block_ranges, chunk_ranges};
 
 pub(crate) struct StaticThreads {
@@ -35,7 +35,7 @@ impl StaticThreads {
 
 impl Pool for StaticThreads {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = Dispatch::new(job, progress);
+        let dispatch = SharedExecution::new(job, progress);
         let assignments = self.assignments(dispatch.task_count());
         let run_assigned = |worker: usize| -> Vec<ChunkLog> {
             assignments[worker].iter().cloned().map_while(|r| dispatch.run_chunk(r)).collect()

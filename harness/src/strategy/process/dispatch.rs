@@ -19,7 +19,7 @@ use super::child::Report;
 use super::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::cancel;
 use crate::strategy::gathered::{Gathered, encode_inputs};
-use crate::strategy::task::Dispatch;
+use crate::strategy::task::SharedExecution;
 use crate::strategy::{
     ADAPTIVE, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
     next_chunk_size,
@@ -375,7 +375,7 @@ impl Run<'_> {
             self.queue.push_back(Unit { tasks: unsent, attempt: 0 });
             self.cursor = self.job.task_count();
         }
-        let serial = Dispatch::new(self.job, self.progress);
+        let serial = SharedExecution::new(self.job, self.progress);
         let mut fallback_busy = 0;
         while let Some(unit) = self.queue.pop_front() {
             let Some(log) = serial.run_chunk(unit.tasks) else { break };

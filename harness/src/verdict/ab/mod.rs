@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 use ablate_workloads::rng::Rng;
 
 use crate::cancel;
+use crate::cell_summary::Summary;
 use crate::error::HarnessError;
 use crate::record::{CellStatus, Pairing, RunRecord};
 use crate::runner::serve::{Reply, Request};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
-use crate::summary::Summary;
 use crate::verdict::compare::Change;
 use crate::verdict::paired::{Looks, fewest_pairs, judge_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
