@@ -1,5 +1,6 @@
 //! The binary's edge: parse arguments, dispatch the command, print, and map every outcome to an exit code.
 
+mod history;
 mod list;
 mod report;
 mod run;
@@ -42,6 +43,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Command::Compare(args) => verdicts::compare(&args),
         Command::Gate(args) => verdicts::gate(&args, &registry),
         Command::Report(args) => report::report(&args),
+        Command::History(args) => history::history(&args),
         Command::Baseline { action, baseline_dir } => verdicts::baseline(&action, &baseline_dir),
     };
     match outcome {
