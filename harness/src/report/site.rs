@@ -35,13 +35,17 @@ pub fn write(dir: &Path, runs: Vec<JudgedRun>) -> Result<PathBuf, HarnessError> 
 }
 
 /// Writes `history.html` into `dir` — every time series of `analyses`, and the efficiency and bandwidth series
-/// that changed — with each chart again under `charts/history-N.svg`; returns the page's path.
+/// that changed, the changed ones first and worst first — with each chart again under `charts/history-N.svg`;
+/// returns the page's path.
 pub fn write_history(dir: &Path, analyses: &[Analysis], store: &str, runs: usize) -> Result<PathBuf, HarnessError> {
     std::fs::create_dir_all(dir.join("charts"))
         .map_err(|e| HarnessError::io("cannot create", dir.join("charts"), e))?;
-    let shown = analyses.iter().filter(|a| a.series.metric == Metric::Time || !a.changes.is_empty());
+    let mut shown: Vec<&Analysis> =
+        analyses.iter().filter(|a| a.series.metric == Metric::Time || !a.changes.is_empty()).collect();
+    // Changed series first, worst first; the rest in the store's order (machine, cell, metric).
+    shown.sort_by(|a, b| html::history::worst(b).total_cmp(&html::history::worst(a)));
     let mut drawn = Vec::new();
-    for (index, analysis) in shown.enumerate() {
+    for (index, analysis) in shown.into_iter().enumerate() {
         let svg = charts::history::chart(analysis)?;
         write_atomic(&dir.join("charts").join(format!("history-{}.svg", index + 1)), svg.as_bytes())?;
         drawn.push(html::history::DrawnSeries { analysis, svg });

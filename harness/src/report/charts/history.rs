@@ -15,7 +15,15 @@ const BETTER: RGBColor = RGBColor(40, 150, 60);
 /// The chart of `analysis` as an SVG document.
 pub fn chart(analysis: &Analysis) -> Result<String, HarnessError> {
     let series = &analysis.series;
-    let scale = if series.metric == Metric::Time { 1e-6 } else { 1.0 };
+    let largest = series.points.iter().flat_map(|p| p.values.iter().copied()).fold(0.0, f64::max);
+    let (scale, y_desc) = match series.metric {
+        Metric::Time if largest < 1e4 => (1.0, "wall time (ns)"),
+        Metric::Time if largest < 1e7 => (1e-3, "wall time (µs)"),
+        Metric::Time if largest < 1e10 => (1e-6, "wall time (ms)"),
+        Metric::Time => (1e-9, "wall time (s)"),
+        Metric::Efficiency => (1.0, "efficiency"),
+        Metric::Bandwidth => (1.0, "GB/s"),
+    };
     let runs: Vec<(f64, f64, f64)> = series
         .points
         .iter()
@@ -28,11 +36,6 @@ pub fn chart(analysis: &Analysis) -> Result<String, HarnessError> {
     let (low, high) = runs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), r| (lo.min(r.0), hi.max(r.2)));
     let pad = ((high - low) * 0.25).max(high * 0.02);
     let n = runs.len();
-    let y_desc = match series.metric {
-        Metric::Time => "wall time (ms)",
-        Metric::Efficiency => "efficiency",
-        Metric::Bandwidth => "GB/s",
-    };
     svg("history", (900, 300), |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(12)

@@ -70,17 +70,17 @@ fn overview(drawn: &[DrawnSeries]) -> String {
         let newest = analysis.changes.last().expect("changed series have a change point");
         let _ = writeln!(
             out,
-            "<tr><td><a href=\"#series-{index}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} at {}: {:.3}× \
-             [{:.3}, {:.3}]</td><td>{:.3}×{}</td></tr>",
+            "<tr><td><a href=\"#series-{index}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}: {:.3}× \
+             [{:.3}, {:.3}], {}</td><td>{:.3}×{}</td></tr>",
             escape(&analysis.series.cell),
             analysis.series.metric.name(),
             escape(&analysis.series.fingerprint),
             analysis.changes.len(),
             escape(&newest.commit),
-            if (newest.ratio > 1.0) == analysis.series.metric.larger_is_worse() { "worse" } else { "better" },
             newest.ratio,
             newest.interval.low,
             newest.interval.high,
+            if (newest.ratio > 1.0) == analysis.series.metric.larger_is_worse() { "worse" } else { "better" },
             worst(analysis),
             if analysis.series.metric.larger_is_worse() { " slower" } else { " lower" },
         );
