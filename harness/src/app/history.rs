@@ -105,6 +105,9 @@ fn unknown_cell(cell: &str, analyses: &[history::analysis::Analysis], dir: &Path
 }
 
 fn check(dir: &Path, args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.recent == 0 {
+        return Err(HarnessError::Usage("invalid --recent 0; expected a whole number of runs ≥ 1".to_owned()).into());
+    }
     let default = Path::new(DEFAULT_THRESHOLDS);
     let file = args.thresholds.clone().or_else(|| default.is_file().then(|| default.to_owned()));
     let thresholds =

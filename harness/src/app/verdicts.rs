@@ -118,6 +118,7 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
         Some(path) => {
             let candidate = read_results(path)?;
             let baseline = judge.baseline_for(&candidate.machine.fingerprint, args.lenient)?;
+            super::history::keep(&candidate, &args.run)?;
             (candidate, baseline)
         }
         None => {

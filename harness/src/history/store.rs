@@ -104,7 +104,7 @@ impl Store {
         files.sort();
         let indexed = read_index(&dir.join("index.json"))?;
         let mut entries: Vec<Entry> = indexed.iter().filter(|e| files.contains(&e.file)).cloned().collect();
-        let mut rebuilt = indexed.len() != entries.len() || (indexed.is_empty() && !files.is_empty());
+        let mut rebuilt = indexed.len() != entries.len();
         let unlisted: Vec<&String> = files.iter().filter(|f| !entries.iter().any(|e| &e.file == *f)).collect();
         for file in unlisted {
             rebuilt = true;
@@ -199,4 +199,42 @@ fn commit_time(commit: &str) -> Option<String> {
         .ok()?;
     let seconds: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok().filter(|_| out.status.success())?;
     Some(humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(created: &str, commit: &str) -> (RunRecord, Vec<u8>) {
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json"));
+        let mut record = read_results(path).unwrap();
+        record.created = created.to_owned();
+        record.machine.git_commit = Some(commit.to_owned());
+        let bytes = serde_json::to_vec(&record).unwrap();
+        (record, bytes)
+    }
+
+    #[test]
+    fn runs_are_kept_once_in_order_and_a_stale_index_is_rebuilt_from_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let (late, late_bytes) = fixture("2026-11-02T00:00:00Z", "bbbbbbbbbbbbbbbbbbbb");
+        let (early, early_bytes) = fixture("2026-11-01T00:00:00Z", "aaaaaaaaaaaaaaaaaaaa");
+        assert!(matches!(store.add(&late, &late_bytes).unwrap(), Added::Kept(_)));
+        assert!(matches!(store.add(&early, &early_bytes).unwrap(), Added::Kept(_)));
+        assert!(matches!(store.add(&early, &early_bytes).unwrap(), Added::AlreadyKept(_)));
+        let commits = |s: &Store| s.entries().iter().map(Entry::short_commit).collect::<Vec<_>>();
+        assert_eq!(commits(&store), ["aaaaaaa+dirty", "bbbbbbb+dirty"]);
+        let reopened = Store::open(dir.path()).unwrap();
+        assert!(!reopened.rebuilt);
+        assert_eq!(reopened.entries(), store.entries());
+
+        fs::write(dir.path().join("index.json"), "<<<<<<< conflict\n").unwrap();
+        let rebuilt = Store::open(dir.path()).unwrap();
+        assert!(rebuilt.rebuilt);
+        assert_eq!(commits(&rebuilt), commits(&store));
+        fs::remove_file(dir.path().join("runs").join(&store.entries()[0].file)).unwrap();
+        let fewer = Store::open(dir.path()).unwrap();
+        assert_eq!(commits(&fewer), ["bbbbbbb+dirty"]);
+    }
 }

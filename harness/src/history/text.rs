@@ -24,15 +24,6 @@ pub fn list(entries: &[Entry]) -> String {
     out
 }
 
-/// A value of `metric` as people read it.
-pub fn value(metric: Metric, value: f64) -> String {
-    match metric {
-        Metric::Time => duration_ns(value),
-        Metric::Efficiency => format!("{value:.3}"),
-        Metric::Bandwidth => format!("{value:.2} GB/s"),
-    }
-}
-
 /// The runs of one cell's series (each metric's) on one machine and their change points.
 pub fn show(analyses: &[&Analysis]) -> String {
     let mut out = String::new();

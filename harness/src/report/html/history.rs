@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::{STYLE, escape};
 use crate::history::analysis::{Analysis, CONFIDENCE};
+use crate::history::detect::Detector;
 use crate::history::series::Metric;
 
 /// One drawn series: its analysis and its chart.
@@ -29,10 +30,11 @@ pub fn page(drawn: &[DrawnSeries], store: &str, runs: usize) -> String {
     let _ = writeln!(
         out,
         "<p class=\"machine\">{runs} runs kept in <b>{}</b>, per machine and cell in commit order (the newest {} of \
-         each series). Change points: E-Divisive means over runs, seeded permutation test at p ≤ 0.005; ratios are \
+         each series). Change points: E-Divisive means over runs, seeded permutation test at p ≤ {}; ratios are \
          the medians after over before, with {:.0}% intervals that resample whole runs.</p>",
         escape(store),
         crate::history::series::MAX_RUNS,
+        Detector::default().significance,
         CONFIDENCE * 100.0
     );
     out.push_str(&overview(drawn));
