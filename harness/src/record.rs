@@ -208,7 +208,7 @@ impl RunRecord {
             ablate_commit: build.commit.map(str::to_owned),
             ablate_dirty: build.dirty,
             created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            machine: Machine::detect(),
+            machine: Machine::detect_with_project(),
             config,
             rss_scope,
             cancelled,

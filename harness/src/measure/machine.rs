@@ -67,7 +67,18 @@ pub fn project_commit() -> Option<(String, bool)> {
 }
 
 impl Machine {
-    /// Reads the machine this process runs on.
+    /// Reads the machine this process runs on and the commit of the project being measured (which starts git).
+    pub fn detect_with_project() -> Self {
+        let mut machine = Machine::detect();
+        if let Some((commit, dirty)) = project_commit() {
+            machine.git_commit = Some(commit);
+            machine.git_dirty = dirty;
+        }
+        machine
+    }
+
+    /// Reads the machine this process runs on, without the project's commit: what a caller that needs only the
+    /// fingerprint or the cores asks, at no cost of a git process.
     pub fn detect() -> Self {
         let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu_model = cpu_field(&cpuinfo, "model name").unwrap_or_else(|| "unknown".to_owned());
@@ -76,7 +87,6 @@ impl Machine {
         let memory_bytes = meminfo_kib("MemTotal:").map_or(0, |kib| kib * 1024);
         let arch = std::env::consts::ARCH.to_owned();
         let fingerprint = fingerprint(&cpu_model, logical_cores, physical_cores, memory_bytes, &arch);
-        let commit = project_commit();
         Machine {
             fingerprint,
             cpu_model,
@@ -88,8 +98,8 @@ impl Machine {
             kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
                 .map_or_else(|_| "unknown".into(), |s| s.trim().into()),
             rustc: env!("ABLATE_RUSTC_VERSION").to_owned(),
-            git_dirty: commit.as_ref().is_some_and(|(_, dirty)| *dirty),
-            git_commit: commit.map(|(commit, _)| commit),
+            git_commit: None,
+            git_dirty: false,
         }
     }
 }
