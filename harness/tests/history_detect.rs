@@ -38,6 +38,7 @@ fn one_step_of_1_15_in_30_runs_is_found_at_its_run_in_at_least_95_percent_of_200
             exact += 1;
         }
     }
+    eprintln!("one 1.15x step: alone and at its run in {exact} of {SEEDS} seeds");
     assert!(exact * 100 >= 95 * SEEDS, "the one step, alone and at its run, in {exact} of {SEEDS} seeds");
 }
 
@@ -48,6 +49,7 @@ fn thirty_runs_of_noise_alone_give_no_change_point_in_at_least_99_percent_of_200
             change_points(&logs(&samples(&[1.0; RUNS], 1000 + seed)), &Detector::default(), seed).is_empty()
         })
         .count() as u64;
+    eprintln!("noise alone: no change point in {quiet} of {SEEDS} seeds");
     assert!(quiet * 100 >= 99 * SEEDS, "no change point in {quiet} of {SEEDS} seeds");
 }
 
@@ -86,6 +88,7 @@ fn three_steps_of_1_05_over_30_runs_fail_history_check_as_creep_beyond_1_10() {
             flagged += 1;
         }
     }
+    eprintln!("three 1.05x steps: flagged as creep beyond 1.10 in {flagged} of {SEEDS} seeds");
     assert!(flagged * 100 >= 95 * SEEDS, "creep flagged in {flagged} of {SEEDS} seeds");
 }
 
