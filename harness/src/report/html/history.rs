@@ -42,11 +42,12 @@ pub fn page(drawn: &[DrawnSeries], store: &str, runs: usize) -> String {
         let series = &one.analysis.series;
         let _ = writeln!(
             out,
-            "<figure id=\"series-{index}\">\n<h3>{} — {}</h3>\n<p class=\"machine\">machine {}</p>\n{}\n\
+            "<figure id=\"series-{index}\">\n<h3>{} — {}</h3>\n<p class=\"machine\">machine {}; runs {}</p>\n{}\n\
              <figcaption>{}</figcaption>\n</figure>",
             escape(&series.cell),
             series.metric.name(),
             escape(&series.fingerprint),
+            escape(&runs_by_commit(one.analysis)),
             one.svg,
             escape(&caption(one.analysis))
         );
@@ -89,6 +90,22 @@ fn overview(drawn: &[DrawnSeries]) -> String {
     }
     out.push_str("</table>\n");
     out
+}
+
+/// Which runs measured which commit, consecutive runs of one commit together: `1–2 a9af336 · 3 4cdb51d+dirty`.
+fn runs_by_commit(analysis: &Analysis) -> String {
+    let mut groups: Vec<(usize, usize, String)> = Vec::new();
+    for (index, point) in analysis.series.points.iter().enumerate() {
+        let commit = point.entry.short_commit();
+        match groups.last_mut() {
+            Some((_, last, previous)) if *previous == commit => *last = index + 1,
+            _ => groups.push((index + 1, index + 1, commit)),
+        }
+    }
+    let named = groups.iter().map(|(first, last, commit)| {
+        if first == last { format!("{first} {commit}") } else { format!("{first}–{last} {commit}") }
+    });
+    named.collect::<Vec<_>>().join(" · ")
 }
 
 fn caption(analysis: &Analysis) -> String {
