@@ -97,6 +97,7 @@ fn open(dir: &Path) -> Result<Store, HarnessError> {
 
 fn unknown_cell(cell: &str, analyses: &[history::analysis::Analysis], dir: &Path) -> HarnessError {
     let mut cells: Vec<&str> = analyses.iter().map(|a| a.series.cell.as_str()).collect();
+    cells.sort_unstable();
     cells.dedup();
     let listed = cells.iter().take(5).copied().collect::<Vec<_>>().join(", ");
     let more = if cells.len() > 5 { format!(" … ({} in all)", cells.len()) } else { String::new() };
