@@ -1,4 +1,5 @@
-//! Records the compiler version and the project's git commit, for the machine metadata of every results file;
+//! Records the compiler version and ablate's own git commit (`ablate_commit` of every results file; the measured
+//! project's commit is read when a run is made, see `measure::machine`);
 //! and whether a browser was found for the browser tests, which are ignored (and say so) without one.
 
 use std::process::Command;

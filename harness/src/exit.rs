@@ -8,11 +8,12 @@ pub const ERROR: u8 = 1;
 /// Bad usage: an unknown flag, workload or strategy, an unparsable value, a worker count absurd on its face (over
 /// 64 per logical core), or a size whose estimated footprint exceeds the memory available.
 pub const USAGE: u8 = 2;
-/// A cell regressed against the baseline.
+/// A cell regressed against the baseline; or, in `history check`, over its history (a step or creep).
 pub const REGRESSION: u8 = 3;
 /// A cell's scaling efficiency fell below the threshold.
 pub const SCALING: u8 = 4;
-/// The baseline is missing, malformed or from another machine, or the comparison compared no cell.
+/// The baseline is missing, malformed or from another machine, or the comparison compared no cell (in `history
+/// check`: the store holds no run).
 pub const BASELINE: u8 = 5;
 /// With `--require-power`: a cell's verdict was inconclusive (too noisy, near the threshold, or a busy machine).
 /// `ablate bisect`: the first bad commit could not be told from its neighbours (skipped commits, or `--max-time`

@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod exit;
 pub mod footprint;
+pub mod history;
 pub mod measure;
 pub mod plan;
 pub mod progress;

@@ -10,7 +10,7 @@ use crate::cell_summary::Summary;
 use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::measure::histogram::TaskTimeSummary;
-use crate::measure::machine::Machine;
+use crate::measure::machine::{AblateBuild, Machine};
 use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
@@ -20,6 +20,13 @@ pub const SCHEMA_VERSION: u64 = 1;
 pub struct RunRecord {
     pub schema_version: u64,
     pub ablate_version: String,
+    /// The commit ablate itself was built from; absent in records from before it was kept apart from
+    /// `machine.git_commit` (the measured project's), and in builds made outside a git checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ablate_commit: Option<String>,
+    /// ablate's build had uncommitted changes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ablate_dirty: bool,
     /// RFC 3339, UTC.
     pub created: String,
     pub machine: Machine,
@@ -194,11 +201,14 @@ impl PayloadBytes {
 
 impl RunRecord {
     pub fn new(config: RunConfig, rss_scope: RssScope, cells: Vec<CellRecord>, cancelled: bool) -> Self {
+        let build = AblateBuild::current();
         RunRecord {
             schema_version: SCHEMA_VERSION,
-            ablate_version: env!("CARGO_PKG_VERSION").to_owned(),
+            ablate_version: build.version.to_owned(),
+            ablate_commit: build.commit.map(str::to_owned),
+            ablate_dirty: build.dirty,
             created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            machine: Machine::detect(),
+            machine: Machine::detect_with_project(),
             config,
             rss_scope,
             cancelled,

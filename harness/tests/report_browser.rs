@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use ablate_harness::history::analyse_store;
+use ablate_harness::history::store::Store;
 use ablate_harness::report::judged::JudgedRun;
 use ablate_harness::report::site;
 use ablate_harness::verdict::baseline::read_results;
@@ -126,4 +128,52 @@ fn a_hostile_workload_name_is_text_in_the_rendered_page() {
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is in the page as text");
     assert!(!dom.contains("<script"), "no script element reached the DOM");
     assert_eq!(console_messages(&output), Vec::<String>::new());
+}
+
+/// A history of 12 runs of the fixture (a hostile workload name among its cells), the newest 6 made 1.3× slower
+/// in every cell, and its page.
+fn history_page(dir: &Path) -> PathBuf {
+    let mut store = Store::open(&dir.join("history")).unwrap();
+    for run in 0..12u64 {
+        let mut record = read_results(Path::new(FIXTURE)).unwrap();
+        record.created = format!("2026-11-{:02}T10:00:00Z", run + 1);
+        record.machine.git_commit = Some(format!("{:040x}", run + 0xabc));
+        for cell in record.cells.iter_mut() {
+            if cell.workload == "skewed" {
+                cell.workload = HOSTILE.to_owned();
+                cell.id = format!("{HOSTILE}/{}", cell.id);
+            }
+            for (i, sample) in cell.samples.iter_mut().enumerate() {
+                let wobble = 1.0 + 0.01 * ((run as usize + i) % 3) as f64;
+                let step = if run >= 6 { 1.3 } else { 1.0 };
+                sample.wall_ns = (sample.wall_ns as f64 * wobble * step) as u64;
+            }
+        }
+        store.add(&record, &serde_json::to_vec(&record).unwrap()).unwrap();
+    }
+    let analyses = analyse_store(&store).unwrap();
+    site::write_history(dir, &analyses, "history", store.entries().len()).unwrap()
+}
+
+#[test]
+#[cfg_attr(
+    ablate_no_browser,
+    ignore = "no Chromium found when the tests were built: apt-get install chromium, or set ABLATE_CHROMIUM"
+)]
+fn the_history_page_renders_its_charts_and_change_points_with_hostile_names_as_text() {
+    let browser = browser();
+    let dir = tempfile::tempdir().unwrap();
+    let page = history_page(dir.path());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Cells that changed, worst first") && html.contains("Change at run 7"), "the step is found");
+    let shot = dir.path().join("shot.png");
+    let output = headless(&browser, &["--window-size=1280,3000", &format!("--screenshot={}", shot.display())], &page);
+    assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(console_messages(&output), Vec::<String>::new());
+    let (inked, colours) = ink(&shot);
+    assert!(inked > 0.05, "the page is nearly blank: {:.1}% of pixels inked", inked * 100.0);
+    assert!(colours > 50, "only {colours} colours: the charts did not render");
+    let dom = String::from_utf8_lossy(&headless(&browser, &["--dump-dom"], &page).stdout).into_owned();
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is in the page as text");
+    assert!(!dom.contains("<script"), "no script element reached the DOM");
 }

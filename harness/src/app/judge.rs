@@ -21,7 +21,7 @@ use crate::verdict::paired::Looks;
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// The thresholds file used when none is named and it exists.
-const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
+pub(super) const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
 
 /// Thresholds, the baseline store and the chosen baseline, validated before anything runs.
 pub(super) struct Judge {
@@ -118,6 +118,7 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
         Some(path) => {
             let candidate = read_results(path)?;
             let baseline = judge.baseline_for(&candidate.machine.fingerprint, args.lenient)?;
+            super::history::keep(&candidate, &args.run)?;
             (candidate, baseline)
         }
         None => {
@@ -143,6 +144,7 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
             eprintln!("ablate: confirming {} regressed cells, re-measurement {round}", report.regressions().count());
             let mut again = args.run.clone();
             again.out = args.run.out.with_extension(format!("confirm-{round}.json"));
+            again.history = None;
             let confirmation = measure(&again, registry)?;
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
@@ -230,6 +232,7 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
     outcome.base.write_to(&base_path)?;
     outcome.candidate.write_to(&args.run.out)?;
     eprintln!("ablate: results written to {} and {}", args.run.out.display(), base_path.display());
+    super::history::keep(&outcome.candidate, &args.run)?;
     if outcome.candidate.cancelled {
         return Ok(exit::INTERRUPTED);
     }

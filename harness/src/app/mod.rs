@@ -1,6 +1,7 @@
 //! The binary's edge: parse arguments, dispatch the command, print, and map every outcome to an exit code.
 
 mod bisect;
+mod history;
 mod judge;
 mod list;
 mod report;
@@ -44,6 +45,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Command::Compare(args) => judge::compare(&args),
         Command::Gate(args) => judge::gate(&args, &registry),
         Command::Report(args) => report::report(&args),
+        Command::History(args) => history::history(&args),
         Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
     };
     match outcome {

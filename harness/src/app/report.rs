@@ -1,10 +1,12 @@
-//! `ablate report`: the HTML report, its charts and exports, from results files already written.
+//! `ablate report`: the HTML report, its charts and exports, from results files already written; and the history
+//! page from a history store.
 
 use std::path::PathBuf;
 
 use super::judge::Judge;
 use crate::cli::ReportArgs;
 use crate::exit;
+use crate::history::store::Store;
 use crate::report::judged::JudgedRun;
 use crate::report::site;
 use crate::verdict::baseline::read_results;
@@ -15,6 +17,16 @@ const DEFAULT_RESULTS: &str = "reports/results.json";
 
 pub(super) fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     let judge = Judge::from_args(&args.verdict)?;
+    if let Some(store_dir) = &args.history {
+        let store = Store::open(store_dir)?;
+        let analyses = crate::history::analyse_store(&store)?;
+        let label = store_dir.display().to_string();
+        let page = site::write_history(&args.out_dir, &analyses, &label, store.entries().len())?;
+        eprintln!("ablate: history page written to {}", page.display());
+        if args.files.is_empty() {
+            return Ok(exit::SUCCESS);
+        }
+    }
     let files = if args.files.is_empty() { vec![PathBuf::from(DEFAULT_RESULTS)] } else { args.files.clone() };
     let mut runs = Vec::new();
     for path in &files {

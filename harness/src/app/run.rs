@@ -55,8 +55,9 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
 }
 
 /// Checks, before anything runs, every place the command will write besides the results file (which [`measure`]
-/// checks): the report directory and the baseline to save.
+/// checks): the report directory, the baseline to save and the history store.
 pub(super) fn check_destinations(args: &RunArgs, store: &BaselineStore) -> Result<(), HarnessError> {
+    super::history::check_store(args)?;
     if let Some(dir) = &args.report {
         write::check_directory(dir)?;
     }
@@ -66,7 +67,7 @@ pub(super) fn check_destinations(args: &RunArgs, store: &BaselineStore) -> Resul
     Ok(())
 }
 
-/// Runs the configured cells and writes the results file atomically; reports failed cells and an interruption
+/// Runs the configured cells, writes the results file atomically and keeps it in the history when asked; reports failed cells and an interruption
 /// on stderr. Printing is left to [`present`], once the run has been judged.
 pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<RunRecord> {
     let cores = Machine::detect().logical_cores;
@@ -76,6 +77,7 @@ pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<Run
     let record = runner::run(&config, registry, progress::for_stderr().as_ref())?;
     record.write_to(&args.out)?;
     eprintln!("ablate: results written to {}", args.out.display());
+    super::history::keep(&record, args)?;
     for (cell, reason) in record.failed_cells() {
         eprintln!("ablate: cell {} failed: {reason}", cell.id);
     }

@@ -4,6 +4,7 @@
 //! with one-line errors that name the bad value and the valid choices.
 
 pub mod bisect;
+pub mod history;
 pub mod parse;
 
 use std::ffi::OsString;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use self::history::HistoryArgs;
 use crate::config::DEFAULT_AUTO_BUDGET;
 
 #[derive(Debug, Parser)]
@@ -59,6 +61,8 @@ pub enum Command {
     /// Serve one build's measurements to an A/B gate (`gate --ab`) over stdin and stdout; not for direct use.
     #[command(hide = true)]
     AbServe(Box<RunArgs>),
+    /// Runs kept per commit (`run --history`), their change points, and the gate over them.
+    History(HistoryArgs),
     /// List, show or delete stored baselines.
     Baseline {
         #[command(subcommand)]
@@ -126,6 +130,10 @@ pub struct ReportArgs {
     pub out_dir: PathBuf,
     #[command(flatten)]
     pub verdict: VerdictArgs,
+    /// Also write `history.html`: each cell's runs and change points from the history store DIR (with no results
+    /// file named, the history page alone).
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +252,10 @@ pub struct RunArgs {
     /// After the run, write the HTML report into DIR (see `ablate report`) [default when given alone: reports]
     #[arg(help_heading = "Output", long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
     pub report: Option<PathBuf>,
+    /// Keep the results in the history store DIR, keyed by the commit of the git repository this runs in (see
+    /// `ablate history`) [default when given alone: history/ beside --out]
+    #[arg(help_heading = "Output", long, value_name = "DIR", num_args = 0..=1)]
+    pub history: Option<Option<PathBuf>>,
     /// The seed workloads are built from.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -1,4 +1,9 @@
-//! What machine a result came from: CPU, cores, memory, OS, compiler, commit, and a stable fingerprint.
+//! What machine a result came from: CPU, cores, memory, OS, compiler, the commit of the project measured, and a
+//! stable fingerprint.
+//!
+//! The commit is that of the git repository the run was started in (its working directory), read when the run
+//! is made: a user's crate measured in the user's repository records the user's commit, not ablate's. ablate's
+//! own build is recorded apart (see [`AblateBuild`]).
 //!
 //! The fingerprint names the hardware class, not the host: CPU model, logical and physical cores, memory rounded
 //! to GiB, and architecture. Two fresh CI machines of the same kind share it, so a committed baseline applies to
@@ -21,12 +26,59 @@ pub struct Machine {
     pub os: String,
     pub kernel: String,
     pub rustc: String,
+    /// `HEAD` of the git repository of the working directory the run was started in; absent outside one, or
+    /// where git is missing.
     pub git_commit: Option<String>,
+    /// That repository had uncommitted changes to tracked files.
     pub git_dirty: bool,
 }
 
+/// The build of ablate that made a record: its version and the commit it was built from (absent when built
+/// outside a git checkout, e.g. from a published crate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AblateBuild {
+    pub version: &'static str,
+    pub commit: Option<&'static str>,
+    pub dirty: bool,
+}
+
+impl AblateBuild {
+    /// This binary's build.
+    pub fn current() -> Self {
+        let commit = env!("ABLATE_GIT_COMMIT");
+        AblateBuild {
+            version: env!("CARGO_PKG_VERSION"),
+            commit: (!commit.is_empty()).then_some(commit),
+            dirty: env!("ABLATE_GIT_DIRTY") == "true",
+        }
+    }
+}
+
+/// The commit of the project being measured: `HEAD` of the git repository of the working directory, and
+/// whether tracked files have uncommitted changes. `None` outside a repository or where git cannot run.
+pub fn project_commit() -> Option<(String, bool)> {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git").args(args).stderr(std::process::Stdio::null()).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let commit = git(&["rev-parse", "--verify", "--quiet", "HEAD"]).filter(|c| !c.is_empty())?;
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    Some((commit, dirty))
+}
+
 impl Machine {
-    /// Reads the machine this process runs on.
+    /// Reads the machine this process runs on and the commit of the project being measured (which starts git).
+    pub fn detect_with_project() -> Self {
+        let mut machine = Machine::detect();
+        if let Some((commit, dirty)) = project_commit() {
+            machine.git_commit = Some(commit);
+            machine.git_dirty = dirty;
+        }
+        machine
+    }
+
+    /// Reads the machine this process runs on, without the project's commit: what a caller that needs only the
+    /// fingerprint or the cores asks, at no cost of a git process.
     pub fn detect() -> Self {
         let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu_model = cpu_field(&cpuinfo, "model name").unwrap_or_else(|| "unknown".to_owned());
@@ -35,7 +87,6 @@ impl Machine {
         let memory_bytes = meminfo_kib("MemTotal:").map_or(0, |kib| kib * 1024);
         let arch = std::env::consts::ARCH.to_owned();
         let fingerprint = fingerprint(&cpu_model, logical_cores, physical_cores, memory_bytes, &arch);
-        let commit = env!("ABLATE_GIT_COMMIT");
         Machine {
             fingerprint,
             cpu_model,
@@ -47,8 +98,8 @@ impl Machine {
             kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
                 .map_or_else(|_| "unknown".into(), |s| s.trim().into()),
             rustc: env!("ABLATE_RUSTC_VERSION").to_owned(),
-            git_commit: (!commit.is_empty()).then(|| commit.to_owned()),
-            git_dirty: env!("ABLATE_GIT_DIRTY") == "true",
+            git_commit: None,
+            git_dirty: false,
         }
     }
 }

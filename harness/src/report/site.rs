@@ -8,6 +8,8 @@ use super::charts::{self, Chart};
 use super::judged::JudgedRun;
 use super::{bmf, csv, html, summary};
 use crate::error::HarnessError;
+use crate::history::analysis::Analysis;
+use crate::history::series::Metric;
 use crate::write::write_atomic;
 
 /// Writes the report for `runs` into `dir`; returns the path of its `index.html`.
@@ -30,4 +32,25 @@ pub fn write(dir: &Path, runs: Vec<JudgedRun>) -> Result<PathBuf, HarnessError> 
     let index = dir.join("index.html");
     write_atomic(&index, html::page(&drawn).as_bytes())?;
     Ok(index)
+}
+
+/// Writes `history.html` into `dir` — every time series of `analyses`, and the efficiency and bandwidth series
+/// that changed, the changed ones first and worst first — with each chart again under `charts/history-N.svg`;
+/// returns the page's path.
+pub fn write_history(dir: &Path, analyses: &[Analysis], store: &str, runs: usize) -> Result<PathBuf, HarnessError> {
+    std::fs::create_dir_all(dir.join("charts"))
+        .map_err(|e| HarnessError::io("cannot create", dir.join("charts"), e))?;
+    let mut shown: Vec<&Analysis> =
+        analyses.iter().filter(|a| a.series.metric == Metric::Time || !a.changes.is_empty()).collect();
+    // Changed series first, worst first; the rest in the store's order (machine, cell, metric).
+    shown.sort_by(|a, b| html::history::worst(b).total_cmp(&html::history::worst(a)));
+    let mut drawn = Vec::new();
+    for (index, analysis) in shown.into_iter().enumerate() {
+        let svg = charts::history::chart(analysis)?;
+        write_atomic(&dir.join("charts").join(format!("history-{}.svg", index + 1)), svg.as_bytes())?;
+        drawn.push(html::history::DrawnSeries { analysis, svg });
+    }
+    let page = dir.join("history.html");
+    write_atomic(&page, html::history::page(&drawn, store, runs).as_bytes())?;
+    Ok(page)
 }

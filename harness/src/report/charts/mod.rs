@@ -6,6 +6,7 @@ mod bandwidth;
 mod baseline;
 pub mod canvas;
 mod efficiency_map;
+pub mod history;
 mod latency;
 mod payload;
 mod repetitions;

@@ -2,6 +2,7 @@
 //! offline and from a CI artifact. Every text that comes from results is escaped.
 
 mod escape;
+pub mod history;
 mod sections;
 
 use std::fmt::Write;

@@ -25,6 +25,19 @@ pub fn verdict(run: &JudgedRun) -> (String, &'static str) {
     (format!("{text} (gate exit code {code}){power}"), class)
 }
 
+/// `0.1.0` or `0.1.0 at 1a2b3c4` (`+dirty`): ablate's build, apart from the measured project's commit.
+fn ablate_build(record: &crate::record::RunRecord) -> String {
+    match &record.ablate_commit {
+        Some(commit) => format!(
+            "{} at {}{}",
+            record.ablate_version,
+            commit.get(..7).unwrap_or(commit),
+            if record.ablate_dirty { "+dirty" } else { "" }
+        ),
+        None => record.ablate_version.clone(),
+    }
+}
+
 pub fn machine(run: &JudgedRun) -> String {
     let m = &run.record.machine;
     let commit = m
@@ -42,7 +55,7 @@ pub fn machine(run: &JudgedRun) -> String {
         escape(&m.os),
         escape(&m.kernel),
         escape(&m.rustc),
-        escape(&run.record.ablate_version),
+        escape(&ablate_build(&run.record)),
         escape(&run.record.created),
         run.record.config.profile.warmup,
         escape(&run.record.config.profile.repetitions_phrase()),

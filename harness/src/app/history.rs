@@ -1,0 +1,130 @@
+//! `ablate history` and `run|gate --history`: keeping runs in the history store, listing them, showing a cell's
+//! series, and the gate over history.
+
+use std::path::{Path, PathBuf};
+
+use super::judge::DEFAULT_THRESHOLDS;
+use super::print_stdout;
+use crate::cli::RunArgs;
+use crate::cli::history::{CheckArgs, HistoryAction, HistoryArgs};
+use crate::error::HarnessError;
+use crate::exit;
+use crate::history::store::{Added, Store};
+use crate::history::{self, check, text};
+use crate::record::RunRecord;
+use crate::verdict::thresholds::{Overrides, ThresholdSet};
+use crate::write;
+
+/// The store `--history` names: its DIR, or `history/` beside the results file when given alone.
+pub(super) fn store_dir(args: &RunArgs) -> Option<PathBuf> {
+    let beside = || args.out.parent().unwrap_or(Path::new("")).join("history");
+    args.history.as_ref().map(|dir| dir.clone().unwrap_or_else(beside))
+}
+
+/// Fails early, before a long run, when the store could not be written.
+pub(super) fn check_store(args: &RunArgs) -> Result<(), HarnessError> {
+    store_dir(args).map_or(Ok(()), |dir| write::check_directory(&dir.join("runs")))
+}
+
+/// Keeps `record` in the store `--history` names, if it names one; an interrupted run is not kept.
+pub(super) fn keep(record: &RunRecord, args: &RunArgs) -> Result<(), HarnessError> {
+    let Some(dir) = store_dir(args) else { return Ok(()) };
+    if record.cancelled {
+        eprintln!("ablate: not keeping an interrupted run in the history at {}", dir.display());
+        return Ok(());
+    }
+    let bytes =
+        serde_json::to_vec_pretty(record).map_err(|source| HarnessError::Encode { path: dir.join("runs"), source })?;
+    report_added(Store::open(&dir)?.add(record, &bytes)?);
+    Ok(())
+}
+
+fn report_added(added: Added) {
+    match added {
+        Added::Kept(path) => eprintln!("ablate: kept in the history as {}", path.display()),
+        Added::AlreadyKept(path) => eprintln!("ablate: already in the history as {}", path.display()),
+    }
+}
+
+pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
+    let dir = &args.history;
+    match &args.action {
+        HistoryAction::List => {
+            let store = open(dir)?;
+            if store.entries().is_empty() {
+                eprintln!("ablate: no runs in the history at {} (`ablate run --history` keeps one)", dir.display());
+            }
+            print_stdout(&text::list(store.entries()))?;
+        }
+        HistoryAction::Import { files } => {
+            let mut store = open(dir)?;
+            for file in files {
+                let record = crate::verdict::baseline::read_results(file)?;
+                let bytes = std::fs::read(file).map_err(|e| HarnessError::io("cannot read", file, e))?;
+                report_added(store.add(&record, &bytes)?);
+            }
+        }
+        HistoryAction::Show { cell } => {
+            let store = open(dir)?;
+            let analyses = history::analyse_store(&store)?;
+            let mut fingerprints: Vec<&str> =
+                analyses.iter().filter(|a| &a.series.cell == cell).map(|a| a.series.fingerprint.as_str()).collect();
+            fingerprints.dedup();
+            if fingerprints.is_empty() {
+                return Err(unknown_cell(cell, &analyses, dir).into());
+            }
+            for fingerprint in fingerprints {
+                let mine: Vec<_> =
+                    analyses.iter().filter(|a| &a.series.cell == cell && a.series.fingerprint == fingerprint).collect();
+                print_stdout(&(text::show(&mine) + "\n"))?;
+            }
+        }
+        HistoryAction::Check(check_args) => return check(dir, check_args),
+    }
+    Ok(exit::SUCCESS)
+}
+
+fn open(dir: &Path) -> Result<Store, HarnessError> {
+    let store = Store::open(dir)?;
+    if store.rebuilt {
+        eprintln!(
+            "ablate: {} did not list every run in runs/; read the runs themselves (the next import rewrites it)",
+            dir.join("index.json").display()
+        );
+    }
+    Ok(store)
+}
+
+fn unknown_cell(cell: &str, analyses: &[history::analysis::Analysis], dir: &Path) -> HarnessError {
+    let mut cells: Vec<&str> = analyses.iter().map(|a| a.series.cell.as_str()).collect();
+    cells.sort_unstable();
+    cells.dedup();
+    let listed = cells.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    let more = if cells.len() > 5 { format!(" … ({} in all)", cells.len()) } else { String::new() };
+    let kept = if cells.is_empty() { "none".to_owned() } else { format!("{listed}{more}") };
+    HarnessError::Usage(format!("no cell '{cell}' in the history at {}; cells kept: {kept}", dir.display()))
+}
+
+fn check(dir: &Path, args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.recent == 0 {
+        return Err(HarnessError::Usage("invalid --recent 0; expected a whole number of runs ≥ 1".to_owned()).into());
+    }
+    let default = Path::new(DEFAULT_THRESHOLDS);
+    let file = args.thresholds.clone().or_else(|| default.is_file().then(|| default.to_owned()));
+    let thresholds =
+        ThresholdSet::load(file.as_deref(), Overrides { regression_ratio: args.threshold, ..Overrides::default() })?;
+    let store = open(dir)?;
+    if store.entries().is_empty() {
+        let why =
+            format!("no runs in the history at {}; nothing to check (`ablate run --history` keeps one)", dir.display());
+        return Err(HarnessError::Baseline(why).into());
+    }
+    let analyses = history::analyse_store(&store)?;
+    let checked = analyses.iter().filter(|a| a.series.metric == history::series::Metric::Time).count();
+    let findings = check::check(&analyses, &thresholds, args.recent);
+    print_stdout(&check::render(&findings, checked, args.recent))?;
+    let regressed = findings.iter().filter(|f| f.verdict == check::Verdict::Regressed).count();
+    let code = if regressed > 0 { exit::REGRESSION } else { exit::SUCCESS };
+    eprintln!("ablate: history check: {regressed} cells regressed; exit {code}");
+    Ok(code)
+}
