@@ -38,7 +38,7 @@ pub struct BisectArgs {
 }
 
 /// The flags of `ablate run` that do not apply to a bisection (by clap id).
-const INAPPLICABLE: [&str; 12] = [
+const INAPPLICABLE: [&str; 13] = [
     "reps",
     "warmup",
     "max_cell_time",
@@ -46,6 +46,7 @@ const INAPPLICABLE: [&str; 12] = [
     "format",
     "report",
     "save_baseline",
+    "history",
     "baseline",
     "baseline_dir",
     "allow_foreign_baseline",
@@ -72,6 +73,7 @@ impl BisectArgs {
             ("--format", run.format != "table"),
             ("--report", run.report.is_some()),
             ("--save-baseline", run.save_baseline.is_some()),
+            ("--history", run.history.is_some()),
             ("--baseline", verdict.baseline.is_some()),
             ("--baseline-dir", verdict.baseline_dir != Path::new("baselines")),
             ("--allow-foreign-baseline", verdict.allow_foreign_baseline),
@@ -103,6 +105,7 @@ mod tests {
         assert_eq!(inapplicable(&["--format", "json"]), Some("--format"));
         assert_eq!(inapplicable(&["--baseline-dir", "elsewhere"]), Some("--baseline-dir"));
         assert_eq!(inapplicable(&["--reps", "5"]), Some("--reps"));
+        assert_eq!(inapplicable(&["--history"]), Some("--history"));
     }
 
     #[test]
@@ -111,7 +114,7 @@ mod tests {
         let mut command = Cli::command();
         let help = command.find_subcommand_mut("bisect").expect("bisect").render_long_help().to_string();
         assert!(help.contains("--good <REV>") && help.contains("--workloads"), "{help}");
-        for hidden in ["--save-baseline", "--reps", "--out", "--report", "--min-efficiency"] {
+        for hidden in ["--save-baseline", "--reps", "--out", "--report", "--min-efficiency", "--history"] {
             assert!(!help.contains(hidden), "{hidden} shown:\n{help}");
         }
     }
