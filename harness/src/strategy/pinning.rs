@@ -50,24 +50,6 @@ impl Pinning {
         self.pin(pid as libc::pid_t, index);
     }
 
-    /// Runs `work` on the calling thread pinned as worker `index`, then gives the thread back the CPUs it had.
-    pub fn run_pinned<R>(&self, index: usize, work: impl FnOnce() -> R) -> R {
-        if !self.is_on() {
-            return work();
-        }
-        // SAFETY: as in `allowed_cpus`.
-        let mut before: libc::cpu_set_t = unsafe { mem::zeroed() };
-        // SAFETY: `before` is a valid cpu_set_t of the size passed; pid 0 is the calling thread.
-        let saved = unsafe { libc::sched_getaffinity(0, mem::size_of::<libc::cpu_set_t>(), &mut before) } == 0;
-        self.pin_thread(index);
-        let result = work();
-        if saved {
-            // SAFETY: `before` is the set this thread had, read above.
-            unsafe { libc::sched_setaffinity(0, mem::size_of::<libc::cpu_set_t>(), &before) };
-        }
-        result
-    }
-
     fn pin(&self, pid: libc::pid_t, index: usize) {
         if self.cpus.is_empty() {
             return;
@@ -90,22 +72,35 @@ mod tests {
     }
 
     #[test]
-    fn a_pinned_thread_runs_on_its_workers_cpu_and_run_pinned_restores_the_set() {
+    fn a_pinned_thread_runs_on_its_workers_cpu_alone() {
         let pinning = Pinning::allowed_cpus();
         assert!(pinning.is_on(), "this process may use at least one CPU");
         let all = current_cpus();
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                let inside = pinning.run_pinned(1, current_cpus);
-                assert_eq!(inside, vec![all[1 % all.len()]]);
-                assert_eq!(current_cpus(), all, "the thread's CPUs are given back");
-            });
+        let inside = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    pinning.pin_thread(1);
+                    current_cpus()
+                })
+                .join()
+                .unwrap()
         });
+        assert_eq!(inside, vec![all[1 % all.len()]]);
+        assert_eq!(current_cpus(), all, "other threads keep their CPUs");
     }
 
     #[test]
     fn off_pins_nothing() {
         let all = current_cpus();
-        assert_eq!(Pinning::off().run_pinned(0, current_cpus), all);
+        let inside = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    Pinning::off().pin_thread(0);
+                    current_cpus()
+                })
+                .join()
+                .unwrap()
+        });
+        assert_eq!(inside, all);
     }
 }
