@@ -93,12 +93,13 @@ impl StrategyKind {
         StrategyKind::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
     }
 
-    /// Tasks per dispatch when the user sets none: the whole block per worker for `threads`, [`ADAPTIVE`] for
+    /// Tasks per dispatch when the user sets none: the whole block per worker for `serial` and `threads` (so
+    /// serial, the reference, pays no per-chunk bookkeeping that `threads` ×1 does not), [`ADAPTIVE`] for
     /// `crossbeam`, `process` and `mpi`, else one task.
     pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> usize {
         match (self, chunk) {
             (_, Chunk::Fixed(n)) => n,
-            (StrategyKind::Threads, Chunk::Auto) => tasks.div_ceil(workers.max(1)).max(1),
+            (StrategyKind::Serial | StrategyKind::Threads, Chunk::Auto) => tasks.div_ceil(workers.max(1)).max(1),
             (StrategyKind::Crossbeam | StrategyKind::Process | StrategyKind::Mpi, Chunk::Auto) => ADAPTIVE,
             (_, Chunk::Auto) => 1,
         }
