@@ -1,8 +1,7 @@
 //! The worker threads of the in-process strategies that start threads per execution (`serial`'s one, `threads`,
-//! `crossbeam`):
-//! scoped, each pinned to its core. When the system refuses a thread (a process or memory limit), the workers
-//! already started are told to stop and are joined, and the execution fails with the reason instead of the
-//! process aborting.
+//! `crossbeam`): scoped, each pinned to its core. When the system refuses a thread (a process or memory limit),
+//! the workers already started are told to stop and are joined, and the execution fails with the reason instead
+//! of the process aborting.
 
 use super::Pinning;
 use super::task::SharedExecution;

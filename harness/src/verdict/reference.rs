@@ -86,13 +86,14 @@ pub fn suspect_references(record: &RunRecord, alpha: f64) -> Vec<SuspectReferenc
             .filter(|c| c.strategy != StrategyKind::Serial && c.workers == 1)
             .collect()
     };
-    let tested: usize = serials.iter().map(|s| at_one(s).len()).sum();
+    let groups: Vec<(&CellRecord, Vec<&CellRecord>)> = serials.into_iter().map(|s| (s, at_one(s))).collect();
+    let tested: usize = groups.iter().map(|(_, cells)| cells.len()).sum();
     let per_cell_alpha = alpha / tested.max(1) as f64;
-    serials
-        .iter()
-        .filter_map(|serial| {
+    groups
+        .into_iter()
+        .filter_map(|(serial, cells)| {
             let faster: Vec<FasterThanSerial> =
-                at_one(serial).into_iter().filter_map(|cell| faster_than(cell, serial, per_cell_alpha)).collect();
+                cells.into_iter().filter_map(|cell| faster_than(cell, serial, per_cell_alpha)).collect();
             (!faster.is_empty()).then(|| SuspectReference {
                 workload: serial.workload.clone(),
                 size: serial.size,
