@@ -49,7 +49,7 @@ impl CrossbeamQueue {
             sender.send(range).expect("the receiver is alive");
         }
         drop(sender);
-        on_workers(dispatch, self.workers, &self.pinning, |_| {
+        on_workers(dispatch, self.workers, &self.pinning, None, |_| {
             queue.iter().map_while(|r| dispatch.run_chunk(r)).collect()
         })
     }
@@ -57,7 +57,7 @@ impl CrossbeamQueue {
     fn adaptive_chunks(&self, dispatch: &SharedExecution<'_>) -> Result<Vec<Vec<ChunkLog>>, String> {
         let tasks = dispatch.task_count();
         let cursor = AtomicUsize::new(0);
-        on_workers(dispatch, self.workers, &self.pinning, |_| {
+        on_workers(dispatch, self.workers, &self.pinning, None, |_| {
             let mut logs = Vec::new();
             let mut size = 1;
             loop {

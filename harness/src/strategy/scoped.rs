@@ -6,19 +6,26 @@
 use super::Pinning;
 use super::task::SharedExecution;
 
-/// Runs `work(worker)` on `workers` scoped threads, worker `i` pinned as `pinning` says; returns what each
-/// returned, in worker order, or why a thread could not be started.
+/// Runs `work(worker)` on `workers` scoped threads, worker `i` pinned as `pinning` says, each with a stack of
+/// `stack_bytes` (`None`: Rust's default for new threads, `RUST_MIN_STACK` included); returns what each returned,
+/// in worker order, or why a thread could not be started.
 pub(crate) fn on_workers<T: Send>(
     dispatch: &SharedExecution<'_>,
     workers: usize,
     pinning: &Pinning,
+    stack_bytes: Option<usize>,
     work: impl Fn(usize) -> T + Sync,
 ) -> Result<Vec<T>, String> {
     std::thread::scope(|scope| {
         let mut handles = Vec::with_capacity(workers);
         for worker in 0..workers {
             let work = &work;
-            let started = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let builder = std::thread::Builder::new();
+            let builder = match stack_bytes {
+                Some(bytes) => builder.stack_size(bytes),
+                None => builder,
+            };
+            let started = builder.spawn_scoped(scope, move || {
                 pinning.pin_thread(worker);
                 work(worker)
             });

@@ -5,7 +5,8 @@
 //! strategies at 1 worker on a quiet machine (see the README's "The reference under load"). Started alike, serial
 //! and the strategies meet the allocator and the scheduler alike. Its tasks run as one block unless `--chunk` says
 //! otherwise: with a chunk per task, the per-chunk bookkeeping made serial 19–25 % slower than `threads` ×1 on
-//! tasks of 1.5 µs (`lookup` of `examples/auto-study`).
+//! tasks of 1.5 µs (`lookup` of `examples/auto-study`). Its thread has the main thread's stack size, as serial
+//! code in a program would.
 
 use ablate_workloads::runtime::Job;
 
@@ -28,11 +29,23 @@ impl Pool for Serial {
                 .map_while(|range| dispatch.run_chunk(range))
                 .collect()
         };
-        let logs = match on_workers(&dispatch, 1, &self.pinning, in_order) {
+        let logs = match on_workers(&dispatch, 1, &self.pinning, Some(main_thread_stack_bytes()), in_order) {
             Ok(mut per_worker) => per_worker.remove(0),
             Err(reason) => return dispatch.refused(reason),
         };
         let busy = logs.iter().map(|log| log.busy_nanos()).sum();
         dispatch.finish(logs, vec![busy])
     }
+}
+
+/// The stack the process's main thread has (its soft `RLIMIT_STACK`; 8 MiB when unlimited or unreadable): serial's
+/// thread gets it, so that serial runs with the stack a program's serial code has, whatever `RUST_MIN_STACK`
+/// sets for worker threads.
+fn main_thread_stack_bytes() -> usize {
+    const USUAL: usize = 8 << 20;
+    // SAFETY: an all-zero rlimit is a valid value for getrlimit to overwrite.
+    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: `limit` is a valid rlimit for the call to write.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) } == 0;
+    if read && limit.rlim_cur != libc::RLIM_INFINITY { usize::try_from(limit.rlim_cur).unwrap_or(USUAL) } else { USUAL }
 }

@@ -40,7 +40,7 @@ impl Pool for StaticThreads {
         let run_assigned = |worker: usize| -> Vec<ChunkLog> {
             assignments[worker].iter().cloned().map_while(|r| dispatch.run_chunk(r)).collect()
         };
-        let per_worker = match on_workers(&dispatch, self.workers, &self.pinning, run_assigned) {
+        let per_worker = match on_workers(&dispatch, self.workers, &self.pinning, None, run_assigned) {
             Ok(per_worker) => per_worker,
             Err(reason) => return dispatch.refused(reason),
         };
