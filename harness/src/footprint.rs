@@ -1,10 +1,13 @@
 //! Whether a run fits in memory, checked before any workload is built: each group's estimated footprint — the
 //! workload's shared input, tasks and outputs, the runner's own bookkeeping per task, and the copy of the shared
 //! input every worker process holds — against the memory this process may still take. A group that does not fit
-//! is refused in one line that names the largest size that would.
+//! is refused in one line that names the largest size that would. A size the user did not ask for (the profile's
+//! default, which grows with the last-level cache) is lowered to the largest that fits instead, with a notice: a
+//! run with no flags on a large machine runs.
 
 use ablate_workloads::{Registry, WorkloadConfig};
 
+use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::measure::memory::{self, Available};
 use crate::plan::{Cell, Plan};
@@ -21,6 +24,47 @@ pub fn check(plan: &Plan, registry: &Registry) -> Result<(), HarnessError> {
         Some(available) => check_against(plan, registry, available),
         None => Ok(()),
     }
+}
+
+/// Lowers each workload's profile size (one the user did not give with `--size`) that would not fit to the
+/// largest that does, and says so on stderr; sizes the user gave are left for [`check`] to refuse.
+pub fn fit_profile_sizes(config: &mut RunConfig, registry: &Registry) -> Result<(), HarnessError> {
+    if let Some(available) = memory::available() {
+        for notice in fit_profile_sizes_within(config, registry, available)? {
+            eprintln!("ablate: {notice}");
+        }
+    }
+    Ok(())
+}
+
+fn fit_profile_sizes_within(
+    config: &mut RunConfig,
+    registry: &Registry,
+    available: Available,
+) -> Result<Vec<String>, HarnessError> {
+    let plan = Plan::new(config, registry)?;
+    let mut notices = Vec::new();
+    for choice in config.workloads.iter_mut().filter(|choice| choice.sizes.is_empty()) {
+        let Some(group) = plan.groups.iter().find(|group| group.config.name == choice.name) else { continue };
+        let need = group_bytes(registry, &group.config, &group.cells)?;
+        if need <= available.bytes {
+            continue;
+        }
+        if let Some(size) = largest_fitting_size(registry, &group.config, &group.cells, available.bytes) {
+            let unit = registry.describe(&choice.name).map_or("", |d| d.size_unit);
+            notices.push(format!(
+                "{}'s default size {} {unit} would need about {} with these cells, more than the {} available ({}); \
+                 running it at {size} {unit}, the largest that fits",
+                choice.name,
+                group.config.size,
+                bytes(need as f64),
+                bytes(available.bytes as f64),
+                available.source,
+            ));
+            choice.sizes = vec![size];
+        }
+    }
+    Ok(notices)
 }
 
 fn check_against(plan: &Plan, registry: &Registry, available: Available) -> Result<(), HarnessError> {
@@ -95,7 +139,7 @@ fn largest_fitting_size(registry: &Registry, config: &WorkloadConfig, cells: &[C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{RunConfig, WorkloadChoice};
+    use crate::config::{Profile, WorkloadChoice};
     use ablate_workloads::Params;
 
     fn plan(workload: &str, size: u64, params: Params, strategies: Vec<StrategyKind>) -> Plan {
@@ -133,6 +177,37 @@ mod tests {
         let processes = plan("payload", 256 << 20, Params::new(), vec![StrategyKind::Process]);
         let err = check_against(&processes, &registry, ONE_GIB).unwrap_err().to_string();
         assert!(err.contains("would need about 1.50 GiB"), "1 + (1 + 2 workers) + 2 pools of 256 MiB: {err}");
+    }
+
+    #[test]
+    fn a_profile_size_that_does_not_fit_is_lowered_and_a_given_size_is_left_to_be_refused() {
+        let registry = Registry::builtin();
+        let choice = |sizes: Vec<u64>| WorkloadChoice { name: "payload".into(), sizes, params: Params::new() };
+        let mut config = RunConfig {
+            workloads: vec![choice(Vec::new())],
+            strategies: vec![StrategyKind::Serial, StrategyKind::Process],
+            workers: vec![1, 2, 4, 8, 16],
+            profile: Profile::DEFAULT,
+            ..RunConfig::for_tests()
+        };
+        let tight = Available { bytes: 64 << 20, source: "MemAvailable" };
+        let notices = fit_profile_sizes_within(&mut config, &registry, tight).unwrap();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].contains("payload's default size") && notices[0].contains("largest that fits"),
+            "{notices:?}"
+        );
+        let lowered = config.workloads[0].sizes[0];
+        let default = registry.describe("payload").unwrap().default_size;
+        assert!(lowered > 0 && lowered < default, "lowered to {lowered} from {default}");
+        check_against(&Plan::new(&config, &registry).unwrap(), &registry, tight).unwrap();
+        let too_large =
+            Plan::new(&RunConfig { workloads: vec![choice(vec![lowered * 2])], ..config.clone() }, &registry);
+        check_against(&too_large.unwrap(), &registry, tight).unwrap_err();
+
+        let mut given = RunConfig { workloads: vec![choice(vec![default])], ..config };
+        assert!(fit_profile_sizes_within(&mut given, &registry, tight).unwrap().is_empty());
+        assert_eq!(given.workloads[0].sizes, vec![default], "a size the user gave is never changed");
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
     let choice = strategies(&args.strategies)?;
     let workers = workers(args.workers.as_deref(), logical_cores)?;
     mpi_ranks_suffice(&choice.fixed, &workers)?;
-    let config = RunConfig {
+    let mut config = RunConfig {
         workloads,
         strategies: choice.fixed,
         auto: choice.auto,
@@ -67,6 +67,7 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
     };
     validate_workloads(&config, registry)?;
+    crate::footprint::fit_profile_sizes(&mut config, registry)?;
     crate::footprint::check(&crate::plan::Plan::new(&config, registry)?, registry)?;
     Ok(config)
 }
