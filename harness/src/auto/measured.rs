@@ -8,16 +8,17 @@ use ablate_workloads::Kind;
 
 use ablate_workloads::runtime::Job;
 
-use super::race::race;
+use super::race::{Budget, race};
 use super::{Finalist, decide, finalists, pilot};
 use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::error::HarnessError;
-use crate::strategy::{IgnoreProgress, Launch, Pinning, Pool, Transport};
+use crate::strategy::{IgnoreProgress, Launch, Pinning, Pool, StrategyKind, Transport};
 use crate::units::duration_ns;
 
 /// Chooses a configuration for `job` under `config`: the pilot's rule first, then a race of the finalists within
-/// `config.auto_budget` times the cell's expected timed work (its repetitions at the pilot's serial estimate).
+/// `config.auto_budget` times the cell's expected timed work: its repetitions of serial, at the pilot's estimate
+/// until the race has timed serial, at serial's measured time after.
 pub fn choose(job: &Arc<dyn Job>, config: &RunConfig) -> Result<Decision, HarnessError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let pilot = pilot(job.as_ref())?;
@@ -27,8 +28,11 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig) -> Result<Decision, Harnes
     if entrants.len() < 2 {
         return Ok(decision);
     }
-    let serial_estimate = pilot.mean_task_ns * pilot.tasks as f64;
-    let budget = config.auto_budget * f64::from(config.profile.reps) * serial_estimate;
+    let budget = Budget {
+        serial_executions: config.auto_budget * f64::from(config.profile.reps),
+        serial_estimate_ns: pilot.mean_task_ns * pilot.tasks as f64,
+        serial: entrants.iter().position(|finalist| finalist.strategy == StrategyKind::Serial),
+    };
     let mut pools: Vec<Option<Box<dyn Pool>>> = entrants.iter().map(|_| None).collect();
     let labels: Vec<String> = entrants.iter().map(Finalist::label).collect();
     let outcome = race(&labels, budget, config.order_seed, |i| {

@@ -6,7 +6,10 @@
 //! time (Jamieson & Talwalkar, "Non-stochastic best arm identification and hyperparameter optimization", 2016).
 //! The rung's repetitions double each time. Once two are left, the leader wins when a one-sided Mann–Whitney test
 //! says it is faster than the other at [`CONFIDENT_ALPHA`]; when the budget runs out first, the lower median wins
-//! and the decision says it was not separated with confidence.
+//! and the decision says it was not separated with confidence. The budget is counted in serial executions: at the
+//! pilot's estimate until the race has timed serial itself (in its first rung), at serial's measured median from
+//! then on — a pilot of a few warm tasks can miss what a whole execution costs (allocating 1 MiB per task, it
+//! estimated 11 ms where serial took 121 ms), and a budget ten times too small decides on noise.
 
 use crate::decision::{Entrant, Race};
 use ablate_workloads::rng::Rng;
@@ -45,10 +48,34 @@ impl Race {
     }
 }
 
-/// Races `labels` (at least one) within `budget_ns` of measured execution time; `execute(i)` runs candidate `i`
+/// How long a race may run, in executions of serial.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// How many serial executions' worth of time the race may spend.
+    pub serial_executions: f64,
+    /// The pilot's estimate of one serial execution, used until serial has been timed.
+    pub serial_estimate_ns: f64,
+    /// Which candidate is serial, if any is.
+    pub serial: Option<usize>,
+}
+
+impl Budget {
+    /// A budget of `ns` whatever the candidates measure.
+    pub fn fixed(ns: f64) -> Budget {
+        Budget { serial_executions: 1.0, serial_estimate_ns: ns, serial: None }
+    }
+
+    /// The budget in nanoseconds, at serial's measured median once it has one.
+    fn ns(&self, entrants: &[Entrant]) -> f64 {
+        let measured = self.serial.and_then(|i| median(&entrants[i].times_ns));
+        self.serial_executions * measured.unwrap_or(self.serial_estimate_ns)
+    }
+}
+
+/// Races `labels` (at least one) within `budget` of measured execution time; `execute(i)` runs candidate `i`
 /// once and returns its wall time, or `None` when it failed (a failed candidate is out). The first rung always
 /// completes, whatever the budget, so every candidate is seen.
-pub fn race(labels: &[String], budget_ns: f64, seed: u64, mut execute: impl FnMut(usize) -> Option<f64>) -> Race {
+pub fn race(labels: &[String], budget: Budget, seed: u64, mut execute: impl FnMut(usize) -> Option<f64>) -> Race {
     let mut rng = Rng::new(seed);
     let mut entrants: Vec<Entrant> = labels
         .iter()
@@ -60,7 +87,7 @@ pub fn race(labels: &[String], budget_ns: f64, seed: u64, mut execute: impl FnMu
     let mut reps = FIRST_RUNG_REPS;
     let why = loop {
         for _ in 0..reps {
-            if rung > 0 && spent >= budget_ns {
+            if rung > 0 && spent >= budget.ns(&entrants) {
                 break;
             }
             shuffle(&mut alive, &mut rng);
@@ -91,6 +118,7 @@ pub fn race(labels: &[String], budget_ns: f64, seed: u64, mut execute: impl FnMu
             }
             alive.truncate(alive.len().div_ceil(2).max(2));
         }
+        let budget_ns = budget.ns(&entrants);
         if spent >= budget_ns {
             let (leader, next) = (&entrants[alive[0]], &entrants[alive[1]]);
             break format!(
@@ -157,7 +185,7 @@ mod tests {
     fn standings_list_the_winner_first_then_the_runner_up_then_the_early_exits() {
         let race = race(
             &labels(&["serial ×1", "crossbeam ×2", "threads ×2", "rayon ×2"]),
-            1e12,
+            Budget::fixed(1e12),
             1,
             timed(&[10.0, 5.0, 6.0, 9.0]),
         );
@@ -172,7 +200,7 @@ mod tests {
     fn a_clear_winner_is_found_and_the_slow_half_dropped_after_the_first_rung() {
         let race = race(
             &labels(&["serial ×1", "threads ×2", "crossbeam ×2", "rayon ×2"]),
-            1e9,
+            Budget::fixed(1e9),
             1,
             timed(&[10.0, 5.2, 5.0, 7.0]),
         );
@@ -185,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_tie_runs_until_the_budget_and_says_it_was_not_separated() {
-        let race = race(&labels(&["serial ×1", "threads ×2"]), 200e6, 2, timed(&[5.0, 5.0]));
+        let race = race(&labels(&["serial ×1", "threads ×2"]), Budget::fixed(200e6), 2, timed(&[5.0, 5.0]));
         assert!(race.why.contains("budget") && race.why.contains("ran out"), "{}", race.why);
         assert!(
             race.spent_ns >= 200e6 && race.spent_ns < 200e6 + 12.0 * 5.1e6,
@@ -194,9 +222,24 @@ mod tests {
         );
     }
 
+    /// The pilot guessed serial at 1 ms; serial, timed in the first rung, takes 10 ms: a tie of two 5 ms
+    /// candidates runs on for the 20 serial executions' worth it was given at serial's measured time (200 ms), not
+    /// at the guess (20 ms, already spent in the first rung).
+    #[test]
+    fn the_budget_follows_serials_measured_time_once_the_first_rung_has_timed_it() {
+        let budget = Budget { serial_executions: 20.0, serial_estimate_ns: 1e6, serial: Some(0) };
+        let race = race(&labels(&["serial ×1", "threads ×2", "crossbeam ×2"]), budget, 5, timed(&[10.0, 5.0, 5.0]));
+        assert!(race.why.contains("ran out") && race.why.contains("(20"), "{}", race.why);
+        assert!(race.spent_ns >= 199e6, "ran to serial's measured budget: {}", race.spent_ns);
+        let guessed = Budget { serial: None, ..budget };
+        let short =
+            super::race(&labels(&["serial ×1", "threads ×2", "crossbeam ×2"]), guessed, 5, timed(&[10.0, 5.0, 5.0]));
+        assert!(short.spent_ns < 100e6, "at the pilot's guess it stops after the first rung: {}", short.spent_ns);
+    }
+
     #[test]
     fn the_first_rung_completes_even_when_the_budget_is_already_spent() {
-        let race = race(&labels(&["a", "b", "c"]), 0.0, 3, timed(&[3.0, 1.0, 2.0]));
+        let race = race(&labels(&["a", "b", "c"]), Budget::fixed(0.0), 3, timed(&[3.0, 1.0, 2.0]));
         assert!(race.entrants.iter().all(|e| e.times_ns.len() == FIRST_RUNG_REPS), "{race:?}");
         assert_eq!(race.entrants[race.winner].label, "b", "the lower median wins when the budget is out");
         assert!(race.why.contains("ran out"), "{}", race.why);
@@ -205,7 +248,9 @@ mod tests {
     #[test]
     fn a_failing_candidate_is_out_and_the_rest_race_on() {
         let mut inner = timed(&[4.0, 1.0, 2.0]);
-        let race = race(&labels(&["serial", "broken", "threads"]), 1e9, 4, |i| if i == 1 { None } else { inner(i) });
+        let race = race(&labels(&["serial", "broken", "threads"]), Budget::fixed(1e9), 4, |i| {
+            if i == 1 { None } else { inner(i) }
+        });
         assert_eq!(race.entrants[1].dropped_after, Some(0));
         assert_eq!(race.entrants[race.winner].label, "threads");
     }

@@ -187,7 +187,7 @@ pub struct RunArgs {
     #[arg(long, short = 'j', value_name = "N,...|max")]
     pub workers: Option<String>,
     /// How long `auto`'s race of finalists may run, as a share of the auto cell's expected timed work (its
-    /// repetitions at the pilot's serial estimate); the race's first rung always completes
+    /// repetitions at serial's time, measured in the race's first rung); the race's first rung always completes
     #[arg(long, default_value_t = DEFAULT_AUTO_BUDGET, value_name = "SHARE")]
     pub auto_budget: f64,
     /// Tasks per dispatch: `auto` (each strategy's own choice) or whole numbers, comma-separated.
