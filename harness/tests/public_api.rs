@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use ablate_harness::events::{Event, Listener, Silent};
+use std::sync::Mutex;
+
+use ablate_harness::events::{Cell, Event, Listener, Silent};
 use ablate_harness::exit;
 use ablate_harness::record::{
     CellRecord, CellStatus, Machine, Profile, RunConfig, RunRecord, Summary, TaskTimeSummary, WorkloadChoice,
@@ -51,13 +53,14 @@ fn a_results_file_is_read_through_the_public_api() {
     let _: Vec<&TaskTimeSummary> = ok.iter().filter_map(|cell| cell.task_times.as_ref()).collect();
 }
 
-/// Counts the cells the run reports finished.
-struct Finished(std::sync::atomic::AtomicUsize);
+/// The ids of the cells the run reports finished, once per repetition.
+struct Finished(Mutex<Vec<String>>);
 
 impl Listener for Finished {
     fn on_event(&self, event: &Event<'_>) {
-        if let Event::CellFinished { .. } = event {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Event::CellFinished { cell, .. } = event {
+            let cell: &Cell = cell;
+            self.0.lock().unwrap().push(cell.id.clone());
         }
     }
 }
@@ -80,10 +83,14 @@ fn a_run_without_the_cli_reports_through_a_listener_and_returns_its_record() {
         seed: 1,
         order_seed: 1,
     };
-    let finished = Finished(Default::default());
+    let finished = Finished(Mutex::new(Vec::new()));
     let record = ablate_harness::run(&config, &Registry::builtin(), &finished).expect("the run completes");
     assert!(record.cells.iter().all(|cell| cell.status == CellStatus::Ok), "{:?}", record.failed_cells().count());
-    assert_eq!(finished.0.into_inner(), record.cells.len() * 2, "one event per cell and repetition");
+    let mut finished = finished.0.into_inner().unwrap();
+    finished.sort();
+    let mut expected: Vec<String> = record.cells.iter().flat_map(|cell| [cell.id.clone(), cell.id.clone()]).collect();
+    expected.sort();
+    assert_eq!(finished, expected, "one event per cell and repetition");
     ablate_harness::run(&config, &Registry::builtin(), &Silent).expect("and again, silently");
     assert_eq!(exit::SUCCESS, 0);
 }
