@@ -6,7 +6,7 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use ablate_harness::measure::histogram::TaskTimes;
+use ablate_harness::record::TaskTimes;
 use ablate_harness::strategy::process::wire::{EncodedTask, ToWorker, read_frame_bytes, write_frame};
 use ablate_harness::strategy::{
     Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pinning, ProcessOptions, StrategyKind, Transport,

@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use crate::decision::Decision;
-use crate::plan::Cell;
 use crate::strategy::Fault;
+
+/// The cell an event is about, so that a listener can name it.
+pub use crate::plan::Cell;
 
 /// Which execution of a cell this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

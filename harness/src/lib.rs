@@ -2,35 +2,52 @@
 //!
 //! Data flows one way: `RunConfig → Plan → runner (events) → RunRecord → reports`. The `ablate` binary is a thin
 //! shell over [`main_with`], which a user's own binary can call with its own workloads registered.
+//!
+//! The public surface is kept small on purpose; everything else is private to the crate, and its tests live
+//! beside it. The public modules, each for a reason (`tests/public_api.rs` holds this list to `pub mod` lines):
+//!
+//! - [`events`]: what [`run`] reports while it works, for a caller's own listener.
+//! - [`exit`]: the exit codes that [`main_with`] returns, the CLI's contract with scripts.
+//! - [`record`]: the results file, [`record::RunRecord`] and every type it holds, and
+//!   [`record::read_results`], so that a user can read results files.
+//! - [`strategy`]: the strategies as a bench drives them: [`strategy::StrategyKind::launch`] into a
+//!   [`strategy::Pool`], and the process strategy's worker entry point and wire format, which the benches
+//!   time and the fault tests play a misbehaving worker with.
+//!
+//! At the root: [`main_with`] and [`main_with_own`] (and the [`ablate_main!`] macro over them), [`run`] for a
+//! run without the CLI, [`HarnessError`], the [`workloads`] crate, and [`criterion_main_serving_workers!`] for
+//! bench binaries that run the process strategy.
 
-pub mod auto;
-pub mod bisect;
-pub mod cancel;
-pub mod cell_summary;
-pub mod cli;
-pub mod config;
-pub mod decision;
-pub mod error;
 pub mod events;
 pub mod exit;
-pub mod footprint;
-pub mod history;
-pub mod measure;
-pub mod plan;
-pub mod progress;
 pub mod record;
-pub mod report;
-pub mod runner;
-pub mod stats;
 pub mod strategy;
-pub mod units;
-pub mod verdict;
-pub mod write;
 
 mod app;
+mod auto;
+mod bisect;
+mod cancel;
+mod cell_summary;
+mod cli;
+mod config;
+mod decision;
+mod error;
+mod footprint;
+mod history;
+mod measure;
+mod plan;
+mod progress;
+mod report;
+mod runner;
+mod stats;
+mod units;
+mod verdict;
+mod write;
 
 pub use ablate_workloads as workloads;
 pub use app::{main_with, main_with_own};
+pub use error::HarnessError;
+pub use runner::run;
 
 /// The README's code blocks, compiled as doctests, so that its workload example stays one that builds.
 #[cfg(doctest)]

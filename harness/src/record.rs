@@ -6,12 +6,14 @@ use std::time::SystemTime;
 use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
-use crate::cell_summary::Summary;
-use crate::config::RunConfig;
-use crate::decision::Decision;
-use crate::measure::histogram::TaskTimeSummary;
-use crate::measure::machine::{AblateBuild, Machine};
 use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};
+
+pub use crate::cell_summary::Summary;
+pub use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
+pub use crate::decision::{Decision, Entrant, Pilot, Race};
+pub use crate::measure::histogram::{TaskTimeSummary, TaskTimes};
+pub use crate::measure::machine::{AblateBuild, Machine};
+pub use crate::verdict::baseline::read_results;
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -119,7 +121,7 @@ pub struct Sample {
     /// The round it ran in (warm-up rounds first).
     pub round: u32,
     /// In an A/B run, which try of its round's pair this was: a pair visibly preempted is run again, up to
-    /// [`crate::verdict::preempted::ATTEMPTS`] times (see there); 0 elsewhere.
+    /// `verdict::preempted::ATTEMPTS` times; 0 elsewhere.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub attempt: u32,
     pub wall_ns: u64,

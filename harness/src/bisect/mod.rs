@@ -70,8 +70,6 @@ pub enum Conclusion {
 pub struct Bisection {
     pub good: Commit,
     pub bad: Commit,
-    /// The commits after GOOD up to BAD, oldest first.
-    pub path: Vec<Commit>,
     /// BAD against GOOD first, then each commit tested, in order.
     pub steps: Vec<Step>,
     pub conclusion: Conclusion,
@@ -110,7 +108,7 @@ pub fn bisect(settings: &Settings, on_step: &mut dyn FnMut(&Step)) -> Result<Bis
         Run { settings, started, worktree: &worktree, builder: &builder, steps: Vec::new(), on_step, ab_runs: 0 };
     let conclusion = run.conclude(&good, &bad, &path)?;
     let steps = run.steps;
-    Ok(Bisection { good, bad, path, steps, conclusion })
+    Ok(Bisection { good, bad, steps, conclusion })
 }
 
 /// A bisection under way.

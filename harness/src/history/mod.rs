@@ -9,6 +9,8 @@ pub mod check;
 pub mod detect;
 pub mod series;
 pub mod store;
+#[cfg(test)]
+mod tests;
 pub mod text;
 
 use analysis::Analysis;

@@ -114,10 +114,6 @@ impl Store {
         Ok(Store { dir: dir.to_owned(), entries, rebuilt })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Every kept run, in commit order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

@@ -4,6 +4,8 @@
 
 pub mod auto_compare;
 mod bmf;
+#[cfg(test)]
+mod browser_tests;
 pub mod charts;
 mod csv;
 pub mod findings;
@@ -14,6 +16,8 @@ mod rows;
 pub mod site;
 mod summary;
 mod table;
+#[cfg(test)]
+mod tests;
 pub mod verdicts;
 
 use std::fmt;

@@ -6,7 +6,7 @@
 mod chunks;
 mod crossbeam_queue;
 mod gathered;
-pub mod mpi;
+pub(crate) mod mpi;
 mod pinning;
 pub mod process;
 mod rayon_pool;
@@ -23,7 +23,7 @@ use std::time::Duration;
 use ablate_workloads::runtime::Job;
 use serde::{Deserialize, Serialize};
 
-pub use chunks::{block_ranges, chunk_ranges, next_chunk_size};
+pub(crate) use chunks::{block_ranges, chunk_ranges, next_chunk_size};
 pub use pinning::Pinning;
 pub use process::{ProcessOptions, Transport};
 pub use task::{Execution, Fault, Faults, TaskFailure, WireBytes, install_quiet_panic_hook};
@@ -110,7 +110,7 @@ impl StrategyKind {
         StrategyKind::ALL.iter().copied().filter(|k| k.available().is_ok()).collect()
     }
 
-    /// Whether this run can use the strategy, or why not (only `mpi` can be missing: see [`mpi::worker_ranks`]).
+    /// Whether this run can use the strategy, or why not (only `mpi` can be missing: see `mpi::worker_ranks`).
     pub fn available(self) -> Result<(), String> {
         match self {
             StrategyKind::Mpi => mpi::worker_ranks().map(drop),

@@ -8,6 +8,8 @@ pub mod compare;
 #[cfg(test)]
 mod fixtures;
 pub mod gate;
+#[cfg(test)]
+mod hostile_files;
 pub mod inference;
 pub mod paired;
 pub mod preempted;

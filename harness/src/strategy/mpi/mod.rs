@@ -20,12 +20,14 @@ pub enum Role {
     Alone,
     /// Rank 0 of an MPI world: ablate as usual, with the other ranks available as `mpi` workers until the
     /// session is dropped.
+    #[cfg_attr(not(feature = "mpi"), expect(dead_code, reason = "without the feature no rank coordinates"))]
     Coordinator(Session),
     /// A worker rank that has served until the coordinator finished, or a launch that cannot work; exit now.
     Finished(ExitCode),
 }
 
 /// How to launch the strategy, for messages.
+#[cfg(feature = "mpi")]
 pub const HOW_TO_LAUNCH: &str = "launch ablate under mpirun with one rank more than the most workers, e.g. mpirun -np 3 ablate run --strategies \
      mpi --workers 2 (rank 0 coordinates)";
 
@@ -35,6 +37,7 @@ pub fn launched_world_size() -> Option<usize> {
 }
 
 /// This process's rank in the world it was started in, from the launcher's environment.
+#[cfg(not(feature = "mpi"))]
 pub fn launched_rank() -> Option<usize> {
     launcher_number(&["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"])
 }

@@ -8,6 +8,7 @@
 mod child;
 mod dispatch;
 mod shm;
+/// Public so that the benches can time framing and the fault tests can play a worker that misbehaves on the wire.
 pub mod wire;
 mod worker;
 

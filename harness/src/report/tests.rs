@@ -4,13 +4,15 @@
 
 use std::path::Path;
 
-use ablate_harness::record::{CellStatus, RunRecord};
-use ablate_harness::report::judged::JudgedRun;
-use ablate_harness::report::{self, Format, charts, site};
-use ablate_harness::verdict::baseline::read_results;
-use ablate_harness::verdict::gate::GateReport;
-use ablate_harness::verdict::thresholds::{Overrides, ThresholdSet};
 use scraper::{Html, Selector};
+
+use super::judged::JudgedRun;
+use super::{Format, charts, site};
+use crate::record::{CellStatus, RunRecord};
+use crate::report;
+use crate::verdict::baseline::read_results;
+use crate::verdict::gate::GateReport;
+use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 const HOSTILE: &str = "<script>alert(1)</script>";

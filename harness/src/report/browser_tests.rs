@@ -8,13 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ablate_harness::history::analyse_store;
-use ablate_harness::history::store::Store;
-use ablate_harness::report::judged::JudgedRun;
-use ablate_harness::report::site;
-use ablate_harness::verdict::baseline::read_results;
-use ablate_harness::verdict::gate::GateReport;
-use ablate_harness::verdict::thresholds::{Overrides, ThresholdSet};
+use super::judged::JudgedRun;
+use super::site;
+use crate::history::analyse_store;
+use crate::history::store::Store;
+use crate::verdict::baseline::read_results;
+use crate::verdict::gate::GateReport;
+use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 const HOSTILE: &str = "<script>alert(1)</script>";

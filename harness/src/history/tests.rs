@@ -4,13 +4,14 @@
 //! Each run holds 5 samples (as `ci/history.sh` measures: `--quick --reps 5`), each the run's level times
 //! e^(0.03·N(0,1)): 3 % noise per sample.
 
-use ablate_harness::history::analysis::analyse;
-use ablate_harness::history::check::{DEFAULT_RECENT, Verdict, check};
-use ablate_harness::history::detect::{Detector, change_points};
-use ablate_harness::history::series::{Metric, Point, Series};
-use ablate_harness::history::store::Entry;
-use ablate_harness::verdict::thresholds::{Overrides, ThresholdSet};
-use ablate_harness::workloads::rng::Rng;
+use ablate_workloads::rng::Rng;
+
+use super::analysis::analyse;
+use super::check::{DEFAULT_RECENT, Verdict, check};
+use super::detect::{Detector, change_points};
+use super::series::{Metric, Point, Series};
+use super::store::Entry;
+use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 const RUNS: usize = 30;
 const SAMPLES: usize = 5;

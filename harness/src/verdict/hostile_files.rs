@@ -4,15 +4,16 @@
 
 use std::path::Path;
 
-use ablate_harness::exit;
-use ablate_harness::record::RunRecord;
-use ablate_harness::report::judged::JudgedRun;
-use ablate_harness::report::{self, Format};
-use ablate_harness::verdict::baseline::{BaselineStore, read_results};
-use ablate_harness::verdict::gate::GateReport;
-use ablate_harness::verdict::thresholds::{Overrides, ThresholdSet};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+
+use super::baseline::{BaselineStore, read_results};
+use super::gate::GateReport;
+use super::thresholds::{Overrides, ThresholdSet};
+use crate::exit;
+use crate::record::RunRecord;
+use crate::report::judged::JudgedRun;
+use crate::report::{self, Format};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 const THRESHOLDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/thresholds.toml");
