@@ -15,14 +15,14 @@ pub(super) fn bisect(args: &BisectArgs) -> anyhow::Result<u8> {
                    --quick and the like, the budget by --max-time and --step-time";
         return Err(HarnessError::Usage(format!("{flag} does not apply to ablate bisect: {why}")).into());
     }
-    let judge = Judge::from_args(&args.run.verdict)?;
+    let judge = Judge::new(&crate::cli::plain::judging(&args.run.verdict)?)?;
     let settings = Settings {
         dir: std::env::current_dir().map_err(|e| HarnessError::io("cannot read", "the current directory", e))?,
         good: args.good.clone(),
         bad: args.bad.clone(),
         package: args.package.clone(),
         bin: args.bin.clone().unwrap_or_else(|| bisect::default_bin(&args.package).to_owned()),
-        suite: args.run.suite_args(),
+        suite: args.suite(),
         thresholds: judge.thresholds,
         max_time: duration(&args.max_time, "--max-time")?,
         step_time: duration(&args.step_time, "--step-time")?,

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Arg, Args};
 
-use super::RunArgs;
+use super::{DEFAULT_LOAD_TIMEOUT, RunArgs};
+use crate::config::DEFAULT_AUTO_BUDGET;
 
 #[derive(Debug, Args)]
 pub struct BisectArgs {
@@ -61,6 +62,49 @@ pub fn hide_inapplicable(arg: Arg) -> Arg {
 }
 
 impl BisectArgs {
+    /// The suite's flags (those that choose what is measured), as given, for `ablate ab-serve` of the binary under
+    /// test. Unlike `gate --ab`, which hands its builds [`crate::config::RunConfig::to_args`], the suite is not
+    /// resolved here: the binary under test may be a user's, with workloads this binary does not register, so each
+    /// build resolves `all`, `max` and the profile's sizes itself.
+    pub fn suite(&self) -> Vec<String> {
+        let run = &self.run;
+        let mut args: Vec<String> = [
+            ("--workloads", &run.workloads),
+            ("--strategies", &run.strategies),
+            ("--chunk", &run.chunk),
+            ("--chunk-target", &run.chunk_target),
+            ("--transport", &run.transport),
+            ("--task-timeout", &run.task_timeout),
+        ]
+        .iter()
+        .flat_map(|(flag, value)| [(*flag).to_owned(), (*value).clone()])
+        .collect();
+        // Passed only when changed, so that builds from before the flag still accept the suite.
+        if run.auto_budget != DEFAULT_AUTO_BUDGET {
+            args.extend(["--auto-budget".to_owned(), run.auto_budget.to_string()]);
+        }
+        if run.load_timeout != DEFAULT_LOAD_TIMEOUT {
+            args.extend(["--load-timeout".to_owned(), run.load_timeout.clone()]);
+        }
+        let optional = [("--workers", &run.workers), ("--size", &run.size)];
+        args.extend(optional.iter().filter_map(|(f, v)| v.as_ref().map(|v| [(*f).to_owned(), v.clone()])).flatten());
+        args.extend(run.params.iter().flat_map(|p| ["--param".to_owned(), p.clone()]));
+        args.extend([
+            "--retries".into(),
+            run.retries.to_string(),
+            "--max-pool-failures".into(),
+            run.max_pool_failures.to_string(),
+        ]);
+        args.extend(["--seed".into(), run.seed.to_string()]);
+        if run.no_pin {
+            args.push("--no-pin".into());
+        }
+        if run.quick {
+            args.push("--quick".into());
+        }
+        args
+    }
+
     /// The first flag given that does not apply to a bisection, as typed.
     pub fn inapplicable(&self) -> Option<&'static str> {
         let run = &self.run;
