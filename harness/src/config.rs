@@ -53,62 +53,76 @@ impl RunConfig {
     /// ab-serve` accept it): the canonical flag of every field, each value as parsed, so that a child measures
     /// exactly this run. Flags a build from before them would refuse (`--auto-budget`, `--load-timeout`) are
     /// written only when they differ from the default; so are the repetition counts, which `--quick` implies.
+    /// Every field is named here, so that a new one cannot be left out of the child's command line unnoticed.
     pub fn to_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = Vec::new();
+        let RunConfig {
+            workloads,
+            strategies,
+            auto,
+            auto_budget,
+            naive,
+            workers,
+            chunks,
+            transports,
+            process,
+            chunk_target_ns,
+            profile: Profile { kind, warmup, reps, max_cell_time_ns },
+            pin,
+            seed,
+            order_seed,
+        } = self;
+        let mut args = workload_args(workloads);
         let mut flag = |name: &str, value: String| args.extend([name.to_owned(), value]);
-        let names: Vec<&str> = self.workloads.iter().map(|w| w.name.as_str()).collect();
-        flag("--workloads", names.join(","));
-        let cells = [("auto", self.auto), ("naive", self.naive)];
-        let mut strategies: Vec<&str> = self.strategies.iter().map(|s| s.name()).collect();
-        strategies.extend(cells.iter().filter(|(_, on)| *on).map(|(name, _)| *name));
-        flag("--strategies", strategies.join(","));
-        flag("--workers", joined(&self.workers));
-        flag("--chunk", joined(&self.chunks));
-        flag("--chunk-target", format!("{}ns", self.chunk_target_ns));
-        flag("--transport", joined(&self.transports));
-        let defaults = ProcessOptions::default();
-        flag("--task-timeout", nanos(self.process.task_timeout));
-        if self.process.load_timeout != defaults.load_timeout {
-            flag("--load-timeout", nanos(self.process.load_timeout));
+        let cells = [("auto", *auto), ("naive", *naive)];
+        let mut names: Vec<&str> = strategies.iter().map(|s| s.name()).collect();
+        names.extend(cells.iter().filter(|(_, on)| *on).map(|(name, _)| *name));
+        flag("--strategies", names.join(","));
+        if *auto_budget != DEFAULT_AUTO_BUDGET {
+            flag("--auto-budget", auto_budget.to_string());
         }
-        flag("--retries", self.process.retries.to_string());
-        flag("--max-pool-failures", self.process.max_pool_failures.to_string());
-        if self.auto_budget != DEFAULT_AUTO_BUDGET {
-            flag("--auto-budget", self.auto_budget.to_string());
+        flag("--workers", joined(workers));
+        flag("--chunk", joined(chunks));
+        flag("--chunk-target", format!("{chunk_target_ns}ns"));
+        flag("--transport", joined(transports));
+        flag("--task-timeout", nanos(process.task_timeout));
+        if process.load_timeout != ProcessOptions::default().load_timeout {
+            flag("--load-timeout", nanos(process.load_timeout));
         }
-        let sizes: Vec<String> =
-            self.workloads.iter().flat_map(|w| w.sizes.iter().map(move |size| format!("{}={size}", w.name))).collect();
-        if !sizes.is_empty() {
-            flag("--size", sizes.join(","));
+        flag("--retries", process.retries.to_string());
+        flag("--max-pool-failures", process.max_pool_failures.to_string());
+        let implied = if *kind == ProfileKind::Quick { Profile::QUICK } else { Profile::DEFAULT };
+        if *reps != implied.reps {
+            flag("--reps", reps.to_string());
         }
-        for workload in &self.workloads {
-            for (key, value) in workload.params.iter() {
-                flag("--param", format!("{}.{key}={value}", workload.name));
-            }
+        if *warmup != implied.warmup {
+            flag("--warmup", warmup.to_string());
         }
-        let profile = match self.profile.kind {
-            ProfileKind::Quick => Profile::QUICK,
-            ProfileKind::Default => Profile::DEFAULT,
-        };
-        if self.profile.reps != profile.reps {
-            flag("--reps", self.profile.reps.to_string());
-        }
-        if self.profile.warmup != profile.warmup {
-            flag("--warmup", self.profile.warmup.to_string());
-        }
-        if let Some(limit) = self.profile.max_cell_time_ns {
+        if let Some(limit) = max_cell_time_ns {
             flag("--max-cell-time", format!("{limit}ns"));
         }
-        flag("--seed", self.seed.to_string());
-        flag("--order-seed", self.order_seed.to_string());
-        if self.profile.kind == ProfileKind::Quick {
-            args.push("--quick".to_owned());
-        }
-        if !self.pin {
-            args.push("--no-pin".to_owned());
-        }
+        flag("--seed", seed.to_string());
+        flag("--order-seed", order_seed.to_string());
+        args.extend((*kind == ProfileKind::Quick).then(|| "--quick".to_owned()));
+        args.extend((!pin).then(|| "--no-pin".to_owned()));
         args
     }
+}
+
+/// The flags of the workloads: their names, and each one's sizes and parameters by name.
+fn workload_args(workloads: &[WorkloadChoice]) -> Vec<String> {
+    let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+    let mut args = vec!["--workloads".to_owned(), names.join(",")];
+    let sizes: Vec<String> =
+        workloads.iter().flat_map(|w| w.sizes.iter().map(move |size| format!("{}={size}", w.name))).collect();
+    if !sizes.is_empty() {
+        args.extend(["--size".to_owned(), sizes.join(",")]);
+    }
+    for workload in workloads {
+        for (key, value) in workload.params.iter() {
+            args.extend(["--param".to_owned(), format!("{}.{key}={value}", workload.name)]);
+        }
+    }
+    args
 }
 
 /// A seed from the clock, for an order seed none was given for.

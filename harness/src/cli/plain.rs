@@ -1,6 +1,6 @@
 //! The edge's second stage for everything besides the run itself: the clap arguments of `run`, `compare` and
 //! `gate` turned into plain, validated [`Output`], [`Judging`] and [`GateOptions`] (the run's own arguments become
-//! a [`crate::config::RunConfig`] in [`super::parse`]). Nothing past this module sees a clap type.
+//! a [`crate::config::RunConfig`] in [`super::parse`]). `app/` runs those commands on these values alone.
 
 use std::path::Path;
 
@@ -121,7 +121,7 @@ mod tests {
         run_config(&run_args(args), &Registry::builtin(), CORES).expect("a valid run")
     }
 
-    /// Every field of the configuration away from its default in at least one of these.
+    /// Every field the command line sets is away from its default in at least one of these.
     const COMMAND_LINES: [&[&str]; 5] = [
         &["-w", "spin", "-s", "serial", "-j", "1", "--quick", "--order-seed", "5"],
         &["-w", "spin,var", "-s", "all,auto,naive", "-j", "1,max,3", "--size", "300", "--no-pin"],
