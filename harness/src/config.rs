@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ablate_workloads::Params;
+use ablate_workloads::{Params, Registry};
 use serde::{Deserialize, Serialize};
 
 use crate::report::Format;
@@ -49,12 +49,14 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    /// The command line that makes another `ablate` build this configuration again (`ablate run` and `ablate
-    /// ab-serve` accept it): the canonical flag of every field, each value as parsed, so that a child measures
-    /// exactly this run. Flags a build from before them would refuse (`--auto-budget`, `--load-timeout`) are
+    /// The command line that makes another `ablate` build this configuration again over `registry` (`ablate run`
+    /// and `ablate ab-serve` accept it): the canonical flag of every field, each value as parsed, so that a child
+    /// measures exactly this run. The whole selection is written `all` (of workloads in `registry`, of the
+    /// strategies this run can use), so that a build with one more or one fewer runs its own and the cells both
+    /// plan are paired. Flags a build from before them would refuse (`--auto-budget`, `--load-timeout`) are
     /// written only when they differ from the default; so are the repetition counts, which `--quick` implies.
     /// Every field is named here, so that a new one cannot be left out of the child's command line unnoticed.
-    pub fn to_args(&self) -> Vec<String> {
+    pub fn to_args(&self, registry: &Registry) -> Vec<String> {
         let RunConfig {
             workloads,
             strategies,
@@ -71,10 +73,11 @@ impl RunConfig {
             seed,
             order_seed,
         } = self;
-        let mut args = workload_args(workloads);
+        let mut args = workload_args(workloads, registry);
         let mut flag = |name: &str, value: String| args.extend([name.to_owned(), value]);
         let cells = [("auto", *auto), ("naive", *naive)];
-        let mut names: Vec<&str> = strategies.iter().map(|s| s.name()).collect();
+        let every = *strategies == StrategyKind::usable();
+        let mut names: Vec<&str> = if every { vec!["all"] } else { strategies.iter().map(|s| s.name()).collect() };
         names.extend(cells.iter().filter(|(_, on)| *on).map(|(name, _)| *name));
         flag("--strategies", names.join(","));
         if *auto_budget != DEFAULT_AUTO_BUDGET {
@@ -108,10 +111,12 @@ impl RunConfig {
     }
 }
 
-/// The flags of the workloads: their names, and each one's sizes and parameters by name.
-fn workload_args(workloads: &[WorkloadChoice]) -> Vec<String> {
+/// The flags of the workloads: their names (`all` for all of `registry`'s), and each one's sizes and parameters by
+/// name.
+fn workload_args(workloads: &[WorkloadChoice], registry: &Registry) -> Vec<String> {
     let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
-    let mut args = vec!["--workloads".to_owned(), names.join(",")];
+    let every = registry.select(Registry::ALL).is_ok_and(|all| all == names);
+    let mut args = vec!["--workloads".to_owned(), if every { Registry::ALL.to_owned() } else { names.join(",") }];
     let sizes: Vec<String> =
         workloads.iter().flat_map(|w| w.sizes.iter().map(move |size| format!("{}={size}", w.name))).collect();
     if !sizes.is_empty() {

@@ -103,7 +103,7 @@ pub(super) fn gate(
 ) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
     if let Candidate::Ab(ab, config) = &options.candidate {
-        return gate_ab(ab, config, output, options.require_power, &judge);
+        return gate_ab(ab, config, output, options.require_power, &judge, registry);
     }
     if judge.source.is_none() && !options.lenient {
         return Err(
@@ -193,6 +193,7 @@ fn gate_ab(
     output: &Output,
     require_power: bool,
     judge: &Judge,
+    registry: &Registry,
 ) -> anyhow::Result<u8> {
     crate::write::check_writable(&output.out)?;
     check_destinations(output, &judge.store)?;
@@ -209,7 +210,8 @@ fn gate_ab(
     );
     crate::cancel::install_interrupt_handler();
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
-    let outcome = ab::measure(base, &candidate_binary, &config.to_args(), &plan, &judge.thresholds, scratch.path())?;
+    let outcome =
+        ab::measure(base, &candidate_binary, &config.to_args(registry), &plan, &judge.thresholds, scratch.path())?;
     let base_path = output.out.with_extension("ab-base.json");
     outcome.base.write_to(&base_path)?;
     outcome.candidate.write_to(&output.out)?;

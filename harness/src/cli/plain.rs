@@ -122,8 +122,9 @@ mod tests {
     }
 
     /// Every field the command line sets is away from its default in at least one of these.
-    const COMMAND_LINES: [&[&str]; 5] = [
+    const COMMAND_LINES: [&[&str]; 6] = [
         &["-w", "spin", "-s", "serial", "-j", "1", "--quick", "--order-seed", "5"],
+        &["-s", "crossbeam,all", "--quick"],
         &["-w", "spin,var", "-s", "all,auto,naive", "-j", "1,max,3", "--size", "300", "--no-pin"],
         &[
             "-w",
@@ -173,21 +174,22 @@ mod tests {
     fn a_configuration_parses_back_from_its_command_line() {
         for line in COMMAND_LINES {
             let config = config(line);
-            let args = config.to_args();
+            let args = config.to_args(&Registry::builtin());
             let again = config_from(&args);
             assert_eq!(again, config, "ablate run {line:?}\nwrote {args:?}");
-            assert_eq!(again.to_args(), args, "the command line is canonical");
+            assert_eq!(again.to_args(&Registry::builtin()), args, "the command line is canonical");
         }
     }
 
     #[test]
     fn the_command_line_carries_what_the_defaults_would_not() {
-        let config = config(COMMAND_LINES[2]);
-        let args = config.to_args().join(" ");
+        let config = config(COMMAND_LINES[3]);
+        let args = config.to_args(&Registry::builtin()).join(" ");
         for flag in ["--workloads skewed,spin", "--strategies threads,auto", "--load-timeout 90000000000ns"] {
             assert!(args.contains(flag), "{flag} missing from {args}");
         }
-        let plain = self::config(&[]).to_args().join(" ");
+        let plain = self::config(&[]).to_args(&Registry::builtin()).join(" ");
+        assert!(plain.starts_with("--workloads all --strategies all "), "the whole selection as `all`: {plain}");
         for absent in ["--auto-budget", "--load-timeout", "--reps", "--warmup", "--max-cell-time", "--quick", "--size"]
         {
             assert!(!plain.contains(absent), "{absent} written for the defaults: {plain}");
