@@ -57,7 +57,10 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
             run::run(&run_config(&args)?, &output, &judging, registry)
         }
         Command::AbServe(args) => run::serve(&run_config(&args)?, registry),
-        Command::Bisect(args) => bisect::bisect(&args),
+        Command::Bisect(args) => {
+            let thresholds = judge::Judge::new(&args.judging()?)?.thresholds;
+            bisect::bisect(&args.settings(thresholds)?)
+        }
         Command::Compare(args) => judge::compare(&args.file, &plain::judging(&args.verdict)?),
         Command::Gate(args) => {
             let (output, judging) = (plain::output(&args.run)?, plain::judging(&args.run.verdict)?);
