@@ -272,7 +272,7 @@ pub struct RunArgs {
 }
 
 /// How long a worker process may take to load the workload, unless `--load-timeout` says otherwise.
-pub(crate) const DEFAULT_LOAD_TIMEOUT: &str = "300s";
+const DEFAULT_LOAD_TIMEOUT: &str = "300s";
 
 /// `ablate --strategies all …` is shorthand for `ablate run --strategies all …`, and plain `ablate` for `ablate
 /// run`: inserts `run` when there is no argument, or the first is an option other than help or version.
