@@ -1,11 +1,10 @@
 //! `ablate history` and `run|gate --history`: keeping runs in the history store, listing them, showing a cell's
 //! series, and the gate over history.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::judge::DEFAULT_THRESHOLDS;
 use super::print_stdout;
-use crate::cli::RunArgs;
 use crate::cli::history::{CheckArgs, HistoryAction, HistoryArgs};
 use crate::error::HarnessError;
 use crate::exit;
@@ -15,27 +14,21 @@ use crate::record::RunRecord;
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
 use crate::write;
 
-/// The store `--history` names: its DIR, or `history/` beside the results file when given alone.
-pub(super) fn store_dir(args: &RunArgs) -> Option<PathBuf> {
-    let beside = || args.out.parent().unwrap_or(Path::new("")).join("history");
-    args.history.as_ref().map(|dir| dir.clone().unwrap_or_else(beside))
+/// Fails early, before a long run, when the history store `dir` could not be written.
+pub(super) fn check_store(dir: Option<&Path>) -> Result<(), HarnessError> {
+    dir.map_or(Ok(()), |dir| write::check_directory(&dir.join("runs")))
 }
 
-/// Fails early, before a long run, when the store could not be written.
-pub(super) fn check_store(args: &RunArgs) -> Result<(), HarnessError> {
-    store_dir(args).map_or(Ok(()), |dir| write::check_directory(&dir.join("runs")))
-}
-
-/// Keeps `record` in the store `--history` names, if it names one; an interrupted run is not kept.
-pub(super) fn keep(record: &RunRecord, args: &RunArgs) -> Result<(), HarnessError> {
-    let Some(dir) = store_dir(args) else { return Ok(()) };
+/// Keeps `record` in the history store `dir`, if there is one; an interrupted run is not kept.
+pub(super) fn keep(record: &RunRecord, dir: Option<&Path>) -> Result<(), HarnessError> {
+    let Some(dir) = dir else { return Ok(()) };
     if record.cancelled {
         eprintln!("ablate: not keeping an interrupted run in the history at {}", dir.display());
         return Ok(());
     }
     let bytes =
         serde_json::to_vec_pretty(record).map_err(|source| HarnessError::Encode { path: dir.join("runs"), source })?;
-    report_added(Store::open(&dir)?.add(record, &bytes)?);
+    report_added(Store::open(dir)?.add(record, &bytes)?);
     Ok(())
 }
 

@@ -6,7 +6,8 @@ use ablate_workloads::Registry;
 
 use super::print_stdout;
 use super::run::{check_destinations, measure, present};
-use crate::cli::{BaselineAction, CompareArgs, GateArgs, VerdictArgs};
+use crate::cli::BaselineAction;
+use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, RunConfig, clock_seed};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
@@ -17,8 +18,7 @@ use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare;
 use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport, nothing_compared};
-use crate::verdict::paired::Looks;
-use crate::verdict::thresholds::{Overrides, ThresholdSet};
+use crate::verdict::thresholds::ThresholdSet;
 
 /// The thresholds file used when none is named and it exists.
 pub(super) const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
@@ -32,24 +32,15 @@ pub(super) struct Judge {
 }
 
 impl Judge {
-    pub fn from_args(args: &VerdictArgs) -> Result<Self, HarnessError> {
+    /// Loads the thresholds `judging` names (or the default file, when it exists).
+    pub fn new(judging: &Judging) -> Result<Self, HarnessError> {
         let default = Path::new(DEFAULT_THRESHOLDS);
-        let file = args.thresholds.clone().or_else(|| default.is_file().then(|| default.to_owned()));
-        let overrides = Overrides {
-            regression_ratio: args.threshold,
-            alpha: args.alpha,
-            min_efficiency: args.min_efficiency,
-            min_bandwidth_fraction: args.min_bandwidth_fraction,
-        };
-        let source = args.baseline.as_deref().map(BaselineSource::parse);
-        if let Some(BaselineSource::Named(name)) = &source {
-            crate::verdict::baseline::validate_name(name)?;
-        }
+        let file = judging.thresholds.clone().or_else(|| default.is_file().then(|| default.to_owned()));
         Ok(Judge {
-            thresholds: ThresholdSet::load(file.as_deref(), overrides)?,
-            store: BaselineStore::new(&args.baseline_dir),
-            source,
-            allow_foreign: args.allow_foreign_baseline,
+            thresholds: ThresholdSet::load(file.as_deref(), judging.overrides.clone())?,
+            store: BaselineStore::new(&judging.baseline_dir),
+            source: judging.baseline.clone(),
+            allow_foreign: judging.allow_foreign_baseline,
         })
     }
 
@@ -91,40 +82,45 @@ impl Judge {
     }
 }
 
-pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<u8> {
-    let judge = Judge::from_args(&args.verdict)?;
-    let candidate = read_results(&args.file)?;
+pub(super) fn compare(file: &Path, judging: &Judging) -> anyhow::Result<u8> {
+    let judge = Judge::new(judging)?;
+    let candidate = read_results(file)?;
     let Some(baseline) = judge.baseline_for(&candidate.machine.fingerprint, false)? else {
         return Err(HarnessError::Usage("compare needs --baseline NAME|FILE".to_owned()).into());
     };
     let report = GateReport::new(&candidate, Some(&baseline), &judge.thresholds, None);
-    let candidate_label = args.file.display().to_string();
+    let candidate_label = file.display().to_string();
     judge.compared_something(&report, (&candidate, &candidate_label), &baseline)?;
     print_stdout(&verdicts::render(&report))?;
     Ok(if report.regressions().next().is_some() { exit::REGRESSION } else { exit::SUCCESS })
 }
 
-pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
-    let judge = Judge::from_args(&args.run.verdict)?;
-    if let Some(base) = &args.ab {
-        return gate_ab(args, base, &judge);
+pub(super) fn gate(
+    options: &GateOptions,
+    output: &Output,
+    judging: &Judging,
+    registry: &Registry,
+) -> anyhow::Result<u8> {
+    let judge = Judge::new(judging)?;
+    if let Candidate::Ab(ab, config) = &options.candidate {
+        return gate_ab(ab, config, output, options.require_power, &judge, registry);
     }
-    if judge.source.is_none() && !args.lenient {
+    if judge.source.is_none() && !options.lenient {
         return Err(
             HarnessError::Usage("gate needs --baseline NAME|FILE (or --lenient to check scaling only)".into()).into()
         );
     }
-    let (candidate, baseline) = match &args.results {
-        Some(path) => {
+    let (candidate, baseline, label) = match &options.candidate {
+        Candidate::Results(path) => {
             let candidate = read_results(path)?;
-            let baseline = judge.baseline_for(&candidate.machine.fingerprint, args.lenient)?;
-            super::history::keep(&candidate, &args.run)?;
-            (candidate, baseline)
+            let baseline = judge.baseline_for(&candidate.machine.fingerprint, options.lenient)?;
+            super::history::keep(&candidate, output.history.as_deref())?;
+            (candidate, baseline, path.display().to_string())
         }
-        None => {
-            let baseline = judge.baseline_for(&Machine::detect().fingerprint, args.lenient)?;
-            check_destinations(&args.run, &judge.store)?;
-            (measure(&args.run, registry)?, baseline)
+        Candidate::Run(config) | Candidate::Ab(_, config) => {
+            let baseline = judge.baseline_for(&Machine::detect().fingerprint, options.lenient)?;
+            check_destinations(output, &judge.store)?;
+            (measure(config, output, registry)?, baseline, "this run".to_owned())
         }
     };
     if candidate.cancelled {
@@ -132,27 +128,28 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
     }
     let note = baseline.is_none().then(|| "no baseline (lenient mode)".to_owned());
     let mut report = GateReport::new(&candidate, baseline.as_ref(), &judge.thresholds, note);
-    let label = args.results.as_ref().map_or_else(|| "this run".to_owned(), |p| p.display().to_string());
     if let Some(baseline) = baseline.as_ref().filter(|_| report.failed_cells.is_empty()) {
         judge.compared_something(&report, (&candidate, &label), baseline)?;
     }
-    if let (Some(baseline), None) = (&baseline, &args.results) {
-        for round in 1..=args.confirm {
+    if let (Some(baseline), Candidate::Run(config)) = (&baseline, &options.candidate) {
+        for round in 1..=options.confirm {
             if report.regressions().next().is_none() {
                 break;
             }
             eprintln!("ablate: confirming {} regressed cells, re-measurement {round}", report.regressions().count());
-            let mut again = args.run.clone();
-            again.out = args.run.out.with_extension(format!("confirm-{round}.json"));
-            again.history = None;
-            let confirmation = measure(&again, registry)?;
+            let mut again = config.clone();
+            if options.reseed_confirmations {
+                again.order_seed = clock_seed();
+            }
+            let out = output.out.with_extension(format!("confirm-{round}.json"));
+            let confirmation = measure(&again, &Output { out, history: None, ..output.clone() }, registry)?;
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
     }
-    report.require_power = args.require_power;
+    report.require_power = options.require_power;
     let code = report.exit_code();
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
-    present(JudgedRun::new(label, candidate, report, baseline_label, &judge.thresholds), &args.run, true)?;
+    present(JudgedRun::new(label, candidate, report, baseline_label, &judge.thresholds), output, true)?;
     eprintln!("ablate: gate verdict: exit {code}");
     Ok(code)
 }
@@ -190,59 +187,46 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
 
 /// A/B: this binary against `base`, each cell under both back to back, rounds until decided; the base's record
 /// is the baseline, paired round by round.
-fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
-    let looks = match args.ab_rounds.as_str() {
-        "auto" => None,
-        text => match text.parse::<u32>() {
-            Ok(rounds) if rounds >= 2 => Some(Looks::fixed(rounds)),
-            _ => {
-                let why = "expected auto or a whole number of at least 2";
-                return Err(HarnessError::Usage(format!("invalid --ab-rounds {text}; {why}")).into());
-            }
-        },
-    };
-    let max_time = crate::cli::parse::duration(&args.max_time, "--max-time")?;
-    let repetitions = [
-        args.run.reps.map(|n| format!("--reps {n}")),
-        args.run.warmup.map(|n| format!("--warmup {n}")),
-        args.run.max_cell_time.as_ref().map(|limit| format!("--max-cell-time {limit}")),
-    ];
-    if let Some(flag) = repetitions.into_iter().flatten().next() {
-        let why = "each A/B round runs every undecided cell once under each build; set --ab-rounds or --max-time";
-        return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")).into());
-    }
-    crate::write::check_writable(&args.run.out)?;
-    check_destinations(&args.run, &judge.store)?;
+fn gate_ab(
+    ab: &AbOptions,
+    config: &RunConfig,
+    output: &Output,
+    require_power: bool,
+    judge: &Judge,
+    registry: &Registry,
+) -> anyhow::Result<u8> {
+    crate::write::check_writable(&output.out)?;
+    check_destinations(output, &judge.store)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
-    let seed = args.run.order_seed.unwrap_or(args.run.seed);
+    let base = &ab.base;
+    let rounds = ab.looks.as_ref().map_or_else(|| "auto".to_owned(), |looks| looks.last().to_string());
     eprintln!(
-        "ablate: A/B ({} rounds, at most {}): {} against {}",
-        args.ab_rounds,
-        args.max_time,
+        "ablate: A/B ({rounds} rounds, at most {}): {} against {}",
+        humantime::format_duration(ab.max_time),
         candidate_binary.display(),
         base.display()
     );
     crate::cancel::install_interrupt_handler();
-    let plan = AbPlan { looks, max_time, seed, cells: None };
+    let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
     let outcome =
-        ab::measure(base, &candidate_binary, &args.run.suite_args(), &plan, &judge.thresholds, scratch.path())?;
-    let base_path = args.run.out.with_extension("ab-base.json");
+        ab::measure(base, &candidate_binary, &config.to_args(registry), &plan, &judge.thresholds, scratch.path())?;
+    let base_path = output.out.with_extension("ab-base.json");
     outcome.base.write_to(&base_path)?;
-    outcome.candidate.write_to(&args.run.out)?;
-    eprintln!("ablate: results written to {} and {}", args.run.out.display(), base_path.display());
-    super::history::keep(&outcome.candidate, &args.run)?;
+    outcome.candidate.write_to(&output.out)?;
+    eprintln!("ablate: results written to {} and {}", output.out.display(), base_path.display());
+    super::history::keep(&outcome.candidate, output.history.as_deref())?;
     if outcome.candidate.cancelled {
         return Ok(exit::INTERRUPTED);
     }
     let report = GateReport::new(&outcome.candidate, Some(&outcome.base), &judge.thresholds, None)
-        .requiring_power(args.require_power);
+        .requiring_power(require_power);
     let code = report.exit_code();
     let base_label = format!("base build {}", base.display());
     present(
         JudgedRun::new("this build".to_owned(), outcome.candidate, report, Some(base_label), &judge.thresholds),
-        &args.run,
+        output,
         true,
     )?;
     eprintln!("ablate: gate verdict (A/B): exit {code}");

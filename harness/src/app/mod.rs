@@ -14,9 +14,10 @@ use ablate_workloads::{Registry, WorkloadError};
 use anyhow::Context;
 use clap::Parser;
 
-use crate::cli::{self, Cli, Command};
+use crate::cli::{self, Cli, Command, parse, plain};
 use crate::error::HarnessError;
 use crate::exit;
+use crate::measure::machine::Machine;
 use crate::strategy::install_quiet_panic_hook;
 use crate::strategy::mpi::{self, Role};
 use crate::strategy::process::serve_if_worker;
@@ -37,23 +38,41 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return clap_exit(&err),
     };
-    let outcome = match cli.command {
-        Command::List => list::list(&registry),
-        Command::Run(args) => run::run(&args, &registry),
-        Command::AbServe(args) => run::serve(&args, &registry),
-        Command::Bisect(args) => bisect::bisect(&args),
-        Command::Compare(args) => judge::compare(&args),
-        Command::Gate(args) => judge::gate(&args, &registry),
-        Command::Report(args) => report::report(&args),
-        Command::History(args) => history::history(&args),
-        Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
-    };
-    match outcome {
+    match dispatch(cli.command, &registry) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("ablate: {}", one_line(&err));
             ExitCode::from(err.downcast_ref::<HarnessError>().map_or(exit::ERROR, HarnessError::exit_code))
         }
+    }
+}
+
+/// Runs `command`, its arguments first turned into plain values (see [`cli::plain`]).
+fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
+    let run_config = |args: &cli::RunArgs| parse::run_config(args, registry, Machine::detect().logical_cores);
+    match command {
+        Command::List => list::list(registry),
+        Command::Run(args) => {
+            let (output, judging) = (plain::output(&args)?, plain::judging(&args.verdict)?);
+            run::run(&run_config(&args)?, &output, &judging, registry)
+        }
+        Command::AbServe(args) => run::serve(&run_config(&args)?, registry),
+        Command::Bisect(args) => {
+            let thresholds = judge::Judge::new(&args.judging()?)?.thresholds;
+            bisect::bisect(&args.settings(thresholds)?)
+        }
+        Command::Compare(args) => judge::compare(&args.file, &plain::judging(&args.verdict)?),
+        Command::Gate(args) => {
+            let (output, judging) = (plain::output(&args.run)?, plain::judging(&args.run.verdict)?);
+            let options = plain::gate(&args, registry, Machine::detect().logical_cores)?;
+            judge::gate(&options, &output, &judging, registry)
+        }
+        Command::Report(args) => {
+            let judging = plain::judging(&args.verdict)?;
+            report::report(&args.files, &args.out_dir, args.history.as_deref(), &judging)
+        }
+        Command::History(args) => history::history(&args),
+        Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
     }
 }
 

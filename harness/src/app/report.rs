@@ -1,10 +1,10 @@
 //! `ablate report`: the HTML report, its charts and exports, from results files already written; and the history
 //! page from a history store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::judge::Judge;
-use crate::cli::ReportArgs;
+use crate::config::Judging;
 use crate::exit;
 use crate::history::store::Store;
 use crate::report::judged::JudgedRun;
@@ -15,19 +15,26 @@ use crate::verdict::gate::GateReport;
 /// Where `ablate run` writes its results unless told otherwise.
 const DEFAULT_RESULTS: &str = "reports/results.json";
 
-pub(super) fn report(args: &ReportArgs) -> anyhow::Result<u8> {
-    let judge = Judge::from_args(&args.verdict)?;
-    if let Some(store_dir) = &args.history {
+/// Writes the report on `files` into `out_dir`, each judged as `judging` says; with `history`, the history page
+/// of that store too.
+pub(super) fn report(
+    files: &[PathBuf],
+    out_dir: &Path,
+    history: Option<&Path>,
+    judging: &Judging,
+) -> anyhow::Result<u8> {
+    let judge = Judge::new(judging)?;
+    if let Some(store_dir) = history {
         let store = Store::open(store_dir)?;
         let analyses = crate::history::analyse_store(&store)?;
         let label = store_dir.display().to_string();
-        let page = site::write_history(&args.out_dir, &analyses, &label, store.entries().len())?;
+        let page = site::write_history(out_dir, &analyses, &label, store.entries().len())?;
         eprintln!("ablate: history page written to {}", page.display());
-        if args.files.is_empty() {
+        if files.is_empty() {
             return Ok(exit::SUCCESS);
         }
     }
-    let files = if args.files.is_empty() { vec![PathBuf::from(DEFAULT_RESULTS)] } else { args.files.clone() };
+    let files = if files.is_empty() { vec![PathBuf::from(DEFAULT_RESULTS)] } else { files.to_vec() };
     let mut runs = Vec::new();
     for path in &files {
         let record = read_results(path)?;
@@ -35,7 +42,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
         runs.push(JudgedRun::new(path.display().to_string(), record, gate, judge.baseline_label(), &judge.thresholds));
     }
-    let index = site::write(&args.out_dir, runs)?;
+    let index = site::write(out_dir, runs)?;
     eprintln!("ablate: report written to {}", index.display());
     Ok(exit::SUCCESS)
 }

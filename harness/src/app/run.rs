@@ -5,29 +5,26 @@ use ablate_workloads::Registry;
 
 use super::judge::Judge;
 use super::print_stdout;
-use crate::cli::{self, RunArgs};
+use crate::config::{Judging, Output, RunConfig};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, Format, verdicts};
-use crate::verdict::baseline::{BaselineStore, validate_name};
+use crate::verdict::baseline::BaselineStore;
 use crate::verdict::gate::GateReport;
 use crate::{cancel, progress, runner, write};
 
-pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
-    let judge = Judge::from_args(&args.verdict)?;
-    if let Some(name) = &args.save_baseline {
-        validate_name(name)?;
-    }
+pub(super) fn run(config: &RunConfig, output: &Output, judging: &Judging, registry: &Registry) -> anyhow::Result<u8> {
+    let judge = Judge::new(judging)?;
     // Read before measuring: a missing baseline fails at once, and `--save-baseline X --baseline X` compares with
     // the old X before the new one replaces it.
     let baseline = judge.baseline_for(&Machine::detect().fingerprint, false)?;
-    check_destinations(args, &judge.store)?;
-    let record = measure(args, registry)?;
+    check_destinations(output, &judge.store)?;
+    let record = measure(config, output, registry)?;
     let failed = record.failed_cells().count();
-    if let Some(name) = args.save_baseline.as_ref().filter(|_| !record.cancelled) {
+    if let Some(name) = output.save_baseline.as_ref().filter(|_| !record.cancelled) {
         if failed > 0 {
             eprintln!(
                 "ablate: not saving baseline '{name}': {failed} cells failed (a failed run never replaces a baseline)"
@@ -45,7 +42,7 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     }
     let regressed = gate.regressions().next().is_some();
     let judged = JudgedRun::new("this run".to_owned(), record, gate, judge.baseline_label(), &judge.thresholds);
-    present(judged, args, baseline.is_some())?;
+    present(judged, output, baseline.is_some())?;
     Ok(match (cancelled, failed, regressed) {
         (true, _, _) => exit::INTERRUPTED,
         (false, 0, true) => exit::REGRESSION,
@@ -56,28 +53,26 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
 
 /// Checks, before anything runs, every place the command will write besides the results file (which [`measure`]
 /// checks): the report directory, the baseline to save and the history store.
-pub(super) fn check_destinations(args: &RunArgs, store: &BaselineStore) -> Result<(), HarnessError> {
-    super::history::check_store(args)?;
-    if let Some(dir) = &args.report {
+pub(super) fn check_destinations(output: &Output, store: &BaselineStore) -> Result<(), HarnessError> {
+    super::history::check_store(output.history.as_deref())?;
+    if let Some(dir) = &output.report {
         write::check_directory(dir)?;
     }
-    if let Some(name) = &args.save_baseline {
+    if let Some(name) = &output.save_baseline {
         write::check_writable(&store.path(&Machine::detect().fingerprint, name)?)?;
     }
     Ok(())
 }
 
-/// Runs the configured cells, writes the results file atomically and keeps it in the history when asked; reports failed cells and an interruption
-/// on stderr. Printing is left to [`present`], once the run has been judged.
-pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<RunRecord> {
-    let cores = Machine::detect().logical_cores;
-    let config = cli::parse::run_config(args, registry, cores)?;
-    write::check_writable(&args.out)?;
+/// Runs the configured cells, writes the results file atomically and keeps it in the history when asked; reports
+/// failed cells and an interruption on stderr. Printing is left to [`present`], once the run has been judged.
+pub(super) fn measure(config: &RunConfig, output: &Output, registry: &Registry) -> anyhow::Result<RunRecord> {
+    write::check_writable(&output.out)?;
     cancel::install_interrupt_handler();
-    let record = runner::run(&config, registry, progress::for_stderr().as_ref())?;
-    record.write_to(&args.out)?;
-    eprintln!("ablate: results written to {}", args.out.display());
-    super::history::keep(&record, args)?;
+    let record = runner::run(config, registry, progress::for_stderr().as_ref())?;
+    record.write_to(&output.out)?;
+    eprintln!("ablate: results written to {}", output.out.display());
+    super::history::keep(&record, output.history.as_deref())?;
     for (cell, reason) in record.failed_cells() {
         eprintln!("ablate: cell {} failed: {reason}", cell.id);
     }
@@ -88,17 +83,16 @@ pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<Run
 }
 
 /// `ablate ab-serve`: one build's side of a paired A/B gate (see `runner::serve`).
-pub(super) fn serve(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
-    let config = cli::parse::run_config(args, registry, Machine::detect().logical_cores)?;
+pub(super) fn serve(config: &RunConfig, registry: &Registry) -> anyhow::Result<u8> {
     cancel::install_interrupt_handler();
-    runner::serve::serve(&config, registry)?;
+    runner::serve::serve(config, registry)?;
     Ok(exit::SUCCESS)
 }
 
 /// Prints the run in the chosen format — followed by the verdict table when `verdicts` and the format is not
 /// the markdown summary, which holds the verdicts itself — and writes the HTML report when asked.
-pub(super) fn present(run: JudgedRun, args: &RunArgs, verdicts: bool) -> anyhow::Result<()> {
-    let format = cli::parse::format(&args.format)?;
+pub(super) fn present(run: JudgedRun, output: &Output, verdicts: bool) -> anyhow::Result<()> {
+    let format = output.format;
     for warning in run.gate.reference_warnings() {
         eprintln!("ablate: warning: {warning}");
     }
@@ -106,7 +100,7 @@ pub(super) fn present(run: JudgedRun, args: &RunArgs, verdicts: bool) -> anyhow:
     if verdicts && format != Format::Md {
         print_stdout(&verdicts::render(&run.gate))?;
     }
-    if let Some(dir) = &args.report {
+    if let Some(dir) = &output.report {
         let index = report::site::write(dir, vec![run])?;
         eprintln!("ablate: report written to {}", index.display());
     }

@@ -6,7 +6,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Arg, Args};
 
-use super::RunArgs;
+use super::parse::duration;
+use super::{DEFAULT_LOAD_TIMEOUT, RunArgs};
+use crate::bisect::{Settings, default_bin};
+use crate::config::{DEFAULT_AUTO_BUDGET, Judging};
+use crate::error::HarnessError;
+use crate::verdict::thresholds::ThresholdSet;
 
 #[derive(Debug, Args)]
 pub struct BisectArgs {
@@ -61,8 +66,78 @@ pub fn hide_inapplicable(arg: Arg) -> Arg {
 }
 
 impl BisectArgs {
+    /// How the bisection judges, once no flag that does not apply was given.
+    pub fn judging(&self) -> Result<Judging, HarnessError> {
+        if let Some(flag) = self.inapplicable() {
+            let why = "a bisection prints its steps and the first bad commit; the suite is set by -w, -s, -j, --size, \
+                       --quick and the like, the budget by --max-time and --step-time";
+            return Err(HarnessError::Usage(format!("{flag} does not apply to ablate bisect: {why}")));
+        }
+        super::plain::judging(&self.run.verdict)
+    }
+
+    /// The bisection asked for, from the current directory, judged by `thresholds`.
+    pub fn settings(&self, thresholds: ThresholdSet) -> Result<Settings, HarnessError> {
+        Ok(Settings {
+            dir: std::env::current_dir().map_err(|e| HarnessError::io("cannot read", "the current directory", e))?,
+            good: self.good.clone(),
+            bad: self.bad.clone(),
+            package: self.package.clone(),
+            bin: self.bin.clone().unwrap_or_else(|| default_bin(&self.package).to_owned()),
+            suite: self.suite(),
+            thresholds,
+            max_time: duration(&self.max_time, "--max-time")?,
+            step_time: duration(&self.step_time, "--step-time")?,
+            target_dir: self.target_dir.clone(),
+            seed: self.run.order_seed.unwrap_or(self.run.seed),
+        })
+    }
+
+    /// The suite's flags (those that choose what is measured), as given, for `ablate ab-serve` of the binary under
+    /// test. Unlike `gate --ab`, which hands its builds [`crate::config::RunConfig::to_args`], the suite is not
+    /// resolved here: the binary under test may be a user's, with workloads this binary does not register, so each
+    /// build resolves `all`, `max` and the profile's sizes itself.
+    fn suite(&self) -> Vec<String> {
+        let run = &self.run;
+        let mut args: Vec<String> = [
+            ("--workloads", &run.workloads),
+            ("--strategies", &run.strategies),
+            ("--chunk", &run.chunk),
+            ("--chunk-target", &run.chunk_target),
+            ("--transport", &run.transport),
+            ("--task-timeout", &run.task_timeout),
+        ]
+        .iter()
+        .flat_map(|(flag, value)| [(*flag).to_owned(), (*value).clone()])
+        .collect();
+        // Passed only when changed, so that builds from before the flag still accept the suite.
+        if run.auto_budget != DEFAULT_AUTO_BUDGET {
+            args.extend(["--auto-budget".to_owned(), run.auto_budget.to_string()]);
+        }
+        if run.load_timeout != DEFAULT_LOAD_TIMEOUT {
+            args.extend(["--load-timeout".to_owned(), run.load_timeout.clone()]);
+        }
+        let optional = [("--workers", &run.workers), ("--size", &run.size)];
+        args.extend(optional.iter().filter_map(|(f, v)| v.as_ref().map(|v| [(*f).to_owned(), v.clone()])).flatten());
+        args.extend(run.params.iter().flat_map(|p| ["--param".to_owned(), p.clone()]));
+        args.extend([
+            "--retries".into(),
+            run.retries.to_string(),
+            "--max-pool-failures".into(),
+            run.max_pool_failures.to_string(),
+        ]);
+        args.extend(["--seed".into(), run.seed.to_string()]);
+        if run.no_pin {
+            args.push("--no-pin".into());
+        }
+        if run.quick {
+            args.push("--quick".into());
+        }
+        args
+    }
+
     /// The first flag given that does not apply to a bisection, as typed.
-    pub fn inapplicable(&self) -> Option<&'static str> {
+    fn inapplicable(&self) -> Option<&'static str> {
         let run = &self.run;
         let verdict = &run.verdict;
         let given = [

@@ -1,11 +1,13 @@
 //! Command-line types (clap) and their conversion into the engine's plain configuration.
 //!
 //! Arguments pass two stages: clap reads strings, then [`parse`] validates them into a [`crate::config::RunConfig`]
-//! with one-line errors that name the bad value and the valid choices.
+//! and [`plain`] into the plain options of output, judging and the gate, with one-line errors that name the bad
+//! value and the valid choices. The clap types stay here; the commands get the plain values.
 
 pub mod bisect;
 pub mod history;
 pub mod parse;
+pub mod plain;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -271,49 +273,6 @@ pub struct RunArgs {
 
 /// How long a worker process may take to load the workload, unless `--load-timeout` says otherwise.
 const DEFAULT_LOAD_TIMEOUT: &str = "300s";
-
-impl RunArgs {
-    /// The flags that choose what is measured (not how it is judged or where it is written), as arguments
-    /// another `ablate` binary accepts: A/B mode runs the same suite under two builds.
-    pub fn suite_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = [
-            ("--workloads", &self.workloads),
-            ("--strategies", &self.strategies),
-            ("--chunk", &self.chunk),
-            ("--chunk-target", &self.chunk_target),
-            ("--transport", &self.transport),
-            ("--task-timeout", &self.task_timeout),
-        ]
-        .iter()
-        .flat_map(|(flag, value)| [(*flag).to_owned(), (*value).clone()])
-        .collect();
-        // Passed only when set, so that a base build from before the flag still accepts the suite.
-        // Passed only when changed, so that builds from before the flag still accept the suite.
-        if self.auto_budget != DEFAULT_AUTO_BUDGET {
-            args.extend(["--auto-budget".to_owned(), self.auto_budget.to_string()]);
-        }
-        if self.load_timeout != DEFAULT_LOAD_TIMEOUT {
-            args.extend(["--load-timeout".to_owned(), self.load_timeout.clone()]);
-        }
-        let optional = [("--workers", &self.workers), ("--size", &self.size)];
-        args.extend(optional.iter().filter_map(|(f, v)| v.as_ref().map(|v| [(*f).to_owned(), v.clone()])).flatten());
-        args.extend(self.params.iter().flat_map(|p| ["--param".to_owned(), p.clone()]));
-        args.extend([
-            "--retries".into(),
-            self.retries.to_string(),
-            "--max-pool-failures".into(),
-            self.max_pool_failures.to_string(),
-        ]);
-        args.extend(["--seed".into(), self.seed.to_string()]);
-        if self.no_pin {
-            args.push("--no-pin".into());
-        }
-        if self.quick {
-            args.push("--quick".into());
-        }
-        args
-    }
-}
 
 /// `ablate --strategies all …` is shorthand for `ablate run --strategies all …`, and plain `ablate` for `ablate
 /// run`: inserts `run` when there is no argument, or the first is an option other than help or version.

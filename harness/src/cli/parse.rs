@@ -2,12 +2,11 @@
 //! what would be valid.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use ablate_workloads::{Params, Registry, WorkloadConfig};
 
 use super::RunArgs;
-use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
+use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice, clock_seed};
 use crate::error::HarnessError;
 use crate::report::Format;
 use crate::strategy::{Chunk, ProcessOptions, StrategyKind, Transport};
@@ -105,10 +104,6 @@ fn validate_workloads(config: &RunConfig, registry: &Registry) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn clock_seed() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// Splits a comma-separated list, refusing empty items.
