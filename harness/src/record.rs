@@ -11,10 +11,14 @@ use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::measure::histogram::TaskTimeSummary;
 use crate::measure::machine::{AblateBuild, Machine};
-use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};
+use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind, Transport, WireBytes};
 
-/// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
-pub const SCHEMA_VERSION: u64 = 1;
+/// Bumped whenever a field changes meaning or is removed; readers refuse versions they do not know.
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// The oldest schema readers still accept. Version 2 spells an adaptive `effective_chunk` `"adaptive"` where
+/// version 1 wrote `0`; nothing else changed, and a version 1 file reads as if it said `"adaptive"`.
+pub const OLDEST_READABLE_SCHEMA: u64 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -75,8 +79,8 @@ pub struct CellRecord {
     pub chunk: Chunk,
     /// How the shared input reached worker processes (process strategy only).
     pub transport: Option<Transport>,
-    /// Tasks per dispatch actually used.
-    pub effective_chunk: usize,
+    /// Tasks per dispatch actually used, or adaptive (schema 1 wrote `0` for adaptive).
+    pub effective_chunk: EffectiveChunk,
     pub tasks: usize,
     /// Time to launch the strategy's workers (e.g. build the rayon pool), once per cell.
     pub pool_start_ns: u64,

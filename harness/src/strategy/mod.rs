@@ -5,6 +5,7 @@
 
 mod chunks;
 mod crossbeam_queue;
+mod effective_chunk;
 mod gathered;
 pub mod mpi;
 mod pinning;
@@ -24,6 +25,7 @@ use ablate_workloads::runtime::Job;
 use serde::{Deserialize, Serialize};
 
 pub use chunks::{block_ranges, chunk_ranges, next_chunk_size};
+pub use effective_chunk::EffectiveChunk;
 pub use pinning::Pinning;
 pub use process::{ProcessOptions, Transport};
 pub use task::{Execution, Fault, Faults, TaskFailure, WireBytes, install_quiet_panic_hook};
@@ -94,14 +96,18 @@ impl StrategyKind {
     }
 
     /// Tasks per dispatch when the user sets none: the whole block per worker for `serial` and `threads` (so
-    /// serial, the reference, pays no per-chunk bookkeeping that `threads` ×1 does not), [`ADAPTIVE`] for
+    /// serial, the reference, pays no per-chunk bookkeeping that `threads` ×1 does not), adaptive for
     /// `crossbeam`, `process` and `mpi`, else one task.
-    pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> usize {
+    pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> EffectiveChunk {
         match (self, chunk) {
-            (_, Chunk::Fixed(n)) => n,
-            (StrategyKind::Serial | StrategyKind::Threads, Chunk::Auto) => tasks.div_ceil(workers.max(1)).max(1),
-            (StrategyKind::Crossbeam | StrategyKind::Process | StrategyKind::Mpi, Chunk::Auto) => ADAPTIVE,
-            (_, Chunk::Auto) => 1,
+            (_, Chunk::Fixed(n)) => EffectiveChunk::Fixed(n),
+            (StrategyKind::Serial | StrategyKind::Threads, Chunk::Auto) => {
+                EffectiveChunk::Fixed(tasks.div_ceil(workers.max(1)).max(1))
+            }
+            (StrategyKind::Crossbeam | StrategyKind::Process | StrategyKind::Mpi, Chunk::Auto) => {
+                EffectiveChunk::Adaptive
+            }
+            (_, Chunk::Auto) => EffectiveChunk::Fixed(1),
         }
     }
 
@@ -189,9 +195,6 @@ pub struct Launch<'a> {
     /// Where each worker runs.
     pub pinning: &'a Pinning,
 }
-
-/// The effective chunk of a strategy whose chunks adapt to their duration while it runs.
-pub const ADAPTIVE: usize = 0;
 
 /// The default duration of an adaptive chunk: long enough that handing it out is noise, short enough to balance.
 pub const DEFAULT_CHUNK_TARGET: Duration = Duration::from_micros(200);

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::task::{ChunkLog, SharedExecution};
-use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use super::{Chunk, EffectiveChunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 use crate::error::HarnessError;
 
 pub(crate) struct RayonPool {
@@ -34,7 +34,10 @@ impl RayonPool {
 impl Pool for RayonPool {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = SharedExecution::new(job, progress);
-        let chunk = StrategyKind::Rayon.effective_chunk(self.chunk, dispatch.task_count(), self.workers);
+        let tasks = dispatch.task_count();
+        let EffectiveChunk::Fixed(chunk) = StrategyKind::Rayon.effective_chunk(self.chunk, tasks, self.workers) else {
+            unreachable!("rayon's chunks are fixed")
+        };
         let busy: Vec<CachePadded<AtomicU64>> =
             (0..self.workers).map(|_| CachePadded::new(AtomicU64::new(0))).collect();
         let logs: Vec<ChunkLog> = self.pool.install(|| {

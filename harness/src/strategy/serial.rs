@@ -12,7 +12,7 @@ use ablate_workloads::runtime::Job;
 
 use super::scoped::on_workers;
 use super::task::SharedExecution;
-use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use super::{Chunk, EffectiveChunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 
 pub(crate) struct Serial {
     pub(crate) chunk: Chunk,
@@ -22,7 +22,10 @@ pub(crate) struct Serial {
 impl Pool for Serial {
     fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
         let dispatch = SharedExecution::new(job, progress);
-        let chunk = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1);
+        let EffectiveChunk::Fixed(chunk) = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1)
+        else {
+            unreachable!("serial's chunks are fixed")
+        };
         let in_order = |_worker: usize| -> Vec<_> {
             chunk_ranges(dispatch.task_count(), chunk)
                 .into_iter()

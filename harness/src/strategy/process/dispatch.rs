@@ -21,7 +21,7 @@ use crate::cancel;
 use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::task::SharedExecution;
 use crate::strategy::{
-    ADAPTIVE, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
+    EffectiveChunk, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
     next_chunk_size,
 };
 use serde_bytes::Bytes;
@@ -80,16 +80,17 @@ pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn Task
     let tasks = job.task_count();
     let workers = pool.workers.len();
     let chunk = StrategyKind::Process.effective_chunk(pool.chunk, tasks, workers);
-    let adaptive = chunk == ADAPTIVE;
     let cpu_before: Vec<(u64, u64)> = pool.live().map(|w| (w.serial, w.cpu_nanos())).collect();
     pool.live().for_each(|w| w.reset_peak_rss());
     let mut run = Run {
-        queue: match adaptive {
-            true => VecDeque::new(),
-            false => chunk_ranges(tasks, chunk).into_iter().map(|tasks| Unit { tasks, attempt: 0 }).collect(),
+        queue: match chunk {
+            EffectiveChunk::Adaptive => VecDeque::new(),
+            EffectiveChunk::Fixed(size) => {
+                chunk_ranges(tasks, size).into_iter().map(|tasks| Unit { tasks, attempt: 0 }).collect()
+            }
         },
-        cursor: if adaptive { 0 } else { tasks },
-        adaptive_sizes: adaptive.then(|| vec![1; workers]),
+        cursor: if chunk == EffectiveChunk::Adaptive { 0 } else { tasks },
+        adaptive_sizes: (chunk == EffectiveChunk::Adaptive).then(|| vec![1; workers]),
         in_flight: (0..workers).map(|_| VecDeque::with_capacity(DEPTH)).collect(),
         last_heard: vec![Instant::now(); workers],
         running: vec![None; workers],

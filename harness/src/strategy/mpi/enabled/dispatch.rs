@@ -17,7 +17,7 @@ use crate::cancel;
 use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::process::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::strategy::{
-    ADAPTIVE, Execution, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
+    EffectiveChunk, Execution, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
 };
 
 /// Chunks in flight per rank.
@@ -47,7 +47,10 @@ pub(super) fn execute(pool: &MpiPool, job: &dyn Job, progress: &dyn TaskProgress
         job,
         progress,
         cursor: 0,
-        fixed: (chunk != ADAPTIVE).then_some(chunk),
+        fixed: match chunk {
+            EffectiveChunk::Fixed(tasks) => Some(tasks),
+            EffectiveChunk::Adaptive => None,
+        },
         sizes: vec![1; pool.workers],
         in_flight: (0..pool.workers).map(|_| VecDeque::with_capacity(DEPTH)).collect(),
         gathered: Gathered::new(tasks, pool.workers),
