@@ -31,7 +31,7 @@ fn dispatch(criterion: &mut Criterion) {
             }
             let mut pool = support::launch(&job, strategy, workers);
             group.bench_function(BenchmarkId::new(strategy.name(), workers), |bench| {
-                bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
+                bench.iter(|| pool.execute(&IgnoreProgress))
             });
         }
     }
@@ -52,7 +52,7 @@ fn rayon_against_par_iter(criterion: &mut Criterion) {
         });
         let mut pool = support::launch(&job, StrategyKind::Rayon, workers);
         group.bench_function(BenchmarkId::new("ablate-rayon", workers), |bench| {
-            bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
+            bench.iter(|| pool.execute(&IgnoreProgress))
         });
     }
     group.finish();

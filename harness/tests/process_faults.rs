@@ -262,8 +262,7 @@ fn a_hundred_thousand_tiny_tasks_pass_through_one_pool() {
         let mut pool =
             ProcessPool::start(job.clone(), 2, chunk, DEFAULT_CHUNK_TARGET, Transport::Regen, options, Pinning::off())
                 .unwrap();
-        let execution =
-            ablate_harness::strategy::Pool::execute(&mut pool, job.as_ref(), &ablate_harness::strategy::IgnoreProgress);
+        let execution = ablate_harness::strategy::Pool::execute(&mut pool, &ablate_harness::strategy::IgnoreProgress);
         assert!(execution.failure.is_none(), "{:?}", execution.failure);
         assert_eq!(job.digest(&execution.outputs).unwrap(), serial_digest(&job));
         pool.shutdown();

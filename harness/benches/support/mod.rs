@@ -48,7 +48,7 @@ pub fn launch(job: &Arc<dyn Job>, strategy: StrategyKind, workers: usize) -> Box
     let (chunk, transport) = (Chunk::Auto, Transport::Shm);
     let spec = Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning };
     let mut pool = strategy.launch(&spec).expect("the strategy starts");
-    let execution = pool.execute(job.as_ref(), &IgnoreProgress);
+    let execution = pool.execute(&IgnoreProgress);
     assert!(execution.failure.is_none(), "{strategy} ×{workers} failed: {:?}", execution.failure);
     let serial: Vec<_> = (0..job.task_count()).map(|i| job.run_task(i)).collect();
     assert_eq!(job.digest(&execution.outputs).unwrap(), job.digest(&serial).unwrap(), "{strategy} ×{workers}");

@@ -37,7 +37,7 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig) -> Result<Decision, Harnes
         }
         let pool = pools[i].as_mut()?;
         let started = Instant::now();
-        let execution = pool.execute(job.as_ref(), &IgnoreProgress);
+        let execution = pool.execute(&IgnoreProgress);
         let wall = started.elapsed().as_nanos() as f64;
         execution.failure.is_none().then_some(wall)
     });

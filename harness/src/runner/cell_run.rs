@@ -119,7 +119,7 @@ impl CellRun {
         let machine_before = load::machine_busy_ns();
         let cpu_before = process_cpu_time();
         let started = Instant::now();
-        let execution = pool.execute(self.job.as_ref(), &counter);
+        let execution = pool.execute(&counter);
         let wall = started.elapsed();
         let cpu_after = process_cpu_time();
         let machine_after = load::machine_busy_ns();

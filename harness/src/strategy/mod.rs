@@ -132,16 +132,16 @@ impl StrategyKind {
     /// Starts the workers of one cell.
     pub fn launch(self, spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
         let (workers, chunk, pinning) = (spec.workers, spec.chunk, spec.pinning.clone());
+        let job = spec.job.clone();
         Ok(match self {
-            StrategyKind::Serial => Box::new(serial::Serial { chunk, pinning }),
-            StrategyKind::Threads => Box::new(threads::StaticThreads { workers, chunk, pinning }),
-            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(workers, chunk, pinning)?),
+            StrategyKind::Serial => Box::new(serial::Serial { job, chunk, pinning }),
+            StrategyKind::Threads => Box::new(threads::StaticThreads { job, workers, chunk, pinning }),
+            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(job, workers, chunk, pinning)?),
             StrategyKind::Crossbeam => {
-                Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk, target: spec.chunk_target, pinning })
+                Box::new(crossbeam_queue::CrossbeamQueue { job, workers, chunk, target: spec.chunk_target, pinning })
             }
             StrategyKind::Process => {
                 let options = spec.process.clone();
-                let job = spec.job.clone();
                 let transport = spec.transport;
                 Box::new(process::ProcessPool::start(
                     job,
@@ -184,6 +184,8 @@ impl fmt::Display for Chunk {
 
 /// What a strategy needs to start the workers of one cell.
 pub struct Launch<'a> {
+    /// The job the pool executes: handed over once, here, since worker processes and ranks must load it before
+    /// the first execution; in-process pools keep it too.
     pub job: &'a Arc<dyn Job>,
     pub workers: usize,
     pub chunk: Chunk,
@@ -212,9 +214,10 @@ impl TaskProgress for IgnoreProgress {
     fn tasks_done(&self, _count: usize) {}
 }
 
-/// A launched strategy, ready to execute jobs repeatedly.
+/// A launched strategy, ready to execute its job repeatedly: the job it was launched with (see [`Launch::job`]),
+/// the only one it runs.
 pub trait Pool: Send {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution;
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution;
 }
 
 #[cfg(test)]
@@ -248,7 +251,7 @@ mod tests {
             let job = spin_job(tasks, Params::new());
             let chunk = if chunk == 0 { Chunk::Auto } else { Chunk::Fixed(chunk) };
             let run = |kind: StrategyKind, workers| {
-                let execution = launch(kind, workers, chunk, &job).execute(job.as_ref(), &IgnoreProgress);
+                let execution = launch(kind, workers, chunk, &job).execute(&IgnoreProgress);
                 prop_assert!(execution.failure.is_none());
                 prop_assert_eq!(execution.task_nanos.len(), tasks as usize);
                 prop_assert_eq!(execution.busy_nanos.len(), if kind == StrategyKind::Serial { 1 } else { workers });
@@ -263,7 +266,7 @@ mod tests {
         install_quiet_panic_hook();
         let job = spin_job(40, Params::new().with("panic_on", 17));
         for kind in IN_PROCESS {
-            let execution = launch(kind, 3, Chunk::Fixed(2), &job).execute(job.as_ref(), &IgnoreProgress);
+            let execution = launch(kind, 3, Chunk::Fixed(2), &job).execute(&IgnoreProgress);
             let failure = execution.failure.expect("task 17 panics");
             assert_eq!(failure.task, 17, "{kind}");
             assert!(failure.message.contains("panicked on purpose"), "{kind}: {}", failure.message);

@@ -8,6 +8,8 @@
 //! tasks of 1.5 µs (`lookup` of `examples/auto-study`). Its thread has the main thread's stack size, as serial
 //! code in a program would.
 
+use std::sync::Arc;
+
 use ablate_workloads::runtime::Job;
 
 use super::scoped::on_workers;
@@ -15,13 +17,14 @@ use super::task::SharedExecution;
 use super::{Chunk, EffectiveChunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 
 pub(crate) struct Serial {
+    pub(crate) job: Arc<dyn Job>,
     pub(crate) chunk: Chunk,
     pub(crate) pinning: Pinning,
 }
 
 impl Pool for Serial {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(job, progress);
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress);
         let EffectiveChunk::Fixed(chunk) = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1)
         else {
             unreachable!("serial's chunks are fixed")

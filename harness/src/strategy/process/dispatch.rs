@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ablate_workloads::runtime::Job;
@@ -75,7 +76,9 @@ struct Run<'a> {
     last_frame_bytes: usize,
 }
 
-pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+pub(super) fn execute(pool: &mut ProcessPool, progress: &dyn TaskProgress) -> Execution {
+    let job = Arc::clone(&pool.job);
+    let job = job.as_ref();
     let respawn_failures = pool.replace_missing_workers();
     let tasks = job.task_count();
     let workers = pool.workers.len();

@@ -119,6 +119,7 @@ const HEARTBEATS_PER_TIMEOUT: u32 = 4;
 
 /// A pool of worker processes, all loaded with one job.
 pub struct ProcessPool {
+    /// The job every worker loads, and every execution runs.
     job: Arc<dyn Job>,
     options: ProcessOptions,
     program: PathBuf,
@@ -305,8 +306,8 @@ impl ProcessPool {
 }
 
 impl Pool for ProcessPool {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        dispatch::execute(self, job, progress)
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        dispatch::execute(self, progress)
     }
 }
 

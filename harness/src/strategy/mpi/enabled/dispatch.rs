@@ -38,7 +38,8 @@ struct Run<'a> {
     wire: WireBytes,
 }
 
-pub(super) fn execute(pool: &MpiPool, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+pub(super) fn execute(pool: &MpiPool, progress: &dyn TaskProgress) -> Execution {
+    let job = pool.job.as_ref();
     let tasks = job.task_count();
     let chunk = StrategyKind::Mpi.effective_chunk(pool.chunk, tasks, pool.workers);
     let before = pool.stats(true);
