@@ -204,7 +204,14 @@ impl PayloadBytes {
 }
 
 impl RunRecord {
-    pub fn new(config: RunConfig, rss_scope: RssScope, cells: Vec<CellRecord>, cancelled: bool) -> Self {
+    /// The record of a run on `machine` (detected once by the command, see [`Machine::detect_with_project`]).
+    pub fn new(
+        config: RunConfig,
+        machine: Machine,
+        rss_scope: RssScope,
+        cells: Vec<CellRecord>,
+        cancelled: bool,
+    ) -> Self {
         let build = AblateBuild::current();
         RunRecord {
             schema_version: SCHEMA_VERSION,
@@ -212,7 +219,7 @@ impl RunRecord {
             ablate_commit: build.commit.map(str::to_owned),
             ablate_dirty: build.dirty,
             created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            machine: Machine::detect_with_project(),
+            machine,
             config,
             rss_scope,
             cancelled,

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use ablate_harness::config::{Profile, RunConfig, WorkloadChoice};
 use ablate_harness::events::Silent;
+use ablate_harness::measure::machine::Machine;
 use ablate_harness::record::{CellRecord, CellStatus, RunRecord};
 use ablate_harness::runner;
 use ablate_harness::strategy::process::{ProcessPool, serve_if_worker};
@@ -53,7 +54,8 @@ fn run_faulty_in_chunks(params: Params, process: ProcessOptions, chunk: usize) -
         seed: 1,
         order_seed: 1,
     };
-    let record = runner::run(&config, &registry(), &Silent).expect("the run completes");
+    let record =
+        runner::run(&config, &registry(), &Machine::detect_with_project(), &Silent).expect("the run completes");
     assert_no_children();
     record
 }
@@ -133,7 +135,8 @@ fn a_crash_beside_a_healthy_worker_loses_none_of_its_results() {
         seed: 1,
         order_seed: 1,
     };
-    let record = runner::run(&config, &registry(), &Silent).expect("the run completes");
+    let record =
+        runner::run(&config, &registry(), &Machine::detect_with_project(), &Silent).expect("the run completes");
     assert_no_children();
     assert_recovered(&record, Faults { timeouts: 0, crashes: 1, garbled: 0, retries: 1, ..Faults::default() });
 }
@@ -238,7 +241,7 @@ fn every_transport_matches_serial_and_shm_moves_almost_nothing() {
         seed: 3,
         order_seed: 3,
     };
-    let record = runner::run(&config, &registry(), &Silent).unwrap();
+    let record = runner::run(&config, &registry(), &Machine::detect_with_project(), &Silent).unwrap();
     assert_no_children();
     let per_task = |transport: Transport| {
         let cell = record.cells.iter().find(|c| c.transport == Some(transport)).unwrap();

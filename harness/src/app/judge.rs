@@ -106,8 +106,9 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<u8> {
 
 pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
     let judge = Judge::from_args(&args.run.verdict)?;
+    let machine = Machine::detect_with_project();
     if let Some(base) = &args.ab {
-        return gate_ab(args, base, &judge);
+        return gate_ab(args, base, &judge, &machine);
     }
     if judge.source.is_none() && !args.lenient {
         return Err(
@@ -122,9 +123,9 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
             (candidate, baseline)
         }
         None => {
-            let baseline = judge.baseline_for(&Machine::detect().fingerprint, args.lenient)?;
-            check_destinations(&args.run, &judge.store)?;
-            (measure(&args.run, registry)?, baseline)
+            let baseline = judge.baseline_for(&machine.fingerprint, args.lenient)?;
+            check_destinations(&args.run, &judge.store, &machine)?;
+            (measure(&args.run, registry, &machine)?, baseline)
         }
     };
     if candidate.cancelled {
@@ -145,7 +146,7 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
             let mut again = args.run.clone();
             again.out = args.run.out.with_extension(format!("confirm-{round}.json"));
             again.history = None;
-            let confirmation = measure(&again, registry)?;
+            let confirmation = measure(&again, registry, &machine)?;
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
     }
@@ -159,7 +160,7 @@ pub(super) fn gate(args: &GateArgs, registry: &Registry) -> anyhow::Result<u8> {
 
 pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8> {
     let store = BaselineStore::new(dir);
-    let fingerprint = Machine::detect().fingerprint;
+    let fingerprint = Machine::detect_with_project().fingerprint;
     match action {
         BaselineAction::List => {
             let listed: Vec<String> = store
@@ -190,7 +191,7 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
 
 /// A/B: this binary against `base`, each cell under both back to back, rounds until decided; the base's record
 /// is the baseline, paired round by round.
-fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
+fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge, machine: &Machine) -> anyhow::Result<u8> {
     let looks = match args.ab_rounds.as_str() {
         "auto" => None,
         text => match text.parse::<u32>() {
@@ -212,7 +213,7 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge) -> anyhow::Result<u8> {
         return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")).into());
     }
     crate::write::check_writable(&args.run.out)?;
-    check_destinations(&args.run, &judge.store)?;
+    check_destinations(&args.run, &judge.store, machine)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;

@@ -21,11 +21,12 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     if let Some(name) = &args.save_baseline {
         validate_name(name)?;
     }
+    let machine = Machine::detect_with_project();
     // Read before measuring: a missing baseline fails at once, and `--save-baseline X --baseline X` compares with
     // the old X before the new one replaces it.
-    let baseline = judge.baseline_for(&Machine::detect().fingerprint, false)?;
-    check_destinations(args, &judge.store)?;
-    let record = measure(args, registry)?;
+    let baseline = judge.baseline_for(&machine.fingerprint, false)?;
+    check_destinations(args, &judge.store, &machine)?;
+    let record = measure(args, registry, &machine)?;
     let failed = record.failed_cells().count();
     if let Some(name) = args.save_baseline.as_ref().filter(|_| !record.cancelled) {
         if failed > 0 {
@@ -55,26 +56,25 @@ pub(super) fn run(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
 }
 
 /// Checks, before anything runs, every place the command will write besides the results file (which [`measure`]
-/// checks): the report directory, the baseline to save and the history store.
-pub(super) fn check_destinations(args: &RunArgs, store: &BaselineStore) -> Result<(), HarnessError> {
+/// checks): the report directory, the baseline to save (in `machine`'s folder) and the history store.
+pub(super) fn check_destinations(args: &RunArgs, store: &BaselineStore, machine: &Machine) -> Result<(), HarnessError> {
     super::history::check_store(args)?;
     if let Some(dir) = &args.report {
         write::check_directory(dir)?;
     }
     if let Some(name) = &args.save_baseline {
-        write::check_writable(&store.path(&Machine::detect().fingerprint, name)?)?;
+        write::check_writable(&store.path(&machine.fingerprint, name)?)?;
     }
     Ok(())
 }
 
-/// Runs the configured cells, writes the results file atomically and keeps it in the history when asked; reports failed cells and an interruption
+/// Runs the configured cells on `machine` (detected once by the command), writes the results file atomically and keeps it in the history when asked; reports failed cells and an interruption
 /// on stderr. Printing is left to [`present`], once the run has been judged.
-pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<RunRecord> {
-    let cores = Machine::detect().logical_cores;
-    let config = cli::parse::run_config(args, registry, cores)?;
+pub(super) fn measure(args: &RunArgs, registry: &Registry, machine: &Machine) -> anyhow::Result<RunRecord> {
+    let config = cli::parse::run_config(args, registry, machine.logical_cores)?;
     write::check_writable(&args.out)?;
     cancel::install_interrupt_handler();
-    let record = runner::run(&config, registry, progress::for_stderr().as_ref())?;
+    let record = runner::run(&config, registry, machine, progress::for_stderr().as_ref())?;
     record.write_to(&args.out)?;
     eprintln!("ablate: results written to {}", args.out.display());
     super::history::keep(&record, args)?;
@@ -89,9 +89,10 @@ pub(super) fn measure(args: &RunArgs, registry: &Registry) -> anyhow::Result<Run
 
 /// `ablate ab-serve`: one build's side of a paired A/B gate (see `runner::serve`).
 pub(super) fn serve(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
-    let config = cli::parse::run_config(args, registry, Machine::detect().logical_cores)?;
+    let machine = Machine::detect_with_project();
+    let config = cli::parse::run_config(args, registry, machine.logical_cores)?;
     cancel::install_interrupt_handler();
-    runner::serve::serve(&config, registry)?;
+    runner::serve::serve(&config, registry, &machine)?;
     Ok(exit::SUCCESS)
 }
 

@@ -24,6 +24,7 @@ use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
+use crate::measure::machine::Machine;
 use crate::measure::rss;
 use crate::plan::{Cell, Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
@@ -32,8 +33,14 @@ use cell_run::CellRun;
 
 /// Runs every cell of `config` and returns the record; cells that fail are recorded as failed, not returned as
 /// errors. Errors are for what stops the whole run: a workload that cannot be built, a pool that cannot start.
-/// A cancellation (Ctrl-C) ends the run early with what was measured so far, and the record says so.
-pub fn run(config: &RunConfig, registry: &Registry, listener: &dyn Listener) -> Result<RunRecord, HarnessError> {
+/// A cancellation (Ctrl-C) ends the run early with what was measured so far, and the record says so. The record
+/// names `machine`, which the command detected once: the runner never reads the machine itself.
+pub fn run(
+    config: &RunConfig,
+    registry: &Registry,
+    machine: &Machine,
+    listener: &dyn Listener,
+) -> Result<RunRecord, HarnessError> {
     let plan = Plan::new(config, registry)?;
     let rounds = config.profile.warmup + config.profile.reps;
     listener.on_event(&Event::RunStarted { cells: plan.cell_count(), executions: plan.cell_count() * rounds as usize });
@@ -46,7 +53,7 @@ pub fn run(config: &RunConfig, registry: &Registry, listener: &dyn Listener) -> 
         }
         cells.extend(run_group(group, config, registry, listener, &mut order)?);
     }
-    Ok(RunRecord::new(config.clone(), rss_scope, cells, cancel::requested()))
+    Ok(RunRecord::new(config.clone(), machine.clone(), rss_scope, cells, cancel::requested()))
 }
 
 fn run_group(
@@ -182,6 +189,28 @@ pub fn round_order(cells: usize, serial_first: bool, rng: &mut Rng) -> Vec<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::WorkloadChoice;
+    use crate::events::Silent;
+    use crate::strategy::StrategyKind;
+    use ablate_workloads::Params;
+
+    /// A run of `spin` at 20 tasks under serial and threads ×2: one warm-up and two timed rounds.
+    fn tiny_config() -> RunConfig {
+        let mut config = RunConfig::for_tests();
+        config.workloads = vec![WorkloadChoice { name: "spin".into(), sizes: vec![20], params: Params::new() }];
+        config.strategies = vec![StrategyKind::Serial, StrategyKind::Threads];
+        config.profile.warmup = 1;
+        config.profile.reps = 2;
+        config
+    }
+
+    #[test]
+    fn the_record_names_the_machine_the_command_detected() {
+        let machine = Machine::for_tests();
+        let record = run(&tiny_config(), &Registry::builtin(), &machine, &Silent).unwrap();
+        assert_eq!(record.machine, machine, "the runner reads no machine of its own");
+        assert!(record.cells.iter().all(|c| c.samples.len() == 2), "{:?}", record.failed_cells().collect::<Vec<_>>());
+    }
 
     #[test]
     fn round_order_is_a_permutation_with_serial_first_when_asked() {

@@ -15,6 +15,7 @@ use super::GroupSession;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Round, Silent};
+use crate::measure::machine::Machine;
 use crate::measure::rss;
 use crate::plan::{Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
@@ -75,8 +76,9 @@ pub enum Reply {
     },
 }
 
-/// Serves `config`'s suite to a driver on stdin/stdout until it says `finish` or closes stdin.
-pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError> {
+/// Serves `config`'s suite, measured on `machine`, to a driver on stdin/stdout until it says `finish` or closes
+/// stdin.
+pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine) -> Result<(), HarnessError> {
     let plan = Plan::new(config, registry)?;
     let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };
     let groups = plan.groups.iter().map(|g| g.cells.iter().map(|c| c.id.clone()).collect()).collect();
@@ -117,7 +119,8 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
                 Reply::Closed
             }
             Ok(Request::Finish) => {
-                let record = RunRecord::new(config.clone(), rss_scope, std::mem::take(&mut cells), false);
+                let record =
+                    RunRecord::new(config.clone(), machine.clone(), rss_scope, std::mem::take(&mut cells), false);
                 return send(&Reply::Finished { record: Box::new(record) });
             }
         };
