@@ -28,8 +28,8 @@ pub(super) fn bisect(args: &BisectArgs) -> anyhow::Result<u8> {
         step_time: duration(&args.step_time, "--step-time")?,
         target_dir: args.target_dir.clone(),
         seed: args.run.order_seed.unwrap_or(args.run.seed),
+        cancel: crate::cancel::install_interrupt_handler(),
     };
-    crate::cancel::install_interrupt_handler();
     let bisection = bisect::bisect(&settings, &mut |step| {
         let _ = print_stdout(&report::step(step));
     })?;

@@ -225,10 +225,10 @@ fn gate_ab(args: &GateArgs, base: &Path, judge: &Judge, machine: &Machine) -> an
         candidate_binary.display(),
         base.display()
     );
-    crate::cancel::install_interrupt_handler();
+    let cancel = crate::cancel::install_interrupt_handler();
     let plan = AbPlan { looks, max_time, seed, cells: None };
-    let outcome =
-        ab::measure(base, &candidate_binary, &args.run.suite_args(), &plan, &judge.thresholds, scratch.path())?;
+    let suite = args.run.suite_args();
+    let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
     let base_path = args.run.out.with_extension("ab-base.json");
     outcome.base.write_to(&base_path)?;
     outcome.candidate.write_to(&args.run.out)?;

@@ -73,8 +73,8 @@ pub(super) fn check_destinations(args: &RunArgs, store: &BaselineStore, machine:
 pub(super) fn measure(args: &RunArgs, registry: &Registry, machine: &Machine) -> anyhow::Result<RunRecord> {
     let config = cli::parse::run_config(args, registry, machine.logical_cores)?;
     write::check_writable(&args.out)?;
-    cancel::install_interrupt_handler();
-    let record = runner::run(&config, registry, machine, progress::for_stderr().as_ref())?;
+    let cancel = cancel::install_interrupt_handler();
+    let record = runner::run(&config, registry, machine, &cancel, progress::for_stderr().as_ref())?;
     record.write_to(&args.out)?;
     eprintln!("ablate: results written to {}", args.out.display());
     super::history::keep(&record, args)?;
@@ -91,8 +91,8 @@ pub(super) fn measure(args: &RunArgs, registry: &Registry, machine: &Machine) ->
 pub(super) fn serve(args: &RunArgs, registry: &Registry) -> anyhow::Result<u8> {
     let machine = Machine::detect_with_project();
     let config = cli::parse::run_config(args, registry, machine.logical_cores)?;
-    cancel::install_interrupt_handler();
-    runner::serve::serve(&config, registry, &machine)?;
+    let cancel = cancel::install_interrupt_handler();
+    runner::serve::serve(&config, registry, &machine, &cancel)?;
     Ok(exit::SUCCESS)
 }
 

@@ -12,6 +12,7 @@ use ablate_workloads::Registry;
 use serde::{Deserialize, Serialize};
 
 use super::GroupSession;
+use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Round, Silent};
@@ -77,8 +78,8 @@ pub enum Reply {
 }
 
 /// Serves `config`'s suite, measured on `machine`, to a driver on stdin/stdout until it says `finish` or closes
-/// stdin.
-pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine) -> Result<(), HarnessError> {
+/// stdin; `cancel` stops the executions under way.
+pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine, cancel: &Cancel) -> Result<(), HarnessError> {
     let plan = Plan::new(config, registry)?;
     let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };
     let groups = plan.groups.iter().map(|g| g.cells.iter().map(|c| c.id.clone()).collect()).collect();
@@ -91,7 +92,7 @@ pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine) -> Resu
             Err(e) => Reply::Error { message: format!("bad request {line:?}: {e}") },
             Ok(Request::Open { group, cells: wanted }) => match plan.groups.get(group) {
                 None => Reply::Error { message: format!("no group {group}; the plan has {}", plan.groups.len()) },
-                Some(planned) => match GroupSession::open(&only(planned, wanted), config, registry, &Silent) {
+                Some(planned) => match GroupSession::open(&only(planned, wanted), config, registry, cancel, &Silent) {
                     Ok(session) => {
                         let ids = session.cell_ids();
                         open = Some(session);

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use ablate_workloads::runtime::Job;
 use crossbeam::channel;
 
+use crate::cancel::Cancel;
+
 use super::scoped::on_workers;
 use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, chunk_ranges, next_chunk_size};
@@ -26,11 +28,12 @@ pub(crate) struct CrossbeamQueue {
     /// How long an adaptive chunk should take.
     pub(crate) target: Duration,
     pub(crate) pinning: Pinning,
+    pub(crate) cancel: Cancel,
 }
 
 impl Pool for CrossbeamQueue {
     fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(self.job.as_ref(), progress);
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress, &self.cancel);
         let started = match self.chunk {
             Chunk::Fixed(size) => self.fixed_chunks(&dispatch, size),
             Chunk::Auto => self.adaptive_chunks(&dispatch),

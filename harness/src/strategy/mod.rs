@@ -24,6 +24,7 @@ use std::time::Duration;
 use ablate_workloads::runtime::Job;
 use serde::{Deserialize, Serialize};
 
+pub use crate::cancel::Cancel;
 pub use chunks::{block_ranges, chunk_ranges, next_chunk_size};
 pub use effective_chunk::EffectiveChunk;
 pub use pinning::Pinning;
@@ -132,27 +133,16 @@ impl StrategyKind {
     /// Starts the workers of one cell.
     pub fn launch(self, spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
         let (workers, chunk, pinning) = (spec.workers, spec.chunk, spec.pinning.clone());
-        let job = spec.job.clone();
+        let (job, cancel) = (spec.job.clone(), spec.cancel.clone());
         Ok(match self {
-            StrategyKind::Serial => Box::new(serial::Serial { job, chunk, pinning }),
-            StrategyKind::Threads => Box::new(threads::StaticThreads { job, workers, chunk, pinning }),
-            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(job, workers, chunk, pinning)?),
+            StrategyKind::Serial => Box::new(serial::Serial { job, chunk, pinning, cancel }),
+            StrategyKind::Threads => Box::new(threads::StaticThreads { job, workers, chunk, pinning, cancel }),
+            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(job, workers, chunk, pinning, cancel)?),
             StrategyKind::Crossbeam => {
-                Box::new(crossbeam_queue::CrossbeamQueue { job, workers, chunk, target: spec.chunk_target, pinning })
+                let target = spec.chunk_target;
+                Box::new(crossbeam_queue::CrossbeamQueue { job, workers, chunk, target, pinning, cancel })
             }
-            StrategyKind::Process => {
-                let options = spec.process.clone();
-                let transport = spec.transport;
-                Box::new(process::ProcessPool::start(
-                    job,
-                    workers,
-                    chunk,
-                    spec.chunk_target,
-                    transport,
-                    options,
-                    pinning,
-                )?)
-            }
+            StrategyKind::Process => Box::new(process::ProcessPool::start(spec)?),
             StrategyKind::Mpi => mpi::launch(spec)?,
         })
     }
@@ -196,6 +186,8 @@ pub struct Launch<'a> {
     pub chunk_target: Duration,
     /// Where each worker runs.
     pub pinning: &'a Pinning,
+    /// Stops the pool's executions early: checked before every task, and while waiting on workers.
+    pub cancel: &'a Cancel,
 }
 
 /// The default duration of an adaptive chunk: long enough that handing it out is noise, short enough to balance.
@@ -231,12 +223,23 @@ mod tests {
         [StrategyKind::Serial, StrategyKind::Threads, StrategyKind::Rayon, StrategyKind::Crossbeam];
 
     fn launch(kind: StrategyKind, workers: usize, chunk: Chunk, job: &Arc<dyn Job>) -> Box<dyn Pool> {
+        launch_with(kind, workers, chunk, job, &Cancel::new())
+    }
+
+    fn launch_with(
+        kind: StrategyKind,
+        workers: usize,
+        chunk: Chunk,
+        job: &Arc<dyn Job>,
+        cancel: &Cancel,
+    ) -> Box<dyn Pool> {
         let process = ProcessOptions::default();
         let chunk_target = DEFAULT_CHUNK_TARGET;
         let pinning = Pinning::allowed_cpus();
         let transport = Transport::Shm;
-        kind.launch(&Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning })
-            .unwrap()
+        let spec =
+            Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning, cancel };
+        kind.launch(&spec).unwrap()
     }
 
     fn spin_job(tasks: u64, params: Params) -> std::sync::Arc<dyn Job> {
@@ -270,6 +273,32 @@ mod tests {
             let failure = execution.failure.expect("task 17 panics");
             assert_eq!(failure.task, 17, "{kind}");
             assert!(failure.message.contains("panicked on purpose"), "{kind}: {}", failure.message);
+        }
+    }
+
+    /// Cancels its token as soon as the first task is done.
+    struct CancelAfterFirstTask(Cancel);
+
+    impl TaskProgress for CancelAfterFirstTask {
+        fn tasks_done(&self, _count: usize) {
+            self.0.cancel();
+        }
+    }
+
+    #[test]
+    fn a_pool_stops_when_the_token_it_was_given_is_cancelled_and_others_run_on() {
+        let job = spin_job(200, Params::new());
+        for kind in IN_PROCESS {
+            let cancel = Cancel::new();
+            let mut pool = launch_with(kind, 2, Chunk::Fixed(1), &job, &cancel);
+            let mut untouched = launch(kind, 2, Chunk::Fixed(1), &job);
+            let stopped = pool.execute(&CancelAfterFirstTask(cancel.clone()));
+            let failure = stopped.failure.expect("a cancelled execution does not finish");
+            assert_eq!(failure.message, "cancelled", "{kind}");
+            assert!(stopped.outputs.len() < 200, "{kind}: {} tasks ran after the cancel", stopped.outputs.len());
+            let whole = untouched.execute(&CancelAfterFirstTask(Cancel::new()));
+            assert!(whole.failure.is_none() && whole.outputs.len() == 200, "{kind}: another pool's token is its own");
+            assert!(pool.execute(&IgnoreProgress).outputs.is_empty(), "{kind}: a cancelled pool starts no task");
         }
     }
 }

@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use ablate_workloads::runtime::Job;
 
+use crate::cancel::Cancel;
+
 use super::scoped::on_workers;
 use super::task::SharedExecution;
 use super::{Chunk, EffectiveChunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
@@ -20,11 +22,12 @@ pub(crate) struct Serial {
     pub(crate) job: Arc<dyn Job>,
     pub(crate) chunk: Chunk,
     pub(crate) pinning: Pinning,
+    pub(crate) cancel: Cancel,
 }
 
 impl Pool for Serial {
     fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(self.job.as_ref(), progress);
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress, &self.cancel);
         let EffectiveChunk::Fixed(chunk) = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1)
         else {
             unreachable!("serial's chunks are fixed")

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use ablate_workloads::runtime::Job;
 
+use crate::cancel::Cancel;
+
 use super::scoped::on_workers;
 use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, block_ranges, chunk_ranges};
@@ -17,6 +19,7 @@ pub(crate) struct StaticThreads {
     pub(crate) workers: usize,
     pub(crate) chunk: Chunk,
     pub(crate) pinning: Pinning,
+    pub(crate) cancel: Cancel,
 }
 
 impl StaticThreads {
@@ -37,7 +40,7 @@ impl StaticThreads {
 
 impl Pool for StaticThreads {
     fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(self.job.as_ref(), progress);
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress, &self.cancel);
         let assignments = self.assignments(dispatch.task_count());
         let run_assigned = |worker: usize| -> Vec<ChunkLog> {
             assignments[worker].iter().cloned().map_while(|r| dispatch.run_chunk(r)).collect()

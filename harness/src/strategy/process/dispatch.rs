@@ -18,7 +18,6 @@ use crossbeam::channel::RecvTimeoutError;
 use super::ProcessPool;
 use super::child::Report;
 use super::wire::{EncodedTask, FromWorker, ToWorker};
-use crate::cancel;
 use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::task::SharedExecution;
 use crate::strategy::{
@@ -123,7 +122,7 @@ pub(super) fn execute(pool: &mut ProcessPool, progress: &dyn TaskProgress) -> Ex
 impl Run<'_> {
     fn drive(&mut self) {
         loop {
-            if cancel::requested() {
+            if self.pool.cancel.is_cancelled() {
                 let task = self.gathered.first_unfinished();
                 self.gathered.failures.push(TaskFailure { task, message: "cancelled".to_owned() });
                 return;
@@ -379,7 +378,7 @@ impl Run<'_> {
             self.queue.push_back(Unit { tasks: unsent, attempt: 0 });
             self.cursor = self.job.task_count();
         }
-        let serial = SharedExecution::new(self.job, self.progress);
+        let serial = SharedExecution::new(self.job, self.progress, &self.pool.cancel);
         let mut fallback_busy = 0;
         while let Some(unit) = self.queue.pop_front() {
             let Some(log) = serial.run_chunk(unit.tasks) else { break };

@@ -13,7 +13,6 @@ use serde_bytes::Bytes;
 
 use super::link::{self, Envelope, TAG_JOB, TAG_REPLY};
 use super::pool::{MpiPool, PAUSE};
-use crate::cancel;
 use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::process::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::strategy::{
@@ -67,7 +66,7 @@ pub(super) fn execute(pool: &MpiPool, progress: &dyn TaskProgress) -> Execution 
 impl Run<'_> {
     fn drive(&mut self) {
         loop {
-            if cancel::requested() && self.cursor < self.job.task_count() {
+            if self.pool.cancel.is_cancelled() && self.cursor < self.job.task_count() {
                 let task = self.cursor;
                 self.gathered.failures.push(TaskFailure { task, message: "cancelled".to_owned() });
                 self.cursor = self.job.task_count();

@@ -11,6 +11,7 @@ use ablate_workloads::runtime::Job;
 
 use super::link::{self, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
 use super::{dispatch, worker_ranks};
+use crate::cancel::Cancel;
 use crate::error::HarnessError;
 use crate::strategy::mpi::HOW_TO_LAUNCH;
 use crate::strategy::process::wire::{FromWorker, SharedSpec, ToWorker, WIRE_VERSION};
@@ -26,6 +27,8 @@ pub struct MpiPool {
     pub(super) workers: usize,
     pub(super) chunk: Chunk,
     pub(super) chunk_target: Duration,
+    /// Stops an execution early: no chunk is sent once it is cancelled.
+    pub(super) cancel: Cancel,
 }
 
 /// Loads the cell's workload on worker ranks 1..=workers and waits until each has it.
@@ -38,8 +41,13 @@ pub fn launch(spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
             spec.workers, spec.workers
         )));
     }
-    let pool =
-        MpiPool { job: spec.job.clone(), workers: spec.workers, chunk: spec.chunk, chunk_target: spec.chunk_target };
+    let pool = MpiPool {
+        job: spec.job.clone(),
+        workers: spec.workers,
+        chunk: spec.chunk,
+        chunk_target: spec.chunk_target,
+        cancel: spec.cancel.clone(),
+    };
     let config = spec.job.config().clone();
     let load = ToWorker::Load { version: WIRE_VERSION, config, shared: SharedSpec::Regenerate, heartbeat: None };
     let load = postcard::to_allocvec(&load).map_err(|e| start_error(format!("cannot encode the workload: {e}")))?;
