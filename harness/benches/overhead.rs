@@ -9,7 +9,7 @@ mod support;
 use ablate_harness::record::TaskTimes;
 use ablate_harness::strategy::process::wire::{EncodedTask, ToWorker, read_frame_bytes, write_frame};
 use ablate_harness::strategy::{
-    Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pinning, ProcessOptions, StrategyKind, Transport,
+    Cancel, Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pinning, ProcessOptions, StrategyKind, Transport,
 };
 use ablate_harness::workloads::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
@@ -31,7 +31,7 @@ fn dispatch(criterion: &mut Criterion) {
             }
             let mut pool = support::launch(&job, strategy, workers);
             group.bench_function(BenchmarkId::new(strategy.name(), workers), |bench| {
-                bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
+                bench.iter(|| pool.execute(&IgnoreProgress))
             });
         }
     }
@@ -52,7 +52,7 @@ fn rayon_against_par_iter(criterion: &mut Criterion) {
         });
         let mut pool = support::launch(&job, StrategyKind::Rayon, workers);
         group.bench_function(BenchmarkId::new("ablate-rayon", workers), |bench| {
-            bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
+            bench.iter(|| pool.execute(&IgnoreProgress))
         });
     }
     group.finish();
@@ -111,8 +111,17 @@ fn pool_start(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("pool-start");
     for workers in support::worker_counts() {
         let (chunk, transport, chunk_target) = (Chunk::Auto, Transport::Shm, DEFAULT_CHUNK_TARGET);
-        let pinning = Pinning::allowed_cpus();
-        let spec = Launch { job: &job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning };
+        let (pinning, cancel) = (Pinning::allowed_cpus(), Cancel::new());
+        let spec = Launch {
+            job: &job,
+            workers,
+            chunk,
+            transport,
+            process: &process,
+            chunk_target,
+            pinning: &pinning,
+            cancel: &cancel,
+        };
         group.bench_function(BenchmarkId::new("process", workers), |bench| {
             bench.iter(|| StrategyKind::Process.launch(&spec).expect("the pool starts"))
         });

@@ -39,7 +39,7 @@ fn triad(criterion: &mut Criterion) {
         let strategy = if workers == 1 { StrategyKind::Serial } else { StrategyKind::Rayon };
         let mut pool = support::launch(&job, strategy, workers);
         group.bench_function(BenchmarkId::new(format!("ablate-{strategy}"), workers), |bench| {
-            bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
+            bench.iter(|| pool.execute(&IgnoreProgress))
         });
     }
     group.finish();

@@ -26,7 +26,7 @@ fn workloads(criterion: &mut Criterion) {
         for (strategy, workers) in cells {
             let mut pool = support::launch(&job, strategy, workers);
             group.bench_function(BenchmarkId::new(strategy.name(), workers), |bench| {
-                bench.iter(|| pool.execute(job.as_ref(), &IgnoreProgress))
+                bench.iter(|| pool.execute(&IgnoreProgress))
             });
         }
         group.finish();

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
-use crate::strategy::{Chunk, Faults, StrategyKind, Transport, WireBytes};
+use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind, Transport, WireBytes};
 
 pub use crate::cell_summary::Summary;
 pub use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
@@ -15,8 +15,12 @@ pub use crate::measure::histogram::{TaskTimeSummary, TaskTimes};
 pub use crate::measure::machine::{AblateBuild, Machine};
 pub use crate::verdict::baseline::read_results;
 
-/// Bumped whenever a field changes meaning or is removed; readers refuse other versions.
-pub const SCHEMA_VERSION: u64 = 1;
+/// Bumped whenever a field changes meaning or is removed; readers refuse versions they do not know.
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// The oldest schema readers still accept. Version 2 spells an adaptive `effective_chunk` `"adaptive"` where
+/// version 1 wrote `0`; nothing else changed, and a version 1 file reads as if it said `"adaptive"`.
+pub const OLDEST_READABLE_SCHEMA: u64 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -77,8 +81,8 @@ pub struct CellRecord {
     pub chunk: Chunk,
     /// How the shared input reached worker processes (process strategy only).
     pub transport: Option<Transport>,
-    /// Tasks per dispatch actually used.
-    pub effective_chunk: usize,
+    /// Tasks per dispatch actually used, or adaptive (schema 1 wrote `0` for adaptive).
+    pub effective_chunk: EffectiveChunk,
     pub tasks: usize,
     /// Time to launch the strategy's workers (e.g. build the rayon pool), once per cell.
     pub pool_start_ns: u64,
@@ -202,7 +206,14 @@ impl PayloadBytes {
 }
 
 impl RunRecord {
-    pub fn new(config: RunConfig, rss_scope: RssScope, cells: Vec<CellRecord>, cancelled: bool) -> Self {
+    /// The record of a run on `machine` (detected once by the command, see [`Machine::detect_with_project`]).
+    pub fn new(
+        config: RunConfig,
+        machine: Machine,
+        rss_scope: RssScope,
+        cells: Vec<CellRecord>,
+        cancelled: bool,
+    ) -> Self {
         let build = AblateBuild::current();
         RunRecord {
             schema_version: SCHEMA_VERSION,
@@ -210,7 +221,7 @@ impl RunRecord {
             ablate_commit: build.commit.map(str::to_owned),
             ablate_dirty: build.dirty,
             created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            machine: Machine::detect_with_project(),
+            machine,
             config,
             rss_scope,
             cancelled,

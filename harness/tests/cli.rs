@@ -33,7 +33,7 @@ fn whole_suite_under_every_strategy_matches_serial_digests() {
     let (output, out) = run_to(dir.path(), &["--strategies", "all", "--workers", "1,2", "--size", TINY]);
     assert!(output.status.success(), "{}", stderr(&output));
     let record = read_record(&out);
-    assert_eq!(record["schema_version"], 1);
+    assert_eq!(record["schema_version"], 2);
     assert!(record["machine"]["fingerprint"].as_str().unwrap().len() > 8);
     let cells = record["cells"].as_array().unwrap();
     let workloads: std::collections::BTreeSet<&str> = cells.iter().map(|c| c["workload"].as_str().unwrap()).collect();
@@ -43,6 +43,9 @@ fn whole_suite_under_every_strategy_matches_serial_digests() {
         assert_eq!(cell["status"]["state"], "ok", "{}: {}", cell["id"], cell["status"]);
         assert_eq!(cell["digest"], cell["serial_digest"], "{}", cell["id"]);
         assert_eq!(cell["samples"].as_array().unwrap().len(), 2, "{}", cell["id"]);
+        if matches!(cell["strategy"].as_str(), Some("crossbeam" | "process")) {
+            assert_eq!(cell["effective_chunk"], "adaptive", "{}", cell["id"]);
+        }
         assert_eq!(cell["task_times"]["count"].as_u64().unwrap(), 2 * cell["tasks"].as_u64().unwrap());
         let speedup = cell["summary"]["speedup"].as_f64().unwrap();
         assert!(speedup > 0.0 && speedup.is_finite(), "{}", cell["id"]);

@@ -113,8 +113,8 @@ fn item_1_out_onto_a_symlink_replaces_its_target_atomically() {
         assert!(output.status.success(), "{link}: {}", stderr(&output));
         assert!(std::fs::symlink_metadata(d.join(link)).unwrap().file_type().is_symlink(), "{link} was replaced");
     }
-    assert_eq!(read_json(&d.join("kept/target.json"))["schema_version"], 1, "the target holds the results");
-    assert_eq!(read_json(&d.join("kept/absent.json"))["schema_version"], 1, "a dangling link's target is made");
+    assert_eq!(read_json(&d.join("kept/target.json"))["schema_version"], 2, "the target holds the results");
+    assert_eq!(read_json(&d.join("kept/absent.json"))["schema_version"], 2, "a dangling link's target is made");
     assert_eq!(std::fs::read_dir(d.join("kept")).unwrap().count(), 2, "no temporary file left beside the target");
 }
 

@@ -7,12 +7,17 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
+use ablate_harness::HarnessError;
 use ablate_harness::events::Silent;
-use ablate_harness::record::{CellRecord, CellStatus, Profile, RunConfig, RunRecord, WorkloadChoice};
+use ablate_harness::record::{CellRecord, CellStatus, Machine, Profile, RunConfig, RunRecord, WorkloadChoice};
 use ablate_harness::strategy::process::{ProcessPool, serve_if_worker};
-use ablate_harness::strategy::{Chunk, DEFAULT_CHUNK_TARGET, Faults, Pinning, ProcessOptions, StrategyKind, Transport};
+use ablate_harness::strategy::{
+    Cancel, Chunk, DEFAULT_CHUNK_TARGET, Faults, Launch, Pinning, ProcessOptions, StrategyKind, Transport,
+};
+use ablate_workloads::runtime::Job;
 use ablate_workloads::{Params, WorkloadConfig};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -51,9 +56,32 @@ fn run_faulty_in_chunks(params: Params, process: ProcessOptions, chunk: usize) -
         seed: 1,
         order_seed: 1,
     };
-    let record = ablate_harness::run(&config, &registry(), &Silent).expect("the run completes");
+    let record = ablate_harness::run(&config, &registry(), &Machine::detect_with_project(), &Cancel::new(), &Silent)
+        .expect("the run completes");
     assert_no_children();
     record
+}
+
+/// A 2-worker process pool for `job`, unpinned, with the default chunk target and a token nothing cancels.
+fn start_pool(
+    job: &Arc<dyn Job>,
+    chunk: Chunk,
+    transport: Transport,
+    process: &ProcessOptions,
+) -> Result<ProcessPool, HarnessError> {
+    let (pinning, cancel) = (Pinning::off(), Cancel::new());
+    let chunk_target = DEFAULT_CHUNK_TARGET;
+    let workers = 2;
+    ProcessPool::start(&Launch {
+        job,
+        workers,
+        chunk,
+        transport,
+        process,
+        chunk_target,
+        pinning: &pinning,
+        cancel: &cancel,
+    })
 }
 
 fn process_cell(record: &RunRecord) -> &CellRecord {
@@ -131,7 +159,8 @@ fn a_crash_beside_a_healthy_worker_loses_none_of_its_results() {
         seed: 1,
         order_seed: 1,
     };
-    let record = ablate_harness::run(&config, &registry(), &Silent).expect("the run completes");
+    let record = ablate_harness::run(&config, &registry(), &Machine::detect_with_project(), &Cancel::new(), &Silent)
+        .expect("the run completes");
     assert_no_children();
     assert_recovered(&record, Faults { timeouts: 0, crashes: 1, garbled: 0, retries: 1, ..Faults::default() });
 }
@@ -159,8 +188,7 @@ fn item_9_a_worker_hanging_while_loading_is_killed_after_the_load_timeout() {
         load_timeout: Duration::from_millis(300),
         ..ProcessOptions::default()
     };
-    let started =
-        ProcessPool::start(job, 2, Chunk::Auto, DEFAULT_CHUNK_TARGET, Transport::Regen, options, Pinning::off());
+    let started = start_pool(&job, Chunk::Auto, Transport::Regen, &options);
     let error = started.err().expect("the pool cannot start").to_string();
     assert!(error.contains("did not load the workload within 300ms"), "{error}");
     assert_no_children();
@@ -236,7 +264,8 @@ fn every_transport_matches_serial_and_shm_moves_almost_nothing() {
         seed: 3,
         order_seed: 3,
     };
-    let record = ablate_harness::run(&config, &registry(), &Silent).unwrap();
+    let record =
+        ablate_harness::run(&config, &registry(), &Machine::detect_with_project(), &Cancel::new(), &Silent).unwrap();
     assert_no_children();
     let per_task = |transport: Transport| {
         let cell = record.cells.iter().find(|c| c.transport == Some(transport)).unwrap();
@@ -257,11 +286,8 @@ fn a_hundred_thousand_tiny_tasks_pass_through_one_pool() {
         .unwrap();
     let bytes_sent = |chunk: Chunk| {
         let options = ProcessOptions::default();
-        let mut pool =
-            ProcessPool::start(job.clone(), 2, chunk, DEFAULT_CHUNK_TARGET, Transport::Regen, options, Pinning::off())
-                .unwrap();
-        let execution =
-            ablate_harness::strategy::Pool::execute(&mut pool, job.as_ref(), &ablate_harness::strategy::IgnoreProgress);
+        let mut pool = start_pool(&job, chunk, Transport::Regen, &options).unwrap();
+        let execution = ablate_harness::strategy::Pool::execute(&mut pool, &ablate_harness::strategy::IgnoreProgress);
         assert!(execution.failure.is_none(), "{:?}", execution.failure);
         assert_eq!(job.digest(&execution.outputs).unwrap(), serial_digest(&job));
         pool.shutdown();
@@ -286,19 +312,7 @@ fn pool_create_shutdown_cycles_leak_nothing() {
     let job = registry()
         .prepare(WorkloadConfig { name: "spin".into(), size: 4, seed: 5, params: Params::new().with("iters", 10) })
         .unwrap();
-    let cycle = || {
-        ProcessPool::start(
-            job.clone(),
-            2,
-            Chunk::Auto,
-            DEFAULT_CHUNK_TARGET,
-            Transport::Shm,
-            ProcessOptions::default(),
-            Pinning::off(),
-        )
-        .unwrap()
-        .shutdown()
-    };
+    let cycle = || start_pool(&job, Chunk::Auto, Transport::Shm, &ProcessOptions::default()).unwrap().shutdown();
     cycle();
     let (fds_before, rss_before) = (open_fds(), current_rss_kib());
     for _ in 0..cycles {

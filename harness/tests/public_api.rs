@@ -13,7 +13,7 @@ use ablate_harness::record::{
     CellRecord, CellStatus, Machine, Profile, RunConfig, RunRecord, Summary, TaskTimeSummary, WorkloadChoice,
     read_results,
 };
-use ablate_harness::strategy::{Chunk, ProcessOptions, StrategyKind, Transport};
+use ablate_harness::strategy::{Cancel, Chunk, ProcessOptions, StrategyKind, Transport};
 use ablate_harness::workloads::{Params, Registry};
 
 const LIB: &str = include_str!("../src/lib.rs");
@@ -84,14 +84,16 @@ fn a_run_without_the_cli_reports_through_a_listener_and_returns_its_record() {
         order_seed: 1,
     };
     let finished = Finished(Mutex::new(Vec::new()));
-    let record = ablate_harness::run(&config, &Registry::builtin(), &finished).expect("the run completes");
+    let machine = Machine::detect_with_project();
+    let record = ablate_harness::run(&config, &Registry::builtin(), &machine, &Cancel::new(), &finished)
+        .expect("the run completes");
     assert!(record.cells.iter().all(|cell| cell.status == CellStatus::Ok), "{:?}", record.failed_cells().count());
     let mut finished = finished.0.into_inner().unwrap();
     finished.sort();
     let mut expected: Vec<String> = record.cells.iter().flat_map(|cell| [cell.id.clone(), cell.id.clone()]).collect();
     expected.sort();
     assert_eq!(finished, expected, "one event per cell and repetition");
-    ablate_harness::run(&config, &Registry::builtin(), &Silent).expect("and again, silently");
+    ablate_harness::run(&config, &Registry::builtin(), &machine, &Cancel::new(), &Silent).expect("and again, silently");
     assert_eq!(exit::SUCCESS, 0);
 }
 

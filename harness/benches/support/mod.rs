@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ablate_harness::strategy::{
-    Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pinning, Pool, ProcessOptions, StrategyKind, Transport,
+    Cancel, Chunk, DEFAULT_CHUNK_TARGET, IgnoreProgress, Launch, Pinning, Pool, ProcessOptions, StrategyKind, Transport,
 };
 use ablate_harness::workloads::runtime::Job;
 use ablate_harness::workloads::{Params, Registry, WorkloadConfig};
@@ -45,10 +45,12 @@ pub fn launch(job: &Arc<dyn Job>, strategy: StrategyKind, workers: usize) -> Box
     let process = ProcessOptions::default();
     let chunk_target = DEFAULT_CHUNK_TARGET;
     let pinning = Pinning::allowed_cpus();
+    let cancel = Cancel::new();
     let (chunk, transport) = (Chunk::Auto, Transport::Shm);
-    let spec = Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning };
+    let spec =
+        Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning, cancel: &cancel };
     let mut pool = strategy.launch(&spec).expect("the strategy starts");
-    let execution = pool.execute(job.as_ref(), &IgnoreProgress);
+    let execution = pool.execute(&IgnoreProgress);
     assert!(execution.failure.is_none(), "{strategy} ×{workers} failed: {:?}", execution.failure);
     let serial: Vec<_> = (0..job.task_count()).map(|i| job.run_task(i)).collect();
     assert_eq!(job.digest(&execution.outputs).unwrap(), job.digest(&serial).unwrap(), "{strategy} ×{workers}");

@@ -6,7 +6,6 @@ use crate::bisect::{self, Conclusion, Settings, report};
 use crate::exit;
 
 pub(super) fn bisect(settings: &Settings) -> anyhow::Result<u8> {
-    crate::cancel::install_interrupt_handler();
     let bisection = bisect::bisect(settings, &mut |step| {
         let _ = print_stdout(&report::step(step));
     })?;

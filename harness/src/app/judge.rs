@@ -100,10 +100,11 @@ pub(super) fn gate(
     output: &Output,
     judging: &Judging,
     registry: &Registry,
+    machine: &Machine,
 ) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
     if let Candidate::Ab(ab, config) = &options.candidate {
-        return gate_ab(ab, config, output, options.require_power, &judge, registry);
+        return gate_ab(ab, config, output, options.require_power, &judge, registry, machine);
     }
     if judge.source.is_none() && !options.lenient {
         return Err(
@@ -118,9 +119,9 @@ pub(super) fn gate(
             (candidate, baseline, path.display().to_string())
         }
         Candidate::Run(config) | Candidate::Ab(_, config) => {
-            let baseline = judge.baseline_for(&Machine::detect().fingerprint, options.lenient)?;
-            check_destinations(output, &judge.store)?;
-            (measure(config, output, registry)?, baseline, "this run".to_owned())
+            let baseline = judge.baseline_for(&machine.fingerprint, options.lenient)?;
+            check_destinations(output, &judge.store, machine)?;
+            (measure(config, output, registry, machine)?, baseline, "this run".to_owned())
         }
     };
     if candidate.cancelled {
@@ -142,7 +143,7 @@ pub(super) fn gate(
                 again.order_seed = clock_seed();
             }
             let out = output.out.with_extension(format!("confirm-{round}.json"));
-            let confirmation = measure(&again, &Output { out, history: None, ..output.clone() }, registry)?;
+            let confirmation = measure(&again, &Output { out, history: None, ..output.clone() }, registry, machine)?;
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
     }
@@ -156,7 +157,7 @@ pub(super) fn gate(
 
 pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8> {
     let store = BaselineStore::new(dir);
-    let fingerprint = Machine::detect().fingerprint;
+    let fingerprint = Machine::detect_with_project().fingerprint;
     match action {
         BaselineAction::List => {
             let listed: Vec<String> = store
@@ -194,9 +195,10 @@ fn gate_ab(
     require_power: bool,
     judge: &Judge,
     registry: &Registry,
+    machine: &Machine,
 ) -> anyhow::Result<u8> {
     crate::write::check_writable(&output.out)?;
-    check_destinations(output, &judge.store)?;
+    check_destinations(output, &judge.store, machine)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
@@ -208,10 +210,10 @@ fn gate_ab(
         candidate_binary.display(),
         base.display()
     );
-    crate::cancel::install_interrupt_handler();
+    let cancel = crate::cancel::install_interrupt_handler();
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
-    let outcome =
-        ab::measure(base, &candidate_binary, &config.to_args(registry), &plan, &judge.thresholds, scratch.path())?;
+    let suite = config.to_args(registry);
+    let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
     let base_path = output.out.with_extension("ab-base.json");
     outcome.base.write_to(&base_path)?;
     outcome.candidate.write_to(&output.out)?;

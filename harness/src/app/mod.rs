@@ -47,16 +47,21 @@ pub fn main_with(registry: Registry) -> ExitCode {
     }
 }
 
-/// Runs `command`, its arguments first turned into plain values (see [`cli::plain`]).
+/// Runs `command`, its arguments first turned into plain values (see [`cli::plain`]); a command that measures
+/// detects the machine once, here, and hands it down.
 fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
-    let run_config = |args: &cli::RunArgs| parse::run_config(args, registry, Machine::detect().logical_cores);
+    let run_config = |args: &cli::RunArgs, machine: &Machine| parse::run_config(args, registry, machine.logical_cores);
     match command {
         Command::List => list::list(registry),
         Command::Run(args) => {
+            let machine = Machine::detect_with_project();
             let (output, judging) = (plain::output(&args)?, plain::judging(&args.verdict)?);
-            run::run(&run_config(&args)?, &output, &judging, registry)
+            run::run(&run_config(&args, &machine)?, &output, &judging, registry, &machine)
         }
-        Command::AbServe(args) => run::serve(&run_config(&args)?, registry),
+        Command::AbServe(args) => {
+            let machine = Machine::detect_with_project();
+            run::serve(&run_config(&args, &machine)?, registry, &machine)
+        }
         Command::Bisect(args) => {
             let thresholds = judge::Judge::new(&args.judging()?)?.thresholds;
             bisect::bisect(&args.settings(thresholds)?)
@@ -64,8 +69,9 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         Command::Compare(args) => judge::compare(&args.file, &plain::judging(&args.verdict)?),
         Command::Gate(args) => {
             let (output, judging) = (plain::output(&args.run)?, plain::judging(&args.run.verdict)?);
-            let options = plain::gate(&args, registry, Machine::detect().logical_cores)?;
-            judge::gate(&options, &output, &judging, registry)
+            let machine = Machine::detect_with_project();
+            let options = plain::gate(&args, registry, machine.logical_cores)?;
+            judge::gate(&options, &output, &judging, registry, &machine)
         }
         Command::Report(args) => {
             let judging = plain::judging(&args.verdict)?;

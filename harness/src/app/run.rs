@@ -16,13 +16,19 @@ use crate::verdict::baseline::BaselineStore;
 use crate::verdict::gate::GateReport;
 use crate::{cancel, progress, runner, write};
 
-pub(super) fn run(config: &RunConfig, output: &Output, judging: &Judging, registry: &Registry) -> anyhow::Result<u8> {
+pub(super) fn run(
+    config: &RunConfig,
+    output: &Output,
+    judging: &Judging,
+    registry: &Registry,
+    machine: &Machine,
+) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
     // Read before measuring: a missing baseline fails at once, and `--save-baseline X --baseline X` compares with
     // the old X before the new one replaces it.
-    let baseline = judge.baseline_for(&Machine::detect().fingerprint, false)?;
-    check_destinations(output, &judge.store)?;
-    let record = measure(config, output, registry)?;
+    let baseline = judge.baseline_for(&machine.fingerprint, false)?;
+    check_destinations(output, &judge.store, machine)?;
+    let record = measure(config, output, registry, machine)?;
     let failed = record.failed_cells().count();
     if let Some(name) = output.save_baseline.as_ref().filter(|_| !record.cancelled) {
         if failed > 0 {
@@ -52,24 +58,34 @@ pub(super) fn run(config: &RunConfig, output: &Output, judging: &Judging, regist
 }
 
 /// Checks, before anything runs, every place the command will write besides the results file (which [`measure`]
-/// checks): the report directory, the baseline to save and the history store.
-pub(super) fn check_destinations(output: &Output, store: &BaselineStore) -> Result<(), HarnessError> {
+/// checks): the report directory, the baseline to save (in `machine`'s folder) and the history store.
+pub(super) fn check_destinations(
+    output: &Output,
+    store: &BaselineStore,
+    machine: &Machine,
+) -> Result<(), HarnessError> {
     super::history::check_store(output.history.as_deref())?;
     if let Some(dir) = &output.report {
         write::check_directory(dir)?;
     }
     if let Some(name) = &output.save_baseline {
-        write::check_writable(&store.path(&Machine::detect().fingerprint, name)?)?;
+        write::check_writable(&store.path(&machine.fingerprint, name)?)?;
     }
     Ok(())
 }
 
-/// Runs the configured cells, writes the results file atomically and keeps it in the history when asked; reports
-/// failed cells and an interruption on stderr. Printing is left to [`present`], once the run has been judged.
-pub(super) fn measure(config: &RunConfig, output: &Output, registry: &Registry) -> anyhow::Result<RunRecord> {
+/// Runs the configured cells on `machine` (detected once by the command), writes the results file atomically and
+/// keeps it in the history when asked; reports failed cells and an interruption on stderr. Printing is left to
+/// [`present`], once the run has been judged.
+pub(super) fn measure(
+    config: &RunConfig,
+    output: &Output,
+    registry: &Registry,
+    machine: &Machine,
+) -> anyhow::Result<RunRecord> {
     write::check_writable(&output.out)?;
-    cancel::install_interrupt_handler();
-    let record = runner::run(config, registry, progress::for_stderr().as_ref())?;
+    let cancel = cancel::install_interrupt_handler();
+    let record = runner::run(config, registry, machine, &cancel, progress::for_stderr().as_ref())?;
     record.write_to(&output.out)?;
     eprintln!("ablate: results written to {}", output.out.display());
     super::history::keep(&record, output.history.as_deref())?;
@@ -83,9 +99,9 @@ pub(super) fn measure(config: &RunConfig, output: &Output, registry: &Registry) 
 }
 
 /// `ablate ab-serve`: one build's side of a paired A/B gate (see `runner::serve`).
-pub(super) fn serve(config: &RunConfig, registry: &Registry) -> anyhow::Result<u8> {
-    cancel::install_interrupt_handler();
-    runner::serve::serve(config, registry)?;
+pub(super) fn serve(config: &RunConfig, registry: &Registry, machine: &Machine) -> anyhow::Result<u8> {
+    let cancel = cancel::install_interrupt_handler();
+    runner::serve::serve(config, registry, machine, &cancel)?;
     Ok(exit::SUCCESS)
 }
 

@@ -10,6 +10,7 @@ use ablate_workloads::runtime::Job;
 
 use super::race::{Budget, race};
 use super::{Finalist, decide, finalists, pilot};
+use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::error::HarnessError;
@@ -19,7 +20,7 @@ use crate::units::duration_ns;
 /// Chooses a configuration for `job` under `config`: the pilot's rule first, then a race of the finalists within
 /// `config.auto_budget` times the cell's expected timed work: its repetitions of serial, at the pilot's estimate
 /// until the race has timed serial, at serial's measured time after.
-pub fn choose(job: &Arc<dyn Job>, config: &RunConfig) -> Result<Decision, HarnessError> {
+pub fn choose(job: &Arc<dyn Job>, config: &RunConfig, cancel: &Cancel) -> Result<Decision, HarnessError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let pilot = pilot(job.as_ref())?;
     let mut decision = decide(&pilot, cores);
@@ -37,11 +38,11 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig) -> Result<Decision, Harnes
     let labels: Vec<String> = entrants.iter().map(Finalist::label).collect();
     let outcome = race(&labels, budget, config.order_seed, |i| {
         if pools[i].is_none() {
-            pools[i] = Some(launch(&entrants[i], job, config).ok()?);
+            pools[i] = Some(launch(&entrants[i], job, config, cancel).ok()?);
         }
         let pool = pools[i].as_mut()?;
         let started = Instant::now();
-        let execution = pool.execute(job.as_ref(), &IgnoreProgress);
+        let execution = pool.execute(&IgnoreProgress);
         let wall = started.elapsed().as_nanos() as f64;
         execution.failure.is_none().then_some(wall)
     });
@@ -65,7 +66,12 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig) -> Result<Decision, Harnes
 }
 
 /// A pool for one finalist, launched as the run launches its cells.
-fn launch(finalist: &Finalist, job: &Arc<dyn Job>, config: &RunConfig) -> Result<Box<dyn Pool>, HarnessError> {
+fn launch(
+    finalist: &Finalist,
+    job: &Arc<dyn Job>,
+    config: &RunConfig,
+    cancel: &Cancel,
+) -> Result<Box<dyn Pool>, HarnessError> {
     let pinning = if config.pin { Pinning::allowed_cpus() } else { Pinning::off() };
     finalist.strategy.launch(&Launch {
         job,
@@ -75,6 +81,7 @@ fn launch(finalist: &Finalist, job: &Arc<dyn Job>, config: &RunConfig) -> Result
         process: &config.process,
         chunk_target: Duration::from_nanos(config.chunk_target_ns),
         pinning: &pinning,
+        cancel,
     })
 }
 
@@ -93,7 +100,7 @@ mod tests {
         let config =
             WorkloadConfig { name: "spin".into(), size: 64, seed: 1, params: Params::new().with("iters", 20_000) };
         let job = Registry::builtin().prepare(config).unwrap();
-        let decision = choose(&job, &run_config()).unwrap();
+        let decision = choose(&job, &run_config(), &Cancel::new()).unwrap();
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         if cores < 2 {
             assert!(decision.race.is_none(), "one core: serial alone, nothing to race");

@@ -60,11 +60,6 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// A budget of `ns` whatever the candidates measure.
-    pub fn fixed(ns: f64) -> Budget {
-        Budget { serial_executions: 1.0, serial_estimate_ns: ns, serial: None }
-    }
-
     /// The budget in nanoseconds, at serial's measured median once it has one.
     fn ns(&self, entrants: &[Entrant]) -> f64 {
         let measured = self.serial.and_then(|i| median(&entrants[i].times_ns));
@@ -171,6 +166,11 @@ fn shuffle(order: &mut [usize], rng: &mut Rng) {
 mod tests {
     use super::*;
 
+    /// A budget of `ns` whatever the candidates measure.
+    fn fixed(ns: f64) -> Budget {
+        Budget { serial_executions: 1.0, serial_estimate_ns: ns, serial: None }
+    }
+
     fn labels(names: &[&str]) -> Vec<String> {
         names.iter().map(|&n| n.to_owned()).collect()
     }
@@ -185,7 +185,7 @@ mod tests {
     fn standings_list_the_winner_first_then_the_runner_up_then_the_early_exits() {
         let race = race(
             &labels(&["serial ×1", "crossbeam ×2", "threads ×2", "rayon ×2"]),
-            Budget::fixed(1e12),
+            fixed(1e12),
             1,
             timed(&[10.0, 5.0, 6.0, 9.0]),
         );
@@ -200,7 +200,7 @@ mod tests {
     fn a_clear_winner_is_found_and_the_slow_half_dropped_after_the_first_rung() {
         let race = race(
             &labels(&["serial ×1", "threads ×2", "crossbeam ×2", "rayon ×2"]),
-            Budget::fixed(1e9),
+            fixed(1e9),
             1,
             timed(&[10.0, 5.2, 5.0, 7.0]),
         );
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_tie_runs_until_the_budget_and_says_it_was_not_separated() {
-        let race = race(&labels(&["serial ×1", "threads ×2"]), Budget::fixed(200e6), 2, timed(&[5.0, 5.0]));
+        let race = race(&labels(&["serial ×1", "threads ×2"]), fixed(200e6), 2, timed(&[5.0, 5.0]));
         assert!(race.why.contains("budget") && race.why.contains("ran out"), "{}", race.why);
         assert!(
             race.spent_ns >= 200e6 && race.spent_ns < 200e6 + 12.0 * 5.1e6,
@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn the_first_rung_completes_even_when_the_budget_is_already_spent() {
-        let race = race(&labels(&["a", "b", "c"]), Budget::fixed(0.0), 3, timed(&[3.0, 1.0, 2.0]));
+        let race = race(&labels(&["a", "b", "c"]), fixed(0.0), 3, timed(&[3.0, 1.0, 2.0]));
         assert!(race.entrants.iter().all(|e| e.times_ns.len() == FIRST_RUNG_REPS), "{race:?}");
         assert_eq!(race.entrants[race.winner].label, "b", "the lower median wins when the budget is out");
         assert!(race.why.contains("ran out"), "{}", race.why);
@@ -248,9 +248,8 @@ mod tests {
     #[test]
     fn a_failing_candidate_is_out_and_the_rest_race_on() {
         let mut inner = timed(&[4.0, 1.0, 2.0]);
-        let race = race(&labels(&["serial", "broken", "threads"]), Budget::fixed(1e9), 4, |i| {
-            if i == 1 { None } else { inner(i) }
-        });
+        let race =
+            race(&labels(&["serial", "broken", "threads"]), fixed(1e9), 4, |i| if i == 1 { None } else { inner(i) });
         assert_eq!(race.entrants[1].dropped_after, Some(0));
         assert_eq!(race.entrants[race.winner].label, "threads");
     }

@@ -13,7 +13,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::git::Commit;
-use crate::cancel;
+use crate::cancel::Cancel;
 use crate::error::HarnessError;
 
 /// What cargo builds and where.
@@ -25,6 +25,8 @@ pub struct Builder {
     pub bin: String,
     /// Where the build logs and the copied binaries go.
     pub scratch: PathBuf,
+    /// Stops a build under way.
+    pub cancel: Cancel,
 }
 
 /// The result of building one commit.
@@ -43,7 +45,7 @@ const POLL: Duration = Duration::from_millis(50);
 
 impl Builder {
     /// Builds the project as checked out at `commit`. An interrupted build counts as failed; the caller asks
-    /// [`cancel::requested`] first.
+    /// its token first.
     pub fn build(&self, commit: &Commit) -> Result<Built, HarnessError> {
         let log_path = self.scratch.join(format!("build-{}.log", commit.short()));
         let log = File::create(&log_path).map_err(|e| HarnessError::io("cannot create", &log_path, e))?;
@@ -65,8 +67,8 @@ impl Builder {
             });
         }
         let mut child = command.spawn().map_err(|e| HarnessError::io("cannot start cargo in", &self.project, e))?;
-        let status =
-            wait_or_stop(&mut child).map_err(|e| HarnessError::io("cannot wait for cargo in", &self.project, e))?;
+        let status = wait_or_stop(&mut child, &self.cancel)
+            .map_err(|e| HarnessError::io("cannot wait for cargo in", &self.project, e))?;
         if !status.success() {
             let log = std::fs::read_to_string(&log_path).unwrap_or_default();
             return Ok(Built::Failed(format!("cargo build {}: {}", ended(status), first_error(&log))));
@@ -80,14 +82,14 @@ impl Builder {
     }
 }
 
-/// Waits for cargo; on an interrupt, stops its whole process group (SIGINT, then SIGKILL after
+/// Waits for cargo; once `cancel` is cancelled, stops its whole process group (SIGINT, then SIGKILL after
 /// [`STOP_GRACE`]) before reaping it, so that nothing it started lives on.
-fn wait_or_stop(child: &mut Child) -> std::io::Result<ExitStatus> {
+fn wait_or_stop(child: &mut Child, cancel: &Cancel) -> std::io::Result<ExitStatus> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(status);
         }
-        if cancel::requested() {
+        if cancel.is_cancelled() {
             break;
         }
         std::thread::sleep(POLL);

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 pub use cargo::default_bin;
 pub use git::Commit;
 
-use crate::cancel;
+use crate::cancel::Cancel;
 use crate::error::HarnessError;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::compare::{CellComparison, Change};
@@ -49,6 +49,8 @@ pub struct Settings {
     pub target_dir: Option<PathBuf>,
     /// Seeds each step's order of cells and builds (the step's number is added).
     pub seed: u64,
+    /// Stops the bisection (Ctrl-C): the build or A/B run under way ends, and it concludes `Interrupted`.
+    pub cancel: Cancel,
 }
 
 /// How a bisection ended.
@@ -103,6 +105,7 @@ pub fn bisect(settings: &Settings, on_step: &mut dyn FnMut(&Step)) -> Result<Bis
         package: settings.package.clone(),
         bin: settings.bin.clone(),
         scratch: scratch.path().to_owned(),
+        cancel: settings.cancel.clone(),
     };
     let mut run =
         Run { settings, started, worktree: &worktree, builder: &builder, steps: Vec::new(), on_step, ab_runs: 0 };
@@ -130,7 +133,7 @@ impl Run<'_> {
         let Some(bad_binary) = self.build_end(bad, "--bad")? else { return Ok(Conclusion::Interrupted) };
         eprintln!("ablate: bisect: BAD {} against GOOD {}, every cell", bad.short(), good.short());
         let compared = match self.paired(&good_binary, &bad_binary, None) {
-            _ if cancel::requested() => return Ok(Conclusion::Interrupted),
+            _ if self.settings.cancel.is_cancelled() => return Ok(Conclusion::Interrupted),
             compared => compared?,
         };
         let followed: Vec<String> =
@@ -149,7 +152,7 @@ impl Run<'_> {
                 break;
             }
             let step = self.step(&path[at], &good_binary, &followed)?;
-            if cancel::requested() {
+            if self.settings.cancel.is_cancelled() {
                 return Ok(Conclusion::Interrupted);
             }
             search.mark(at, step.outcome);
@@ -177,7 +180,7 @@ impl Run<'_> {
     /// Builds GOOD or BAD (`flag`): its binary, an error when it does not build, `None` when interrupted.
     fn build_end(&self, commit: &Commit, flag: &str) -> Result<Option<PathBuf>, HarnessError> {
         match self.build(commit)? {
-            _ if cancel::requested() => Ok(None),
+            _ if self.settings.cancel.is_cancelled() => Ok(None),
             Built::Binary(binary) => Ok(Some(binary)),
             Built::Failed(why) => Err(HarnessError::Bisect(format!(
                 "{flag} {} ({}) does not build, so it cannot be measured: {why}",
@@ -203,7 +206,7 @@ impl Run<'_> {
             note: None,
         };
         let binary = match self.build(commit)? {
-            _ if cancel::requested() => return Ok(step),
+            _ if self.settings.cancel.is_cancelled() => return Ok(step),
             Built::Binary(binary) => binary,
             Built::Failed(why) => {
                 step.note = Some(format!("does not build: {why}"));
@@ -243,7 +246,15 @@ impl Run<'_> {
             (family > 0).then(|| stretched_looks(self.settings.thresholds.for_cell("", "").alpha.value, family));
         let seed = self.settings.seed.wrapping_add(self.ab_runs);
         let plan = AbPlan { looks, max_time: budget, seed, cells };
-        let outcome = ab::measure(good, candidate, &self.settings.suite, &plan, &self.settings.thresholds, &dir)?;
+        let outcome = ab::measure(
+            good,
+            candidate,
+            &self.settings.suite,
+            &plan,
+            &self.settings.thresholds,
+            &dir,
+            &self.settings.cancel,
+        )?;
         Ok(compare_paired(&outcome.candidate, &outcome.base, &self.settings.thresholds).0)
     }
 }

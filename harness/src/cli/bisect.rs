@@ -90,6 +90,7 @@ impl BisectArgs {
             step_time: duration(&self.step_time, "--step-time")?,
             target_dir: self.target_dir.clone(),
             seed: self.run.order_seed.unwrap_or(self.run.seed),
+            cancel: crate::cancel::install_interrupt_handler(),
         })
     }
 

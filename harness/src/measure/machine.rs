@@ -68,8 +68,10 @@ pub fn project_commit() -> Option<(String, bool)> {
 
 impl Machine {
     /// Reads the machine this process runs on and the commit of the project being measured (which starts git).
+    /// The only way to get a `Machine` besides reading a record: a command detects it once, at its start, and
+    /// passes it down to everything that needs the fingerprint or the cores, and to the record it writes.
     pub fn detect_with_project() -> Self {
-        let mut machine = Machine::detect();
+        let mut machine = Machine::hardware();
         if let Some((commit, dirty)) = project_commit() {
             machine.git_commit = Some(commit);
             machine.git_dirty = dirty;
@@ -77,9 +79,8 @@ impl Machine {
         machine
     }
 
-    /// Reads the machine this process runs on, without the project's commit: what a caller that needs only the
-    /// fingerprint or the cores asks, at no cost of a git process.
-    pub fn detect() -> Self {
+    /// Reads the machine this process runs on, without the project's commit.
+    fn hardware() -> Self {
         let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu_model = cpu_field(&cpuinfo, "model name").unwrap_or_else(|| "unknown".to_owned());
         let logical_cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -98,6 +99,26 @@ impl Machine {
             kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
                 .map_or_else(|_| "unknown".into(), |s| s.trim().into()),
             rustc: env!("ABLATE_RUSTC_VERSION").to_owned(),
+            git_commit: None,
+            git_dirty: false,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Machine {
+    /// A made-up machine, for tests that must tell it from the one they run on.
+    pub(crate) fn for_tests() -> Self {
+        Machine {
+            fingerprint: "test-machine-2c-4g-00000000".to_owned(),
+            cpu_model: "Test CPU".to_owned(),
+            logical_cores: 2,
+            physical_cores: 2,
+            memory_bytes: 4 << 30,
+            arch: "test".to_owned(),
+            os: "test".to_owned(),
+            kernel: "test".to_owned(),
+            rustc: "rustc test".to_owned(),
             git_commit: None,
             git_dirty: false,
         }
@@ -173,8 +194,8 @@ mod tests {
     }
 
     #[test]
-    fn detect_reads_this_machine() {
-        let m = Machine::detect();
+    fn hardware_reads_this_machine() {
+        let m = Machine::hardware();
         assert!(m.logical_cores >= 1 && m.physical_cores >= 1 && m.memory_bytes > 0);
         assert!(m.rustc.starts_with("rustc"), "{}", m.rustc);
     }

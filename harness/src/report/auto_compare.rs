@@ -10,7 +10,6 @@ use std::fmt::Write;
 use ablate_workloads::Digest;
 
 use super::judged::strategy_label;
-use super::rows::chunk_label;
 use crate::decision::Race;
 use crate::plan::is_naive;
 use crate::record::{CellRecord, CellStatus, RunRecord};
@@ -50,8 +49,7 @@ impl AutoRow {
 pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
     let most_workers = record.cells.iter().map(|c| c.workers).max().unwrap_or(1);
     let median = |c: &CellRecord| c.summary.as_ref().map(|s| s.median_wall_ns);
-    let label =
-        |c: &CellRecord| format!("{} ×{} chunk {}", strategy_label(c), c.workers, chunk_label(c.effective_chunk));
+    let label = |c: &CellRecord| format!("{} ×{} chunk {}", strategy_label(c), c.workers, c.effective_chunk);
     let measured = |c: &&CellRecord| c.status == CellStatus::Ok && c.summary.is_some();
     let mut rows = Vec::new();
     for auto in record.cells.iter().filter(measured).filter(|c| c.decision.is_some()) {

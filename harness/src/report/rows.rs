@@ -2,7 +2,6 @@
 
 use super::judged::strategy_label;
 use crate::record::{CellRecord, CellStatus, RunRecord};
-use crate::strategy::ADAPTIVE;
 use crate::units::{bytes, duration_ns, ratio};
 use crate::verdict::reference::SuspectReference;
 
@@ -40,7 +39,7 @@ fn row(cell: &CellRecord, suspect: bool) -> Vec<String> {
         format!("{} {}", cell.size, cell.size_unit),
         strategy_label(cell),
         cell.workers.to_string(),
-        chunk_label(cell.effective_chunk),
+        cell.effective_chunk.to_string(),
         summary.map_or_else(dash, |s| duration_ns(s.median_wall_ns)),
         summary.map_or_else(dash, |s| format!("±{:.1}%", s.relative_spread * 100.0)),
         marked(ratio(summary.and_then(|s| s.speedup)), suspect),
@@ -56,11 +55,6 @@ fn row(cell: &CellRecord, suspect: bool) -> Vec<String> {
 
 fn marked(value: String, suspect: bool) -> String {
     if suspect && value != "-" { value + SUSPECT_MARK } else { value }
-}
-
-/// Tasks per dispatch, or `adaptive`.
-pub(super) fn chunk_label(effective_chunk: usize) -> String {
-    if effective_chunk == ADAPTIVE { "adaptive".to_owned() } else { effective_chunk.to_string() }
 }
 
 /// `ok`, `FAILED: reason` or `not measured: reason`, followed by any worker faults that were met and handled.

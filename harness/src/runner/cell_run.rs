@@ -8,6 +8,7 @@ use ablate_workloads::Digest;
 use ablate_workloads::runtime::{Job, JobError};
 
 use super::task_events::TaskCounter;
+use crate::cancel::Cancel;
 use crate::cell_summary::Summary;
 use crate::config::{Profile, RunConfig};
 use crate::decision::Decision;
@@ -37,27 +38,34 @@ pub(super) struct CellRun {
     faults: Faults,
     failure: Option<String>,
     decision: Option<Decision>,
+    /// The run's token: an execution it stopped is not recorded.
+    cancel: Cancel,
 }
 
 impl CellRun {
     /// Starts the cell's workers, timing the start.
-    pub(super) fn launch(cell: &Cell, job: Arc<dyn Job>, config: &RunConfig) -> Result<Self, HarnessError> {
+    pub(super) fn launch(
+        cell: &Cell,
+        job: Arc<dyn Job>,
+        config: &RunConfig,
+        cancel: &Cancel,
+    ) -> Result<Self, HarnessError> {
         let started = Instant::now();
         let transport = cell.transport.unwrap_or(Transport::Shm);
         let (workers, chunk, process) = (cell.workers, cell.chunk, &config.process);
         let chunk_target = Duration::from_nanos(config.chunk_target_ns);
         let pinning = if config.pin { Pinning::allowed_cpus() } else { Pinning::off() };
-        let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target, pinning: &pinning };
+        let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target, pinning: &pinning, cancel };
         let pool = cell.strategy.launch(&spec)?;
-        Ok(Self::new(cell, job, Some(pool), started.elapsed().as_nanos() as u64))
+        Ok(Self::new(cell, job, cancel, Some(pool), started.elapsed().as_nanos() as u64))
     }
 
     /// A cell whose strategy could not start its workers: failed with `reason` before it ran.
-    pub(super) fn unlaunched(cell: &Cell, job: Arc<dyn Job>, reason: String) -> Self {
-        Self { failure: Some(reason), ..Self::new(cell, job, None, 0) }
+    pub(super) fn unlaunched(cell: &Cell, job: Arc<dyn Job>, cancel: &Cancel, reason: String) -> Self {
+        Self { failure: Some(reason), ..Self::new(cell, job, cancel, None, 0) }
     }
 
-    fn new(cell: &Cell, job: Arc<dyn Job>, pool: Option<Box<dyn Pool>>, pool_start_ns: u64) -> Self {
+    fn new(cell: &Cell, job: Arc<dyn Job>, cancel: &Cancel, pool: Option<Box<dyn Pool>>, pool_start_ns: u64) -> Self {
         CellRun {
             cell: cell.clone(),
             job,
@@ -72,6 +80,7 @@ impl CellRun {
             faults: Faults::default(),
             failure: None,
             decision: None,
+            cancel: cancel.clone(),
         }
     }
 
@@ -119,11 +128,11 @@ impl CellRun {
         let machine_before = load::machine_busy_ns();
         let cpu_before = process_cpu_time();
         let started = Instant::now();
-        let execution = pool.execute(self.job.as_ref(), &counter);
+        let execution = pool.execute(&counter);
         let wall = started.elapsed();
         let cpu_after = process_cpu_time();
         let machine_after = load::machine_busy_ns();
-        if crate::cancel::requested() {
+        if self.cancel.is_cancelled() {
             return;
         }
         let cpu_ns = cpu_after.saturating_sub(cpu_before).as_nanos() as u64 + execution.worker_cpu_ns;
@@ -196,7 +205,7 @@ impl CellRun {
         let tasks = self.job.task_count();
         let status = match self.failure {
             Some(reason) => CellStatus::Failed { reason },
-            None if self.samples.is_empty() => CellStatus::Unmeasured { reason: unmeasured_reason() },
+            None if self.samples.is_empty() => CellStatus::Unmeasured { reason: unmeasured_reason(&self.cancel) },
             None => CellStatus::Ok,
         };
         let summary = Summary::of(&self.samples, self.cell.workers, serial_median_ns, bytes_touched);
@@ -231,8 +240,8 @@ impl CellRun {
 }
 
 /// Why a cell has no timed sample: an interruption, or (when a driver closes a group early) no round reached it.
-fn unmeasured_reason() -> String {
-    if crate::cancel::requested() {
+fn unmeasured_reason(cancel: &Cancel) -> String {
+    if cancel.is_cancelled() {
         "interrupted before its first timed repetition".to_owned()
     } else {
         "closed before its first timed repetition".to_owned()

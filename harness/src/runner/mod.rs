@@ -19,11 +19,12 @@ use ablate_workloads::runtime::Job;
 use ablate_workloads::{Digest, Registry};
 
 use crate::auto;
-use crate::cancel;
+use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
+use crate::measure::machine::Machine;
 use crate::measure::rss;
 use crate::plan::{Cell, Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
@@ -32,8 +33,16 @@ use cell_run::CellRun;
 
 /// Runs every cell of `config` and returns the record; cells that fail are recorded as failed, not returned as
 /// errors. Errors are for what stops the whole run: a workload that cannot be built, a pool that cannot start.
-/// A cancellation (Ctrl-C) ends the run early with what was measured so far, and the record says so.
-pub fn run(config: &RunConfig, registry: &Registry, listener: &dyn Listener) -> Result<RunRecord, HarnessError> {
+/// A cancellation (Ctrl-C) ends the run early with what was measured so far, and the record says so. The record
+/// names `machine`, which the command detected once: the runner never reads the machine itself. Cancelling
+/// `cancel` (Ctrl-C does) is the cancellation.
+pub fn run(
+    config: &RunConfig,
+    registry: &Registry,
+    machine: &Machine,
+    cancel: &Cancel,
+    listener: &dyn Listener,
+) -> Result<RunRecord, HarnessError> {
     let plan = Plan::new(config, registry)?;
     let rounds = config.profile.warmup + config.profile.reps;
     listener.on_event(&Event::RunStarted { cells: plan.cell_count(), executions: plan.cell_count() * rounds as usize });
@@ -41,26 +50,27 @@ pub fn run(config: &RunConfig, registry: &Registry, listener: &dyn Listener) -> 
     let mut order = Rng::new(config.order_seed);
     let mut cells = Vec::with_capacity(plan.cell_count());
     for group in &plan.groups {
-        if cancel::requested() {
+        if cancel.is_cancelled() {
             break;
         }
-        cells.extend(run_group(group, config, registry, listener, &mut order)?);
+        cells.extend(run_group(group, config, registry, cancel, listener, &mut order)?);
     }
-    Ok(RunRecord::new(config.clone(), rss_scope, cells, cancel::requested()))
+    Ok(RunRecord::new(config.clone(), machine.clone(), rss_scope, cells, cancel.is_cancelled()))
 }
 
 fn run_group(
     group: &Group,
     config: &RunConfig,
     registry: &Registry,
+    cancel: &Cancel,
     listener: &dyn Listener,
     order: &mut Rng,
 ) -> Result<Vec<CellRecord>, HarnessError> {
-    let mut session = GroupSession::open(group, config, registry, listener)?;
+    let mut session = GroupSession::open(group, config, registry, cancel, listener)?;
     let warmup = config.profile.warmup;
     for round in 0..config.profile.reps {
         for index in round_order(session.runs.len(), round == 0 && warmup == 0, order) {
-            if cancel::requested() {
+            if cancel.is_cancelled() {
                 break;
             }
             if session.runs[index].has_enough(&config.profile) {
@@ -82,11 +92,12 @@ pub struct GroupSession {
 impl GroupSession {
     /// Builds the group's workload, launches every cell's strategy, and runs the profile's warm-up rounds (serial
     /// first, so every later execution is checked against its digest). A strategy that cannot start its workers
-    /// (the system refused a thread or process) fails its cell, not the run.
+    /// (the system refused a thread or process) fails its cell, not the run. Every pool gets `cancel`.
     pub fn open(
         group: &Group,
         config: &RunConfig,
         registry: &Registry,
+        cancel: &Cancel,
         listener: &dyn Listener,
     ) -> Result<Self, HarnessError> {
         let (workload, size) = (group.config.name.as_str(), group.config.size);
@@ -96,13 +107,13 @@ impl GroupSession {
         listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
         let mut runs = Vec::with_capacity(group.cells.len());
         for cell in &group.cells {
-            let (cell, decision) = decide_if_auto(cell, &job, config, listener)?;
-            let run = match CellRun::launch(&cell, job.clone(), config) {
+            let (cell, decision) = decide_if_auto(cell, &job, config, cancel, listener)?;
+            let run = match CellRun::launch(&cell, job.clone(), config, cancel) {
                 Ok(run) => run,
                 Err(refused @ HarnessError::PoolStart { .. }) => {
                     let reason = refused.to_string();
                     listener.on_event(&Event::CellFailed { cell: &cell, reason: &reason });
-                    CellRun::unlaunched(&cell, job.clone(), reason)
+                    CellRun::unlaunched(&cell, job.clone(), cancel, reason)
                 }
                 Err(e) => return Err(e),
             };
@@ -111,7 +122,7 @@ impl GroupSession {
         let mut session = GroupSession { runs, reference: None };
         for round in 0..config.profile.warmup {
             for index in 0..session.runs.len() {
-                if !cancel::requested() {
+                if !cancel.is_cancelled() {
                     session.execute(index, (round, 0), Round::Warmup(round), listener);
                 }
             }
@@ -156,12 +167,13 @@ fn decide_if_auto(
     cell: &Cell,
     job: &Arc<dyn Job>,
     config: &RunConfig,
+    cancel: &Cancel,
     listener: &dyn Listener,
 ) -> Result<(Cell, Option<Decision>), HarnessError> {
     if !cell.auto {
         return Ok((cell.clone(), None));
     }
-    let decision = auto::choose(job, config)?;
+    let decision = auto::choose(job, config, cancel)?;
     let decided = cell.decided(decision.strategy, decision.workers, decision.chunk);
     listener.on_event(&Event::AutoDecided { cell: &decided, decision: &decision });
     Ok((decided, Some(decision)))
@@ -182,6 +194,55 @@ pub fn round_order(cells: usize, serial_first: bool, rng: &mut Rng) -> Vec<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::WorkloadChoice;
+    use crate::events::Silent;
+    use crate::record::CellStatus;
+    use crate::strategy::StrategyKind;
+    use ablate_workloads::Params;
+
+    /// A run of `spin` at 20 tasks under serial and threads ×1 and ×2: one warm-up and two timed rounds.
+    fn tiny_config() -> RunConfig {
+        let mut config = RunConfig::for_tests();
+        config.workloads = vec![WorkloadChoice { name: "spin".into(), sizes: vec![20], params: Params::new() }];
+        config.strategies = vec![StrategyKind::Serial, StrategyKind::Threads];
+        config.profile.warmup = 1;
+        config.profile.reps = 2;
+        config
+    }
+
+    #[test]
+    fn the_record_names_the_machine_the_command_detected() {
+        let machine = Machine::for_tests();
+        let record = run(&tiny_config(), &Registry::builtin(), &machine, &Cancel::new(), &Silent).unwrap();
+        assert_eq!(record.machine, machine, "the runner reads no machine of its own");
+        assert!(record.cells.iter().all(|c| c.samples.len() == 2), "{:?}", record.failed_cells().collect::<Vec<_>>());
+        assert!(!record.cancelled);
+    }
+
+    /// Cancels its token once the first timed execution has finished.
+    struct CancelAfterFirstTimed(Cancel);
+
+    impl Listener for CancelAfterFirstTimed {
+        fn on_event(&self, event: &Event<'_>) {
+            if let Event::CellFinished { round: Round::Timed(_), .. } = event {
+                self.0.cancel();
+            }
+        }
+    }
+
+    #[test]
+    fn cancelling_a_runs_token_stops_that_run_and_keeps_what_it_measured() {
+        let cancel = Cancel::new();
+        let listener = CancelAfterFirstTimed(cancel.clone());
+        let record = run(&tiny_config(), &Registry::builtin(), &Machine::for_tests(), &cancel, &listener).unwrap();
+        assert!(record.cancelled, "the record says the run was stopped");
+        let measured: usize = record.cells.iter().map(|c| c.samples.len()).sum();
+        assert_eq!(measured, 1, "the first timed execution kept, nothing after it ran");
+        assert!(record.cells.iter().all(|c| c.samples.len() == 1 || c.status != CellStatus::Ok), "{record:?}");
+
+        let untouched = run(&tiny_config(), &Registry::builtin(), &Machine::for_tests(), &Cancel::new(), &Silent);
+        assert!(!untouched.unwrap().cancelled, "another run's token is its own");
+    }
 
     #[test]
     fn round_order_is_a_permutation_with_serial_first_when_asked() {

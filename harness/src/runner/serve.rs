@@ -12,9 +12,11 @@ use ablate_workloads::Registry;
 use serde::{Deserialize, Serialize};
 
 use super::GroupSession;
+use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Round, Silent};
+use crate::measure::machine::Machine;
 use crate::measure::rss;
 use crate::plan::{Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
@@ -75,8 +77,9 @@ pub enum Reply {
     },
 }
 
-/// Serves `config`'s suite to a driver on stdin/stdout until it says `finish` or closes stdin.
-pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError> {
+/// Serves `config`'s suite, measured on `machine`, to a driver on stdin/stdout until it says `finish` or closes
+/// stdin; `cancel` stops the executions under way.
+pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine, cancel: &Cancel) -> Result<(), HarnessError> {
     let plan = Plan::new(config, registry)?;
     let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };
     let groups = plan.groups.iter().map(|g| g.cells.iter().map(|c| c.id.clone()).collect()).collect();
@@ -89,7 +92,7 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
             Err(e) => Reply::Error { message: format!("bad request {line:?}: {e}") },
             Ok(Request::Open { group, cells: wanted }) => match plan.groups.get(group) {
                 None => Reply::Error { message: format!("no group {group}; the plan has {}", plan.groups.len()) },
-                Some(planned) => match GroupSession::open(&only(planned, wanted), config, registry, &Silent) {
+                Some(planned) => match GroupSession::open(&only(planned, wanted), config, registry, cancel, &Silent) {
                     Ok(session) => {
                         let ids = session.cell_ids();
                         open = Some(session);
@@ -117,7 +120,8 @@ pub fn serve(config: &RunConfig, registry: &Registry) -> Result<(), HarnessError
                 Reply::Closed
             }
             Ok(Request::Finish) => {
-                let record = RunRecord::new(config.clone(), rss_scope, std::mem::take(&mut cells), false);
+                let record =
+                    RunRecord::new(config.clone(), machine.clone(), rss_scope, std::mem::take(&mut cells), false);
                 return send(&Reply::Finished { record: Box::new(record) });
             }
         };

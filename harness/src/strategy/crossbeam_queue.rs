@@ -8,27 +8,32 @@
 //! Results go back into task order either way. Threads are spawned per execution and counted in its wall time.
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ablate_workloads::runtime::Job;
 use crossbeam::channel;
 
+use crate::cancel::Cancel;
+
 use super::scoped::on_workers;
 use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, chunk_ranges, next_chunk_size};
 
 pub(crate) struct CrossbeamQueue {
+    pub(crate) job: Arc<dyn Job>,
     pub(crate) workers: usize,
     pub(crate) chunk: Chunk,
     /// How long an adaptive chunk should take.
     pub(crate) target: Duration,
     pub(crate) pinning: Pinning,
+    pub(crate) cancel: Cancel,
 }
 
 impl Pool for CrossbeamQueue {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(job, progress);
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress, &self.cancel);
         let started = match self.chunk {
             Chunk::Fixed(size) => self.fixed_chunks(&dispatch, size),
             Chunk::Auto => self.adaptive_chunks(&dispatch),

@@ -5,6 +5,7 @@
 
 mod chunks;
 mod crossbeam_queue;
+mod effective_chunk;
 mod gathered;
 pub(crate) mod mpi;
 mod pinning;
@@ -23,7 +24,9 @@ use std::time::Duration;
 use ablate_workloads::runtime::Job;
 use serde::{Deserialize, Serialize};
 
+pub use crate::cancel::Cancel;
 pub(crate) use chunks::{block_ranges, chunk_ranges, next_chunk_size};
+pub use effective_chunk::EffectiveChunk;
 pub use pinning::Pinning;
 pub use process::{ProcessOptions, Transport};
 pub use task::{Execution, Fault, Faults, TaskFailure, WireBytes, install_quiet_panic_hook};
@@ -94,14 +97,18 @@ impl StrategyKind {
     }
 
     /// Tasks per dispatch when the user sets none: the whole block per worker for `serial` and `threads` (so
-    /// serial, the reference, pays no per-chunk bookkeeping that `threads` ×1 does not), [`ADAPTIVE`] for
+    /// serial, the reference, pays no per-chunk bookkeeping that `threads` ×1 does not), adaptive for
     /// `crossbeam`, `process` and `mpi`, else one task.
-    pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> usize {
+    pub fn effective_chunk(self, chunk: Chunk, tasks: usize, workers: usize) -> EffectiveChunk {
         match (self, chunk) {
-            (_, Chunk::Fixed(n)) => n,
-            (StrategyKind::Serial | StrategyKind::Threads, Chunk::Auto) => tasks.div_ceil(workers.max(1)).max(1),
-            (StrategyKind::Crossbeam | StrategyKind::Process | StrategyKind::Mpi, Chunk::Auto) => ADAPTIVE,
-            (_, Chunk::Auto) => 1,
+            (_, Chunk::Fixed(n)) => EffectiveChunk::Fixed(n),
+            (StrategyKind::Serial | StrategyKind::Threads, Chunk::Auto) => {
+                EffectiveChunk::Fixed(tasks.div_ceil(workers.max(1)).max(1))
+            }
+            (StrategyKind::Crossbeam | StrategyKind::Process | StrategyKind::Mpi, Chunk::Auto) => {
+                EffectiveChunk::Adaptive
+            }
+            (_, Chunk::Auto) => EffectiveChunk::Fixed(1),
         }
     }
 
@@ -126,27 +133,16 @@ impl StrategyKind {
     /// Starts the workers of one cell.
     pub fn launch(self, spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
         let (workers, chunk, pinning) = (spec.workers, spec.chunk, spec.pinning.clone());
+        let (job, cancel) = (spec.job.clone(), spec.cancel.clone());
         Ok(match self {
-            StrategyKind::Serial => Box::new(serial::Serial { chunk, pinning }),
-            StrategyKind::Threads => Box::new(threads::StaticThreads { workers, chunk, pinning }),
-            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(workers, chunk, pinning)?),
+            StrategyKind::Serial => Box::new(serial::Serial { job, chunk, pinning, cancel }),
+            StrategyKind::Threads => Box::new(threads::StaticThreads { job, workers, chunk, pinning, cancel }),
+            StrategyKind::Rayon => Box::new(rayon_pool::RayonPool::new(job, workers, chunk, pinning, cancel)?),
             StrategyKind::Crossbeam => {
-                Box::new(crossbeam_queue::CrossbeamQueue { workers, chunk, target: spec.chunk_target, pinning })
+                let target = spec.chunk_target;
+                Box::new(crossbeam_queue::CrossbeamQueue { job, workers, chunk, target, pinning, cancel })
             }
-            StrategyKind::Process => {
-                let options = spec.process.clone();
-                let job = spec.job.clone();
-                let transport = spec.transport;
-                Box::new(process::ProcessPool::start(
-                    job,
-                    workers,
-                    chunk,
-                    spec.chunk_target,
-                    transport,
-                    options,
-                    pinning,
-                )?)
-            }
+            StrategyKind::Process => Box::new(process::ProcessPool::start(spec)?),
             StrategyKind::Mpi => mpi::launch(spec)?,
         })
     }
@@ -178,6 +174,8 @@ impl fmt::Display for Chunk {
 
 /// What a strategy needs to start the workers of one cell.
 pub struct Launch<'a> {
+    /// The job the pool executes: handed over once, here, since worker processes and ranks must load it before
+    /// the first execution; in-process pools keep it too.
     pub job: &'a Arc<dyn Job>,
     pub workers: usize,
     pub chunk: Chunk,
@@ -188,10 +186,9 @@ pub struct Launch<'a> {
     pub chunk_target: Duration,
     /// Where each worker runs.
     pub pinning: &'a Pinning,
+    /// Stops the pool's executions early: checked before every task, and while waiting on workers.
+    pub cancel: &'a Cancel,
 }
-
-/// The effective chunk of a strategy whose chunks adapt to their duration while it runs.
-pub const ADAPTIVE: usize = 0;
 
 /// The default duration of an adaptive chunk: long enough that handing it out is noise, short enough to balance.
 pub const DEFAULT_CHUNK_TARGET: Duration = Duration::from_micros(200);
@@ -209,9 +206,10 @@ impl TaskProgress for IgnoreProgress {
     fn tasks_done(&self, _count: usize) {}
 }
 
-/// A launched strategy, ready to execute jobs repeatedly.
+/// A launched strategy, ready to execute its job repeatedly: the job it was launched with (see [`Launch::job`]),
+/// the only one it runs.
 pub trait Pool: Send {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution;
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution;
 }
 
 #[cfg(test)]
@@ -225,12 +223,23 @@ mod tests {
         [StrategyKind::Serial, StrategyKind::Threads, StrategyKind::Rayon, StrategyKind::Crossbeam];
 
     fn launch(kind: StrategyKind, workers: usize, chunk: Chunk, job: &Arc<dyn Job>) -> Box<dyn Pool> {
+        launch_with(kind, workers, chunk, job, &Cancel::new())
+    }
+
+    fn launch_with(
+        kind: StrategyKind,
+        workers: usize,
+        chunk: Chunk,
+        job: &Arc<dyn Job>,
+        cancel: &Cancel,
+    ) -> Box<dyn Pool> {
         let process = ProcessOptions::default();
         let chunk_target = DEFAULT_CHUNK_TARGET;
         let pinning = Pinning::allowed_cpus();
         let transport = Transport::Shm;
-        kind.launch(&Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning })
-            .unwrap()
+        let spec =
+            Launch { job, workers, chunk, transport, process: &process, chunk_target, pinning: &pinning, cancel };
+        kind.launch(&spec).unwrap()
     }
 
     fn spin_job(tasks: u64, params: Params) -> std::sync::Arc<dyn Job> {
@@ -245,7 +254,7 @@ mod tests {
             let job = spin_job(tasks, Params::new());
             let chunk = if chunk == 0 { Chunk::Auto } else { Chunk::Fixed(chunk) };
             let run = |kind: StrategyKind, workers| {
-                let execution = launch(kind, workers, chunk, &job).execute(job.as_ref(), &IgnoreProgress);
+                let execution = launch(kind, workers, chunk, &job).execute(&IgnoreProgress);
                 prop_assert!(execution.failure.is_none());
                 prop_assert_eq!(execution.task_nanos.len(), tasks as usize);
                 prop_assert_eq!(execution.busy_nanos.len(), if kind == StrategyKind::Serial { 1 } else { workers });
@@ -260,10 +269,36 @@ mod tests {
         install_quiet_panic_hook();
         let job = spin_job(40, Params::new().with("panic_on", 17));
         for kind in IN_PROCESS {
-            let execution = launch(kind, 3, Chunk::Fixed(2), &job).execute(job.as_ref(), &IgnoreProgress);
+            let execution = launch(kind, 3, Chunk::Fixed(2), &job).execute(&IgnoreProgress);
             let failure = execution.failure.expect("task 17 panics");
             assert_eq!(failure.task, 17, "{kind}");
             assert!(failure.message.contains("panicked on purpose"), "{kind}: {}", failure.message);
+        }
+    }
+
+    /// Cancels its token as soon as the first task is done.
+    struct CancelAfterFirstTask(Cancel);
+
+    impl TaskProgress for CancelAfterFirstTask {
+        fn tasks_done(&self, _count: usize) {
+            self.0.cancel();
+        }
+    }
+
+    #[test]
+    fn a_pool_stops_when_the_token_it_was_given_is_cancelled_and_others_run_on() {
+        let job = spin_job(200, Params::new());
+        for kind in IN_PROCESS {
+            let cancel = Cancel::new();
+            let mut pool = launch_with(kind, 2, Chunk::Fixed(1), &job, &cancel);
+            let mut untouched = launch(kind, 2, Chunk::Fixed(1), &job);
+            let stopped = pool.execute(&CancelAfterFirstTask(cancel.clone()));
+            let failure = stopped.failure.expect("a cancelled execution does not finish");
+            assert_eq!(failure.message, "cancelled", "{kind}");
+            assert!(stopped.outputs.len() < 200, "{kind}: {} tasks ran after the cancel", stopped.outputs.len());
+            let whole = untouched.execute(&CancelAfterFirstTask(Cancel::new()));
+            assert!(whole.failure.is_none() && whole.outputs.len() == 200, "{kind}: another pool's token is its own");
+            assert!(pool.execute(&IgnoreProgress).outputs.is_empty(), "{kind}: a cancelled pool starts no task");
         }
     }
 }

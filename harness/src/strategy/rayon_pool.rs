@@ -7,34 +7,47 @@
 use ablate_workloads::runtime::Job;
 use crossbeam::utils::CachePadded;
 use rayon::prelude::*;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::task::{ChunkLog, SharedExecution};
-use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use super::{Chunk, EffectiveChunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use crate::cancel::Cancel;
 use crate::error::HarnessError;
 
 pub(crate) struct RayonPool {
+    job: Arc<dyn Job>,
     pool: rayon::ThreadPool,
     workers: usize,
     chunk: Chunk,
+    cancel: Cancel,
 }
 
 impl RayonPool {
-    pub(crate) fn new(workers: usize, chunk: Chunk, pinning: Pinning) -> Result<Self, HarnessError> {
+    pub(crate) fn new(
+        job: Arc<dyn Job>,
+        workers: usize,
+        chunk: Chunk,
+        pinning: Pinning,
+        cancel: Cancel,
+    ) -> Result<Self, HarnessError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("ablate-rayon-{i}"))
             .start_handler(move |i| pinning.pin_thread(i))
             .build()
             .map_err(|e| HarnessError::PoolStart { strategy: "rayon", workers, reason: e.to_string() })?;
-        Ok(Self { pool, workers, chunk })
+        Ok(Self { job, pool, workers, chunk, cancel })
     }
 }
 
 impl Pool for RayonPool {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(job, progress);
-        let chunk = StrategyKind::Rayon.effective_chunk(self.chunk, dispatch.task_count(), self.workers);
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress, &self.cancel);
+        let tasks = dispatch.task_count();
+        let EffectiveChunk::Fixed(chunk) = StrategyKind::Rayon.effective_chunk(self.chunk, tasks, self.workers) else {
+            unreachable!("rayon's chunks are fixed")
+        };
         let busy: Vec<CachePadded<AtomicU64>> =
             (0..self.workers).map(|_| CachePadded::new(AtomicU64::new(0))).collect();
         let logs: Vec<ChunkLog> = self.pool.install(|| {

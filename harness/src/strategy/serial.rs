@@ -8,21 +8,30 @@
 //! tasks of 1.5 µs (`lookup` of `examples/auto-study`). Its thread has the main thread's stack size, as serial
 //! code in a program would.
 
+use std::sync::Arc;
+
 use ablate_workloads::runtime::Job;
+
+use crate::cancel::Cancel;
 
 use super::scoped::on_workers;
 use super::task::SharedExecution;
-use super::{Chunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
+use super::{Chunk, EffectiveChunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 
 pub(crate) struct Serial {
+    pub(crate) job: Arc<dyn Job>,
     pub(crate) chunk: Chunk,
     pub(crate) pinning: Pinning,
+    pub(crate) cancel: Cancel,
 }
 
 impl Pool for Serial {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(job, progress);
-        let chunk = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1);
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress, &self.cancel);
+        let EffectiveChunk::Fixed(chunk) = StrategyKind::Serial.effective_chunk(self.chunk, dispatch.task_count(), 1)
+        else {
+            unreachable!("serial's chunks are fixed")
+        };
         let in_order = |_worker: usize| -> Vec<_> {
             chunk_ranges(dispatch.task_count(), chunk)
                 .into_iter()

@@ -12,6 +12,7 @@ use ablate_workloads::runtime::{AnyOutput, Job};
 use serde::{Deserialize, Serialize};
 
 use super::TaskProgress;
+use crate::cancel::Cancel;
 
 /// A task that did not produce an output, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +137,8 @@ impl ChunkLog {
 pub(crate) struct SharedExecution<'a> {
     job: &'a dyn Job,
     progress: &'a dyn TaskProgress,
+    /// The pool's token: once cancelled, no task starts.
+    cancel: &'a Cancel,
     stop: AtomicBool,
     /// Identifies this execution to the threads that run it, so each notes its first start once.
     id: u64,
@@ -152,9 +155,10 @@ thread_local! {
 }
 
 impl<'a> SharedExecution<'a> {
-    pub(crate) fn new(job: &'a dyn Job, progress: &'a dyn TaskProgress) -> Self {
+    pub(crate) fn new(job: &'a dyn Job, progress: &'a dyn TaskProgress, cancel: &'a Cancel) -> Self {
         let id = NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed);
-        Self { job, progress, stop: AtomicBool::new(false), id, began: Instant::now(), first_starts: Mutex::default() }
+        let (stop, began, first_starts) = (AtomicBool::new(false), Instant::now(), Mutex::default());
+        Self { job, progress, cancel, stop, id, began, first_starts }
     }
 
     /// Notes, the first time the calling thread runs a chunk of this execution, how long after its start.
@@ -173,7 +177,7 @@ impl<'a> SharedExecution<'a> {
     /// Runs the tasks of `range` in order; stops at the first panic and tells the other workers to stop too.
     /// Returns `None` when another worker had already failed.
     pub(crate) fn run_chunk(&self, range: Range<usize>) -> Option<ChunkLog> {
-        if self.stop.load(Ordering::Relaxed) || crate::cancel::requested() {
+        if self.stop.load(Ordering::Relaxed) || self.cancel.is_cancelled() {
             return None;
         }
         self.note_first_start();
@@ -184,7 +188,7 @@ impl<'a> SharedExecution<'a> {
             failure: None,
         };
         for task in range {
-            if crate::cancel::requested() {
+            if self.cancel.is_cancelled() {
                 break;
             }
             let started = Instant::now();
@@ -242,7 +246,7 @@ impl<'a> SharedExecution<'a> {
             execution.task_nanos.extend(log.nanos);
         }
         if execution.failure.is_none() && execution.outputs.len() != tasks {
-            let message = if crate::cancel::requested() {
+            let message = if self.cancel.is_cancelled() {
                 "cancelled".to_owned()
             } else {
                 format!("the strategy returned {} of {tasks} outputs", execution.outputs.len())

@@ -4,17 +4,22 @@
 //! Nothing is rebalanced at run time, so skewed task costs show up as idle workers: that is the point of it.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use ablate_workloads::runtime::Job;
+
+use crate::cancel::Cancel;
 
 use super::scoped::on_workers;
 use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, Execution, Pinning, Pool, TaskProgress, block_ranges, chunk_ranges};
 
 pub(crate) struct StaticThreads {
+    pub(crate) job: Arc<dyn Job>,
     pub(crate) workers: usize,
     pub(crate) chunk: Chunk,
     pub(crate) pinning: Pinning,
+    pub(crate) cancel: Cancel,
 }
 
 impl StaticThreads {
@@ -34,8 +39,8 @@ impl StaticThreads {
 }
 
 impl Pool for StaticThreads {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        let dispatch = SharedExecution::new(job, progress);
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        let dispatch = SharedExecution::new(self.job.as_ref(), progress, &self.cancel);
         let assignments = self.assignments(dispatch.task_count());
         let run_assigned = |worker: usize| -> Vec<ChunkLog> {
             assignments[worker].iter().cloned().map_while(|r| dispatch.run_chunk(r)).collect()

@@ -3,7 +3,7 @@
 use ablate_workloads::{Kind, Params};
 
 use crate::record::{CellRecord, CellStatus, Sample};
-use crate::strategy::{Chunk, Faults, StrategyKind};
+use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind};
 
 /// A successful cell of `workload` under `strategy` at `workers`, with one timed sample per wall time (ns).
 pub fn cell(workload: &str, kind: Kind, strategy: StrategyKind, workers: usize, walls: &[f64]) -> CellRecord {
@@ -18,7 +18,7 @@ pub fn cell(workload: &str, kind: Kind, strategy: StrategyKind, workers: usize, 
         workers,
         chunk: Chunk::Auto,
         transport: None,
-        effective_chunk: 1,
+        effective_chunk: EffectiveChunk::Fixed(1),
         tasks: 100,
         pool_start_ns: 0,
         status: CellStatus::Ok,

@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ablate_workloads::runtime::Job;
@@ -17,11 +18,10 @@ use crossbeam::channel::RecvTimeoutError;
 use super::ProcessPool;
 use super::child::Report;
 use super::wire::{EncodedTask, FromWorker, ToWorker};
-use crate::cancel;
 use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::task::SharedExecution;
 use crate::strategy::{
-    ADAPTIVE, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
+    EffectiveChunk, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
     next_chunk_size,
 };
 use serde_bytes::Bytes;
@@ -75,21 +75,24 @@ struct Run<'a> {
     last_frame_bytes: usize,
 }
 
-pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+pub(super) fn execute(pool: &mut ProcessPool, progress: &dyn TaskProgress) -> Execution {
+    let job = Arc::clone(&pool.job);
+    let job = job.as_ref();
     let respawn_failures = pool.replace_missing_workers();
     let tasks = job.task_count();
     let workers = pool.workers.len();
     let chunk = StrategyKind::Process.effective_chunk(pool.chunk, tasks, workers);
-    let adaptive = chunk == ADAPTIVE;
     let cpu_before: Vec<(u64, u64)> = pool.live().map(|w| (w.serial, w.cpu_nanos())).collect();
     pool.live().for_each(|w| w.reset_peak_rss());
     let mut run = Run {
-        queue: match adaptive {
-            true => VecDeque::new(),
-            false => chunk_ranges(tasks, chunk).into_iter().map(|tasks| Unit { tasks, attempt: 0 }).collect(),
+        queue: match chunk {
+            EffectiveChunk::Adaptive => VecDeque::new(),
+            EffectiveChunk::Fixed(size) => {
+                chunk_ranges(tasks, size).into_iter().map(|tasks| Unit { tasks, attempt: 0 }).collect()
+            }
         },
-        cursor: if adaptive { 0 } else { tasks },
-        adaptive_sizes: adaptive.then(|| vec![1; workers]),
+        cursor: if chunk == EffectiveChunk::Adaptive { 0 } else { tasks },
+        adaptive_sizes: (chunk == EffectiveChunk::Adaptive).then(|| vec![1; workers]),
         in_flight: (0..workers).map(|_| VecDeque::with_capacity(DEPTH)).collect(),
         last_heard: vec![Instant::now(); workers],
         running: vec![None; workers],
@@ -119,7 +122,7 @@ pub(super) fn execute(pool: &mut ProcessPool, job: &dyn Job, progress: &dyn Task
 impl Run<'_> {
     fn drive(&mut self) {
         loop {
-            if cancel::requested() {
+            if self.pool.cancel.is_cancelled() {
                 let task = self.gathered.first_unfinished();
                 self.gathered.failures.push(TaskFailure { task, message: "cancelled".to_owned() });
                 return;
@@ -375,7 +378,7 @@ impl Run<'_> {
             self.queue.push_back(Unit { tasks: unsent, attempt: 0 });
             self.cursor = self.job.task_count();
         }
-        let serial = SharedExecution::new(self.job, self.progress);
+        let serial = SharedExecution::new(self.job, self.progress, &self.pool.cancel);
         let mut fallback_busy = 0;
         while let Some(unit) = self.queue.pop_front() {
             let Some(log) = serial.run_chunk(unit.tasks) else { break };

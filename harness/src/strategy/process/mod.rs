@@ -22,7 +22,8 @@ use ablate_workloads::runtime::Job;
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
 
-use super::{Chunk, Execution, Pinning, Pool, TaskProgress};
+use super::{Chunk, Execution, Launch, Pinning, Pool, TaskProgress};
+use crate::cancel::Cancel;
 use crate::error::HarnessError;
 use child::{Report, WorkerProcess};
 use shm::SharedFile;
@@ -120,6 +121,7 @@ const HEARTBEATS_PER_TIMEOUT: u32 = 4;
 
 /// A pool of worker processes, all loaded with one job.
 pub struct ProcessPool {
+    /// The job every worker loads, and every execution runs.
     job: Arc<dyn Job>,
     options: ProcessOptions,
     program: PathBuf,
@@ -140,22 +142,18 @@ pub struct ProcessPool {
     next_serial: u64,
     /// Where each worker slot's process runs.
     pinning: Pinning,
+    /// Stops an execution early: checked while waiting on workers.
+    cancel: Cancel,
 }
 
 /// How long a worker may take to shut down cleanly before it is killed.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 impl ProcessPool {
-    /// Starts `workers` processes and waits until each has loaded the job.
-    pub fn start(
-        job: Arc<dyn Job>,
-        workers: usize,
-        chunk: Chunk,
-        chunk_target: Duration,
-        transport: Transport,
-        options: ProcessOptions,
-        pinning: Pinning,
-    ) -> Result<Self, HarnessError> {
+    /// Starts `spec.workers` processes and waits until each has loaded the job.
+    pub fn start(spec: &Launch<'_>) -> Result<Self, HarnessError> {
+        let (job, workers, chunk, transport) = (spec.job.clone(), spec.workers, spec.chunk, spec.transport);
+        let options = spec.process.clone();
         let start_error = |reason: String| HarnessError::PoolStart { strategy: "process", workers, reason };
         let program = match &options.program {
             Some(program) => program.clone(),
@@ -181,7 +179,7 @@ impl ProcessPool {
             program,
             transport,
             chunk,
-            chunk_target,
+            chunk_target: spec.chunk_target,
             shared_bytes,
             shared_file,
             workers: Vec::with_capacity(workers),
@@ -189,7 +187,8 @@ impl ProcessPool {
             report_sender,
             deferred: VecDeque::new(),
             next_serial: 0,
-            pinning,
+            pinning: spec.pinning.clone(),
+            cancel: spec.cancel.clone(),
         };
         let starting = (0..workers).map(|slot| pool.spawn(slot)).collect::<Result<Vec<_>, _>>().map_err(start_error)?;
         pool.workers = pool.await_loaded(starting).map_err(start_error)?.into_iter().map(Some).collect();
@@ -306,8 +305,8 @@ impl ProcessPool {
 }
 
 impl Pool for ProcessPool {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        dispatch::execute(self, job, progress)
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        dispatch::execute(self, progress)
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use ablate_workloads::rng::Rng;
 
-use crate::cancel;
+use crate::cancel::Cancel;
 use crate::cell_summary::Summary;
 use crate::error::HarnessError;
 use crate::record::{CellStatus, Pairing, RunRecord};
@@ -59,7 +59,8 @@ struct PairedCell {
 }
 
 /// Measures `suite` under `base` and `candidate` in paired rounds as `plan` says; `thresholds` decide when a cell
-/// is decided. Each build's stderr is kept in `dir`.
+/// is decided. Each build's stderr is kept in `dir`. Once `cancel` is cancelled no round starts, and the records
+/// say so.
 ///
 /// Every round starts both builds afresh: what a process settles into for its lifetime — where its memory
 /// landed, its allocator's arenas — differs from process to process by as much as a third of a cell's time, and
@@ -72,6 +73,7 @@ pub fn measure(
     plan: &AbPlan,
     thresholds: &ThresholdSet,
     dir: &Path,
+    cancel: &Cancel,
 ) -> Result<AbOutcome, HarnessError> {
     let started = Instant::now();
     let mut rng = Rng::new(plan.seed);
@@ -83,7 +85,7 @@ pub fn measure(
         let all_decided = round > 0 && cells.iter().all(|c| c.done);
         let out_of_rounds = looks.as_ref().is_some_and(|l| round >= l.last());
         let out_of_time = round > 0 && started.elapsed() + last_round > plan.max_time;
-        if all_decided || out_of_rounds || out_of_time || cancel::requested() {
+        if all_decided || out_of_rounds || out_of_time || cancel.is_cancelled() {
             break;
         }
         let round_started = Instant::now();
@@ -148,7 +150,7 @@ pub fn measure(
         record.pairing = Some(Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family });
         record.config.profile.reps = round;
         record.config.profile.warmup = round;
-        record.cancelled |= cancel::requested();
+        record.cancelled |= cancel.is_cancelled();
         resummarise(record);
     }
     Ok(AbOutcome { base: base_record, candidate: candidate_record })

@@ -2,12 +2,13 @@ use ablate_workloads::Kind;
 
 use super::*;
 use crate::config::RunConfig;
+use crate::measure::machine::Machine;
 use crate::record::RssScope;
 use crate::strategy::StrategyKind::{Process, Rayon, Serial, Threads};
 use crate::verdict::fixtures::{cell, walls};
 
 fn run_of(cells: Vec<CellRecord>) -> RunRecord {
-    RunRecord::new(RunConfig::for_tests(), RssScope::PerRepetition, cells, false)
+    RunRecord::new(RunConfig::for_tests(), Machine::for_tests(), RssScope::PerRepetition, cells, false)
 }
 
 fn at(strategy: StrategyKind, workers: usize, center: f64) -> CellRecord {

@@ -13,11 +13,10 @@ use serde_bytes::Bytes;
 
 use super::link::{self, Envelope, TAG_JOB, TAG_REPLY};
 use super::pool::{MpiPool, PAUSE};
-use crate::cancel;
 use crate::strategy::gathered::{Gathered, encode_inputs};
 use crate::strategy::process::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::strategy::{
-    ADAPTIVE, Execution, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
+    EffectiveChunk, Execution, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
 };
 
 /// Chunks in flight per rank.
@@ -38,7 +37,8 @@ struct Run<'a> {
     wire: WireBytes,
 }
 
-pub(super) fn execute(pool: &MpiPool, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
+pub(super) fn execute(pool: &MpiPool, progress: &dyn TaskProgress) -> Execution {
+    let job = pool.job.as_ref();
     let tasks = job.task_count();
     let chunk = StrategyKind::Mpi.effective_chunk(pool.chunk, tasks, pool.workers);
     let before = pool.stats(true);
@@ -47,7 +47,10 @@ pub(super) fn execute(pool: &MpiPool, job: &dyn Job, progress: &dyn TaskProgress
         job,
         progress,
         cursor: 0,
-        fixed: (chunk != ADAPTIVE).then_some(chunk),
+        fixed: match chunk {
+            EffectiveChunk::Fixed(tasks) => Some(tasks),
+            EffectiveChunk::Adaptive => None,
+        },
         sizes: vec![1; pool.workers],
         in_flight: (0..pool.workers).map(|_| VecDeque::with_capacity(DEPTH)).collect(),
         gathered: Gathered::new(tasks, pool.workers),
@@ -63,7 +66,7 @@ pub(super) fn execute(pool: &MpiPool, job: &dyn Job, progress: &dyn TaskProgress
 impl Run<'_> {
     fn drive(&mut self) {
         loop {
-            if cancel::requested() && self.cursor < self.job.task_count() {
+            if self.pool.cancel.is_cancelled() && self.cursor < self.job.task_count() {
                 let task = self.cursor;
                 self.gathered.failures.push(TaskFailure { task, message: "cancelled".to_owned() });
                 self.cursor = self.job.task_count();

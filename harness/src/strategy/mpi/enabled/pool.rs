@@ -2,6 +2,7 @@
 //! cell is done. Worker ranks rebuild the shared input from the seed (a rank may be on another machine, so
 //! nothing is mapped); only task inputs and outputs travel.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ::mpi::point_to_point::Destination;
@@ -10,6 +11,7 @@ use ablate_workloads::runtime::Job;
 
 use super::link::{self, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
 use super::{dispatch, worker_ranks};
+use crate::cancel::Cancel;
 use crate::error::HarnessError;
 use crate::strategy::mpi::HOW_TO_LAUNCH;
 use crate::strategy::process::wire::{FromWorker, SharedSpec, ToWorker, WIRE_VERSION};
@@ -20,9 +22,13 @@ pub(super) const PAUSE: Duration = Duration::from_micros(50);
 
 /// The MPI handles stay with MPI (they are not `Send`); the pool reaches the world through [`MpiPool::world`].
 pub struct MpiPool {
+    /// The job the worker ranks loaded, and every execution runs.
+    pub(super) job: Arc<dyn Job>,
     pub(super) workers: usize,
     pub(super) chunk: Chunk,
     pub(super) chunk_target: Duration,
+    /// Stops an execution early: no chunk is sent once it is cancelled.
+    pub(super) cancel: Cancel,
 }
 
 /// Loads the cell's workload on worker ranks 1..=workers and waits until each has it.
@@ -35,7 +41,13 @@ pub fn launch(spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
             spec.workers, spec.workers
         )));
     }
-    let pool = MpiPool { workers: spec.workers, chunk: spec.chunk, chunk_target: spec.chunk_target };
+    let pool = MpiPool {
+        job: spec.job.clone(),
+        workers: spec.workers,
+        chunk: spec.chunk,
+        chunk_target: spec.chunk_target,
+        cancel: spec.cancel.clone(),
+    };
     let config = spec.job.config().clone();
     let load = ToWorker::Load { version: WIRE_VERSION, config, shared: SharedSpec::Regenerate, heartbeat: None };
     let load = postcard::to_allocvec(&load).map_err(|e| start_error(format!("cannot encode the workload: {e}")))?;
@@ -85,8 +97,8 @@ impl MpiPool {
 }
 
 impl Pool for MpiPool {
-    fn execute(&mut self, job: &dyn Job, progress: &dyn TaskProgress) -> Execution {
-        dispatch::execute(self, job, progress)
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        dispatch::execute(self, progress)
     }
 }
 
