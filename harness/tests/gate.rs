@@ -115,7 +115,8 @@ fn verdicts_and_exit_codes_follow_the_samples() {
 
 /// `gate` measuring the suite itself, with `--confirm` re-measuring failing cells: against a baseline no real
 /// run can match (1 ns a repetition) it fails with exit 3; against one no real run can be slower than (1000 s)
-/// it passes. Only the baseline's timings are made up; the candidate is measured for real.
+/// it passes. Only the baseline's timings are made up; the candidate is measured for real. `--save-baseline`
+/// stores the candidate after the gate that passed, never after the one that failed.
 #[test]
 fn gate_measures_confirms_and_judges_against_the_stored_baseline() {
     let dir = tempfile::tempdir().unwrap();
@@ -126,19 +127,33 @@ fn gate_measures_confirms_and_judges_against_the_stored_baseline() {
     with_walls(&measured, &d.join("glacial.json"), |_, _| 1e12);
 
     let mut beaten = vec!["gate"];
+    let saving = ["--save-baseline", "kept"];
     beaten.extend(gate_args(&["--baseline", "instant.json", "--confirm", "1", "--out", "c.json"], "spin.iters=20000"));
+    beaten.extend(saving);
     let output = ablate(d, &beaten);
     assert_eq!(code(&output), Some(3), "{}{}", stdout(&output), stderr(&output));
     assert!(stdout(&output).contains("REGRESSED"), "{}", stdout(&output));
     assert_eq!(read_json(&d.join("c.json"))["cells"].as_array().unwrap().len(), 3, "the candidate is written");
+    assert!(
+        stderr(&output).contains("not saving baseline 'kept': the gate did not pass (exit 3"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stdout(&ablate(d, &["baseline", "list"])).contains("  kept  "), "a failing gate saved its baseline");
 
     let mut passing = vec!["gate"];
     passing.extend(gate_args(
         &["--baseline", "glacial.json", "--min-efficiency", "0", "--out", "p.json"],
         "spin.iters=20000",
     ));
+    passing.extend(saving);
     let output = ablate(d, &passing);
     assert_eq!(code(&output), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert!(stderr(&output).contains("baseline 'kept' saved to"), "{}", stderr(&output));
+    let listed = stdout(&ablate(d, &["baseline", "list"]));
+    let kept = listed.lines().find(|line| line.contains("  kept  ")).expect("the passing gate saved its baseline");
+    let saved = read_json(&d.join(kept.split_whitespace().last().unwrap()));
+    assert_eq!(saved["cells"], read_json(&d.join("p.json"))["cells"], "the baseline is the gate's candidate");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ablate_workloads::Registry;
 
 use super::print_stdout;
-use super::run::{check_destinations, measure, present};
+use super::run::{check_destinations, measure, present, save_baseline};
 use crate::cli::BaselineAction;
 use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, RunConfig, clock_seed};
 use crate::error::HarnessError;
@@ -149,10 +149,16 @@ pub(super) fn gate(
     }
     report.require_power = options.require_power;
     let code = report.exit_code();
+    save_baseline(output, &judge.store, &candidate, (code != exit::SUCCESS).then(|| gate_failed(code)))?;
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
     present(JudgedRun::new(label, candidate, report, baseline_label, &judge.thresholds), output, true)?;
     eprintln!("ablate: gate verdict: exit {code}");
     Ok(code)
+}
+
+/// Why a gate that exited `code` saves no baseline.
+fn gate_failed(code: u8) -> String {
+    format!("the gate did not pass (exit {code}; a gate that does not pass never replaces a baseline)")
 }
 
 pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8> {
@@ -224,8 +230,15 @@ fn gate_ab(
     }
     let report = GateReport::new(&outcome.candidate, Some(&outcome.base), &judge.thresholds, None)
         .requiring_power(require_power);
-    let code = report.exit_code();
     let base_label = format!("base build {}", base.display());
+    if report.failed_cells.is_empty() {
+        let compared = nothing_compared(&report, (&outcome.candidate, "this build"), (&outcome.base, &base_label));
+        if let Some(why) = compared {
+            return Err(HarnessError::Baseline(why).into());
+        }
+    }
+    let code = report.exit_code();
+    save_baseline(output, &judge.store, &outcome.candidate, (code != exit::SUCCESS).then(|| gate_failed(code)))?;
     present(
         JudgedRun::new("this build".to_owned(), outcome.candidate, report, Some(base_label), &judge.thresholds),
         output,

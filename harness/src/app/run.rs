@@ -30,17 +30,7 @@ pub(super) fn run(
     check_destinations(output, &judge.store, machine)?;
     let record = measure(config, output, registry, machine)?;
     let failed = record.failed_cells().count();
-    if let Some(name) = output.save_baseline.as_ref().filter(|_| !record.cancelled) {
-        if failed > 0 {
-            eprintln!(
-                "ablate: not saving baseline '{name}': {failed} cells failed (a failed run never replaces a baseline)"
-            );
-        } else {
-            let saved = judge.store.save(&record, name)?;
-            let replacing = saved.replaced.map(|old| format!(", replacing {old}")).unwrap_or_default();
-            eprintln!("ablate: baseline '{name}' saved to {}{replacing}", saved.path.display());
-        }
-    }
+    save_baseline(output, &judge.store, &record, None)?;
     let cancelled = record.cancelled;
     let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
     if let Some(baseline) = baseline.as_ref().filter(|_| !cancelled && failed == 0) {
@@ -55,6 +45,29 @@ pub(super) fn run(
         (false, 0, false) => exit::SUCCESS,
         (false, _, _) => exit::ERROR,
     })
+}
+
+/// Stores `record` as the baseline `--save-baseline` names, if it names one, unless the run was interrupted, a cell
+/// failed, or `refusal` gives another reason not to; says on stderr which it was.
+pub(super) fn save_baseline(
+    output: &Output,
+    store: &BaselineStore,
+    record: &RunRecord,
+    refusal: Option<String>,
+) -> Result<(), HarnessError> {
+    let Some(name) = output.save_baseline.as_ref().filter(|_| !record.cancelled) else { return Ok(()) };
+    let failed = record.failed_cells().count();
+    let refusal = refusal
+        .or_else(|| (failed > 0).then(|| format!("{failed} cells failed (a failed run never replaces a baseline)")));
+    match refusal {
+        Some(why) => eprintln!("ablate: not saving baseline '{name}': {why}"),
+        None => {
+            let saved = store.save(record, name)?;
+            let replacing = saved.replaced.map(|old| format!(", replacing {old}")).unwrap_or_default();
+            eprintln!("ablate: baseline '{name}' saved to {}{replacing}", saved.path.display());
+        }
+    }
+    Ok(())
 }
 
 /// Checks, before anything runs, every place the command will write besides the results file (which [`measure`]

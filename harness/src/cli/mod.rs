@@ -264,7 +264,8 @@ pub struct RunArgs {
     /// The seed of the shuffled repetition order, recorded either way [default: from the clock]
     #[arg(long)]
     pub order_seed: Option<u64>,
-    /// After a run with no failed cell, store its results as this baseline for this machine.
+    /// After a run with no failed cell (with `gate`: a gate that passed), store its results as this baseline for
+    /// this machine.
     #[arg(help_heading = "Output", long, value_name = "NAME")]
     pub save_baseline: Option<String>,
     #[command(flatten)]
