@@ -3,7 +3,10 @@
 //! means — the ablation that shows whether `auto` chose well — the reasons each choice was made, and the race of
 //! finalists that made it (each entrant's median, runs and fate). The ratio to
 //! the best carries a 95 % bootstrap interval: the best of several configurations is also the luckiest, and the
-//! interval says how far noise reaches.
+//! interval says how far noise reaches. Where `auto` lost by more than the gate's regression ratio and the race
+//! had timed the configuration it chose at other than the auto cell then ran it (beyond that ratio too), the row
+//! says the workload's times moved within the run and marks its ratio `?`: the race chose under other conditions
+//! than the fixed cells were measured in.
 
 use std::fmt::Write;
 
@@ -13,8 +16,10 @@ use super::judged::strategy_label;
 use crate::decision::Race;
 use crate::plan::is_naive;
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::stats::median;
 use crate::units::duration_ns;
 use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
+use crate::verdict::thresholds::REGRESSION_RATIO;
 
 /// One workload's comparison.
 pub struct AutoRow {
@@ -29,6 +34,9 @@ pub struct AutoRow {
     /// The finalists' race, each entrant in a phrase (empty where there was none); why the winner won is among
     /// the reasons.
     pub race: Vec<String>,
+    /// Where `auto` lost beyond the regression ratio: how the race's times of the chosen configuration and the
+    /// auto cell's disagree, where they do beyond that ratio too.
+    pub drift: Option<String>,
 }
 
 const CONFIDENCE: f64 = 0.95;
@@ -67,17 +75,46 @@ pub fn rows(record: &RunRecord) -> Vec<AutoRow> {
         };
         let naive = group.iter().find(|c| record.config.naive && is_naive(c)).and_then(|c| median(c));
         let seed = Digest::of_parts([auto.id.as_bytes()]).0;
+        let interval = ratio_of_medians_interval(&auto.walls(), &best.walls(), CONFIDENCE, RESAMPLES, seed);
+        let lost = interval.is_some_and(|i| i.low > REGRESSION_RATIO);
         rows.push(AutoRow {
             workload: format!("{} ({})", auto.workload, auto.size),
             auto: (label(auto), median(auto).unwrap_or(f64::NAN)),
             best: (label(best), median(best).unwrap_or(f64::NAN)),
-            interval: ratio_of_medians_interval(&auto.walls(), &best.walls(), CONFIDENCE, RESAMPLES, seed),
+            interval,
             naive,
             reasons: auto.decision.as_ref().map(|d| d.reasons.clone()).unwrap_or_default(),
             race: auto.decision.as_ref().and_then(|d| d.race.as_ref()).map_or_else(Vec::new, Race::standings),
+            drift: if lost { drift(auto, seed) } else { None },
         });
     }
     rows
+}
+
+/// Where the race's times of the configuration `auto` chose and the auto cell's own repetitions of it differ by
+/// more than [`REGRESSION_RATIO`] either way (the 95 % interval of their ratio of medians lies wholly beyond it),
+/// a sentence saying so: the same configuration ran that much faster or slower at another moment of the same run.
+fn drift(auto: &CellRecord, seed: u64) -> Option<String> {
+    let race = auto.decision.as_ref()?.race.as_ref()?;
+    let raced = race.entrants.get(race.winner)?;
+    let walls = auto.walls();
+    let interval = ratio_of_medians_interval(&walls, &raced.times_ns, CONFIDENCE, RESAMPLES, seed)?;
+    if interval.low <= REGRESSION_RATIO && interval.high >= 1.0 / REGRESSION_RATIO {
+        return None;
+    }
+    let (cell, in_race) = (median(&walls)?, median(&raced.times_ns)?);
+    Some(format!(
+        "{}'s times moved within the run: the race timed {} at {}, the auto cell ran it at {} ({:.2}× [{:.2}, \
+         {:.2}], beyond the {REGRESSION_RATIO:.2} a gate calls a regression); the race and the fixed cells met \
+         different conditions, so one run does not settle which configuration is best here",
+        auto.workload,
+        raced.label,
+        duration_ns(in_race),
+        duration_ns(cell),
+        cell / in_race,
+        interval.low,
+        interval.high,
+    ))
 }
 
 /// The geometric mean of `values`.
@@ -102,11 +139,11 @@ pub fn render(record: &RunRecord) -> Option<String> {
     for row in &rows {
         let _ = writeln!(
             out,
-            "{:<24} {:<40} {:<40} {:>11.2} {:>14} {:>10} {:>12}",
+            "{:<24} {:<40} {:<40} {:>11} {:>14} {:>10} {:>12}",
             row.workload,
             format!("{} {}", row.auto.0, duration_ns(row.auto.1)),
             format!("{} {}", row.best.0, duration_ns(row.best.1)),
-            row.against_best(),
+            format!("{:.2}{}", row.against_best(), if row.drift.is_some() { "?" } else { "" }),
             row.interval.map_or_else(|| "-".to_owned(), |i| format!("[{:.2}, {:.2}]", i.low, i.high)),
             row.naive.map_or_else(|| "-".to_owned(), duration_ns),
             row.over_naive().map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
@@ -131,13 +168,59 @@ pub fn render(record: &RunRecord) -> Option<String> {
         if !row.race.is_empty() {
             let _ = writeln!(out, "  race: {}", row.race.join("; "));
         }
+        if let Some(drift) = &row.drift {
+            let _ = writeln!(out, "  ? {drift}");
+        }
     }
     Some(out)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::geometric_mean;
+    use super::*;
+    use crate::decision::{Decision, Entrant, Pilot};
+    use crate::strategy::{Chunk, StrategyKind};
+    use crate::verdict::fixtures::{cell, walls};
+    use ablate_workloads::Kind;
+
+    /// An auto cell that chose `crossbeam ×2` by a race that timed it at `raced_ms`, and then ran it at 36 ms.
+    fn auto_cell(raced_ms: f64) -> CellRecord {
+        let entrant = |label: &str, ms: f64| Entrant {
+            label: label.to_owned(),
+            times_ns: walls(ms * 1e6, 0.01, 20),
+            dropped_after: None,
+        };
+        let race = Race {
+            entrants: vec![entrant("crossbeam ×2", raced_ms), entrant("rayon ×2", raced_ms * 1.3)],
+            winner: 0,
+            why: "faster".to_owned(),
+            spent_ns: 1e9,
+        };
+        let pilot =
+            Pilot { tasks: 256, sampled: 16, mean_task_ns: 1e5, task_cv: 0.1, task_bytes: 2.0, shared_bytes: 0 };
+        let decision = Decision {
+            strategy: StrategyKind::Crossbeam,
+            workers: 2,
+            chunk: Chunk::Auto,
+            reasons: vec!["raced".to_owned()],
+            pilot,
+            race: Some(race),
+        };
+        CellRecord {
+            decision: Some(decision),
+            ..cell("blobs", Kind::Mixed, StrategyKind::Crossbeam, 2, &walls(36e6, 0.01, 20))
+        }
+    }
+
+    #[test]
+    fn a_race_that_timed_its_choice_far_from_the_auto_cell_is_called_drift() {
+        let moved = drift(&auto_cell(76.1), 1).expect("76 ms in the race against 36 ms in the cell");
+        assert!(moved.starts_with("blobs's times moved within the run") && moved.contains("0.47×"), "{moved}");
+        assert_eq!(drift(&auto_cell(36.5), 1), None, "the same time in the race and the cell is no drift");
+        assert_eq!(drift(&auto_cell(38.0), 1), None, "5 % apart is within the regression ratio");
+        let without_race = CellRecord { decision: None, ..auto_cell(76.1) };
+        assert_eq!(drift(&without_race, 1), None);
+    }
 
     #[test]
     fn geometric_mean_of_ratios() {

@@ -6,7 +6,7 @@ pub mod ab;
 pub mod baseline;
 pub mod compare;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod gate;
 #[cfg(test)]
 mod hostile_files;

@@ -15,6 +15,10 @@ use crate::error::HarnessError;
 /// cell must keep 0.7 of serial's throughput per worker.
 pub const FLOOR: f64 = 0.7;
 
+/// The candidate/baseline ratio of medians above which a cell counts as regressed, unless a thresholds file or a
+/// flag says otherwise.
+pub const REGRESSION_RATIO: f64 = 1.10;
+
 /// One threshold's value and its origin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setting {
@@ -131,7 +135,7 @@ impl ThresholdSet {
         };
         let o = &self.overrides;
         Thresholds {
-            regression_ratio: pick(1.10, o.regression_ratio, |v| v.regression_ratio),
+            regression_ratio: pick(REGRESSION_RATIO, o.regression_ratio, |v| v.regression_ratio),
             alpha: pick(0.01, o.alpha, |v| v.alpha),
             min_efficiency: pick(FLOOR, o.min_efficiency, |v| v.min_efficiency),
             min_bandwidth_fraction: pick(FLOOR, o.min_bandwidth_fraction, |v| v.min_bandwidth_fraction),
