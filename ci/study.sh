@@ -16,7 +16,8 @@
 #                       buffers, larger than the last-level cache)
 #   --suite "ARGS"      what each gate measures (default: --quick --strategies all --workers 1,2)
 #   --keep DIR          keep every trial's verdicts, stderr and both records in DIR/<trial>/ for later analysis
-# Prints one line per trial (exit code, cells called regressed, scaling failures, inconclusive cells, seconds) and
+# Prints one line per trial (exit code, cells called regressed, scaling failures, inconclusive cells, seconds, UTC
+# start time) and
 # a summary.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,7 +56,8 @@ esac
 
 trial() {
     local label=$1; shift
-    local started=$SECONDS
+    local started=$SECONDS at
+    at=$(date -u +%H:%M:%S)
     "$@" >"$work/verdicts.txt" 2>"$work/stderr.txt"
     local code=$?
     local regressed other below inconclusive
@@ -63,7 +65,7 @@ trial() {
     other=$(grep 'REGRESSED' "$work/verdicts.txt" | grep -vc "^$slowed_workload/")
     below=$(grep -c 'BELOW THRESHOLD' "$work/verdicts.txt")
     inconclusive=$(grep -c 'inconclusive (' "$work/verdicts.txt")
-    echo "$label exit=$code regressed=$regressed regressed_elsewhere=$other scaling_failures=$below inconclusive=$inconclusive seconds=$((SECONDS - started))"
+    echo "$label exit=$code regressed=$regressed regressed_elsewhere=$other scaling_failures=$below inconclusive=$inconclusive seconds=$((SECONDS - started)) started=$at"
     grep -E 'REGRESSED|BELOW THRESHOLD' "$work/verdicts.txt" | sed 's/^/    /'
     [ "$code" -le 4 ] || tail -3 "$work/stderr.txt" | sed 's/^/    /'
     if [ -n "$keep" ]; then

@@ -72,6 +72,7 @@ mod tests {
             wire,
             others_cpu_ns: None,
             worker_start_ns: None,
+            minor_page_faults: None,
         }
     }
 

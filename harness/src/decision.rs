@@ -42,6 +42,10 @@ pub struct Entrant {
     pub times_ns: Vec<f64>,
     /// The rung it was dropped after (0 for the first), or `None` for those still in at the end.
     pub dropped_after: Option<usize>,
+    /// Every execution's minor page faults (of the run's own threads), in the order run; empty where not
+    /// measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub minor_page_faults: Vec<u64>,
 }
 
 /// The race as it was run, kept in the decision.

@@ -147,6 +147,11 @@ pub struct Sample {
     /// `wall_ns` but shown apart (in-process strategies; absent where not measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_start_ns: Option<u64>,
+    /// Minor page faults this process's threads took during the execution: fresh pages the work touched, or
+    /// pages the allocator had returned to the kernel and the work touched again (worker processes' are not
+    /// counted). Absent where not measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minor_page_faults: Option<u64>,
 }
 
 impl Sample {

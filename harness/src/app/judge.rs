@@ -18,7 +18,7 @@ use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare;
 use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport, nothing_compared};
-use crate::verdict::thresholds::ThresholdSet;
+use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// The thresholds file used when none is named and it exists.
 pub(super) const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
@@ -163,7 +163,7 @@ fn gate_failed(code: u8) -> String {
 
 pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8> {
     let store = BaselineStore::new(dir);
-    let fingerprint = Machine::detect_with_project().fingerprint;
+    let fingerprint = Machine::fingerprint_here();
     match action {
         BaselineAction::List => {
             let listed: Vec<String> = store
@@ -182,7 +182,9 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
         }
         BaselineAction::Show { name } => {
             let record = store.load(name, &fingerprint, false)?;
-            print_stdout(&report::table(&record))?;
+            let default = Path::new(DEFAULT_THRESHOLDS);
+            let thresholds = ThresholdSet::load(default.is_file().then_some(default), Overrides::default())?;
+            print_stdout(&report::table(&record, thresholds.for_cell("", "").alpha.value))?;
         }
         BaselineAction::Delete { name } => {
             let path: PathBuf = store.delete(name, &fingerprint)?;

@@ -14,6 +14,7 @@ use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::error::HarnessError;
+use crate::measure::paging;
 use crate::strategy::{IgnoreProgress, Launch, Pinning, Pool, StrategyKind, Transport};
 use crate::units::duration_ns;
 
@@ -35,17 +36,28 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig, cancel: &Cancel) -> Result
         serial: entrants.iter().position(|finalist| finalist.strategy == StrategyKind::Serial),
     };
     let mut pools: Vec<Option<Box<dyn Pool>>> = entrants.iter().map(|_| None).collect();
+    let mut page_faults: Vec<Vec<u64>> = entrants.iter().map(|_| Vec::new()).collect();
     let labels: Vec<String> = entrants.iter().map(Finalist::label).collect();
-    let outcome = race(&labels, budget, config.order_seed, |i| {
+    let mut outcome = race(&labels, budget, config.order_seed, |i| {
         if pools[i].is_none() {
             pools[i] = Some(launch(&entrants[i], job, config, cancel).ok()?);
         }
         let pool = pools[i].as_mut()?;
+        let faults_before = paging::minor_faults();
         let started = Instant::now();
         let execution = pool.execute(&IgnoreProgress);
         let wall = started.elapsed().as_nanos() as f64;
-        execution.failure.is_none().then_some(wall)
+        let faults = paging::minor_faults().zip(faults_before).map(|(after, before)| after.saturating_sub(before));
+        execution.failure.is_none().then(|| {
+            page_faults[i].extend(faults);
+            wall
+        })
     });
+    for (entrant, faults) in outcome.entrants.iter_mut().zip(page_faults) {
+        if faults.len() == entrant.times_ns.len() {
+            entrant.minor_page_faults = faults;
+        }
+    }
     let winner = entrants[outcome.winner];
     let rule = format!("{} ×{}", decision.strategy, decision.workers);
     let rule_reasons = std::mem::take(&mut decision.reasons);

@@ -74,7 +74,12 @@ pub fn race(labels: &[String], budget: Budget, seed: u64, mut execute: impl FnMu
     let mut rng = Rng::new(seed);
     let mut entrants: Vec<Entrant> = labels
         .iter()
-        .map(|label| Entrant { label: label.clone(), times_ns: Vec::new(), dropped_after: None })
+        .map(|label| Entrant {
+            label: label.clone(),
+            times_ns: Vec::new(),
+            dropped_after: None,
+            minor_page_faults: Vec::new(),
+        })
         .collect();
     let mut alive: Vec<usize> = (0..labels.len()).collect();
     let mut spent = 0.0;

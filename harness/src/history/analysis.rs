@@ -32,6 +32,22 @@ pub struct ChangePoint {
     pub p_value: f64,
 }
 
+impl ChangePoint {
+    /// Where the change is and how large, as the text and the HTML history both say it: `at run 4 (commit
+    /// a9af336): 1.234× [1.180, 1.290], p = 0.0010` (the interval at [`CONFIDENCE`]).
+    pub fn describe(&self) -> String {
+        format!(
+            "at run {} (commit {}): {:.3}× [{:.3}, {:.3}], p = {:.4}",
+            self.at + 1,
+            self.commit,
+            self.ratio,
+            self.interval.low,
+            self.interval.high,
+            self.p_value
+        )
+    }
+}
+
 /// A series and its change points.
 #[derive(Clone, Debug)]
 pub struct Analysis {

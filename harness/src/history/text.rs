@@ -55,17 +55,7 @@ pub fn show(analyses: &[&Analysis]) -> String {
             continue;
         }
         for change in &analysis.changes {
-            let _ = writeln!(
-                out,
-                "{}: change at run {} (commit {}): after/before {:.3}× [{:.3}, {:.3}] (99% CI), p = {:.4}",
-                metric.name(),
-                change.at + 1,
-                change.commit,
-                change.ratio,
-                change.interval.low,
-                change.interval.high,
-                change.p_value
-            );
+            let _ = writeln!(out, "{}: change {} (after/before, 99% interval)", metric.name(), change.describe());
         }
     }
     out

@@ -79,6 +79,12 @@ impl Machine {
         machine
     }
 
+    /// The fingerprint of the machine this process runs on, for commands that only look its records up
+    /// (`ablate baseline`): the hardware alone, no git.
+    pub fn fingerprint_here() -> String {
+        Machine::hardware().fingerprint
+    }
+
     /// Reads the machine this process runs on, without the project's commit.
     fn hardware() -> Self {
         let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();

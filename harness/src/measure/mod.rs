@@ -1,4 +1,4 @@
-//! Measurements taken around each repetition: CPU time, peak RSS, per-task times, the machine itself, and the
+//! Measurements taken around each repetition: CPU time, peak RSS, page faults, per-task times, the machine itself, and the
 //! memory a run may still take.
 
 pub mod cpu;
@@ -6,4 +6,5 @@ pub mod histogram;
 pub mod load;
 pub mod machine;
 pub mod memory;
+pub mod paging;
 pub mod rss;

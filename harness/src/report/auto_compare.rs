@@ -6,7 +6,7 @@
 //! interval says how far noise reaches. Where `auto` lost by more than the gate's regression ratio and the race
 //! had timed the configuration it chose at other than the auto cell then ran it (beyond that ratio too), the row
 //! says the workload's times moved within the run and marks its ratio `?`: the race chose under other conditions
-//! than the fixed cells were measured in.
+//! than the fixed cells were measured in; where both counted page faults, it says whether fresh memory explains it.
 
 use std::fmt::Write;
 
@@ -14,6 +14,7 @@ use ablate_workloads::Digest;
 
 use super::judged::strategy_label;
 use crate::decision::Race;
+use crate::measure::paging;
 use crate::plan::is_naive;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
@@ -105,7 +106,7 @@ fn drift(auto: &CellRecord, seed: u64) -> Option<String> {
     let (cell, in_race) = (median(&walls)?, median(&raced.times_ns)?);
     Some(format!(
         "{}'s times moved within the run: the race timed {} at {}, the auto cell ran it at {} ({:.2}× [{:.2}, \
-         {:.2}], beyond the {REGRESSION_RATIO:.2} a gate calls a regression); the race and the fixed cells met \
+         {:.2}], beyond the {REGRESSION_RATIO:.2} a gate calls a regression){}; the race and the fixed cells met \
          different conditions, so one run does not settle which configuration is best here",
         auto.workload,
         raced.label,
@@ -114,6 +115,25 @@ fn drift(auto: &CellRecord, seed: u64) -> Option<String> {
         cell / in_race,
         interval.low,
         interval.high,
+        page_faults_compared(&raced.minor_page_faults, auto).unwrap_or_default(),
+    ))
+}
+
+/// What the page faults say about a drift, where both the race and the cell counted them: the median minor
+/// page faults of an execution in each, and whether the memory the work touched was fresh in one and reused in
+/// the other (see [`paging::fresh_in_one`]) or not.
+fn page_faults_compared(raced: &[u64], auto: &CellRecord) -> Option<String> {
+    let in_race = median(&raced.iter().map(|&f| f as f64).collect::<Vec<f64>>())?;
+    let cell_faults = auto.samples.iter().filter_map(|s| s.minor_page_faults);
+    let in_cell = median(&cell_faults.map(|f| f as f64).collect::<Vec<f64>>())?;
+    let what = if paging::fresh_in_one(in_race, in_cell) {
+        "the memory it touched was fresh in one and reused in the other: the allocator's state, not the strategy, \
+         made the difference"
+    } else {
+        "not different enough for fresh memory to explain it"
+    };
+    Some(format!(
+        ", with {in_race:.0} minor page faults an execution in the race and {in_cell:.0} in the cell ({what})"
     ))
 }
 
@@ -189,6 +209,7 @@ mod tests {
             label: label.to_owned(),
             times_ns: walls(ms * 1e6, 0.01, 20),
             dropped_after: None,
+            minor_page_faults: Vec::new(),
         };
         let race = Race {
             entrants: vec![entrant("crossbeam ×2", raced_ms), entrant("rayon ×2", raced_ms * 1.3)],
@@ -220,6 +241,27 @@ mod tests {
         assert_eq!(drift(&auto_cell(38.0), 1), None, "5 % apart is within the regression ratio");
         let without_race = CellRecord { decision: None, ..auto_cell(76.1) };
         assert_eq!(drift(&without_race, 1), None);
+        assert!(!moved.contains("page faults"), "neither side counted them: {moved}");
+    }
+
+    /// The drift of blobs as measured: its executions in the race faulted every page of the 256 MiB they wrote,
+    /// those of the auto cell almost none.
+    #[test]
+    fn a_drift_says_whether_fresh_memory_explains_it() {
+        let counted = |race_faults: u64, cell_faults: u64| {
+            let mut auto = auto_cell(76.1);
+            let race = auto.decision.as_mut().unwrap().race.as_mut().unwrap();
+            for entrant in &mut race.entrants {
+                entrant.minor_page_faults = vec![race_faults; entrant.times_ns.len()];
+            }
+            auto.samples.iter_mut().for_each(|s| s.minor_page_faults = Some(cell_faults));
+            drift(&auto, 1).expect("76 ms in the race against 36 ms in the cell")
+        };
+        let fresh = counted(65_600, 300);
+        assert!(fresh.contains("65600 minor page faults an execution in the race and 300 in the cell"), "{fresh}");
+        assert!(fresh.contains("fresh in one and reused in the other"), "{fresh}");
+        let alike = counted(400, 300);
+        assert!(alike.contains("not different enough for fresh memory to explain it"), "{alike}");
     }
 
     #[test]

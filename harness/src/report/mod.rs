@@ -50,9 +50,10 @@ impl fmt::Display for Format {
     }
 }
 
-/// The aligned results table of `record`, without verdicts (a stored baseline, as it was measured).
-pub fn table(record: &crate::record::RunRecord) -> String {
-    table::render(record, &[])
+/// The aligned results table of `record`, without verdicts (a stored baseline, as it was measured); speedups
+/// that rest on a serial cell suspect at `alpha` (see [`crate::verdict::reference`]) are marked, as a run's are.
+pub fn table(record: &crate::record::RunRecord, alpha: f64) -> String {
+    table::render(record, &crate::verdict::reference::suspect_references(record, alpha))
 }
 
 /// Renders the run in `format`: `md` is the pull-request summary (verdict first), the others the cells.

@@ -164,17 +164,19 @@ fn item_8_hostile_names_are_escaped_in_the_summary() {
     insta::assert_snapshot!("summary_with_hostile_names", summary);
 }
 
-/// The fixture with `spin`'s serial cell measured 20 % slow, as under a neighbour's load: every output warns that
-/// the reference is suspect, marks the speedups that rest on it, and no scaling verdict of spin passes on it.
+/// The fixture with `spin`'s serial cell measured 20 % slow, as under a neighbour's load: every output (a stored
+/// baseline's table too) warns that the reference is suspect, marks the speedups that rest on it, and no scaling verdict of spin passes on it.
 #[test]
 fn a_serial_cell_slower_than_its_one_worker_cells_is_flagged_everywhere() {
     let mut record = fixture();
     for cell in record.cells.iter_mut().filter(|c| c.id.starts_with("spin/") && c.id.contains("/serial/")) {
         cell.samples.iter_mut().for_each(|s| s.wall_ns = (s.wall_ns as f64 * 1.2) as u64);
     }
+    let stored = report::table(&record, 0.01);
     let run = judged(record, None);
     assert_eq!(run.gate.suspect_references.len(), 1, "{:?}", run.gate.suspect_references);
     let warning = "the reference is suspect for spin at size 200";
+    assert!(stored.contains(&format!("? {warning}")), "a stored baseline's table says it too: {stored}");
     let table = report::render(&run, Format::Table);
     assert!(table.contains(&format!("? {warning}")), "{table}");
     let spin_rows: Vec<&str> = table.lines().filter(|l| l.starts_with("spin ") && l.contains(" ok")).collect();

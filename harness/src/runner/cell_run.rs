@@ -16,7 +16,7 @@ use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
 use crate::measure::histogram::TaskTimes;
-use crate::measure::{load, rss};
+use crate::measure::{load, paging, rss};
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, PayloadBytes, Sample};
 use crate::stats::median;
@@ -127,9 +127,11 @@ impl CellRun {
         rss::reset_peak();
         let machine_before = load::machine_busy_ns();
         let cpu_before = process_cpu_time();
+        let faults_before = paging::minor_faults();
         let started = Instant::now();
         let execution = pool.execute(&counter);
         let wall = started.elapsed();
+        let faults_after = paging::minor_faults();
         let cpu_after = process_cpu_time();
         let machine_after = load::machine_busy_ns();
         if self.cancel.is_cancelled() {
@@ -148,6 +150,7 @@ impl CellRun {
             wire: execution.wire,
             others_cpu_ns: load::others_cpu_ns(machine_before, machine_after, cpu_ns),
             worker_start_ns: execution.worker_start_ns,
+            minor_page_faults: faults_after.zip(faults_before).map(|(after, before)| after.saturating_sub(before)),
         };
         self.faults.add(&execution.faults);
         match self.check(&execution, reference) {

@@ -50,6 +50,7 @@ pub fn sample(round: u32, wall_ns: f64, others_cpu_ns: Option<u64>) -> Sample {
         wire: None,
         others_cpu_ns,
         worker_start_ns: None,
+        minor_page_faults: None,
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::inference::{Interval, RESAMPLES, mann_whitney, ratio_of_medians_interval};
 use super::scaling::{CellScaling, ScalingVerdict};
+use crate::measure::paging;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
@@ -39,6 +40,8 @@ pub struct FasterThanSerial {
     pub id: String,
     pub ratio: f64,
     pub interval: Interval,
+    /// The median minor page faults of an execution, this cell's and serial's, where both counted them.
+    pub page_faults: Option<(f64, f64)>,
 }
 
 impl SuspectReference {
@@ -48,7 +51,17 @@ impl SuspectReference {
             .faster
             .iter()
             .map(|f| {
-                format!("{} ran {:.2}× serial's time [{:.2}, {:.2}]", f.id, f.ratio, f.interval.low, f.interval.high)
+                let faults = match f.page_faults {
+                    Some((cell, serial)) if paging::fresh_in_one(cell, serial) => format!(
+                        " with {cell:.0} minor page faults an execution to serial's {serial:.0} (the memory the work \
+                         touched was fresh in one and reused in the other: the allocator's state, not the strategy)"
+                    ),
+                    _ => String::new(),
+                };
+                format!(
+                    "{} ran {:.2}× serial's time [{:.2}, {:.2}]{faults}",
+                    f.id, f.ratio, f.interval.low, f.interval.high
+                )
             })
             .collect();
         let load = self
@@ -132,7 +145,19 @@ fn faster_than(cell: &CellRecord, serial: &CellRecord, alpha: f64) -> Option<Fas
     }
     let seed = Digest::of_parts([cell.id.as_bytes(), b"reference"]).0;
     let interval = ratio_of_medians_interval(&cell_walls, &serial_walls, 1.0 - alpha, RESAMPLES, seed)?;
-    Some(FasterThanSerial { id: cell.id.clone(), ratio: median(&cell_walls)? / median(&serial_walls)?, interval })
+    let page_faults = median_page_faults(cell).zip(median_page_faults(serial));
+    Some(FasterThanSerial {
+        id: cell.id.clone(),
+        ratio: median(&cell_walls)? / median(&serial_walls)?,
+        interval,
+        page_faults,
+    })
+}
+
+/// The median minor page faults of `cell`'s timed executions, where every one counted them.
+fn median_page_faults(cell: &CellRecord) -> Option<f64> {
+    let faults: Option<Vec<f64>> = cell.samples.iter().map(|s| s.minor_page_faults.map(|f| f as f64)).collect();
+    median(&faults?)
 }
 
 #[cfg(test)]

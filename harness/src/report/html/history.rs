@@ -122,16 +122,7 @@ fn caption(analysis: &Analysis) -> String {
         text.push_str("No change point.");
     }
     for change in &analysis.changes {
-        let _ = write!(
-            text,
-            "Change at run {} (commit {}): {:.3}× [{:.3}, {:.3}], p = {:.4}. ",
-            change.at + 1,
-            change.commit,
-            change.ratio,
-            change.interval.low,
-            change.interval.high,
-            change.p_value
-        );
+        let _ = write!(text, "Change {}. ", change.describe());
     }
     text.trim_end().to_owned()
 }

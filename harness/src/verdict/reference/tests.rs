@@ -49,3 +49,17 @@ fn faster_within_the_tolerance_or_on_too_few_samples_is_not_called() {
     let run = run_of(vec![few(Serial, 100e6), few(Threads, 70e6)]);
     assert_eq!(suspect_references(&run, 0.05), Vec::new(), "three samples each cannot tell");
 }
+
+#[test]
+fn a_faster_cell_that_reused_memory_serial_touched_afresh_says_so() {
+    let counted = |mut cell: CellRecord, faults: u64| {
+        cell.samples.iter_mut().for_each(|s| s.minor_page_faults = Some(faults));
+        cell
+    };
+    let run = run_of(vec![counted(at(Serial, 1, 121e6), 65_600), counted(at(Rayon, 1, 45e6), 300)]);
+    let line = suspect_references(&run, 0.05)[0].describe();
+    assert!(line.contains("with 300 minor page faults an execution to serial's 65600"), "{line}");
+    let run = run_of(vec![counted(at(Serial, 1, 121e6), 310), counted(at(Rayon, 1, 45e6), 300)]);
+    let line = suspect_references(&run, 0.05)[0].describe();
+    assert!(!line.contains("page faults"), "alike faults say nothing: {line}");
+}
