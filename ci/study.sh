@@ -17,8 +17,7 @@
 #   --suite "ARGS"      what each gate measures (default: --quick --strategies all --workers 1,2)
 #   --keep DIR          keep every trial's verdicts, stderr and both records in DIR/<trial>/ for later analysis
 # Prints one line per trial (exit code, cells called regressed, scaling failures, inconclusive cells, seconds, UTC
-# start time) and
-# a summary.
+# start time) and a summary.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 binary="" mode=ab aa=50 slow=20 faster=skewed.base_iters=30769 neighbour=none keep=""

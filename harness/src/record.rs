@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
+use crate::stats::median;
 use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind, Transport, WireBytes};
 
 pub use crate::cell_summary::Summary;
@@ -177,6 +178,12 @@ impl CellRecord {
     /// The wall times of the timed samples, in nanoseconds.
     pub fn walls(&self) -> Vec<f64> {
         self.samples.iter().map(|s| s.wall_ns as f64).collect()
+    }
+
+    /// The median minor page faults of the timed executions, where every one counted them.
+    pub fn median_page_faults(&self) -> Option<f64> {
+        let faults: Option<Vec<f64>> = self.samples.iter().map(|s| s.minor_page_faults.map(|f| f as f64)).collect();
+        median(&faults?)
     }
 
     /// The average number of cores other processes kept busy while the timed samples ran, over the samples that

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::judge::DEFAULT_THRESHOLDS;
+use super::judge::thresholds_file;
 use super::print_stdout;
 use crate::cli::history::{CheckArgs, HistoryAction, HistoryArgs};
 use crate::error::HarnessError;
@@ -102,8 +102,7 @@ fn check(dir: &Path, args: &CheckArgs) -> anyhow::Result<u8> {
     if args.recent == 0 {
         return Err(HarnessError::Usage("invalid --recent 0; expected a whole number of runs ≥ 1".to_owned()).into());
     }
-    let default = Path::new(DEFAULT_THRESHOLDS);
-    let file = args.thresholds.clone().or_else(|| default.is_file().then(|| default.to_owned()));
+    let file = thresholds_file(args.thresholds.as_deref());
     let thresholds =
         ThresholdSet::load(file.as_deref(), Overrides { regression_ratio: args.threshold, ..Overrides::default() })?;
     let store = open(dir)?;

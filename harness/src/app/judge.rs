@@ -21,7 +21,13 @@ use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport, nothing_c
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// The thresholds file used when none is named and it exists.
-pub(super) const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
+const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
+
+/// The thresholds file to load: the one `named`, else [`DEFAULT_THRESHOLDS`] when it exists, else none.
+pub(super) fn thresholds_file(named: Option<&Path>) -> Option<PathBuf> {
+    let default = Path::new(DEFAULT_THRESHOLDS);
+    named.map(Path::to_owned).or_else(|| default.is_file().then(|| default.to_owned()))
+}
 
 /// Thresholds, the baseline store and the chosen baseline, validated before anything runs.
 pub(super) struct Judge {
@@ -34,8 +40,7 @@ pub(super) struct Judge {
 impl Judge {
     /// Loads the thresholds `judging` names (or the default file, when it exists).
     pub fn new(judging: &Judging) -> Result<Self, HarnessError> {
-        let default = Path::new(DEFAULT_THRESHOLDS);
-        let file = judging.thresholds.clone().or_else(|| default.is_file().then(|| default.to_owned()));
+        let file = thresholds_file(judging.thresholds.as_deref());
         Ok(Judge {
             thresholds: ThresholdSet::load(file.as_deref(), judging.overrides.clone())?,
             store: BaselineStore::new(&judging.baseline_dir),
@@ -182,8 +187,7 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
         }
         BaselineAction::Show { name } => {
             let record = store.load(name, &fingerprint, false)?;
-            let default = Path::new(DEFAULT_THRESHOLDS);
-            let thresholds = ThresholdSet::load(default.is_file().then_some(default), Overrides::default())?;
+            let thresholds = ThresholdSet::load(thresholds_file(None).as_deref(), Overrides::default())?;
             print_stdout(&report::table(&record, thresholds.for_cell("", "").alpha.value))?;
         }
         BaselineAction::Delete { name } => {

@@ -47,7 +47,7 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig, cancel: &Cancel) -> Result
         let started = Instant::now();
         let execution = pool.execute(&IgnoreProgress);
         let wall = started.elapsed().as_nanos() as f64;
-        let faults = paging::minor_faults().zip(faults_before).map(|(after, before)| after.saturating_sub(before));
+        let faults = paging::minor_faults_since(faults_before);
         execution.failure.is_none().then(|| {
             page_faults[i].extend(faults);
             wall

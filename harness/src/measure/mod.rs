@@ -1,5 +1,5 @@
-//! Measurements taken around each repetition: CPU time, peak RSS, page faults, per-task times, the machine itself, and the
-//! memory a run may still take.
+//! Measurements taken around each repetition: CPU time, peak RSS, page faults, per-task times, the machine
+//! itself, and the memory a run may still take.
 
 pub mod cpu;
 pub mod histogram;

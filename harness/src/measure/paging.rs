@@ -13,6 +13,11 @@ pub fn minor_faults() -> Option<u64> {
     u64::try_from(usage.ru_minflt).ok()
 }
 
+/// The minor page faults taken since `before` (a [`minor_faults`] reading), where both readings exist.
+pub fn minor_faults_since(before: Option<u64>) -> Option<u64> {
+    minor_faults().zip(before).map(|(after, before)| after.saturating_sub(before))
+}
+
 /// Fewest extra faults an execution (4 MiB of 4 KiB pages) that count as touching fresh memory rather than noise.
 const FRESH_MEMORY_FAULTS: f64 = 1024.0;
 

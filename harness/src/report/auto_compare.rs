@@ -124,8 +124,7 @@ fn drift(auto: &CellRecord, seed: u64) -> Option<String> {
 /// the other (see [`paging::fresh_in_one`]) or not.
 fn page_faults_compared(raced: &[u64], auto: &CellRecord) -> Option<String> {
     let in_race = median(&raced.iter().map(|&f| f as f64).collect::<Vec<f64>>())?;
-    let cell_faults = auto.samples.iter().filter_map(|s| s.minor_page_faults);
-    let in_cell = median(&cell_faults.map(|f| f as f64).collect::<Vec<f64>>())?;
+    let in_cell = auto.median_page_faults()?;
     let what = if paging::fresh_in_one(in_race, in_cell) {
         "the memory it touched was fresh in one and reused in the other: the allocator's state, not the strategy, \
          made the difference"

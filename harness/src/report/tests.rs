@@ -165,7 +165,8 @@ fn item_8_hostile_names_are_escaped_in_the_summary() {
 }
 
 /// The fixture with `spin`'s serial cell measured 20 % slow, as under a neighbour's load: every output (a stored
-/// baseline's table too) warns that the reference is suspect, marks the speedups that rest on it, and no scaling verdict of spin passes on it.
+/// baseline's table too) warns that the reference is suspect, marks the speedups that rest on it, and no scaling
+/// verdict of spin passes on it.
 #[test]
 fn a_serial_cell_slower_than_its_one_worker_cells_is_flagged_everywhere() {
     let mut record = fixture();

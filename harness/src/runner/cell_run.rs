@@ -131,7 +131,7 @@ impl CellRun {
         let started = Instant::now();
         let execution = pool.execute(&counter);
         let wall = started.elapsed();
-        let faults_after = paging::minor_faults();
+        let minor_page_faults = paging::minor_faults_since(faults_before);
         let cpu_after = process_cpu_time();
         let machine_after = load::machine_busy_ns();
         if self.cancel.is_cancelled() {
@@ -150,7 +150,7 @@ impl CellRun {
             wire: execution.wire,
             others_cpu_ns: load::others_cpu_ns(machine_before, machine_after, cpu_ns),
             worker_start_ns: execution.worker_start_ns,
-            minor_page_faults: faults_after.zip(faults_before).map(|(after, before)| after.saturating_sub(before)),
+            minor_page_faults,
         };
         self.faults.add(&execution.faults);
         match self.check(&execution, reference) {

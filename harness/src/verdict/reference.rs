@@ -145,19 +145,13 @@ fn faster_than(cell: &CellRecord, serial: &CellRecord, alpha: f64) -> Option<Fas
     }
     let seed = Digest::of_parts([cell.id.as_bytes(), b"reference"]).0;
     let interval = ratio_of_medians_interval(&cell_walls, &serial_walls, 1.0 - alpha, RESAMPLES, seed)?;
-    let page_faults = median_page_faults(cell).zip(median_page_faults(serial));
+    let page_faults = cell.median_page_faults().zip(serial.median_page_faults());
     Some(FasterThanSerial {
         id: cell.id.clone(),
         ratio: median(&cell_walls)? / median(&serial_walls)?,
         interval,
         page_faults,
     })
-}
-
-/// The median minor page faults of `cell`'s timed executions, where every one counted them.
-fn median_page_faults(cell: &CellRecord) -> Option<f64> {
-    let faults: Option<Vec<f64>> = cell.samples.iter().map(|s| s.minor_page_faults.map(|f| f as f64)).collect();
-    median(&faults?)
 }
 
 #[cfg(test)]
