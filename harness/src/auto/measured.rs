@@ -20,7 +20,9 @@ use crate::units::duration_ns;
 
 /// Chooses a configuration for `job` under `config`: the pilot's rule first, then a race of the finalists within
 /// `config.auto_budget` times the cell's expected timed work: its repetitions of serial, at the pilot's estimate
-/// until the race has timed serial, at serial's measured time after.
+/// until the race has timed serial, at serial's measured time after. Each finalist's pool gets the profile's
+/// warm-up executions before its first timed one, as a cell does: a fresh pool's first executions grow its
+/// threads' heaps, and a race timing those would rank finalists on their start, not on what the cell measures.
 pub fn choose(job: &Arc<dyn Job>, config: &RunConfig, cancel: &Cancel) -> Result<Decision, HarnessError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let pilot = pilot(job.as_ref())?;
@@ -41,6 +43,9 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig, cancel: &Cancel) -> Result
     let mut outcome = race(&labels, budget, config.order_seed, |i| {
         if pools[i].is_none() {
             pools[i] = Some(launch(&entrants[i], job, config, cancel).ok()?);
+            for _ in 0..config.profile.warmup {
+                pools[i].as_mut()?.execute(&IgnoreProgress).failure.is_none().then_some(())?;
+            }
         }
         let pool = pools[i].as_mut()?;
         let faults_before = paging::minor_faults();

@@ -21,7 +21,6 @@ use ablate_workloads::{Digest, Registry};
 use crate::auto;
 use crate::cancel::Cancel;
 use crate::config::RunConfig;
-use crate::decision::Decision;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::machine::Machine;
@@ -93,6 +92,12 @@ impl GroupSession {
     /// Builds the group's workload, launches every cell's strategy, and runs the profile's warm-up rounds (serial
     /// first, so every later execution is checked against its digest). A strategy that cannot start its workers
     /// (the system refused a thread or process) fails its cell, not the run. Every pool gets `cancel`.
+    ///
+    /// The `auto` cell (always the group's last) is decided only once the fixed cells are launched and warmed up,
+    /// so its race runs in the process state the cells are timed in: the same pools resident, the allocator's
+    /// heaps already grown by every strategy's first executions. Raced earlier, in a fresh process, a workload
+    /// that allocates its outputs can fault every page afresh in the race and reuse them in the cells, and the
+    /// race then chooses on times the cells never see.
     pub fn open(
         group: &Group,
         config: &RunConfig,
@@ -105,29 +110,40 @@ impl GroupSession {
         let started = Instant::now();
         let job = registry.prepare(group.config.clone())?;
         listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
-        let mut runs = Vec::with_capacity(group.cells.len());
-        for cell in &group.cells {
-            let (cell, decision) = decide_if_auto(cell, &job, config, cancel, listener)?;
-            let run = match CellRun::launch(&cell, job.clone(), config, cancel) {
-                Ok(run) => run,
-                Err(refused @ HarnessError::PoolStart { .. }) => {
-                    let reason = refused.to_string();
-                    listener.on_event(&Event::CellFailed { cell: &cell, reason: &reason });
-                    CellRun::unlaunched(&cell, job.clone(), cancel, reason)
-                }
-                Err(e) => return Err(e),
-            };
-            runs.push(run.with_decision(decision));
+        let (fixed, auto_cell) = match group.cells.split_last() {
+            Some((last, fixed)) if last.auto => (fixed, Some(last)),
+            _ => (group.cells.as_slice(), None),
+        };
+        let mut session = GroupSession { runs: Vec::with_capacity(group.cells.len()), reference: None };
+        for cell in fixed {
+            session.runs.push(launch(cell, &job, config, cancel, listener)?);
         }
-        let mut session = GroupSession { runs, reference: None };
+        session.warm_up(0..session.runs.len(), config, cancel, listener);
+        if let Some(cell) = auto_cell {
+            let decision = auto::choose(&job, config, cancel)?;
+            let decided = cell.decided(decision.strategy, decision.workers, decision.chunk);
+            listener.on_event(&Event::AutoDecided { cell: &decided, decision: &decision });
+            session.runs.push(launch(&decided, &job, config, cancel, listener)?.with_decision(Some(decision)));
+            session.warm_up(session.runs.len() - 1..session.runs.len(), config, cancel, listener);
+        }
+        Ok(session)
+    }
+
+    /// The profile's warm-up rounds for the cells at `indices`.
+    fn warm_up(
+        &mut self,
+        indices: std::ops::Range<usize>,
+        config: &RunConfig,
+        cancel: &Cancel,
+        listener: &dyn Listener,
+    ) {
         for round in 0..config.profile.warmup {
-            for index in 0..session.runs.len() {
+            for index in indices.clone() {
                 if !cancel.is_cancelled() {
-                    session.execute(index, (round, 0), Round::Warmup(round), listener);
+                    self.execute(index, (round, 0), Round::Warmup(round), listener);
                 }
             }
         }
-        Ok(session)
     }
 
     /// The ids of the group's cells, in plan order (serial first).
@@ -161,22 +177,23 @@ impl GroupSession {
     }
 }
 
-/// An `auto` cell with the strategy, workers and chunk its pilot and race chose (and the decision); other cells
-/// as they are.
-fn decide_if_auto(
+/// Launches `cell`'s strategy; a pool the system refused fails the cell, not the run.
+fn launch(
     cell: &Cell,
     job: &Arc<dyn Job>,
     config: &RunConfig,
     cancel: &Cancel,
     listener: &dyn Listener,
-) -> Result<(Cell, Option<Decision>), HarnessError> {
-    if !cell.auto {
-        return Ok((cell.clone(), None));
+) -> Result<CellRun, HarnessError> {
+    match CellRun::launch(cell, job.clone(), config, cancel) {
+        Ok(run) => Ok(run),
+        Err(refused @ HarnessError::PoolStart { .. }) => {
+            let reason = refused.to_string();
+            listener.on_event(&Event::CellFailed { cell, reason: &reason });
+            Ok(CellRun::unlaunched(cell, job.clone(), cancel, reason))
+        }
+        Err(e) => Err(e),
     }
-    let decision = auto::choose(job, config, cancel)?;
-    let decided = cell.decided(decision.strategy, decision.workers, decision.chunk);
-    listener.on_event(&Event::AutoDecided { cell: &decided, decision: &decision });
-    Ok((decided, Some(decision)))
 }
 
 /// A random permutation of the cells; in the first round the serial cell (index 0) leads.
@@ -242,6 +259,35 @@ mod tests {
 
         let untouched = run(&tiny_config(), &Registry::builtin(), &Machine::for_tests(), &Cancel::new(), &Silent);
         assert!(!untouched.unwrap().cancelled, "another run's token is its own");
+    }
+
+    /// Writes down, in order, which cells finished a warm-up and when `auto` decided.
+    #[derive(Default)]
+    struct Order(std::sync::Mutex<Vec<String>>);
+
+    impl Listener for Order {
+        fn on_event(&self, event: &Event<'_>) {
+            let line = match event {
+                Event::CellFinished { cell, round: Round::Warmup(_), .. } => format!("warm-up {}", cell.id),
+                Event::AutoDecided { cell, .. } => format!("decided {}", cell.id),
+                _ => return,
+            };
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    #[test]
+    fn auto_races_after_the_fixed_cells_are_warmed_up_and_is_warmed_up_itself() {
+        let config = RunConfig { auto: true, ..tiny_config() };
+        let order = Order::default();
+        let record = run(&config, &Registry::builtin(), &Machine::for_tests(), &Cancel::new(), &order).unwrap();
+        let lines = order.0.into_inner().unwrap();
+        let decided = lines.iter().position(|l| l.starts_with("decided")).expect("auto decided");
+        let fixed = record.cells.iter().filter(|c| !c.id.ends_with("/auto")).count();
+        assert_eq!(decided, fixed, "every fixed cell warmed up before the race: {lines:?}");
+        assert!(lines[decided + 1..].iter().all(|l| l.starts_with("warm-up spin/20/auto")), "{lines:?}");
+        assert_eq!(lines.len(), decided + 2, "the auto cell warmed up once, as the profile says: {lines:?}");
+        assert_eq!(record.cells.last().map(|c| c.id.as_str()), Some("spin/20/auto"), "auto stays last");
     }
 
     #[test]
