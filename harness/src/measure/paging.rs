@@ -21,6 +21,9 @@ pub fn minor_faults_since(before: Option<u64>) -> Option<u64> {
 /// Fewest extra faults an execution (4 MiB of 4 KiB pages) that count as touching fresh memory rather than noise.
 const FRESH_MEMORY_FAULTS: f64 = 1024.0;
 
+/// What [`fresh_in_one`] means, in the words every line that reports it uses.
+pub const FRESH_IN_ONE: &str = "the memory the work touched was fresh in one and reused in the other";
+
 /// Whether two executions of the same work, taking `a` and `b` minor page faults, touched fresh memory in one
 /// and reused memory in the other: twice as many faults or more, and at least [`FRESH_MEMORY_FAULTS`] more.
 pub fn fresh_in_one(a: f64, b: f64) -> bool {

@@ -133,10 +133,10 @@ fn fresher_than_best(auto: &CellRecord, best: &CellRecord) -> Option<String> {
     (in_auto > in_best && paging::fresh_in_one(in_auto, in_best)).then(|| {
         format!(
             "{}'s auto cell took {in_auto:.0} minor page faults an execution and the best fixed cell {in_best:.0}: \
-             the memory the work touched was fresh in one and reused in the other, which the allocator's state \
-             within the process decides as much as the strategy, so one run does not settle which configuration \
-             is best here",
-            auto.workload
+             {}, which the allocator's state within the process decides as much as the strategy, so one run does \
+             not settle which configuration is best here",
+            auto.workload,
+            paging::FRESH_IN_ONE
         )
     })
 }
@@ -148,10 +148,9 @@ fn page_faults_compared(raced: &[u64], auto: &CellRecord) -> Option<String> {
     let in_race = median(&raced.iter().map(|&f| f as f64).collect::<Vec<f64>>())?;
     let in_cell = auto.median_page_faults()?;
     let what = if paging::fresh_in_one(in_race, in_cell) {
-        "the memory it touched was fresh in one and reused in the other: the allocator's state, not the strategy, \
-         made the difference"
+        format!("{}: the allocator's state, not the strategy, made the difference", paging::FRESH_IN_ONE)
     } else {
-        "not different enough for fresh memory to explain it"
+        "not different enough for fresh memory to explain it".to_owned()
     };
     Some(format!(
         ", with {in_race:.0} minor page faults an execution in the race and {in_cell:.0} in the cell ({what})"

@@ -53,8 +53,9 @@ impl SuspectReference {
             .map(|f| {
                 let faults = match f.page_faults {
                     Some((cell, serial)) if paging::fresh_in_one(cell, serial) => format!(
-                        " with {cell:.0} minor page faults an execution to serial's {serial:.0} (the memory the work \
-                         touched was fresh in one and reused in the other: the allocator's state, not the strategy)"
+                        " with {cell:.0} minor page faults an execution to serial's {serial:.0} ({}: the allocator's \
+                         state, not the strategy)",
+                        paging::FRESH_IN_ONE
                     ),
                     _ => String::new(),
                 };
