@@ -1,10 +1,8 @@
-//! `auto` on a real job: the pilot, the finalists it leaves, their race on pools launched for it, and the
-//! decision that records all three.
+//! `auto` on a real job: the pilot, the finalists it leaves, their race — on the group's own pools where its
+//! fixed cells launched them, on pools launched for it otherwise — and the decision that records all three.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-
-use ablate_workloads::Kind;
 
 use ablate_workloads::runtime::Job;
 
@@ -15,7 +13,7 @@ use crate::config::RunConfig;
 use crate::decision::Decision;
 use crate::error::HarnessError;
 use crate::measure::paging;
-use crate::strategy::{IgnoreProgress, Launch, Pinning, Pool, StrategyKind, Transport};
+use crate::strategy::{IgnoreProgress, Launch, Pinning, Pool, SharedPool, StrategyKind, Transport};
 use crate::units::duration_ns;
 
 /// Chooses a configuration for `job` under `config`: the pilot's rule first, then a race of the finalists within
@@ -23,12 +21,21 @@ use crate::units::duration_ns;
 /// until the race has timed serial, at serial's measured time after. Each finalist's pool gets the profile's
 /// warm-up executions before its first timed one, as a cell does: a fresh pool's first executions grow its
 /// threads' heaps, and a race timing those would rank finalists on their start, not on what the cell measures.
-pub fn choose(job: &Arc<dyn Job>, config: &RunConfig, cancel: &Cancel) -> Result<Decision, HarnessError> {
+///
+/// A finalist that is in `launched` (the group's fixed cells, launched and warmed up) is timed on that pool: a
+/// second pool of the same configuration in the same process is not the same thing to time — a new pool thread
+/// takes whatever heap the allocator hands it (on `blobs`, a second `rayon` ×2 pool ran 1.5× slower than the
+/// cell's) — and the cell is what the choice is compared with.
+pub fn choose(
+    job: &Arc<dyn Job>,
+    config: &RunConfig,
+    cancel: &Cancel,
+    launched: &[(Finalist, SharedPool)],
+) -> Result<Decision, HarnessError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let pilot = pilot(job.as_ref())?;
     let mut decision = decide(&pilot, cores);
-    let memory_bound = job.description().kind == Kind::Memory;
-    let entrants = finalists(&pilot, memory_bound, cores);
+    let entrants = finalists(&pilot, job.description().kind, cores);
     if entrants.len() < 2 {
         return Ok(decision);
     }
@@ -37,17 +44,21 @@ pub fn choose(job: &Arc<dyn Job>, config: &RunConfig, cancel: &Cancel) -> Result
         serial_estimate_ns: pilot.mean_task_ns * pilot.tasks as f64,
         serial: entrants.iter().position(|finalist| finalist.strategy == StrategyKind::Serial),
     };
-    let mut pools: Vec<Option<Box<dyn Pool>>> = entrants.iter().map(|_| None).collect();
+    let mut pools: Vec<Option<SharedPool>> = entrants
+        .iter()
+        .map(|entrant| launched.iter().find(|(finalist, _)| finalist == entrant).map(|(_, pool)| pool.clone()))
+        .collect();
     let mut page_faults: Vec<Vec<u64>> = entrants.iter().map(|_| Vec::new()).collect();
     let labels: Vec<String> = entrants.iter().map(Finalist::label).collect();
     let mut outcome = race(&labels, budget, config.order_seed, |i| {
         if pools[i].is_none() {
-            pools[i] = Some(launch(&entrants[i], job, config, cancel).ok()?);
+            let mut pool = launch(&entrants[i], job, config, cancel).ok()?;
             for _ in 0..config.profile.warmup {
-                pools[i].as_mut()?.execute(&IgnoreProgress).failure.is_none().then_some(())?;
+                pool.execute(&IgnoreProgress).failure.is_none().then_some(())?;
             }
+            pools[i] = Some(Arc::new(Mutex::new(pool)));
         }
-        let pool = pools[i].as_mut()?;
+        let mut pool = pools[i].as_ref()?.lock().unwrap_or_else(PoisonError::into_inner);
         let faults_before = paging::minor_faults();
         let started = Instant::now();
         let execution = pool.execute(&IgnoreProgress);
@@ -106,7 +117,9 @@ fn launch(
 mod tests {
     use super::*;
     use crate::config::Profile;
+    use crate::strategy::{Chunk, Execution, TaskProgress};
     use ablate_workloads::{Params, Registry, WorkloadConfig};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn run_config() -> RunConfig {
         RunConfig { auto: true, profile: Profile { reps: 3, ..Profile::QUICK }, ..RunConfig::for_tests() }
@@ -117,7 +130,7 @@ mod tests {
         let config =
             WorkloadConfig { name: "spin".into(), size: 64, seed: 1, params: Params::new().with("iters", 20_000) };
         let job = Registry::builtin().prepare(config).unwrap();
-        let decision = choose(&job, &run_config(), &Cancel::new()).unwrap();
+        let decision = choose(&job, &run_config(), &Cancel::new(), &[]).unwrap();
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         if cores < 2 {
             assert!(decision.race.is_none(), "one core: serial alone, nothing to race");
@@ -129,5 +142,38 @@ mod tests {
         assert!(race.entrants.iter().any(|e| e.label == "serial ×1"), "serial is always a finalist");
         assert!(race.entrants.iter().all(|e| e.times_ns.len() >= 3), "the first rung completes: {race:?}");
         assert!(decision.reasons[0].starts_with("the race"), "{:?}", decision.reasons);
+    }
+
+    /// A pool that counts its executions.
+    struct Counted {
+        pool: Box<dyn Pool>,
+        executions: Arc<AtomicUsize>,
+    }
+
+    impl Pool for Counted {
+        fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+            self.executions.fetch_add(1, Ordering::SeqCst);
+            self.pool.execute(progress)
+        }
+    }
+
+    #[test]
+    fn a_finalist_the_group_launched_is_timed_on_that_pool_and_not_warmed_up_again() {
+        let config =
+            WorkloadConfig { name: "spin".into(), size: 64, seed: 1, params: Params::new().with("iters", 20_000) };
+        let job = Registry::builtin().prepare(config).unwrap();
+        let serial = Finalist { strategy: StrategyKind::Serial, workers: 1, chunk: Chunk::Auto };
+        let executions = Arc::new(AtomicUsize::new(0));
+        let pool = launch(&serial, &job, &run_config(), &Cancel::new()).unwrap();
+        let counted: Box<dyn Pool> = Box::new(Counted { pool, executions: executions.clone() });
+        let launched = [(serial, Arc::new(Mutex::new(counted)))];
+        let decision = choose(&job, &run_config(), &Cancel::new(), &launched).unwrap();
+        let Some(race) = decision.race else {
+            assert_eq!(std::thread::available_parallelism().map_or(1, usize::from), 1, "only one core goes unraced");
+            return;
+        };
+        let timed = race.entrants.iter().find(|e| e.label == "serial ×1").expect("serial races").times_ns.len();
+        assert!(timed >= 3, "the first rung completes: {race:?}");
+        assert_eq!(executions.load(Ordering::SeqCst), timed, "every timed run of serial was on the group's pool");
     }
 }

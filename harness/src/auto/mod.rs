@@ -13,7 +13,10 @@ pub mod race;
 pub use measured::choose;
 pub use pilot::pilot;
 
+use ablate_workloads::Kind;
+
 use crate::decision::{Decision, Pilot};
+use crate::plan::Cell;
 use crate::strategy::{Chunk, StrategyKind};
 use crate::units::{bytes, duration_ns};
 
@@ -38,20 +41,37 @@ impl Finalist {
     pub fn label(&self) -> String {
         format!("{} ×{}", self.strategy, self.workers)
     }
+
+    /// The configuration a fixed cell runs, when it is one `auto` may choose (an in-process strategy).
+    pub fn of(cell: &Cell) -> Option<Finalist> {
+        let in_process = matches!(
+            cell.strategy,
+            StrategyKind::Serial | StrategyKind::Threads | StrategyKind::Rayon | StrategyKind::Crossbeam
+        );
+        (in_process && !cell.auto && cell.transport.is_none()).then_some(Finalist {
+            strategy: cell.strategy,
+            workers: cell.workers,
+            chunk: cell.chunk,
+        })
+    }
 }
 
-/// The configurations worth racing, by the pilot's figures on `cores` cores: serial; the rule's choice
-/// ([`decide`]); the other in-process strategies at every core (a static split only when task costs are even);
-/// and for memory-bound work the same at fewer workers — powers of two below the cores — since bandwidth may stop
-/// growing before the cores run out.
-pub fn finalists(pilot: &Pilot, memory_bound: bool, cores: usize) -> Vec<Finalist> {
+/// The configurations worth racing, by the pilot's figures on `cores` cores for work of `kind`: serial; the rule's
+/// choice ([`decide`]); the other in-process strategies at every core (a static split only when task costs are
+/// even); for work that is not CPU-bound the same at one worker, since a pool thread allocates apart from the
+/// main thread (its own heap, trimmed or reused on its own schedule); and for memory-bound work at fewer workers
+/// too — powers of two below the cores — since bandwidth may stop growing before the cores run out.
+pub fn finalists(pilot: &Pilot, kind: Kind, cores: usize) -> Vec<Finalist> {
     let serial = Finalist { strategy: StrategyKind::Serial, workers: 1, chunk: Chunk::Auto };
     let rule = decide(pilot, cores);
     let mut finalists = vec![serial, Finalist { strategy: rule.strategy, workers: rule.workers, chunk: rule.chunk }];
     let workers = cores.min(pilot.tasks);
     if workers > 1 {
         let mut counts = vec![workers];
-        if memory_bound {
+        if kind != Kind::Cpu {
+            counts.push(1);
+        }
+        if kind == Kind::Memory {
             counts.extend((1..).map(|k| 1usize << k).take_while(|&w| w < workers));
         }
         for w in counts {
@@ -169,16 +189,19 @@ mod tests {
 
     #[test]
     fn the_finalists_are_serial_the_rules_choice_and_the_alternatives() {
-        let even = finalists(&pilot(640, 50_000.0, 0.1, 0), false, 4);
+        let even = finalists(&pilot(640, 50_000.0, 0.1, 0), Kind::Cpu, 4);
         let labels: Vec<String> = even.iter().map(Finalist::label).collect();
         assert_eq!(labels, ["serial ×1", "crossbeam ×4", "rayon ×4", "threads ×4"]);
-        let uneven = finalists(&pilot(640, 50_000.0, 1.2, 0), false, 4);
+        let uneven = finalists(&pilot(640, 50_000.0, 1.2, 0), Kind::Cpu, 4);
         assert!(uneven.iter().all(|f| f.strategy != StrategyKind::Threads), "no static split of uneven tasks");
-        let memory = finalists(&pilot(640, 50_000.0, 0.1, 0), true, 8);
+        let memory = finalists(&pilot(640, 50_000.0, 0.1, 0), Kind::Memory, 8);
         let counts: Vec<usize> =
             memory.iter().filter(|f| f.strategy == StrategyKind::Crossbeam).map(|f| f.workers).collect();
-        assert_eq!(counts, [8, 2, 4], "bandwidth may stop growing before the cores run out");
-        assert_eq!(finalists(&pilot(1000, 50_000.0, 0.1, 0), false, 1).len(), 1, "one core: serial alone");
+        assert_eq!(counts, [8, 1, 2, 4], "one pool thread's heap, and bandwidth may stop growing before the cores do");
+        let mixed = finalists(&pilot(640, 50_000.0, 1.2, 0), Kind::Mixed, 2);
+        let labels: Vec<String> = mixed.iter().map(Finalist::label).collect();
+        assert_eq!(labels, ["serial ×1", "crossbeam ×2", "rayon ×2", "crossbeam ×1", "rayon ×1"]);
+        assert_eq!(finalists(&pilot(1000, 50_000.0, 0.1, 0), Kind::Cpu, 1).len(), 1, "one core: serial alone");
     }
 
     #[test]

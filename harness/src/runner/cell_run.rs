@@ -1,6 +1,6 @@
 //! One cell while it runs: its launched pool, its samples, its task times, its digest, and whether it failed.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ablate_workloads::Digest;
@@ -20,14 +20,14 @@ use crate::measure::{load, paging, rss};
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, PayloadBytes, Sample};
 use crate::stats::median;
-use crate::strategy::{Execution, Faults, Launch, Pinning, Pool, Transport};
+use crate::strategy::{Execution, Faults, Launch, Pinning, SharedPool, Transport};
 use crate::verdict::preempted::Timing;
 
 pub(super) struct CellRun {
     cell: Cell,
     job: Arc<dyn Job>,
     /// `None` when the strategy could not start (the cell has failed then).
-    pool: Option<Box<dyn Pool>>,
+    pool: Option<SharedPool>,
     pool_start_ns: u64,
     warmup: Vec<Sample>,
     samples: Vec<Sample>,
@@ -57,7 +57,12 @@ impl CellRun {
         let pinning = if config.pin { Pinning::allowed_cpus() } else { Pinning::off() };
         let spec = Launch { job: &job, workers, chunk, transport, process, chunk_target, pinning: &pinning, cancel };
         let pool = cell.strategy.launch(&spec)?;
-        Ok(Self::new(cell, job, cancel, Some(pool), started.elapsed().as_nanos() as u64))
+        Ok(Self::new(cell, job, cancel, Some(Arc::new(Mutex::new(pool))), started.elapsed().as_nanos() as u64))
+    }
+
+    /// A cell that runs on `other`'s pool (launched, its start timed, by `other`).
+    pub(super) fn on_the_pool_of(cell: &Cell, other: &CellRun) -> Self {
+        Self::new(cell, other.job.clone(), &other.cancel, other.pool.clone(), other.pool_start_ns)
     }
 
     /// A cell whose strategy could not start its workers: failed with `reason` before it ran.
@@ -65,7 +70,7 @@ impl CellRun {
         Self { failure: Some(reason), ..Self::new(cell, job, cancel, None, 0) }
     }
 
-    fn new(cell: &Cell, job: Arc<dyn Job>, cancel: &Cancel, pool: Option<Box<dyn Pool>>, pool_start_ns: u64) -> Self {
+    fn new(cell: &Cell, job: Arc<dyn Job>, cancel: &Cancel, pool: Option<SharedPool>, pool_start_ns: u64) -> Self {
         CellRun {
             cell: cell.clone(),
             job,
@@ -92,6 +97,15 @@ impl CellRun {
 
     pub(super) fn id(&self) -> String {
         self.cell.id.clone()
+    }
+
+    pub(super) fn cell(&self) -> &Cell {
+        &self.cell
+    }
+
+    /// The cell's pool, unless it could not start or the cell has failed.
+    pub(super) fn pool(&self) -> Option<SharedPool> {
+        self.pool.clone().filter(|_| self.failure.is_none())
     }
 
     /// The wall and CPU time of the last timed execution (`None` before the first), or why the cell failed.
@@ -121,7 +135,8 @@ impl CellRun {
     /// Does nothing once the cell has failed.
     pub(super) fn execute(&mut self, at: (u32, u32), label: Round, reference: Option<Digest>, listener: &dyn Listener) {
         let (round, attempt) = at;
-        let (None, Some(pool)) = (&self.failure, self.pool.as_mut()) else { return };
+        let (None, Some(pool)) = (&self.failure, self.pool.clone()) else { return };
+        let mut pool = pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         listener.on_event(&Event::CellStarted { cell: &self.cell, round: label });
         let counter = TaskCounter::new(&self.cell, listener, self.job.task_count());
         rss::reset_peak();

@@ -18,7 +18,7 @@ use ablate_workloads::rng::Rng;
 use ablate_workloads::runtime::Job;
 use ablate_workloads::{Digest, Registry};
 
-use crate::auto;
+use crate::auto::{self, Finalist};
 use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
@@ -27,6 +27,7 @@ use crate::measure::machine::Machine;
 use crate::measure::rss;
 use crate::plan::{Cell, Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
+use crate::strategy::SharedPool;
 use crate::verdict::preempted::Timing;
 use cell_run::CellRun;
 
@@ -98,6 +99,11 @@ impl GroupSession {
     /// heaps already grown by every strategy's first executions. Raced earlier, in a fresh process, a workload
     /// that allocates its outputs can fault every page afresh in the race and reuse them in the cells, and the
     /// race then chooses on times the cells never see.
+    ///
+    /// The race times the fixed cells' own pools where it can, and the `auto` cell then runs on the pool of the
+    /// fixed cell it chose, so the two are the same pool in the same state: a second `rayon` pool of the same
+    /// configuration starts its threads on whatever heaps the allocator hands it, and on `blobs` ran 1.5× slower
+    /// than the cell's, a difference of heaps that no choice can foresee.
     pub fn open(
         group: &Group,
         config: &RunConfig,
@@ -120,10 +126,25 @@ impl GroupSession {
         }
         session.warm_up(0..session.runs.len(), config, cancel, listener);
         if let Some(cell) = auto_cell {
-            let decision = auto::choose(&job, config, cancel)?;
+            let launched: Vec<(Finalist, SharedPool)> =
+                session.runs.iter().filter_map(|run| Some((Finalist::of(run.cell())?, run.pool()?))).collect();
+            let mut decision = auto::choose(&job, config, cancel, &launched)?;
             let decided = cell.decided(decision.strategy, decision.workers, decision.chunk);
+            let chosen = Finalist { strategy: decision.strategy, workers: decision.workers, chunk: decision.chunk };
+            let twin = session.runs.iter().find(|run| Finalist::of(run.cell()) == Some(chosen) && run.pool().is_some());
+            let run = match twin {
+                Some(twin) => {
+                    decision.reasons.push(format!(
+                        "the cell runs on the pool of {}, the one the race timed: a second pool of it in this \
+                         process would start from another heap",
+                        twin.id()
+                    ));
+                    CellRun::on_the_pool_of(&decided, twin)
+                }
+                None => launch(&decided, &job, config, cancel, listener)?,
+            };
             listener.on_event(&Event::AutoDecided { cell: &decided, decision: &decision });
-            session.runs.push(launch(&decided, &job, config, cancel, listener)?.with_decision(Some(decision)));
+            session.runs.push(run.with_decision(Some(decision)));
             session.warm_up(session.runs.len() - 1..session.runs.len(), config, cancel, listener);
         }
         Ok(session)
@@ -288,6 +309,30 @@ mod tests {
         assert!(lines[decided + 1..].iter().all(|l| l.starts_with("warm-up spin/20/auto")), "{lines:?}");
         assert_eq!(lines.len(), decided + 2, "the auto cell warmed up once, as the profile says: {lines:?}");
         assert_eq!(record.cells.last().map(|c| c.id.as_str()), Some("spin/20/auto"), "auto stays last");
+    }
+
+    #[test]
+    fn auto_runs_on_the_pool_of_the_fixed_cell_it_chose() {
+        let mut config = RunConfig { auto: true, ..tiny_config() };
+        config.strategies =
+            vec![StrategyKind::Serial, StrategyKind::Threads, StrategyKind::Rayon, StrategyKind::Crossbeam];
+        let registry = Registry::builtin();
+        let plan = Plan::new(&config, &registry).unwrap();
+        let session = GroupSession::open(&plan.groups[0], &config, &registry, &Cancel::new(), &Silent).unwrap();
+        let (auto_run, fixed) = session.runs.split_last().expect("cells");
+        let chosen = auto_run.cell();
+        let twin = fixed
+            .iter()
+            .find(|run| {
+                (run.cell().strategy, run.cell().workers, run.cell().chunk)
+                    == (chosen.strategy, chosen.workers, chosen.chunk)
+            })
+            .expect("every finalist of a CPU-bound workload is a fixed cell here");
+        assert!(Arc::ptr_eq(&auto_run.pool().unwrap(), &twin.pool().unwrap()), "{} has a pool of its own", chosen.id);
+        let shared = format!("runs on the pool of {}", twin.id());
+        let records = session.close();
+        let reasons = &records.last().and_then(|c| c.decision.as_ref()).expect("auto's decision").reasons;
+        assert!(reasons.iter().any(|r| r.contains(&shared)), "{reasons:?}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod threads;
 
 use std::fmt;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ablate_workloads::runtime::Job;
@@ -211,6 +211,10 @@ impl TaskProgress for IgnoreProgress {
 pub trait Pool: Send {
     fn execute(&mut self, progress: &dyn TaskProgress) -> Execution;
 }
+
+/// A launched pool more than one cell of a group may run on: `auto`'s race times the fixed cells' own pools, and
+/// its cell runs on the pool of the fixed cell whose configuration it chose.
+pub type SharedPool = Arc<Mutex<Box<dyn Pool>>>;
 
 #[cfg(test)]
 mod tests {
