@@ -134,11 +134,12 @@ impl GroupSession {
             let twin = session.runs.iter().find(|run| Finalist::of(run.cell()) == Some(chosen) && run.pool().is_some());
             let run = match twin {
                 Some(twin) => {
-                    decision.reasons.push(format!(
-                        "the cell runs on the pool of {}, the one the race timed: a second pool of it in this \
-                         process would start from another heap",
-                        twin.id()
-                    ));
+                    let why = if decision.race.is_some() {
+                        ", the one the race timed: a second pool of it in this process would start from another heap"
+                    } else {
+                        ""
+                    };
+                    decision.reasons.push(format!("the cell runs on the pool of {}{why}", twin.id()));
                     CellRun::on_the_pool_of(&decided, twin)
                 }
                 None => launch(&decided, &job, config, cancel, listener)?,
