@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::strategy::{Chunk, StrategyKind};
+use crate::strategy::{Chunk, StrategyKind, Transport};
 
 /// What `auto` chose for one workload and size, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -12,6 +12,9 @@ pub struct Decision {
     pub strategy: StrategyKind,
     pub workers: usize,
     pub chunk: Chunk,
+    /// How the shared input reaches the chosen worker processes; absent when the choice runs in process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
     pub reasons: Vec<String>,
     pub pilot: Pilot,
     /// The finalists' race that made the choice; absent from records that predate it.

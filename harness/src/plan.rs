@@ -7,6 +7,7 @@ use ablate_workloads::{Registry, WorkloadConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ProfileKind, RunConfig};
+use crate::decision::Decision;
 use crate::error::HarnessError;
 use crate::strategy::{Chunk, StrategyKind, Transport};
 
@@ -58,9 +59,15 @@ impl Cell {
         Cell { id: format!("{workload}/{size}/auto"), auto: true, ..serial }
     }
 
-    /// This `auto` cell with the strategy, workers and chunk its pilot chose.
-    pub fn decided(&self, strategy: StrategyKind, workers: usize, chunk: Chunk) -> Self {
-        Cell { strategy, workers, chunk, ..self.clone() }
+    /// This `auto` cell with the strategy, workers, chunk and transport its decision chose.
+    pub fn decided(&self, decision: &Decision) -> Self {
+        Cell {
+            strategy: decision.strategy,
+            workers: decision.workers,
+            chunk: decision.chunk,
+            transport: decision.transport,
+            ..self.clone()
+        }
     }
 }
 

@@ -90,10 +90,11 @@ fn describe(fault: &Fault<'_>) -> String {
     }
 }
 
-/// `spin/200/auto: crossbeam ×2, chunk 4 — reason; reason`.
+/// `spin/200/auto: crossbeam ×2, chunk 4 — reason; reason`; `process/shm ×2` when it chose worker processes.
 fn describe_decision(cell: &Cell, decision: &Decision) -> String {
+    let transport = decision.transport.map(|t| format!("/{}", t.name())).unwrap_or_default();
     format!(
-        "{}: {} ×{}, chunk {} — {}",
+        "{}: {}{transport} ×{}, chunk {} — {}",
         cell.id,
         decision.strategy,
         decision.workers,

@@ -98,6 +98,33 @@ fn auto_decides_for_every_workload_and_matches_serial_beside_the_naive_default()
     assert!(stderr(&output).contains("/auto: "), "the decision is said as it is made: {}", stderr(&output));
 }
 
+#[test]
+fn auto_races_the_worker_processes_the_group_launched_and_runs_what_it_chose() {
+    let dir = tempfile::tempdir().unwrap();
+    let strategies = ["--strategies", "serial,process,auto", "--workers", "1,2"];
+    // 1 Mi entries: 8 tasks of the default 64 Ki lookups.
+    let (output, out) = run_to(dir.path(), &[&["-w", "gather", "--size", "gather=1Mi"][..], &strategies].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record = read_record(&out);
+    let cells = record["cells"].as_array().unwrap();
+    let auto = cells.iter().find(|c| c["id"] == "gather/1048576/auto").expect("the auto cell");
+    let decision = &auto["decision"];
+    assert_eq!((&decision["strategy"], &decision["workers"]), (&auto["strategy"], &auto["workers"]));
+    assert_eq!(decision["transport"], auto["transport"], "the cell ran the transport decided");
+    let entrants = decision["race"]["entrants"].as_array().expect("worker processes make a race even on one core");
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let raced = &["serial ×1", "process/shm ×1", "process/shm ×2"][..if cores >= 2 { 3 } else { 2 }];
+    for label in raced {
+        let entrant = entrants.iter().find(|e| e["label"] == *label).unwrap_or_else(|| panic!("{label}: {decision}"));
+        assert!(!entrant["times_ns"].as_array().unwrap().is_empty(), "{label} was timed: {decision}");
+    }
+    if decision["strategy"] == "process" {
+        let twin = format!("runs on the pool of gather/1048576/process/w{}/cauto/shm", decision["workers"]);
+        let reasons = decision["reasons"].as_array().unwrap();
+        assert!(reasons.iter().any(|r| r.as_str().unwrap().contains(&twin)), "{decision}");
+    }
+}
+
 /// The auto ÷ best ratio and its interval from a row of the comparison: `… 1.03 [0.95, 1.12] …`.
 fn auto_ratio_and_interval(row: &str) -> (f64, (f64, f64)) {
     let (before, after) = row.split_once('[').expect("an interval");

@@ -35,7 +35,8 @@ pub fn choose(
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let pilot = pilot(job.as_ref())?;
     let mut decision = decide(&pilot, cores);
-    let entrants = finalists(&pilot, job.description().kind, cores);
+    let started: Vec<Finalist> = launched.iter().map(|(finalist, _)| *finalist).collect();
+    let entrants = with_launched_processes(finalists(&pilot, job.description().kind, cores), &started);
     if entrants.len() < 2 {
         return Ok(decision);
     }
@@ -89,8 +90,23 @@ pub fn choose(
     decision.strategy = winner.strategy;
     decision.workers = winner.workers;
     decision.chunk = winner.chunk;
+    decision.transport = winner.transport;
     decision.race = Some(outcome);
     Ok(decision)
+}
+
+/// `entrants` and the worker-process pools of `launched` at the entrants' worker counts: started already, they
+/// cost the race their executions only, and a worker's own copy of the shared input can read faster than the
+/// parent's (module docs). `auto` launches no worker processes of its own.
+fn with_launched_processes(mut entrants: Vec<Finalist>, launched: &[Finalist]) -> Vec<Finalist> {
+    let counts: Vec<usize> = entrants.iter().map(|entrant| entrant.workers).collect();
+    for finalist in launched {
+        let raced = finalist.strategy == StrategyKind::Process && counts.contains(&finalist.workers);
+        if raced && !entrants.contains(finalist) {
+            entrants.push(*finalist);
+        }
+    }
+    entrants
 }
 
 /// A pool for one finalist, launched as the run launches its cells.
@@ -105,7 +121,7 @@ fn launch(
         job,
         workers: finalist.workers,
         chunk: finalist.chunk,
-        transport: Transport::Shm,
+        transport: finalist.transport.unwrap_or(Transport::Shm),
         process: &config.process,
         chunk_target: Duration::from_nanos(config.chunk_target_ns),
         pinning: &pinning,
@@ -144,6 +160,33 @@ mod tests {
         assert!(decision.reasons[0].starts_with("the race"), "{:?}", decision.reasons);
     }
 
+    #[test]
+    fn worker_processes_the_group_launched_race_at_the_finalists_worker_counts_only() {
+        let entrants = vec![
+            Finalist::in_process(StrategyKind::Serial, 1, Chunk::Auto),
+            Finalist::in_process(StrategyKind::Crossbeam, 4, Chunk::Auto),
+        ];
+        let process = |workers, transport| Finalist {
+            strategy: StrategyKind::Process,
+            workers,
+            chunk: Chunk::Auto,
+            transport: Some(transport),
+        };
+        let launched = [
+            Finalist::in_process(StrategyKind::Rayon, 4, Chunk::Auto),
+            process(1, Transport::Shm),
+            process(2, Transport::Shm),
+            process(4, Transport::Regen),
+            process(4, Transport::Regen),
+        ];
+        let labels: Vec<String> = with_launched_processes(entrants, &launched).iter().map(Finalist::label).collect();
+        assert_eq!(
+            labels,
+            ["serial ×1", "crossbeam ×4", "process/shm ×1", "process/regen ×4"],
+            "no in-process pool the pilot pruned, no worker count it left out, each configuration once"
+        );
+    }
+
     /// A pool that counts its executions.
     struct Counted {
         pool: Box<dyn Pool>,
@@ -162,7 +205,7 @@ mod tests {
         let config =
             WorkloadConfig { name: "spin".into(), size: 64, seed: 1, params: Params::new().with("iters", 20_000) };
         let job = Registry::builtin().prepare(config).unwrap();
-        let serial = Finalist { strategy: StrategyKind::Serial, workers: 1, chunk: Chunk::Auto };
+        let serial = Finalist::in_process(StrategyKind::Serial, 1, Chunk::Auto);
         let executions = Arc::new(AtomicUsize::new(0));
         let pool = launch(&serial, &job, &run_config(), &Cancel::new()).unwrap();
         let counted: Box<dyn Pool> = Box::new(Counted { pool, executions: executions.clone() });

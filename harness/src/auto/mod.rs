@@ -3,8 +3,11 @@
 //! by rule and prune the candidates; the few finalists — serial always among them — then race on real executions
 //! ([`race`]), and the measured winner is the choice.
 //!
-//! Workloads here are Rust: threads share memory at no cost and nothing serializes them, so the finalists are
-//! in-process strategies; worker processes would only add start-up and copying.
+//! Workloads here are Rust: threads share memory at no cost and nothing serializes them, so the rule's choice and
+//! the finalists it launches are in-process. Worker processes the group already launched for its fixed cells race
+//! too, at the finalists' worker counts: each holds its own copy of the shared input, in pages the kernel placed
+//! apart from the parent's, and on `gather` on a virtual machine that placement alone made `process` ×1 0.74×
+//! serial's time (README, "Where the input's pages are"). Only a race can see that; no pilot rule can.
 
 mod measured;
 mod pilot;
@@ -16,8 +19,8 @@ pub use pilot::pilot;
 use ablate_workloads::Kind;
 
 use crate::decision::{Decision, Pilot};
-use crate::plan::Cell;
-use crate::strategy::{Chunk, StrategyKind};
+use crate::plan::{Cell, is_naive};
+use crate::strategy::{Chunk, StrategyKind, Transport};
 use crate::units::{bytes, duration_ns};
 
 /// Below this much work in all, starting and joining workers costs more than it saves.
@@ -35,23 +38,39 @@ pub struct Finalist {
     pub strategy: StrategyKind,
     pub workers: usize,
     pub chunk: Chunk,
+    /// How the shared input reaches worker processes; `None` in process.
+    pub transport: Option<Transport>,
 }
 
 impl Finalist {
-    pub fn label(&self) -> String {
-        format!("{} ×{}", self.strategy, self.workers)
+    /// A configuration that runs in this process.
+    pub fn in_process(strategy: StrategyKind, workers: usize, chunk: Chunk) -> Self {
+        Finalist { strategy, workers, chunk, transport: None }
     }
 
-    /// The configuration a fixed cell runs, when it is one `auto` may choose (an in-process strategy).
+    /// `rayon ×2`, `process/shm ×2`.
+    pub fn label(&self) -> String {
+        match self.transport {
+            Some(transport) => format!("{}/{} ×{}", self.strategy, transport.name(), self.workers),
+            None => format!("{} ×{}", self.strategy, self.workers),
+        }
+    }
+
+    /// The configuration a fixed cell runs, when it is one `auto` may choose: an in-process strategy, or worker
+    /// processes other than the naive pool (the baseline `auto` is compared with, not a choice).
     pub fn of(cell: &Cell) -> Option<Finalist> {
-        let in_process = matches!(
-            cell.strategy,
-            StrategyKind::Serial | StrategyKind::Threads | StrategyKind::Rayon | StrategyKind::Crossbeam
-        );
-        (in_process && !cell.auto && cell.transport.is_none()).then_some(Finalist {
+        let choosable = match cell.strategy {
+            StrategyKind::Serial | StrategyKind::Threads | StrategyKind::Rayon | StrategyKind::Crossbeam => {
+                cell.transport.is_none()
+            }
+            StrategyKind::Process => !is_naive(cell.strategy, cell.chunk, cell.transport),
+            StrategyKind::Mpi => false,
+        };
+        (choosable && !cell.auto).then_some(Finalist {
             strategy: cell.strategy,
             workers: cell.workers,
             chunk: cell.chunk,
+            transport: cell.transport,
         })
     }
 }
@@ -62,9 +81,9 @@ impl Finalist {
 /// main thread (its own heap, trimmed or reused on its own schedule); and for memory-bound work at fewer workers
 /// too — powers of two below the cores — since bandwidth may stop growing before the cores run out.
 pub fn finalists(pilot: &Pilot, kind: Kind, cores: usize) -> Vec<Finalist> {
-    let serial = Finalist { strategy: StrategyKind::Serial, workers: 1, chunk: Chunk::Auto };
+    let serial = Finalist::in_process(StrategyKind::Serial, 1, Chunk::Auto);
     let rule = decide(pilot, cores);
-    let mut finalists = vec![serial, Finalist { strategy: rule.strategy, workers: rule.workers, chunk: rule.chunk }];
+    let mut finalists = vec![serial, Finalist::in_process(rule.strategy, rule.workers, rule.chunk)];
     let workers = cores.min(pilot.tasks);
     if workers > 1 {
         let mut counts = vec![workers];
@@ -79,7 +98,7 @@ pub fn finalists(pilot: &Pilot, kind: Kind, cores: usize) -> Vec<Finalist> {
             if pilot.task_cv <= UNEVEN_CV {
                 kinds.push(StrategyKind::Threads);
             }
-            finalists.extend(kinds.into_iter().map(|strategy| Finalist { strategy, workers: w, chunk: Chunk::Auto }));
+            finalists.extend(kinds.into_iter().map(|strategy| Finalist::in_process(strategy, w, Chunk::Auto)));
         }
     }
     let mut unique = Vec::new();
@@ -98,6 +117,7 @@ pub fn decide(pilot: &Pilot, cores: usize) -> Decision {
         strategy,
         workers,
         chunk,
+        transport: None,
         reasons: vec![reason],
         pilot: pilot.clone(),
         race: None,

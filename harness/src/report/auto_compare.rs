@@ -247,6 +247,7 @@ mod tests {
             strategy: StrategyKind::Crossbeam,
             workers: 2,
             chunk: Chunk::Auto,
+            transport: None,
             reasons: vec!["raced".to_owned()],
             pilot,
             race: Some(race),

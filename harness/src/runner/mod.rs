@@ -129,15 +129,24 @@ impl GroupSession {
             let launched: Vec<(Finalist, SharedPool)> =
                 session.runs.iter().filter_map(|run| Some((Finalist::of(run.cell())?, run.pool()?))).collect();
             let mut decision = auto::choose(&job, config, cancel, &launched)?;
-            let decided = cell.decided(decision.strategy, decision.workers, decision.chunk);
-            let chosen = Finalist { strategy: decision.strategy, workers: decision.workers, chunk: decision.chunk };
+            let decided = cell.decided(&decision);
+            let chosen = Finalist {
+                strategy: decision.strategy,
+                workers: decision.workers,
+                chunk: decision.chunk,
+                transport: decision.transport,
+            };
             let twin = session.runs.iter().find(|run| Finalist::of(run.cell()) == Some(chosen) && run.pool().is_some());
             let run = match twin {
                 Some(twin) => {
-                    let why = if decision.race.is_some() {
-                        ", the one the race timed: a second pool of it in this process would start from another heap"
-                    } else {
-                        ""
+                    let why = match (decision.race.is_some(), decision.transport.is_some()) {
+                        (false, _) => "",
+                        (true, false) => {
+                            ", the one the race timed: a second pool of it in this process would start from another heap"
+                        }
+                        (true, true) => {
+                            ", the one the race timed: other workers would hold other copies of the shared input"
+                        }
                     };
                     decision.reasons.push(format!("the cell runs on the pool of {}{why}", twin.id()));
                     CellRun::on_the_pool_of(&decided, twin)

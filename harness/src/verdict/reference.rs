@@ -14,6 +14,7 @@ use crate::measure::paging;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
+use crate::units::bytes;
 use ablate_workloads::Digest;
 
 /// How much faster than serial a 1-worker cell may run before serial is suspect: the band within which
@@ -42,6 +43,9 @@ pub struct FasterThanSerial {
     pub interval: Interval,
     /// The median minor page faults of an execution, this cell's and serial's, where both counted them.
     pub page_faults: Option<(f64, f64)>,
+    /// The shared input a worker process of this cell decoded into memory of its own, in bytes; absent for
+    /// in-process cells and for workloads with no shared input.
+    pub own_copy_bytes: Option<u64>,
 }
 
 impl SuspectReference {
@@ -59,8 +63,18 @@ impl SuspectReference {
                     ),
                     _ => String::new(),
                 };
+                let copy = f
+                    .own_copy_bytes
+                    .map(|shared| {
+                        format!(
+                            " (its worker reads its own copy of the {} shared input, in other physical pages than \
+                             serial's: on memory-bound work where the pages sit can move times as much as a strategy)",
+                            bytes(shared as f64)
+                        )
+                    })
+                    .unwrap_or_default();
                 format!(
-                    "{} ran {:.2}× serial's time [{:.2}, {:.2}]{faults}",
+                    "{} ran {:.2}× serial's time [{:.2}, {:.2}]{faults}{copy}",
                     f.id, f.ratio, f.interval.low, f.interval.high
                 )
             })
@@ -147,11 +161,14 @@ fn faster_than(cell: &CellRecord, serial: &CellRecord, alpha: f64) -> Option<Fas
     let seed = Digest::of_parts([cell.id.as_bytes(), b"reference"]).0;
     let interval = ratio_of_medians_interval(&cell_walls, &serial_walls, 1.0 - alpha, RESAMPLES, seed)?;
     let page_faults = cell.median_page_faults().zip(serial.median_page_faults());
+    let in_workers = matches!(cell.strategy, StrategyKind::Process | StrategyKind::Mpi);
+    let own_copy_bytes = cell.payload.as_ref().map(|p| p.shared_bytes).filter(|&shared| in_workers && shared > 0);
     Some(FasterThanSerial {
         id: cell.id.clone(),
         ratio: median(&cell_walls)? / median(&serial_walls)?,
         interval,
         page_faults,
+        own_copy_bytes,
     })
 }
 

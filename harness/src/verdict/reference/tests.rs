@@ -3,7 +3,7 @@ use ablate_workloads::Kind;
 use super::*;
 use crate::config::RunConfig;
 use crate::measure::machine::Machine;
-use crate::record::RssScope;
+use crate::record::{PayloadBytes, RssScope};
 use crate::strategy::StrategyKind::{Process, Rayon, Serial, Threads};
 use crate::verdict::fixtures::{cell, walls};
 
@@ -62,4 +62,22 @@ fn a_faster_cell_that_reused_memory_serial_touched_afresh_says_so() {
     let run = run_of(vec![counted(at(Serial, 1, 121e6), 310), counted(at(Rayon, 1, 45e6), 300)]);
     let line = suspect_references(&run, 0.05)[0].describe();
     assert!(!line.contains("page faults"), "alike faults say nothing: {line}");
+}
+
+#[test]
+fn a_worker_process_faster_than_serial_names_the_copy_of_the_shared_input_it_reads() {
+    let sharing = |mut cell: CellRecord, shared_bytes: u64| {
+        let (input_bytes_total, output_bytes_total, input_bytes_max, output_bytes_max) = (0, 0, 0, 0);
+        let sizes =
+            PayloadBytes { input_bytes_total, output_bytes_total, input_bytes_max, output_bytes_max, shared_bytes };
+        cell.payload = Some(sizes);
+        cell
+    };
+    let run = run_of(vec![sharing(at(Serial, 1, 800e6), 256 << 20), sharing(at(Process, 1, 600e6), 256 << 20)]);
+    let line = suspect_references(&run, 0.05)[0].describe();
+    assert!(line.contains("its worker reads its own copy of the 256.0 MiB shared input"), "{line}");
+    let run = run_of(vec![sharing(at(Serial, 1, 800e6), 256 << 20), sharing(at(Threads, 1, 600e6), 256 << 20)]);
+    assert!(!suspect_references(&run, 0.05)[0].describe().contains("own copy"), "threads share serial's input");
+    let run = run_of(vec![sharing(at(Serial, 1, 800e6), 0), sharing(at(Process, 1, 600e6), 0)]);
+    assert!(!suspect_references(&run, 0.05)[0].describe().contains("own copy"), "no shared input, no copy");
 }
