@@ -106,6 +106,10 @@ pub struct CellRecord {
     /// What `auto` chose for this cell and why (`auto` cells only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// Free memory lying in isolated single pages just before the group's workload was built and its shared input
+    /// made (`/proc/buddyinfo`): an input allocated then takes those pages first, scattered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_free_page_bytes: Option<u64>,
 }
 
 /// How a cell ended. Readers judge and chart `ok` cells only; the others are shown with their reason.

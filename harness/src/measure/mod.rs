@@ -2,6 +2,7 @@
 //! itself, and the memory a run may still take.
 
 pub mod cpu;
+pub mod free_pages;
 pub mod histogram;
 pub mod load;
 pub mod machine;

@@ -173,13 +173,13 @@ pub fn render(record: &RunRecord) -> Option<String> {
     );
     let _ = writeln!(
         out,
-        "{:<24} {:<40} {:<40} {:>11} {:>14} {:>10} {:>12}",
+        "{:<24} {:<44} {:<44} {:>11} {:>14} {:>10} {:>12}",
         "workload", "auto chose", "best fixed", "auto÷best", "95% interval", "naive", "naive÷auto"
     );
     for row in &rows {
         let _ = writeln!(
             out,
-            "{:<24} {:<40} {:<40} {:>11} {:>14} {:>10} {:>12}",
+            "{:<24} {:<44} {:<44} {:>11} {:>14} {:>10} {:>12}",
             row.workload,
             format!("{} {}", row.auto.0, duration_ns(row.auto.1)),
             format!("{} {}", row.best.0, duration_ns(row.best.1)),
@@ -193,7 +193,7 @@ pub fn render(record: &RunRecord) -> Option<String> {
     let over_naive: Vec<f64> = rows.iter().filter_map(AutoRow::over_naive).collect();
     let _ = writeln!(
         out,
-        "{:<24} {:<40} {:<40} {:>11.2} {:>14} {:>10} {:>12}",
+        "{:<24} {:<44} {:<44} {:>11.2} {:>14} {:>10} {:>12}",
         "geometric mean",
         "",
         "",

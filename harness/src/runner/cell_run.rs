@@ -212,7 +212,8 @@ impl CellRun {
         Ok(())
     }
 
-    pub(super) fn into_record(self, serial_median_ns: Option<f64>) -> CellRecord {
+    /// The cell's record; `single_free_page_bytes` is its group's, read as the workload was built.
+    pub(super) fn into_record(self, serial_median_ns: Option<f64>, single_free_page_bytes: Option<u64>) -> CellRecord {
         let description = self.job.description();
         let expected_shortfall = description
             .expected_shortfalls
@@ -253,6 +254,7 @@ impl CellRun {
             summary,
             expected_shortfall,
             decision: self.decision,
+            single_free_page_bytes,
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::machine::Machine;
-use crate::measure::rss;
+use crate::measure::{free_pages, rss};
 use crate::plan::{Cell, Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
 use crate::strategy::SharedPool;
@@ -87,6 +87,8 @@ fn run_group(
 pub struct GroupSession {
     runs: Vec<CellRun>,
     reference: Option<Digest>,
+    /// Free memory in single pages as the workload was built: see [`CellRecord::single_free_page_bytes`].
+    single_free_page_bytes: Option<u64>,
 }
 
 impl GroupSession {
@@ -113,6 +115,7 @@ impl GroupSession {
     ) -> Result<Self, HarnessError> {
         let (workload, size) = (group.config.name.as_str(), group.config.size);
         listener.on_event(&Event::Preparing { workload, size });
+        let single_free_page_bytes = free_pages::single_free_page_bytes();
         let started = Instant::now();
         let job = registry.prepare(group.config.clone())?;
         listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
@@ -120,7 +123,8 @@ impl GroupSession {
             Some((last, fixed)) if last.auto => (fixed, Some(last)),
             _ => (group.cells.as_slice(), None),
         };
-        let mut session = GroupSession { runs: Vec::with_capacity(group.cells.len()), reference: None };
+        let mut session =
+            GroupSession { runs: Vec::with_capacity(group.cells.len()), reference: None, single_free_page_bytes };
         for cell in fixed {
             session.runs.push(launch(cell, &job, config, cancel, listener)?);
         }
@@ -204,7 +208,8 @@ impl GroupSession {
     /// The group's records, summarised against serial's median.
     pub fn close(self) -> Vec<CellRecord> {
         let serial_median = self.runs[0].median_wall_ns();
-        self.runs.into_iter().map(|run| run.into_record(serial_median)).collect()
+        let free = self.single_free_page_bytes;
+        self.runs.into_iter().map(|run| run.into_record(serial_median, free)).collect()
     }
 }
 

@@ -33,6 +33,7 @@ pub fn cell(workload: &str, kind: Kind, strategy: StrategyKind, workers: usize, 
         summary: None,
         expected_shortfall: None,
         decision: None,
+        single_free_page_bytes: None,
     }
 }
 

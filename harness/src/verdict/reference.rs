@@ -33,6 +33,8 @@ pub struct SuspectReference {
     pub faster: Vec<FasterThanSerial>,
     /// Cores other processes kept busy while serial ran, when recorded.
     pub serial_others_cores: Option<f64>,
+    /// Free memory in isolated single pages as the workload and its shared input were built, when recorded.
+    pub single_free_page_bytes: Option<u64>,
 }
 
 /// One 1-worker cell against serial: its median time over serial's, with an interval.
@@ -63,12 +65,17 @@ impl SuspectReference {
                     ),
                     _ => String::new(),
                 };
+                let scattered = self
+                    .single_free_page_bytes
+                    .map(|free| format!(", made while {} of free memory lay in single pages", bytes(free as f64)))
+                    .unwrap_or_default();
                 let copy = f
                     .own_copy_bytes
                     .map(|shared| {
                         format!(
                             " (its worker reads its own copy of the {} shared input, in other physical pages than \
-                             serial's: on memory-bound work where the pages sit can move times as much as a strategy)",
+                             serial's{scattered}: on memory-bound work where the pages sit can move times as much as \
+                             a strategy)",
                             bytes(shared as f64)
                         )
                     })
@@ -127,6 +134,7 @@ pub fn suspect_references(record: &RunRecord, alpha: f64) -> Vec<SuspectReferenc
                 size: serial.size,
                 faster,
                 serial_others_cores: serial.others_cores(),
+                single_free_page_bytes: serial.single_free_page_bytes,
             })
         })
         .collect()

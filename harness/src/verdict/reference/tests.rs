@@ -75,7 +75,12 @@ fn a_worker_process_faster_than_serial_names_the_copy_of_the_shared_input_it_rea
     };
     let run = run_of(vec![sharing(at(Serial, 1, 800e6), 256 << 20), sharing(at(Process, 1, 600e6), 256 << 20)]);
     let line = suspect_references(&run, 0.05)[0].describe();
-    assert!(line.contains("its worker reads its own copy of the 256.0 MiB shared input"), "{line}");
+    assert!(line.contains("its worker reads its own copy of the 256.0 MiB shared input, in other"), "{line}");
+    let scattered = |cell: CellRecord| CellRecord { single_free_page_bytes: Some(240 << 20), ..cell };
+    let serial = scattered(sharing(at(Serial, 1, 800e6), 256 << 20));
+    let run = run_of(vec![serial, scattered(sharing(at(Process, 1, 600e6), 256 << 20))]);
+    let line = suspect_references(&run, 0.05)[0].describe();
+    assert!(line.contains("serial's, made while 240.0 MiB of free memory lay in single pages:"), "{line}");
     let run = run_of(vec![sharing(at(Serial, 1, 800e6), 256 << 20), sharing(at(Threads, 1, 600e6), 256 << 20)]);
     assert!(!suspect_references(&run, 0.05)[0].describe().contains("own copy"), "threads share serial's input");
     let run = run_of(vec![sharing(at(Serial, 1, 800e6), 0), sharing(at(Process, 1, 600e6), 0)]);
