@@ -11,7 +11,6 @@ use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::measure::memory::{self, Available};
 use crate::plan::{Cell, Plan};
-use crate::strategy::StrategyKind;
 use crate::units::bytes;
 
 /// The runner's own memory per task while a cell executes: the boxed output and its slot, the task's time, and
@@ -82,8 +81,7 @@ fn check_against(plan: &Plan, registry: &Registry, available: Available) -> Resu
 /// memory file) and a copy of it with the scratch in each of its workers.
 fn group_bytes(registry: &Registry, config: &WorkloadConfig, cells: &[Cell]) -> Result<u64, HarnessError> {
     let footprint = registry.footprint(config)?;
-    let elsewhere: Vec<&Cell> =
-        cells.iter().filter(|c| matches!(c.strategy, StrategyKind::Process | StrategyKind::Mpi)).collect();
+    let elsewhere: Vec<&Cell> = cells.iter().filter(|c| c.strategy.runs_in_other_processes()).collect();
     let workers: u64 = elsewhere.iter().map(|c| c.workers as u64).sum();
     let pools = elsewhere.len() as u64;
     Ok(footprint
@@ -140,6 +138,7 @@ fn largest_fitting_size(registry: &Registry, config: &WorkloadConfig, cells: &[C
 mod tests {
     use super::*;
     use crate::config::{Profile, WorkloadChoice};
+    use crate::strategy::StrategyKind;
     use ablate_workloads::Params;
 
     fn plan(workload: &str, size: u64, params: Params, strategies: Vec<StrategyKind>) -> Plan {

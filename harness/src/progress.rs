@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::auto::Finalist;
 use crate::decision::Decision;
 use crate::events::{Event, Listener};
 use crate::plan::Cell;
@@ -92,13 +93,6 @@ fn describe(fault: &Fault<'_>) -> String {
 
 /// `spin/200/auto: crossbeam ×2, chunk 4 — reason; reason`; `process/shm ×2` when it chose worker processes.
 fn describe_decision(cell: &Cell, decision: &Decision) -> String {
-    let transport = decision.transport.map(|t| format!("/{}", t.name())).unwrap_or_default();
-    format!(
-        "{}: {}{transport} ×{}, chunk {} — {}",
-        cell.id,
-        decision.strategy,
-        decision.workers,
-        decision.chunk,
-        decision.reasons.join("; ")
-    )
+    let chosen = Finalist::chosen_by(decision).label();
+    format!("{}: {chosen}, chunk {} — {}", cell.id, decision.chunk, decision.reasons.join("; "))
 }

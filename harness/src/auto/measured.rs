@@ -76,7 +76,7 @@ pub fn choose(
         }
     }
     let winner = entrants[outcome.winner];
-    let rule = format!("{} ×{}", decision.strategy, decision.workers);
+    let rule = Finalist::chosen_by(&decision).label();
     let rule_reasons = std::mem::take(&mut decision.reasons);
     let spent = format!("{} finalists raced for {}", entrants.len(), duration_ns(outcome.spent_ns));
     if rule == winner.label() {

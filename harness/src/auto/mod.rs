@@ -48,6 +48,12 @@ impl Finalist {
         Finalist { strategy, workers, chunk, transport: None }
     }
 
+    /// The configuration `decision` chose.
+    pub fn chosen_by(decision: &Decision) -> Self {
+        let Decision { strategy, workers, chunk, transport, .. } = *decision;
+        Finalist { strategy, workers, chunk, transport }
+    }
+
     /// `rayon ×2`, `process/shm ×2`.
     pub fn label(&self) -> String {
         match self.transport {

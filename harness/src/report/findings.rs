@@ -162,7 +162,7 @@ fn bandwidth_reason(serial: &CellRecord, at_top: &[&CellRecord]) -> Option<Strin
 
 /// Worker processes (or MPI ranks loading the workload) cost a start-up that a short run does not earn back.
 fn start_reason(at_top: &[&CellRecord]) -> Option<String> {
-    let process = at_top.iter().find(|c| matches!(c.strategy, StrategyKind::Process | StrategyKind::Mpi))?;
+    let process = at_top.iter().find(|c| c.strategy.runs_in_other_processes())?;
     let start = process.pool_start_ns as f64;
     let share = start / median(process);
     (share > 0.1).then(|| {
@@ -179,8 +179,7 @@ fn start_reason(at_top: &[&CellRecord]) -> Option<String> {
 /// Tiny tasks are dominated by what it costs to hand them out.
 fn task_size_reason(serial: &CellRecord, at_top: &[&CellRecord], floor: f64) -> Option<String> {
     let per_task = median(serial) / serial.tasks.max(1) as f64;
-    let process =
-        at_top.iter().find(|c| matches!(c.strategy, StrategyKind::Process | StrategyKind::Mpi) && c.workers > 1)?;
+    let process = at_top.iter().find(|c| c.strategy.runs_in_other_processes() && c.workers > 1)?;
     (per_task < TINY_TASK_NS && efficiency(process) < floor).then(|| {
         format!(
             "small tasks: {} each, so dispatching to processes (efficiency {:.2}) costs more than it saves; raise \

@@ -134,12 +134,7 @@ impl GroupSession {
                 session.runs.iter().filter_map(|run| Some((Finalist::of(run.cell())?, run.pool()?))).collect();
             let mut decision = auto::choose(&job, config, cancel, &launched)?;
             let decided = cell.decided(&decision);
-            let chosen = Finalist {
-                strategy: decision.strategy,
-                workers: decision.workers,
-                chunk: decision.chunk,
-                transport: decision.transport,
-            };
+            let chosen = Finalist::chosen_by(&decision);
             let twin = session.runs.iter().find(|run| Finalist::of(run.cell()) == Some(chosen) && run.pool().is_some());
             let run = match twin {
                 Some(twin) => {

@@ -125,6 +125,12 @@ impl StrategyKind {
         }
     }
 
+    /// Whether the strategy's workers are processes of their own (worker processes or MPI ranks), each holding its
+    /// own copy of the shared input.
+    pub fn runs_in_other_processes(self) -> bool {
+        matches!(self, StrategyKind::Process | StrategyKind::Mpi)
+    }
+
     /// Whether the strategy moves data between processes, so that the transport matters.
     pub fn crosses_processes(self) -> bool {
         self == StrategyKind::Process

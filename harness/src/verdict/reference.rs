@@ -169,7 +169,7 @@ fn faster_than(cell: &CellRecord, serial: &CellRecord, alpha: f64) -> Option<Fas
     let seed = Digest::of_parts([cell.id.as_bytes(), b"reference"]).0;
     let interval = ratio_of_medians_interval(&cell_walls, &serial_walls, 1.0 - alpha, RESAMPLES, seed)?;
     let page_faults = cell.median_page_faults().zip(serial.median_page_faults());
-    let in_workers = matches!(cell.strategy, StrategyKind::Process | StrategyKind::Mpi);
+    let in_workers = cell.strategy.runs_in_other_processes();
     let own_copy_bytes = cell.payload.as_ref().map(|p| p.shared_bytes).filter(|&shared| in_workers && shared > 0);
     Some(FasterThanSerial {
         id: cell.id.clone(),
