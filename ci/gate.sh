@@ -67,17 +67,28 @@ if [ -n "$base_rev" ]; then
     base_src=$(mktemp -d)
     trap 'git worktree remove --force "$base_src" 2>/dev/null || true; rm -rf "$base_src"' EXIT
     git worktree add --detach "$base_src" "$base_rev" >/dev/null
-    # The same target directory: dependencies from the registry are built once for both trees.
-    (cd "$base_src" && CARGO_TARGET_DIR="$target_dir" "${build[@]}")
-    cp "$target_dir/release/$bin" "$out/$bin-base"
+    # The base gets a target directory of its own. Built into the candidate's, cargo would find its fingerprints
+    # there (the two trees have the same layout) and, comparing file times, could keep one side's binary for the
+    # other: the gate would then compare a build with itself and pass any change. Kept under the candidate's
+    # target directory, so that a CI cache of it keeps both.
+    base_target="$target_dir/ablate-gate-base"
+    (cd "$base_src" && CARGO_TARGET_DIR="$base_target" "${build[@]}")
+    cp "$base_target/release/$bin" "$out/$bin-base"
     baseline=(--ab "$out/$bin-base")
 else
     baseline=(--baseline ci --lenient --reps 10)
 fi
 
 "${build[@]}"
+candidate="$target_dir/release/$bin"
+if [ -n "$base_rev" ] && cmp -s "$candidate" "$out/$bin-base"; then
+    # Each side was built from its own tree in its own target directory, so identical bytes mean the change does
+    # not reach the binary: an A/A comparison, which the gate refuses unless asked.
+    echo "ci/gate.sh: the base ($base_rev) and the candidate built to the same binary, byte for byte: an A/A gate" >&2
+    baseline+=(--allow-identical)
+fi
 set +e
-"$target_dir/release/$bin" gate "${suite_flags[@]}" "${baseline[@]}" "${thresholds[@]}" --confirm 1 --format md \
+"$candidate" gate "${suite_flags[@]}" "${baseline[@]}" "${thresholds[@]}" --confirm 1 --format md \
     --out "$out/candidate.json" >"$out/summary.md"
 code=$?
 set -e

@@ -76,7 +76,7 @@ trial() {
 
 echo "# study: mode=$mode neighbour=$neighbour faster-base=$faster suite=$suite binary=$binary $(date -u +%FT%TZ)"
 if [ "$mode" = ab ]; then
-    for i in $(seq 1 "$aa"); do trial "ab-aa-$i" "$work/same" gate --ab "$work/same" "${suite_args[@]}" --out "$work/r.json"; done
+    for i in $(seq 1 "$aa"); do trial "ab-aa-$i" "$work/same" gate --ab "$work/same" --allow-identical "${suite_args[@]}" --out "$work/r.json"; done
     for i in $(seq 1 "$slow"); do trial "ab-slow-$i" "$work/same" gate --ab "$work/faster" "${suite_args[@]}" --out "$work/r.json"; done
 else
     common=("${suite_args[@]}" --reps 10 --baseline-dir "$work/baselines" --out "$work/r.json")

@@ -255,6 +255,9 @@ pub struct AbOptions {
     pub max_time: Duration,
     /// Seeds the order of cells and of the builds within each pair: the order seed, or else the workloads' seed.
     pub seed: u64,
+    /// The base may be byte for byte the candidate's binary (an A/A check); otherwise such a gate is refused, since
+    /// it could pass any change.
+    pub allow_identical: bool,
 }
 
 /// How much measuring to do.

@@ -334,3 +334,27 @@ fn item_11_a_base_crashing_mid_run_is_named_with_its_signal_and_stderr() {
     let names = ["base build", "crashing-base.sh", "killed by signal 11", "in the middle of the run", "lost its mind"];
     assert_build_failure(&output, &names);
 }
+
+/// Issue 27 item 1: a base that is byte for byte the candidate (a copy of this very binary) is refused before
+/// anything is measured, exit 5, unless --allow-identical asks for the A/A check.
+#[test]
+fn item_27_1_a_base_identical_to_the_candidate_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let copy = d.join("base-copy");
+    std::fs::copy(env!("CARGO_BIN_EXE_ablate"), &copy).unwrap();
+    let base = copy.to_str().unwrap();
+    let suite = ["-w", "spin", "--size", "40", "-s", "serial", "-j", "1", "-p", "spin.iters=2000", "--ab-rounds", "2"];
+    let mut refused = vec!["gate", "--ab", base, "--out", "same.json"];
+    refused.extend(suite);
+    let output = ablate(d, &refused);
+    assert_eq!(code(&output), Some(5), "{}", stderr(&output));
+    assert!(stderr(&output).contains("byte for byte") && stderr(&output).contains("--allow-identical"));
+    assert!(!d.join("same.json").exists(), "nothing measured, nothing written");
+
+    let mut allowed = vec!["gate", "--ab", base, "--allow-identical", "--out", "aa.json"];
+    allowed.extend(suite);
+    let output = ablate(d, &allowed);
+    assert_ne!(code(&output), Some(5), "{}", stderr(&output));
+    assert!(d.join("aa.json").exists(), "{}", stderr(&output));
+}

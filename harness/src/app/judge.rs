@@ -213,8 +213,17 @@ fn gate_ab(
     check_destinations(output, &judge.store, machine)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
-    let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     let base = &ab.base;
+    if !ab.allow_identical && ab::same_binary(base, &candidate_binary)? {
+        return Err(HarnessError::Baseline(format!(
+            "the base build {} is byte for byte this binary, so the gate would compare a build with itself and \
+             pass any change; build the base from its own revision in its own target directory (as ci/gate.sh \
+             does), or pass --allow-identical for an A/A check",
+            base.display()
+        ))
+        .into());
+    }
+    let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     let rounds = ab.looks.as_ref().map_or_else(|| "auto".to_owned(), |looks| looks.last().to_string());
     eprintln!(
         "ablate: A/B ({rounds} rounds, at most {}): {} against {}",

@@ -154,6 +154,10 @@ pub struct GateArgs {
     /// alternately in one session, so neither is compared with numbers from another machine or moment.
     #[arg(long, value_name = "BASE")]
     pub ab: Option<PathBuf>,
+    /// Let --ab compare a base that is byte for byte this binary (an A/A check of the gate itself); without it such
+    /// a gate is refused (exit 5), since it would pass any change.
+    #[arg(long, requires = "ab")]
+    pub allow_identical: bool,
     /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (alpha split
     /// over the looks and cells; for 72 cells at 20, 26, 34, 44 and 57 rounds) until each is decided or
     /// --max-time is spent; N runs N rounds and judges once. Each round runs every undecided cell once under each

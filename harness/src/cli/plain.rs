@@ -94,7 +94,8 @@ fn ab(args: &GateArgs, base: &Path) -> Result<AbOptions> {
         let why = "each A/B round runs every undecided cell once under each build; set --ab-rounds or --max-time";
         return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")));
     }
-    Ok(AbOptions { base: base.to_owned(), looks, max_time, seed: run.order_seed.unwrap_or(run.seed) })
+    let seed = run.order_seed.unwrap_or(run.seed);
+    Ok(AbOptions { base: base.to_owned(), looks, max_time, seed, allow_identical: args.allow_identical })
 }
 
 #[cfg(test)]

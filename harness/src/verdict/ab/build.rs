@@ -26,6 +26,34 @@ pub(super) struct Build {
     pub(super) groups: Vec<Vec<String>>,
 }
 
+/// Whether `base` is byte for byte the binary at `candidate`, so that an A/B run between them would compare a
+/// build with itself. A base that cannot be read as a file here (a name looked up on PATH) is not judged.
+pub fn same_binary(base: &Path, candidate: &Path) -> Result<bool, HarnessError> {
+    let (Ok(base_meta), Ok(candidate_meta)) = (std::fs::metadata(base), std::fs::metadata(candidate)) else {
+        return Ok(false);
+    };
+    if !base_meta.is_file() || base_meta.len() != candidate_meta.len() {
+        return Ok(false);
+    }
+    let open = |path: &Path| File::open(path).map(BufReader::new).map_err(|e| HarnessError::io("cannot read", path, e));
+    let (mut a, mut b) = (open(base)?, open(candidate)?);
+    loop {
+        let (left, right) = (
+            a.fill_buf().map_err(|e| HarnessError::io("cannot read", base, e))?,
+            b.fill_buf().map_err(|e| HarnessError::io("cannot read", candidate, e))?,
+        );
+        let n = left.len().min(right.len());
+        if n == 0 {
+            return Ok(left.len() == right.len());
+        }
+        if left[..n] != right[..n] {
+            return Ok(false);
+        }
+        a.consume(n);
+        b.consume(n);
+    }
+}
+
 /// How long a build that stopped answering may take to exit by itself before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 

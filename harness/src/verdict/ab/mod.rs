@@ -29,6 +29,7 @@ use crate::verdict::paired::{Looks, fewest_pairs, judge_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
+pub use build::same_binary;
 
 /// How an A/B run proceeds.
 pub struct AbPlan {
