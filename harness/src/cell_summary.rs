@@ -67,6 +67,7 @@ mod tests {
             cpu_ns: wall_ns * 2,
             peak_rss_bytes: wall_ns / 10,
             busy_ns,
+            worker_cpu: Vec::new(),
             worker_peak_rss_bytes,
             faults,
             wire,

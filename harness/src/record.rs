@@ -14,6 +14,7 @@ pub use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
 pub use crate::decision::{Decision, Entrant, Pilot, Race};
 pub use crate::measure::histogram::{TaskTimeSummary, TaskTimes};
 pub use crate::measure::machine::{AblateBuild, Machine};
+pub use crate::measure::schedstat::WorkerCpu;
 pub use crate::verdict::baseline::read_results;
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse versions they do not know.
@@ -139,6 +140,11 @@ pub struct Sample {
     pub peak_rss_bytes: u64,
     /// Time each worker spent inside tasks.
     pub busy_ns: Vec<u64>,
+    /// Each worker's time on a CPU and waiting, runnable, for one (its thread's, or its worker process's), in
+    /// worker order: what the load-proof efficiency is made of (see [`crate::load_proof`]). Empty where the
+    /// platform does not tell, and in records from before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub worker_cpu: Vec<WorkerCpu>,
     /// Peak resident memory of each worker process (process strategy).
     pub worker_peak_rss_bytes: Vec<u64>,
     pub faults: Faults,

@@ -9,3 +9,4 @@ pub mod machine;
 pub mod memory;
 pub mod paging;
 pub mod rss;
+pub mod schedstat;

@@ -17,6 +17,8 @@ pub struct Finding {
     pub size: String,
     /// The fastest strategy at each worker count: (workers, strategy, speedup against serial).
     pub best: Vec<(usize, String, f64)>,
+    /// Why the wall-clock speedups of this workload cannot be trusted (a busy machine), where a cell's could not.
+    pub doubt: Option<String>,
     /// Up to how many workers the best strategy keeps the efficiency floor.
     pub scaling: String,
     pub reasons: Vec<String>,
@@ -45,10 +47,14 @@ fn finding(run: &JudgedRun, workload: &str, size: u64) -> Option<Finding> {
         .iter()
         .filter_map(|&w| Some((w, fastest(cells.iter().copied().filter(|c| c.workers == w))?)))
         .collect();
+    let doubt =
+        run.gate.scaling.iter().filter(|s| cells.iter().any(|c| c.id == s.id)).find_map(|s| s.wall_clock_doubt.clone());
     let floor = run.min_efficiency;
     let kept = best.iter().filter(|(_, c)| efficiency(c) >= floor).map(|(w, _)| *w).max().unwrap_or(1);
     let top = *worker_counts.last()?;
-    let scaling = if kept == top && top > 1 {
+    let scaling = if let Some(doubt) = &doubt {
+        format!("not read off the wall clock, which is unreliable here: {doubt}")
+    } else if kept == top && top > 1 {
         format!("keeps efficiency ≥ {floor} up to {top} workers, the most measured")
     } else if kept == top {
         "measured at 1 worker only".to_owned()
@@ -76,6 +82,7 @@ fn finding(run: &JudgedRun, workload: &str, size: u64) -> Option<Finding> {
         workload: workload.to_owned(),
         size: format!("{} {}", serial.size, serial.size_unit),
         best: best.iter().map(|(w, c)| (*w, strategy_label(c), speedup(c))).collect(),
+        doubt,
         scaling,
         reasons,
     })

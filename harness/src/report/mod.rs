@@ -8,6 +8,7 @@ mod bmf;
 mod browser_tests;
 pub mod charts;
 mod csv;
+mod doubts;
 pub mod findings;
 pub mod html;
 pub mod judged;

@@ -1,11 +1,12 @@
 //! The rows of the results table, as text, shared by the aligned table and markdown.
 
+use super::doubts::CellDoubt;
 use super::judged::strategy_label;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::units::{bytes, duration_ns, ratio};
 use crate::verdict::reference::SuspectReference;
 
-pub(super) const HEADERS: [&str; 14] = [
+pub(super) const HEADERS: [&str; 15] = [
     "workload",
     "size",
     "strategy",
@@ -15,6 +16,7 @@ pub(super) const HEADERS: [&str; 14] = [
     "spread",
     "speedup",
     "efficiency",
+    "load-proof",
     "util",
     "in/task",
     "out/task",
@@ -22,16 +24,22 @@ pub(super) const HEADERS: [&str; 14] = [
     "GB/s",
 ];
 
-/// Marks a speedup or efficiency that rests on a suspect reference.
+/// Marks a speedup or efficiency that rests on a suspect reference, or that a busy machine made unreliable.
 pub(super) const SUSPECT_MARK: &str = "?";
 
 /// One row per cell, plus a status column saying `ok` or why the cell failed. Speedups and efficiencies whose
-/// serial cell is among `suspects` carry [`SUSPECT_MARK`].
-pub(super) fn rows(record: &RunRecord, suspects: &[SuspectReference]) -> Vec<Vec<String>> {
-    record.cells.iter().map(|cell| row(cell, suspects.iter().any(|s| s.covers(cell)))).collect()
+/// serial cell is among `suspects`, or whose wall clock is in doubt (`doubts`, in record order), carry
+/// [`SUSPECT_MARK`].
+pub(super) fn rows(record: &RunRecord, suspects: &[SuspectReference], doubts: &[CellDoubt]) -> Vec<Vec<String>> {
+    record
+        .cells
+        .iter()
+        .zip(doubts)
+        .map(|(cell, doubt)| row(cell, suspects.iter().any(|s| s.covers(cell)) || doubt.doubt.is_some(), doubt))
+        .collect()
 }
 
-fn row(cell: &CellRecord, suspect: bool) -> Vec<String> {
+fn row(cell: &CellRecord, suspect: bool, doubt: &CellDoubt) -> Vec<String> {
     let summary = cell.summary.as_ref();
     let dash = || "-".to_owned();
     vec![
@@ -44,6 +52,7 @@ fn row(cell: &CellRecord, suspect: bool) -> Vec<String> {
         summary.map_or_else(dash, |s| format!("±{:.1}%", s.relative_spread * 100.0)),
         marked(ratio(summary.and_then(|s| s.speedup)), suspect),
         marked(ratio(summary.and_then(|s| s.efficiency)), suspect),
+        ratio(doubt.load_proof),
         ratio(summary.map(|s| s.median_utilisation)),
         cell.bytes_per_task().map_or_else(dash, |(input, _)| bytes(input)),
         cell.bytes_per_task().map_or_else(dash, |(_, output)| bytes(output)),

@@ -88,8 +88,7 @@ fn scaling_failures(out: &mut String, run: &JudgedRun) {
     let _ = writeln!(out, "### Scaling below threshold ({})\n", failures.len());
     out.push_str("| cell | measure | floor |\n|---|---|---|\n");
     for s in failures {
-        let _ =
-            writeln!(out, "| {} | {} | {} |", markdown::code(&s.id), markdown::text(&s.measure.describe()), s.floor);
+        let _ = writeln!(out, "| {} | {} | {} |", markdown::code(&s.id), markdown::text(&s.measure_text()), s.floor);
     }
     out.push('\n');
 }
@@ -110,7 +109,8 @@ fn strategy_table(out: &mut String, run: &JudgedRun) {
         for w in &counts {
             match f.best.iter().find(|b| b.0 == *w) {
                 Some((_, label, speedup)) => {
-                    let _ = write!(out, " {} ({speedup:.2}×) |", markdown::text(label));
+                    let mark = if f.doubt.is_some() { "?" } else { "" };
+                    let _ = write!(out, " {} ({speedup:.2}×{mark}) |", markdown::text(label));
                 }
                 None => out.push_str(" - |"),
             }

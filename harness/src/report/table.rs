@@ -1,5 +1,6 @@
 //! The aligned plain-text table printed after a run, and the same rows as a markdown table.
 
+use super::doubts::{self, CellDoubt};
 use super::markdown;
 use super::rows::{HEADERS, SUSPECT_MARK, rows};
 use crate::record::RunRecord;
@@ -10,7 +11,8 @@ use crate::verdict::reference::SuspectReference;
 pub(super) fn render(record: &RunRecord, suspects: &[SuspectReference]) -> String {
     let mut header: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
     header.push("status".to_owned());
-    let body = rows(record, suspects);
+    let doubts = doubts::per_cell(record);
+    let body = rows(record, suspects, &doubts);
     let widths: Vec<usize> = (0..header.len())
         .map(|c| body.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
@@ -31,8 +33,8 @@ pub(super) fn render(record: &RunRecord, suspects: &[SuspectReference]) -> Strin
     }
     out.push_str(&footer(record));
     out.push('\n');
-    for suspect in suspects {
-        out.push_str(&format!("{SUSPECT_MARK} {}\n", suspect.describe()));
+    for line in marks(record, suspects, &doubts) {
+        out.push_str(&format!("{SUSPECT_MARK} {line}\n"));
     }
     out.push_str(&super::auto_compare::render(record).unwrap_or_default());
     out
@@ -42,17 +44,26 @@ pub(super) fn render(record: &RunRecord, suspects: &[SuspectReference]) -> Strin
 pub(super) fn render_markdown(record: &RunRecord, suspects: &[SuspectReference]) -> String {
     let mut out = format!("| {} | status |\n", HEADERS.join(" | "));
     out.push_str(&format!("|{}---|\n", "---|".repeat(HEADERS.len())));
-    for row in rows(record, suspects) {
+    let doubts = doubts::per_cell(record);
+    for row in rows(record, suspects, &doubts) {
         let escaped: Vec<String> = row.iter().map(|c| markdown::text(c)).collect();
         out.push_str(&format!("| {} |\n", escaped.join(" | ")));
     }
     out.push('\n');
     out.push_str(&markdown::text(&footer(record)));
     out.push('\n');
-    for suspect in suspects {
-        out.push_str(&format!("\n{} {}\n", markdown::text(SUSPECT_MARK), markdown::text(&suspect.describe())));
+    for line in marks(record, suspects, &doubts) {
+        out.push_str(&format!("\n{} {}\n", markdown::text(SUSPECT_MARK), markdown::text(&line)));
     }
     out
+}
+
+/// What the table's marks mean: each suspect reference, then the wall-clock figures a busy machine made
+/// unreliable.
+fn marks(record: &RunRecord, suspects: &[SuspectReference], doubts: &[CellDoubt]) -> Vec<String> {
+    let mut lines: Vec<String> = suspects.iter().map(SuspectReference::describe).collect();
+    lines.extend(doubts::lines(record, doubts));
+    lines
 }
 
 /// What the table was measured on and against, in one line (without its line break).

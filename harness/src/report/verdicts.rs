@@ -39,7 +39,7 @@ pub fn render(report: &GateReport) -> String {
     if !report.scaling.is_empty() {
         let _ = writeln!(out, "\n{:<44} {:>40}  verdict", "cell (scaling)", "measure");
         for s in &report.scaling {
-            let _ = writeln!(out, "{:<44} {:>40}  {}", s.id, s.measure.describe(), s.verdict_text());
+            let _ = writeln!(out, "{:<44} {:>40}  {}", s.id, s.measure_text(), s.verdict_text());
             in_force.insert(key(&s.id), &s.thresholds);
         }
     }

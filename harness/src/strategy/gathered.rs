@@ -7,6 +7,32 @@ use ablate_workloads::runtime::{AnyOutput, Job};
 
 use super::process::wire::TaskOutcome;
 use super::{Execution, Faults, TaskFailure, WireBytes};
+use crate::measure::schedstat::WorkerCpu;
+
+/// The CPU time worker processes took in one execution.
+#[derive(Default)]
+pub(crate) struct WorkersCpu {
+    /// Over every worker, respawned ones included.
+    pub total_ns: u64,
+    /// Each slot's worker's time on and waiting for a CPU, where every slot kept one worker, read at both ends,
+    /// for the whole execution; else empty.
+    pub each: Vec<WorkerCpu>,
+}
+
+/// What the workers took between two readings of each slot's `(worker serial, counters)`: a worker absent from
+/// `before` (started during the execution) counts from zero.
+pub(crate) fn per_slot_since(after: &[Option<(u64, WorkerCpu)>], before: &[Option<(u64, WorkerCpu)>]) -> WorkersCpu {
+    let earlier = |serial: u64| before.iter().flatten().find(|(s, _)| *s == serial).map(|(_, cpu)| *cpu);
+    let total_ns = after.iter().flatten().map(|(s, cpu)| cpu.since(earlier(*s).unwrap_or_default()).ran_ns).sum();
+    let whole = after.len() == before.len()
+        && after.iter().zip(before).all(|(a, b)| matches!((a, b), (Some((x, _)), Some((y, _))) if x == y));
+    let each = if whole {
+        after.iter().flatten().map(|(s, cpu)| cpu.since(earlier(*s).unwrap_or_default())).collect()
+    } else {
+        Vec::new()
+    };
+    WorkersCpu { total_ns, each }
+}
 
 /// The encoded inputs of the tasks in `range`, or the first that cannot be encoded.
 pub(crate) fn encode_inputs(job: &dyn Job, range: Range<usize>) -> Result<Vec<Vec<u8>>, TaskFailure> {
@@ -74,7 +100,7 @@ impl Gathered {
         self,
         faults: Faults,
         wire: WireBytes,
-        worker_cpu_ns: u64,
+        worker_cpu: WorkersCpu,
         worker_peak_rss: Vec<u64>,
     ) -> Execution {
         let mut failure = self.failures.into_iter().min_by_key(|f| f.task);
@@ -90,7 +116,8 @@ impl Gathered {
             failure,
             faults,
             wire: Some(wire),
-            worker_cpu_ns,
+            worker_cpu_ns: worker_cpu.total_ns,
+            worker_cpu: worker_cpu.each,
             worker_peak_rss,
             worker_start_ns: None,
             refused: None,

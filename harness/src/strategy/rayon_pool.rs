@@ -14,10 +14,13 @@ use super::task::{ChunkLog, SharedExecution};
 use super::{Chunk, EffectiveChunk, Execution, Pinning, Pool, StrategyKind, TaskProgress, chunk_ranges};
 use crate::cancel::Cancel;
 use crate::error::HarnessError;
+use crate::measure::schedstat::{self, WorkerCpu};
 
 pub(crate) struct RayonPool {
     job: Arc<dyn Job>,
     pool: rayon::ThreadPool,
+    /// The thread id of each of the pool's threads, in index order, for their scheduler counters.
+    thread_ids: Vec<i32>,
     workers: usize,
     chunk: Chunk,
     cancel: Cancel,
@@ -37,7 +40,8 @@ impl RayonPool {
             .start_handler(move |i| pinning.pin_thread(i))
             .build()
             .map_err(|e| HarnessError::PoolStart { strategy: "rayon", workers, reason: e.to_string() })?;
-        Ok(Self { job, pool, workers, chunk, cancel })
+        let thread_ids = pool.broadcast(|_| schedstat::this_thread_id());
+        Ok(Self { job, pool, thread_ids, workers, chunk, cancel })
     }
 }
 
@@ -48,6 +52,7 @@ impl Pool for RayonPool {
         let EffectiveChunk::Fixed(chunk) = StrategyKind::Rayon.effective_chunk(self.chunk, tasks, self.workers) else {
             unreachable!("rayon's chunks are fixed")
         };
+        let cpu_before: Vec<Option<WorkerCpu>> = self.thread_ids.iter().map(|&tid| schedstat::thread(tid)).collect();
         let busy: Vec<CachePadded<AtomicU64>> =
             (0..self.workers).map(|_| CachePadded::new(AtomicU64::new(0))).collect();
         let logs: Vec<ChunkLog> = self.pool.install(|| {
@@ -62,6 +67,11 @@ impl Pool for RayonPool {
                 })
                 .collect()
         });
+        for (worker, (&tid, before)) in self.thread_ids.iter().zip(cpu_before).enumerate() {
+            if let (Some(before), Some(after)) = (before, schedstat::thread(tid)) {
+                dispatch.note_worker_cpu(worker, after.since(before));
+            }
+        }
         dispatch.finish(logs, busy.iter().map(|b| b.load(Ordering::Relaxed)).collect())
     }
 }

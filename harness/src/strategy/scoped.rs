@@ -27,7 +27,7 @@ pub(crate) fn on_workers<T: Send>(
             };
             let started = builder.spawn_scoped(scope, move || {
                 pinning.pin_thread(worker);
-                work(worker)
+                dispatch.as_worker(worker, || work(worker))
             });
             match started {
                 Ok(handle) => handles.push(handle),

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TaskProgress;
 use crate::cancel::Cancel;
+use crate::measure::schedstat::{self, WorkerCpu};
 
 /// A task that did not produce an output, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +38,9 @@ pub struct Execution {
     pub wire: Option<WireBytes>,
     /// CPU time of worker processes during the execution (process strategy).
     pub worker_cpu_ns: u64,
+    /// Each worker's time on a CPU and waiting, runnable, for one during the execution (its thread's, or its
+    /// process's), in worker order; empty where not measured for every worker.
+    pub worker_cpu: Vec<WorkerCpu>,
     /// Peak resident memory of each worker process during the execution (process strategy).
     pub worker_peak_rss: Vec<u64>,
     /// How long after the execution began its last worker started its first task: the cost of waking the
@@ -144,6 +148,8 @@ pub(crate) struct SharedExecution<'a> {
     id: u64,
     began: Instant,
     first_starts: Mutex<Vec<u64>>,
+    /// Each worker's counters over its part of the execution, as `(worker, counters)`.
+    worker_cpu: Mutex<Vec<(usize, WorkerCpu)>>,
 }
 
 /// Numbers executions for [`SharedExecution::id`].
@@ -158,7 +164,7 @@ impl<'a> SharedExecution<'a> {
     pub(crate) fn new(job: &'a dyn Job, progress: &'a dyn TaskProgress, cancel: &'a Cancel) -> Self {
         let id = NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed);
         let (stop, began, first_starts) = (AtomicBool::new(false), Instant::now(), Mutex::default());
-        Self { job, progress, cancel, stop, id, began, first_starts }
+        Self { job, progress, cancel, stop, id, began, first_starts, worker_cpu: Mutex::default() }
     }
 
     /// Notes, the first time the calling thread runs a chunk of this execution, how long after its start.
@@ -168,6 +174,22 @@ impl<'a> SharedExecution<'a> {
             let offset = self.began.elapsed().as_nanos() as u64;
             self.first_starts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(offset);
         }
+    }
+
+    /// Notes what worker `worker` took of the machine over its part of the execution.
+    pub(crate) fn note_worker_cpu(&self, worker: usize, cpu: WorkerCpu) {
+        self.worker_cpu.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((worker, cpu));
+    }
+
+    /// Runs `work` as worker `worker` on the calling thread, noting the thread's time on and waiting for a CPU
+    /// meanwhile (for threads started for this execution).
+    pub(crate) fn as_worker<T>(&self, worker: usize, work: impl FnOnce() -> T) -> T {
+        let before = schedstat::this_thread();
+        let out = work();
+        if let (Some(before), Some(after)) = (before, schedstat::this_thread()) {
+            self.note_worker_cpu(worker, after.since(before));
+        }
+        out
     }
 
     pub(crate) fn task_count(&self) -> usize {
@@ -223,6 +245,10 @@ impl<'a> SharedExecution<'a> {
         logs.sort_by_key(|log| log.start);
         let tasks = self.task_count();
         let first_starts = self.first_starts.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut worker_cpu = self.worker_cpu.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        worker_cpu.sort_by_key(|(worker, _)| *worker);
+        let every_worker =
+            worker_cpu.len() == busy_nanos.len() && worker_cpu.iter().enumerate().all(|(i, (w, _))| i == *w);
         let mut execution = Execution {
             outputs: Vec::with_capacity(tasks),
             task_nanos: Vec::with_capacity(tasks),
@@ -231,6 +257,7 @@ impl<'a> SharedExecution<'a> {
             faults: Faults::default(),
             wire: None,
             worker_cpu_ns: 0,
+            worker_cpu: if every_worker { worker_cpu.into_iter().map(|(_, cpu)| cpu).collect() } else { Vec::new() },
             worker_peak_rss: Vec::new(),
             worker_start_ns: first_starts.into_iter().max(),
             refused: None,

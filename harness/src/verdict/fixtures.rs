@@ -46,6 +46,7 @@ pub fn sample(round: u32, wall_ns: f64, others_cpu_ns: Option<u64>) -> Sample {
         cpu_ns: wall_ns as u64,
         peak_rss_bytes: 0,
         busy_ns: Vec::new(),
+        worker_cpu: Vec::new(),
         worker_peak_rss_bytes: Vec::new(),
         faults: Faults::default(),
         wire: None,

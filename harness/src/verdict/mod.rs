@@ -11,6 +11,7 @@ pub mod gate;
 #[cfg(test)]
 mod hostile_files;
 pub mod inference;
+pub mod load_proof;
 pub mod paired;
 pub mod preempted;
 pub mod pseudo_median;

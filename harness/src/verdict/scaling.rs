@@ -14,6 +14,11 @@
 //! oversubscribed and judged on the cores that exist. A cell that fell short while other processes kept the
 //! cores its workers needed busy (recorded per repetition, see [`crate::measure::load`]) is `inconclusive`, not
 //! failed; and a shortfall the workload declares as its purpose (`skewed` under static `threads`) is `expected`.
+//!
+//! A wall-clock speedup is only as good as the shares of the machine its two cells got. Where they got unequal
+//! shares (or a CPU-bound efficiency is more than linear), the cell is judged on its load-proof efficiency
+//! instead ([`crate::verdict::load_proof`]), and the wall-clock figure is marked as unreliable wherever it is
+//! shown; where no load-proof figure was recorded, a pass on the wall clock is `inconclusive`.
 
 use ablate_workloads::{Digest, Kind};
 use serde::Serialize;
@@ -22,6 +27,7 @@ use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
+use crate::verdict::load_proof::{self, LoadProof};
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// Cores other processes may keep busy, beyond those a cell leaves free, before its shortfall is put down to
@@ -94,6 +100,17 @@ pub struct CellScaling {
     pub others_cores: Option<f64>,
     /// The median time its workers took to start their first tasks (the wake-up cost), where measured.
     pub worker_start_ns: Option<f64>,
+    /// Why the wall-clock speedup cannot be trusted (a busy machine, a more than linear efficiency); `None` when
+    /// it can.
+    pub wall_clock_doubt: Option<String>,
+    /// Other processes' load, in cores, where the doubt is a busy machine.
+    pub busy_load: Option<f64>,
+    /// The efficiency as on a dedicated machine, where the workers' scheduler counters were recorded.
+    pub load_proof: Option<LoadProof>,
+    /// The verdict rests on `load_proof`, the wall-clock figure being in doubt.
+    pub judged_on_load_proof: bool,
+    /// The wall-clock figure: efficiency (CPU-bound) or throughput against serial (memory-bound and mixed).
+    pub wall_clock: f64,
     #[serde(skip)]
     pub thresholds: Thresholds,
 }
@@ -105,6 +122,15 @@ impl CellScaling {
 
     pub fn inconclusive(&self) -> bool {
         matches!(self.verdict, ScalingVerdict::Inconclusive { .. })
+    }
+
+    /// What was judged, as the verdict table prints it: `efficiency 0.93 [0.90, 0.95]`, or `load-proof efficiency
+    /// 0.91 [0.89, 0.93]; wall clock 2.03?` when the wall-clock figure is in doubt.
+    pub fn measure_text(&self) -> String {
+        match (self.judged_on_load_proof, &self.wall_clock) {
+            (true, wall) => format!("load-proof {}; wall clock {wall:.2}?", self.measure.describe()),
+            (false, _) => self.measure.describe(),
+        }
     }
 
     /// The verdict in words, with the oversubscription noted: `ok`, `BELOW THRESHOLD`, `expected: …`,
@@ -149,9 +175,23 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
     let speedup_interval = ratio_of_medians_interval(&serial_walls, &cell_walls, confidence, RESAMPLES, seed)?;
     let cell_median = median(&cell_walls)?;
     let speedup = median(&serial_walls)? / cell_median;
+    let per = judged_workers as f64;
+    let wall_clock = if cell.kind == Kind::Cpu { speedup / per } else { speedup };
+    let doubt = load_proof::wall_clock_doubt(cell, serial, cores, speedup / per);
+    let busy_load = doubt.as_ref().and_then(load_proof::Doubt::others_cores);
+    let wall_clock_doubt = doubt.map(|d| d.describe());
+    let load_proof = load_proof::of_cell(cell, serial, cores, confidence);
+    let on_load_proof = wall_clock_doubt.is_some().then_some(load_proof.as_ref()).flatten();
+    let (speedup, speedup_interval) = match on_load_proof {
+        Some(proof) => {
+            let workers = cell.workers.max(1) as f64;
+            let interval = Interval { low: proof.interval.low * workers, high: proof.interval.high * workers };
+            (proof.efficiency * workers, interval)
+        }
+        None => (speedup, speedup_interval),
+    };
     let (measure, floor) = match cell.kind {
         Kind::Cpu => {
-            let per = judged_workers as f64;
             let interval = Interval { low: speedup_interval.low / per, high: speedup_interval.high / per };
             (Measure::Efficiency { value: speedup / per, interval }, thresholds.min_efficiency.value)
         }
@@ -169,8 +209,14 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
     let others_cores = cell.others_cores();
     let starts: Vec<f64> = cell.samples.iter().filter_map(|s| s.worker_start_ns).map(|ns| ns as f64).collect();
     let worker_start_ns = median(&starts);
+    let unjudgeable = wall_clock_doubt.as_ref().filter(|_| on_load_proof.is_none());
     let verdict = if measure.interval().high >= floor {
-        ScalingVerdict::Passed
+        match unjudgeable {
+            Some(doubt) => ScalingVerdict::Inconclusive {
+                reason: format!("the wall-clock speedup is unreliable and no load-proof figure was recorded: {doubt}"),
+            },
+            None => ScalingVerdict::Passed,
+        }
     } else if let Some(why) = &cell.expected_shortfall {
         ScalingVerdict::Expected { why: why.clone() }
     } else if let Some(reason) = busy_reason(others_cores, serial.others_cores(), judged_workers, cores) {
@@ -183,6 +229,7 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
     let oversubscribed = cell.workers > cores;
     Some(CellScaling {
         id: cell.id.clone(),
+        judged_on_load_proof: on_load_proof.is_some(),
         measure,
         verdict,
         floor,
@@ -190,6 +237,10 @@ pub fn judge_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, threshol
         oversubscribed,
         others_cores,
         worker_start_ns,
+        wall_clock,
+        wall_clock_doubt,
+        busy_load,
+        load_proof,
         thresholds,
     })
 }

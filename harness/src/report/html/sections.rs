@@ -4,25 +4,57 @@ use std::fmt::Write;
 
 use super::escape::escape;
 use crate::exit;
+use crate::report::doubts;
 use crate::report::findings::{findings, worker_counts};
 use crate::report::judged::JudgedRun;
 use crate::report::rows::{HEADERS, rows};
 use crate::report::verdicts;
 
-/// The run's verdict in words, with the gate's exit code and a class for its colour.
+/// The run's verdict in words, with the gate's exit code and a class for its colour. A pass says only what was
+/// judged: cells that could not be judged are counted, and a busy machine's wall-clock figures are named as such.
 pub fn verdict(run: &JudgedRun) -> (String, &'static str) {
     let code = run.gate.exit_code();
+    let scaling = &run.gate.scaling;
+    let unjudged = scaling.iter().filter(|s| s.inconclusive()).count();
+    let scales = if unjudged == 0 {
+        "every parallel cell scales".to_owned()
+    } else {
+        format!("no parallel cell is judged below its floor, {unjudged} of {} could not be judged", scaling.len())
+    };
     let text = match code {
-        exit::SUCCESS if run.gate.comparisons.is_empty() => "PASS: every parallel cell scales (no baseline compared)",
-        exit::SUCCESS => "PASS: no regression against the baseline, every parallel cell scales",
-        exit::REGRESSION => "REGRESSED: cells are slower than the baseline",
-        exit::SCALING => "SCALING BELOW THRESHOLD: workers that do not pay for themselves",
-        exit::INCONCLUSIVE => "INCONCLUSIVE: verdicts the gate could not reach, and --require-power asks for them",
-        _ => "FAILED: cells failed outright",
+        exit::SUCCESS if run.gate.comparisons.is_empty() => format!("PASS: {scales} (no baseline compared)"),
+        exit::SUCCESS => format!("PASS: no regression against the baseline, {scales}"),
+        exit::REGRESSION => "REGRESSED: cells are slower than the baseline".to_owned(),
+        exit::SCALING => "SCALING BELOW THRESHOLD: workers that do not pay for themselves".to_owned(),
+        exit::INCONCLUSIVE => {
+            "INCONCLUSIVE: verdicts the gate could not reach, and --require-power asks for them".to_owned()
+        }
+        _ => "FAILED: cells failed outright".to_owned(),
     };
     let class = if code == exit::SUCCESS { "pass" } else { "fail" };
     let power = run.gate.power_line().map(|line| format!("; {line}")).unwrap_or_default();
-    (format!("{text} (gate exit code {code}){power}"), class)
+    let busy = busy_phrase(run).map(|line| format!("; {line}")).unwrap_or_default();
+    (format!("{text} (gate exit code {code}){power}{busy}"), class)
+}
+
+/// `measured on a busy machine — other processes used up to 1.0 of 2 cores: …`, where a wall-clock figure was in
+/// doubt.
+fn busy_phrase(run: &JudgedRun) -> Option<String> {
+    let doubted: Vec<_> = run.gate.scaling.iter().filter(|s| s.wall_clock_doubt.is_some()).collect();
+    if doubted.is_empty() {
+        return None;
+    }
+    let cores = run.record.machine.logical_cores;
+    let busy = match doubted.iter().filter_map(|s| s.busy_load).reduce(f64::max) {
+        Some(load) => format!("measured on a busy machine — other processes used up to {load:.1} of {cores} cores: "),
+        None => String::new(),
+    };
+    let on_proof = doubted.iter().filter(|s| s.judged_on_load_proof).count();
+    Some(format!(
+        "{busy}the wall-clock speedups of {} cells are unreliable (marked ?), {on_proof} judged on the load-proof \
+         efficiency instead",
+        doubted.len()
+    ))
 }
 
 /// `0.1.0` or `0.1.0 at 1a2b3c4` (`+dirty`): ablate's build, apart from the measured project's commit.
@@ -76,7 +108,8 @@ pub fn findings_table(run: &JudgedRun) -> String {
         for w in &counts {
             match f.best.iter().find(|b| b.0 == *w) {
                 Some((_, label, speedup)) => {
-                    let _ = write!(out, "<td>{} <small>({speedup:.2}× serial)</small></td>", escape(label));
+                    let mark = if f.doubt.is_some() { "?" } else { "" };
+                    let _ = write!(out, "<td>{} <small>({speedup:.2}× serial{mark})</small></td>", escape(label));
                 }
                 None => out.push_str("<td>-</td>"),
             }
@@ -100,7 +133,7 @@ pub fn verdict_text(run: &JudgedRun) -> String {
 
 /// A table per workload, with the columns of the CLI's results table.
 pub fn workload_tables(run: &JudgedRun) -> String {
-    let all_rows = rows(&run.record, &run.gate.suspect_references);
+    let all_rows = rows(&run.record, &run.gate.suspect_references, &doubts::per_cell(&run.record));
     let mut out = String::new();
     for (workload, size) in run.groups() {
         let _ = writeln!(out, "<h4>{} ({size})</h4>", escape(&workload));

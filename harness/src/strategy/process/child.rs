@@ -5,6 +5,7 @@
 //! workers itself) and the parent-death signal (so it dies with the parent even if the parent is killed).
 //! A reader thread per worker turns its stdout into messages on the pool's channel.
 
+use crate::measure::schedstat::WorkerCpu;
 use std::io::{BufWriter, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -143,10 +144,10 @@ impl WorkerProcess {
         let _ = std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5");
     }
 
-    /// Nanoseconds the worker has spent on a CPU, from /proc/<pid>/schedstat (0 where unreadable).
-    pub fn cpu_nanos(&self) -> u64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/schedstat", self.pid())).unwrap_or_default();
-        stat.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0)
+    /// The time the worker has spent on a CPU and waiting for one, from /proc/<pid>/schedstat; `None` where
+    /// unreadable.
+    pub fn scheduled(&self) -> Option<WorkerCpu> {
+        crate::measure::schedstat::process(self.pid())
     }
 }
 

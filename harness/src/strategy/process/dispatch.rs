@@ -18,7 +18,7 @@ use crossbeam::channel::RecvTimeoutError;
 use super::ProcessPool;
 use super::child::Report;
 use super::wire::{EncodedTask, FromWorker, ToWorker};
-use crate::strategy::gathered::{Gathered, encode_inputs};
+use crate::strategy::gathered::{Gathered, WorkersCpu, encode_inputs, per_slot_since};
 use crate::strategy::task::SharedExecution;
 use crate::strategy::{
     EffectiveChunk, Execution, Fault, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, chunk_ranges,
@@ -82,7 +82,7 @@ pub(super) fn execute(pool: &mut ProcessPool, progress: &dyn TaskProgress) -> Ex
     let tasks = job.task_count();
     let workers = pool.workers.len();
     let chunk = StrategyKind::Process.effective_chunk(pool.chunk, tasks, workers);
-    let cpu_before: Vec<(u64, u64)> = pool.live().map(|w| (w.serial, w.cpu_nanos())).collect();
+    let cpu_before = pool.scheduled();
     pool.live().for_each(|w| w.reset_peak_rss());
     let mut run = Run {
         queue: match chunk {
@@ -110,13 +110,9 @@ pub(super) fn execute(pool: &mut ProcessPool, progress: &dyn TaskProgress) -> Ex
         run.respawn_failed(reason);
     }
     run.drive();
-    let worker_cpu_ns = run
-        .pool
-        .live()
-        .map(|w| w.cpu_nanos().saturating_sub(cpu_before.iter().find(|(s, _)| *s == w.serial).map_or(0, |(_, c)| *c)))
-        .sum();
+    let worker_cpu = per_slot_since(&run.pool.scheduled(), &cpu_before);
     let worker_peak_rss = run.pool.live().map(|w| w.peak_rss_bytes()).collect();
-    run.finish(worker_cpu_ns, worker_peak_rss)
+    run.finish(worker_cpu, worker_peak_rss)
 }
 
 impl Run<'_> {
@@ -390,7 +386,7 @@ impl Run<'_> {
         self.gathered.busy.push(fallback_busy);
     }
 
-    fn finish(self, worker_cpu_ns: u64, worker_peak_rss: Vec<u64>) -> Execution {
-        self.gathered.into_execution(self.faults, self.wire, worker_cpu_ns, worker_peak_rss)
+    fn finish(self, worker_cpu: WorkersCpu, worker_peak_rss: Vec<u64>) -> Execution {
+        self.gathered.into_execution(self.faults, self.wire, worker_cpu, worker_peak_rss)
     }
 }

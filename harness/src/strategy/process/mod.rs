@@ -12,6 +12,7 @@ mod shm;
 pub mod wire;
 mod worker;
 
+use crate::measure::schedstat::WorkerCpu;
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::PathBuf;
@@ -268,6 +269,11 @@ impl ProcessPool {
             (None, Transport::Copy) => SharedSpec::PerDispatch,
             (None, _) => SharedSpec::Regenerate,
         }
+    }
+
+    /// Each slot's worker and its counters of time on and waiting for a CPU, where readable.
+    fn scheduled(&self) -> Vec<Option<(u64, WorkerCpu)>> {
+        self.workers.iter().map(|w| w.as_ref().and_then(|w| Some((w.serial, w.scheduled()?)))).collect()
     }
 
     fn live(&self) -> impl Iterator<Item = &WorkerProcess> {

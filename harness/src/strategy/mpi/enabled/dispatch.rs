@@ -13,7 +13,7 @@ use serde_bytes::Bytes;
 
 use super::link::{self, Envelope, TAG_JOB, TAG_REPLY};
 use super::pool::{MpiPool, PAUSE};
-use crate::strategy::gathered::{Gathered, encode_inputs};
+use crate::strategy::gathered::{Gathered, WorkersCpu, encode_inputs};
 use crate::strategy::process::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::strategy::{
     EffectiveChunk, Execution, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
@@ -58,9 +58,10 @@ pub(super) fn execute(pool: &MpiPool, progress: &dyn TaskProgress) -> Execution 
     };
     run.drive();
     let after = pool.stats(false);
-    let worker_cpu_ns = before.iter().zip(&after).map(|(b, a)| a.cpu_ns.saturating_sub(b.cpu_ns)).sum();
+    let total_ns = before.iter().zip(&after).map(|(b, a)| a.cpu_ns.saturating_sub(b.cpu_ns)).sum();
     let peaks = after.iter().map(|s| s.peak_rss_bytes).collect();
-    run.gathered.into_execution(Faults::default(), run.wire, worker_cpu_ns, peaks)
+    let worker_cpu = WorkersCpu { total_ns, each: Vec::new() };
+    run.gathered.into_execution(Faults::default(), run.wire, worker_cpu, peaks)
 }
 
 impl Run<'_> {
