@@ -4,12 +4,13 @@
 use crate::record::{CellStatus, RunRecord};
 
 const HEADER: &str = "id,workload,size,strategy,transport,workers,chunk,tasks,median_wall_ns,relative_spread,\
-median_cpu_ns,pool_start_ns,speedup,efficiency,utilisation,input_bytes_per_task,output_bytes_per_task,peak_rss_bytes,\
+median_cpu_ns,pool_start_ns,speedup,efficiency,load_proof_efficiency,wall_clock_doubt,utilisation,input_bytes_per_task,output_bytes_per_task,peak_rss_bytes,\
 gbps,timeouts,crashes,garbled,retries,fallbacks,respawn_failures,digest,status";
 
 pub(super) fn render(record: &RunRecord) -> String {
     let mut out = format!("{HEADER}\n");
-    for cell in &record.cells {
+    let doubts = super::doubts::per_cell(record);
+    for (cell, doubt) in record.cells.iter().zip(&doubts) {
         let s = cell.summary.as_ref();
         let per_task = cell.bytes_per_task();
         let f = &cell.faults;
@@ -29,6 +30,8 @@ pub(super) fn render(record: &RunRecord) -> String {
             cell.pool_start_ns.to_string(),
             num(s.and_then(|s| s.speedup)),
             num(s.and_then(|s| s.efficiency)),
+            num(doubt.load_proof),
+            doubt.doubt.as_ref().map_or_else(String::new, |d| quote(&d.describe())),
             num(s.map(|s| s.median_utilisation)),
             num(per_task.map(|(input, _)| input)),
             num(per_task.map(|(_, output)| output)),

@@ -8,7 +8,7 @@ use scraper::{Html, Selector};
 
 use super::judged::JudgedRun;
 use super::{Format, charts, site};
-use crate::record::{CellStatus, RunRecord};
+use crate::record::{CellStatus, RunRecord, WorkerCpu};
 use crate::report;
 use crate::verdict::baseline::read_results;
 use crate::verdict::gate::GateReport;
@@ -197,4 +197,61 @@ fn a_serial_cell_slower_than_its_one_worker_cells_is_flagged_everywhere() {
 #[test]
 fn the_fixture_as_measured_has_a_trusted_reference() {
     assert_eq!(judged(fixture(), None).gate.suspect_references, Vec::new());
+}
+
+/// The fixture as if another process had spun beside `spin`: serial got half a core (its wall time doubled,
+/// half of it waiting for a CPU), `threads` ×2 most of two (0.95); other processes used a core meanwhile.
+fn busy_spin() -> RunRecord {
+    let mut record = fixture();
+    for cell in record.cells.iter_mut().filter(|c| c.workload == "spin") {
+        let serial = cell.id.contains("/serial/");
+        let threads_2 = cell.id.contains("/threads/w2/");
+        for s in &mut cell.samples {
+            let wall = s.wall_ns;
+            s.others_cpu_ns = Some(wall);
+            if serial {
+                s.wall_ns = 2 * wall;
+                s.worker_cpu = vec![WorkerCpu { ran_ns: wall, waited_ns: wall }];
+            } else if threads_2 {
+                s.worker_cpu = vec![WorkerCpu { ran_ns: wall * 95 / 100, waited_ns: wall * 5 / 100 }; 2];
+            }
+        }
+    }
+    let serial_median = record.cells.iter().find(|c| c.id.starts_with("spin/200/serial/")).unwrap().walls();
+    let serial_median = crate::stats::median(&serial_median);
+    for cell in record.cells.iter_mut().filter(|c| c.workload == "spin") {
+        cell.summary = crate::cell_summary::Summary::of(&cell.samples, cell.workers, serial_median, None);
+    }
+    record
+}
+
+/// Issue 28 item 1: a busy machine's wall-clock speedups are marked in the table, the summary's verdict and
+/// strategy table, and the report's findings; the cell with its counters is judged on its load-proof efficiency;
+/// the quiet fixture is not marked at all.
+#[test]
+fn item_28_1_a_busy_machines_wall_clock_speedups_are_marked_everywhere_and_a_quiet_one_is_not() {
+    let busy = judged(busy_spin(), None);
+    let table = report::render(&busy, Format::Table);
+    let threads_2 = table.lines().find(|l| l.starts_with("spin") && l.contains("threads        2")).unwrap();
+    assert!(threads_2.contains("1.95?"), "the wall-clock speedup is marked: {threads_2}");
+    assert!(threads_2.contains("1.03"), "the load-proof efficiency is shown: {threads_2}");
+    assert!(table.contains("? measured on a busy machine: other processes used up to 1.0 of 2 cores"), "{table}");
+    let scaling = busy.gate.scaling.iter().find(|s| s.id.starts_with("spin/200/threads/w2")).unwrap();
+    assert!(scaling.judged_on_load_proof, "{scaling:?}");
+    assert!(scaling.measure_text().starts_with("load-proof efficiency 1.03"), "{}", scaling.measure_text());
+    let summary = report::render(&busy, Format::Md);
+    let banner = summary.lines().next().unwrap();
+    assert!(banner.contains("measured on a busy machine"), "{banner}");
+    assert!(!banner.contains("every parallel cell scales"), "a pass says only what was judged: {banner}");
+    let spin_row = summary.lines().find(|l| l.starts_with("| spin |")).unwrap();
+    assert!(spin_row.contains("×?)") && spin_row.contains("not read off the wall clock"), "{spin_row}");
+    let html = report::html::page(&[(busy, Vec::new())]);
+    assert!(html.contains("× serial?)"), "the findings table marks the speedups");
+    assert!(html.contains("measured on a busy machine — other processes used up to 1.0 of 2 cores"), "the banner");
+
+    let quiet = || judged(fixture(), None);
+    let html = report::html::page(&[(quiet(), Vec::new())]);
+    for text in [report::render(&quiet(), Format::Table), report::render(&quiet(), Format::Md), html] {
+        assert!(!text.contains("busy machine") && !text.contains("unreliable"), "{text}");
+    }
 }
