@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::error::HarnessError;
 
-/// The most a run file under `runs/` may hold: a full suite's results are a few MiB.
+/// The most a run file under `runs/` may hold: a results file takes a few KiB per cell (the fixture, 140 KiB for 36).
 pub const RUN_BOUND: Bound = Bound { bytes: 256 << 20, what: "256 MiB a run file" };
 /// The most `index.json` may hold: one line of about 300 bytes per run.
 pub const INDEX_BOUND: Bound = Bound { bytes: 64 << 20, what: "64 MiB the index" };
@@ -155,7 +155,9 @@ impl NewFile {
     }
 
     /// Gives the file the name `path` unless something has that name already, which is never replaced: then the
-    /// file comes back, to be published under another name.
+    /// file comes back, to be published under another name. The name is taken with `renameat2(RENAME_NOREPLACE)`
+    /// (or `link(2)` where the filesystem lacks it): exclusive as `O_EXCL` is, and a reader never sees the run half
+    /// written, as it could in a file made with `O_EXCL` and then filled.
     pub fn publish_new(self, path: &Path) -> Result<Option<Self>, HarnessError> {
         match self.0.persist_noclobber(path) {
             Ok(_) => sync_directory(path).map(|()| None),
@@ -174,7 +176,7 @@ impl NewFile {
 
 /// Makes the name `path` was just given durable.
 fn sync_directory(path: &Path) -> Result<(), HarnessError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
     File::open(dir).and_then(|dir| dir.sync_all()).map_err(|e| HarnessError::io("cannot sync the directory", dir, e))
 }
 

@@ -112,10 +112,12 @@ impl Store {
         }
     }
 
-    /// Readies the store at `dir` for a run still to be measured: makes it where missing, checks that `runs/`
-    /// takes new files, and reads every run kept, so that a store the run could not be added to fails first.
+    /// Readies the store at `dir` for a run still to be measured: makes it where missing, checks that it can be
+    /// locked and `runs/` takes new files, and reads every run kept, so that a store the run could not be added
+    /// to fails first.
     pub fn prepare(dir: &Path) -> Result<Self, HarnessError> {
         let runs_dir = make_directories(dir)?;
+        drop(Lock::exclusive(dir)?);
         drop(NewFile::written(&runs_dir, b"")?);
         let store = Self::open(dir)?;
         for entry in store.entries() {
