@@ -51,7 +51,7 @@ fn kind_name(kind: fs::FileType) -> &'static str {
     } else if kind.is_dir() {
         "a directory"
     } else {
-        "not a plain file"
+        "an entry of another kind"
     }
 }
 
