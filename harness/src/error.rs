@@ -37,6 +37,13 @@ pub enum HarnessError {
     /// `ablate bisect` could not go on: git failed, or GOOD or BAD does not build.
     #[error("{0}")]
     Bisect(String),
+    /// An entry of a history store that ablate neither reads nor writes through: a symbolic link, a FIFO, a
+    /// device, or a file over the store's size bound.
+    #[error("{path} {reason}")]
+    StoreEntry { path: PathBuf, reason: String },
+    /// A history store to read (`report --history DIR`) is not there.
+    #[error("no history store at {path}: {reason} (`ablate run --history {path}` makes one)")]
+    MissingStore { path: PathBuf, reason: String },
 }
 
 impl HarnessError {
@@ -48,7 +55,7 @@ impl HarnessError {
     pub fn exit_code(&self) -> u8 {
         match self {
             HarnessError::Usage(_) | HarnessError::Workload(_) => exit::USAGE,
-            HarnessError::Baseline(_) => exit::BASELINE,
+            HarnessError::Baseline(_) | HarnessError::MissingStore { .. } => exit::BASELINE,
             HarnessError::Job(_)
             | HarnessError::PoolStart { .. }
             | HarnessError::Io { .. }
@@ -56,7 +63,8 @@ impl HarnessError {
             | HarnessError::InvalidResults { .. }
             | HarnessError::Report(_)
             | HarnessError::Ab(_)
-            | HarnessError::Bisect(_) => exit::ERROR,
+            | HarnessError::Bisect(_)
+            | HarnessError::StoreEntry { .. } => exit::ERROR,
         }
     }
 }

@@ -13,7 +13,7 @@ pub const REGRESSION: u8 = 3;
 /// A cell's scaling efficiency fell below the threshold.
 pub const SCALING: u8 = 4;
 /// The baseline is missing, malformed or from another machine, or the comparison compared no cell (in `history
-/// check`: the store holds no run).
+/// check`: the store holds no run; in `report --history DIR`: DIR does not exist).
 pub const BASELINE: u8 = 5;
 /// With `--require-power`: a cell's verdict was inconclusive (too noisy, near the threshold, or a busy machine).
 /// `ablate bisect`: the first bad commit could not be told from its neighbours (skipped commits, or `--max-time`

@@ -12,11 +12,11 @@ use crate::history::store::{Added, Store};
 use crate::history::{self, check, text};
 use crate::record::RunRecord;
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
-use crate::write;
 
-/// Fails early, before a long run, when the history store `dir` could not be written.
+/// Fails early, before a long run, when the run could not be kept in the history store `dir`: it could not be
+/// written, or a run already there is unreadable or no results file (see [`Store::prepare`]).
 pub(super) fn check_store(dir: Option<&Path>) -> Result<(), HarnessError> {
-    dir.map_or(Ok(()), |dir| write::check_directory(&dir.join("runs")))
+    dir.map_or(Ok(()), |dir| Store::prepare(dir).map(drop))
 }
 
 /// Keeps `record` in the history store `dir`, if there is one; an interrupted run is not kept.

@@ -25,7 +25,7 @@ pub(super) fn report(
 ) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
     if let Some(store_dir) = history {
-        let store = Store::open(store_dir)?;
+        let store = Store::open_existing(store_dir)?;
         let analyses = crate::history::analyse_store(&store)?;
         let label = store_dir.display().to_string();
         let page = site::write_history(out_dir, &analyses, &label, store.entries().len())?;

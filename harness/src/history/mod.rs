@@ -7,8 +7,11 @@
 pub mod analysis;
 pub mod check;
 pub mod detect;
+mod files;
 pub mod series;
 pub mod store;
+#[cfg(test)]
+mod store_tests;
 #[cfg(test)]
 mod tests;
 pub mod text;

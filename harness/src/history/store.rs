@@ -4,17 +4,21 @@
 //!
 //! The index is a convenience, never the truth: a store whose index disagrees with `runs/` (after a merge, or a
 //! file copied in by hand) is read from `runs/`, and the next write puts the index right.
+//!
+//! Loose files and a lock rather than a database such as SQLite: users asked for a store that diffs and merges
+//! on a git branch, which one binary file would not. Writers that run at once (several `run --history` in one CI
+//! job) take turns under the lock ([`files::Lock`]), each run gets a name of its own, and nothing in the store
+//! is followed, read or written through unless it is a plain file or directory ([`files`] says how).
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::files::{self, INDEX_BOUND, Lock, NewFile, RUN_BOUND};
 use crate::error::HarnessError;
 use crate::record::RunRecord;
-use crate::verdict::baseline::read_results;
-use crate::write::write_atomic;
+use crate::verdict::baseline::parse_results;
 
 /// The version of `index.json`'s layout.
 const INDEX_FORMAT: u64 = 1;
@@ -91,16 +95,41 @@ pub enum Added {
 impl Store {
     /// Opens the store at `dir`; a directory that does not exist is an empty store.
     pub fn open(dir: &Path) -> Result<Self, HarnessError> {
+        let _lock = Lock::shared(dir)?;
+        Self::read(dir)
+    }
+
+    /// Opens the store at `dir` to read it, where a missing directory is a mistake (`report --history DIR`).
+    pub fn open_existing(dir: &Path) -> Result<Self, HarnessError> {
+        let missing = |reason: String| HarnessError::MissingStore { path: dir.to_owned(), reason };
+        match std::fs::metadata(dir) {
+            Ok(metadata) if metadata.is_dir() => Self::open(dir),
+            Ok(_) => Err(missing("it is not a directory".to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(missing("the directory does not exist".to_owned()))
+            }
+            Err(e) => Err(missing(e.to_string())),
+        }
+    }
+
+    /// Readies the store at `dir` for a run still to be measured: makes it where missing, checks that it can be
+    /// locked and `runs/` takes new files, and reads every run kept, so that a store the run could not be added
+    /// to fails first.
+    pub fn prepare(dir: &Path) -> Result<Self, HarnessError> {
+        let runs_dir = make_directories(dir)?;
+        drop(Lock::exclusive(dir)?);
+        drop(NewFile::written(&runs_dir, b"")?);
+        let store = Self::open(dir)?;
+        for entry in store.entries() {
+            store.load(entry)?;
+        }
+        Ok(store)
+    }
+
+    /// The store as its files say now; the caller holds the lock where it needs one.
+    fn read(dir: &Path) -> Result<Self, HarnessError> {
         let runs_dir = dir.join("runs");
-        let mut files: Vec<String> = match fs::read_dir(&runs_dir) {
-            Ok(listing) => listing
-                .filter_map(Result::ok)
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|name| name.ends_with(".json") && !name.starts_with('.'))
-                .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(HarnessError::io("cannot read the history store", &runs_dir, e)),
-        };
+        let mut files = list_runs(&runs_dir)?;
         files.sort();
         let indexed = read_index(&dir.join("index.json"))?;
         let mut entries: Vec<Entry> = indexed.iter().filter(|e| files.contains(&e.file)).cloned().collect();
@@ -108,7 +137,7 @@ impl Store {
         let unlisted: Vec<&String> = files.iter().filter(|f| !entries.iter().any(|e| &e.file == *f)).collect();
         for file in unlisted {
             rebuilt = true;
-            entries.push(Entry::of(file.clone(), &read_results(&runs_dir.join(file))?));
+            entries.push(Entry::of(file.clone(), &read_run(&runs_dir.join(file))?));
         }
         entries.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
         Ok(Store { dir: dir.to_owned(), entries, rebuilt })
@@ -121,30 +150,42 @@ impl Store {
 
     /// Reads the results of one kept run.
     pub fn load(&self, entry: &Entry) -> Result<RunRecord, HarnessError> {
-        read_results(&self.dir.join("runs").join(&entry.file))
+        read_run(&self.dir.join("runs").join(&entry.file))
     }
 
-    /// Keeps `record` (whose results file holds `bytes`) in the store, atomically, and rewrites the index.
+    /// Keeps `record` (whose results file holds `bytes`) in the store and rewrites the index, under the store's
+    /// lock: the store is read afresh, so runs another writer added since it was opened stay listed. The run gets
+    /// the first free name of `<stem>.json`, `<stem>-2.json`, …; an existing file is never replaced.
     pub fn add(&mut self, record: &RunRecord, bytes: &[u8]) -> Result<Added, HarnessError> {
+        let runs_dir = make_directories(&self.dir)?;
+        let _lock = Lock::exclusive(&self.dir)?;
+        *self = Self::read(&self.dir)?;
         let stem = file_stem(record);
-        let runs_dir = self.dir.join("runs");
-        let mut name = format!("{stem}.json");
-        for copy in 2.. {
+        let mut unpublished = None;
+        let mut copy = 0;
+        loop {
+            copy += 1;
+            let name = if copy == 1 { format!("{stem}.json") } else { format!("{stem}-{copy}.json") };
             let path = runs_dir.join(&name);
-            match fs::read(&path) {
-                Ok(existing) if existing == bytes => return Ok(Added::AlreadyKept(path)),
-                Ok(_) => name = format!("{stem}-{copy}.json"),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
-                Err(e) => return Err(HarnessError::io("cannot read", &path, e)),
+            match files::read_bounded(&path, RUN_BOUND)? {
+                Some(existing) if existing == bytes => return Ok(Added::AlreadyKept(path)),
+                Some(_) => continue,
+                None => {}
+            }
+            let file = match unpublished.take() {
+                Some(file) => file,
+                None => NewFile::written(&runs_dir, bytes)?,
+            };
+            // Taken meanwhile by a writer that does not lock (another tool, or a checkout): try the next name.
+            unpublished = file.publish_new(&path)?;
+            if unpublished.is_none() {
+                self.entries.push(Entry::of(name, record));
+                self.entries.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+                self.write_index()?;
+                self.rebuilt = false;
+                return Ok(Added::Kept(path));
             }
         }
-        let path = runs_dir.join(&name);
-        write_atomic(&path, bytes)?;
-        self.entries.push(Entry::of(name, record));
-        self.entries.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
-        self.write_index()?;
-        self.rebuilt = false;
-        Ok(Added::Kept(path))
     }
 
     /// Writes `index.json`: one run per line, so that two branches that each added runs merge line by line.
@@ -154,16 +195,48 @@ impl Store {
             |e: &Entry| serde_json::to_string(e).map_err(|source| HarnessError::Encode { path: path.clone(), source });
         let lines: Vec<String> = self.entries.iter().map(encode).collect::<Result<_, _>>()?;
         let text = format!("{{\"format\": {INDEX_FORMAT}, \"runs\": [\n{}\n]}}\n", lines.join(",\n"));
-        write_atomic(&path, text.as_bytes())
+        NewFile::written(&self.dir, text.as_bytes())?.replace(&path)
+    }
+}
+
+/// Makes the store `dir` (a path the user named, followed where it is a link) and its `runs/` (never a link)
+/// where they are missing; returns `runs/`.
+fn make_directories(dir: &Path) -> Result<PathBuf, HarnessError> {
+    std::fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the history store", dir, e))?;
+    let runs_dir = dir.join("runs");
+    files::make_directory(&runs_dir)?;
+    Ok(runs_dir)
+}
+
+/// The names of the run files under `runs_dir` (none where it is missing), each checked to be a regular file.
+fn list_runs(runs_dir: &Path) -> Result<Vec<String>, HarnessError> {
+    if !files::check_directory(runs_dir)? {
+        return Ok(Vec::new());
+    }
+    let listing =
+        std::fs::read_dir(runs_dir).map_err(|e| HarnessError::io("cannot read the history store", runs_dir, e))?;
+    let mut names = Vec::new();
+    for entry in listing {
+        let entry = entry.map_err(|e| HarnessError::io("cannot read the history store", runs_dir, e))?;
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        if name.ends_with(".json") && !name.starts_with('.') {
+            files::check_regular(&runs_dir.join(&name))?;
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// Reads and checks the run file at `path`.
+fn read_run(path: &Path) -> Result<RunRecord, HarnessError> {
+    match files::read_bounded(path, RUN_BOUND)? {
+        Some(bytes) => parse_results(path, &bytes),
+        None => Err(HarnessError::io("cannot read", path, std::io::ErrorKind::NotFound.into())),
     }
 }
 
 fn read_index(path: &Path) -> Result<Vec<Entry>, HarnessError> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(HarnessError::io("cannot read", path, e)),
-    };
+    let Some(bytes) = files::read_bounded(path, INDEX_BOUND)? else { return Ok(Vec::new()) };
     match serde_json::from_slice::<Index>(&bytes) {
         Ok(index) if index.format == INDEX_FORMAT => Ok(index.runs),
         // A conflicted or foreign index is rebuilt from the runs themselves.
@@ -195,42 +268,4 @@ fn commit_time(commit: &str) -> Option<String> {
         .ok()?;
     let seconds: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok().filter(|_| out.status.success())?;
     Some(humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fixture(created: &str, commit: &str) -> (RunRecord, Vec<u8>) {
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json"));
-        let mut record = read_results(path).unwrap();
-        record.created = created.to_owned();
-        record.machine.git_commit = Some(commit.to_owned());
-        let bytes = serde_json::to_vec(&record).unwrap();
-        (record, bytes)
-    }
-
-    #[test]
-    fn runs_are_kept_once_in_order_and_a_stale_index_is_rebuilt_from_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path()).unwrap();
-        let (late, late_bytes) = fixture("2026-11-02T00:00:00Z", "bbbbbbbbbbbbbbbbbbbb");
-        let (early, early_bytes) = fixture("2026-11-01T00:00:00Z", "aaaaaaaaaaaaaaaaaaaa");
-        assert!(matches!(store.add(&late, &late_bytes).unwrap(), Added::Kept(_)));
-        assert!(matches!(store.add(&early, &early_bytes).unwrap(), Added::Kept(_)));
-        assert!(matches!(store.add(&early, &early_bytes).unwrap(), Added::AlreadyKept(_)));
-        let commits = |s: &Store| s.entries().iter().map(Entry::short_commit).collect::<Vec<_>>();
-        assert_eq!(commits(&store), ["aaaaaaa+dirty", "bbbbbbb+dirty"]);
-        let reopened = Store::open(dir.path()).unwrap();
-        assert!(!reopened.rebuilt);
-        assert_eq!(reopened.entries(), store.entries());
-
-        fs::write(dir.path().join("index.json"), "<<<<<<< conflict\n").unwrap();
-        let rebuilt = Store::open(dir.path()).unwrap();
-        assert!(rebuilt.rebuilt);
-        assert_eq!(commits(&rebuilt), commits(&store));
-        fs::remove_file(dir.path().join("runs").join(&store.entries()[0].file)).unwrap();
-        let fewer = Store::open(dir.path()).unwrap();
-        assert_eq!(commits(&fewer), ["bbbbbbb+dirty"]);
-    }
 }

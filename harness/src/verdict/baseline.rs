@@ -149,9 +149,15 @@ pub fn read_baseline(path: &Path, fingerprint: &str, allow_foreign: bool) -> Res
 /// Reads and checks a results file: valid JSON of a schema version this ablate reads (an older one is read as the
 /// current one, see [`OLDEST_READABLE_SCHEMA`]), every successful cell with samples.
 pub fn read_results(path: &Path) -> Result<RunRecord, HarnessError> {
-    let invalid = |reason: String| HarnessError::InvalidResults { path: path.to_owned(), reason };
     let bytes = fs::read(path).map_err(|e| HarnessError::io("cannot read", path, e))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| invalid(format!("not JSON ({e})")))?;
+    parse_results(path, &bytes)
+}
+
+/// Checks `bytes`, read from `path` by a reader of its own (the history store's refuses links and devices), as
+/// [`read_results`] does.
+pub fn parse_results(path: &Path, bytes: &[u8]) -> Result<RunRecord, HarnessError> {
+    let invalid = |reason: String| HarnessError::InvalidResults { path: path.to_owned(), reason };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| invalid(format!("not JSON ({e})")))?;
     match value.get("schema_version").and_then(serde_json::Value::as_u64) {
         Some(OLDEST_READABLE_SCHEMA..=SCHEMA_VERSION) => {}
         Some(other) => {
