@@ -111,6 +111,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
 
 /// Replaces regular file `file` (what `path` names) whole with `bytes`.
 fn replace_file(path: &Path, file: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
+    prepared(path, file, bytes)?.persist(file).map_err(|e| HarnessError::io("cannot replace", path, e.error))?;
+    Ok(())
+}
+
+/// `bytes` written in full and synced to a temporary file beside `file` (what `path` names), ready to be renamed
+/// over it: a full disk or a refusal shows here, before anything is replaced.
+fn prepared(path: &Path, file: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, HarnessError> {
     let dir = parent_dir(file);
     fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory of", path, e))?;
     let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|e| HarnessError::io("cannot write", path, e))?;
@@ -121,8 +128,49 @@ fn replace_file(path: &Path, file: &Path, bytes: &[u8]) -> Result<(), HarnessErr
         .and_then(|()| temporary.as_file().set_permissions(readable))
         .and_then(|()| temporary.as_file().sync_all())
         .map_err(|e| HarnessError::io("cannot write", path, e))?;
-    temporary.persist(file).map_err(|e| HarnessError::io("cannot replace", path, e.error))?;
-    Ok(())
+    Ok(temporary)
+}
+
+/// Files written in full beside their destinations first, then put in place together by [`Staged::publish`]:
+/// a command that fails while writing its outputs (a full disk halfway through a report) replaces none of them,
+/// and dropping a `Staged` unpublished removes what it wrote.
+#[derive(Default)]
+pub struct Staged {
+    files: Vec<(PathBuf, PathBuf, StagedBytes)>,
+}
+
+enum StagedBytes {
+    /// Renamed over the destination when published.
+    File(tempfile::NamedTempFile),
+    /// Written through to a character device or FIFO when published.
+    Stream(Vec<u8>),
+}
+
+impl Staged {
+    /// Prepares `bytes` for `path`, as [`write_atomic`] would write them.
+    pub fn add(&mut self, path: &Path, bytes: &[u8]) -> Result<(), HarnessError> {
+        let staged = match destination(path)? {
+            Destination::File(file) => {
+                (path.to_owned(), file.clone(), StagedBytes::File(prepared(path, &file, bytes)?))
+            }
+            Destination::Stream(stream) => (path.to_owned(), stream, StagedBytes::Stream(bytes.to_vec())),
+        };
+        self.files.push(staged);
+        Ok(())
+    }
+
+    /// Puts every prepared file in place, in the order they were added.
+    pub fn publish(self) -> Result<(), HarnessError> {
+        for (path, target, bytes) in self.files {
+            match bytes {
+                StagedBytes::File(temporary) => {
+                    temporary.persist(&target).map_err(|e| HarnessError::io("cannot replace", &path, e.error))?;
+                }
+                StagedBytes::Stream(bytes) => write_atomic(&path, &bytes)?,
+            }
+        }
+        Ok(())
+    }
 }
 
 fn parent_dir(path: &Path) -> &Path {

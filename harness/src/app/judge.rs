@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ablate_workloads::Registry;
 
 use super::print_stdout;
-use super::run::{check_destinations, measure, present, save_baseline};
+use super::run::{check_destinations, measure, present, publish};
 use crate::cli::BaselineAction;
 use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, RunConfig, clock_seed};
 use crate::error::HarnessError;
@@ -120,7 +120,6 @@ pub(super) fn gate(
         Candidate::Results(path) => {
             let candidate = read_results(path)?;
             let baseline = judge.baseline_for(&candidate.machine.fingerprint, options.lenient)?;
-            super::history::keep(&candidate, output.history.as_deref())?;
             (candidate, baseline, path.display().to_string())
         }
         Candidate::Run(config) | Candidate::Ab(_, config) => {
@@ -154,9 +153,11 @@ pub(super) fn gate(
     }
     report.require_power = options.require_power;
     let code = report.exit_code();
-    save_baseline(output, &judge.store, &candidate, (code != exit::SUCCESS).then(|| gate_failed(code)))?;
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
-    present(JudgedRun::new(label, candidate, report, baseline_label, &judge.thresholds), output, true)?;
+    let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds);
+    let prepared = present(judged, output, true)?;
+    let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
+    publish(output, &judge.store, &candidate, refusal, prepared)?;
     eprintln!("ablate: gate verdict: exit {code}");
     Ok(code)
 }
@@ -239,7 +240,6 @@ fn gate_ab(
     outcome.base.write_to(&base_path)?;
     outcome.candidate.write_to(&output.out)?;
     eprintln!("ablate: results written to {} and {}", output.out.display(), base_path.display());
-    super::history::keep(&outcome.candidate, output.history.as_deref())?;
     if outcome.candidate.cancelled {
         return Ok(exit::INTERRUPTED);
     }
@@ -253,12 +253,11 @@ fn gate_ab(
         }
     }
     let code = report.exit_code();
-    save_baseline(output, &judge.store, &outcome.candidate, (code != exit::SUCCESS).then(|| gate_failed(code)))?;
-    present(
-        JudgedRun::new("this build".to_owned(), outcome.candidate, report, Some(base_label), &judge.thresholds),
-        output,
-        true,
-    )?;
+    let label = "this build".to_owned();
+    let judged = JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds);
+    let prepared = present(judged, output, true)?;
+    let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
+    publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;
     eprintln!("ablate: gate verdict (A/B): exit {code}");
     Ok(code)
 }

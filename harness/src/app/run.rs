@@ -1,6 +1,8 @@
 //! `ablate run`: measure, write the results file, print it, optionally save or compare a baseline, and write the
 //! HTML report.
 
+use std::path::PathBuf;
+
 use ablate_workloads::Registry;
 
 use super::judge::Judge;
@@ -14,6 +16,7 @@ use crate::report::judged::JudgedRun;
 use crate::report::{self, Format, verdicts};
 use crate::verdict::baseline::BaselineStore;
 use crate::verdict::gate::GateReport;
+use crate::write::Staged;
 use crate::{cancel, progress, runner, write};
 
 pub(super) fn run(
@@ -30,15 +33,16 @@ pub(super) fn run(
     check_destinations(output, &judge.store, machine)?;
     let record = measure(config, output, registry, machine)?;
     let failed = record.failed_cells().count();
-    save_baseline(output, &judge.store, &record, None)?;
     let cancelled = record.cancelled;
     let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
     if let Some(baseline) = baseline.as_ref().filter(|_| !cancelled && failed == 0) {
         judge.compared_something(&gate, (&record, "this run"), baseline)?;
     }
     let regressed = gate.regressions().next().is_some();
-    let judged = JudgedRun::new("this run".to_owned(), record, gate, judge.baseline_label(), &judge.thresholds);
-    present(judged, output, baseline.is_some())?;
+    let label = judge.baseline_label();
+    let judged = JudgedRun::new("this run".to_owned(), record.clone(), gate, label, &judge.thresholds);
+    let report = present(judged, output, baseline.is_some())?;
+    publish(output, &judge.store, &record, None, report)?;
     Ok(match (cancelled, failed, regressed) {
         (true, _, _) => exit::INTERRUPTED,
         (false, 0, true) => exit::REGRESSION,
@@ -47,9 +51,30 @@ pub(super) fn run(
     })
 }
 
+/// Publishes what a command prepared, once everything is prepared, so that a command failing on the way (a full
+/// disk halfway through its report) replaces no baseline, keeps no run and leaves the old report whole: the
+/// baseline `--save-baseline` names (see [`save_baseline`]; `refusal` says why not), then `record` in the history
+/// store, then the report's files. The results file is written as soon as the run is measured: it is what was
+/// promised, and what a failure later must not lose.
+pub(super) fn publish(
+    output: &Output,
+    store: &BaselineStore,
+    record: &RunRecord,
+    refusal: Option<String>,
+    report: Option<(Staged, PathBuf)>,
+) -> Result<(), HarnessError> {
+    save_baseline(output, store, record, refusal)?;
+    super::history::keep(record, output.history.as_deref())?;
+    if let Some((files, index)) = report {
+        files.publish()?;
+        eprintln!("ablate: report written to {}", index.display());
+    }
+    Ok(())
+}
+
 /// Stores `record` as the baseline `--save-baseline` names, if it names one, unless the run was interrupted, a cell
 /// failed, or `refusal` gives another reason not to; says on stderr which it was.
-pub(super) fn save_baseline(
+fn save_baseline(
     output: &Output,
     store: &BaselineStore,
     record: &RunRecord,
@@ -87,9 +112,9 @@ pub(super) fn check_destinations(
     Ok(())
 }
 
-/// Runs the configured cells on `machine` (detected once by the command), writes the results file atomically and
-/// keeps it in the history when asked; reports failed cells and an interruption on stderr. Printing is left to
-/// [`present`], once the run has been judged.
+/// Runs the configured cells on `machine` (detected once by the command) and writes the results file atomically;
+/// reports failed cells and an interruption on stderr. Printing is left to [`present`], once the run has been
+/// judged, and the history to [`publish`].
 pub(super) fn measure(
     config: &RunConfig,
     output: &Output,
@@ -101,7 +126,6 @@ pub(super) fn measure(
     let record = runner::run(config, registry, machine, &cancel, progress::for_stderr().as_ref())?;
     record.write_to(&output.out)?;
     eprintln!("ablate: results written to {}", output.out.display());
-    super::history::keep(&record, output.history.as_deref())?;
     for (cell, reason) in record.failed_cells() {
         eprintln!("ablate: cell {} failed: {reason}", cell.id);
     }
@@ -119,8 +143,9 @@ pub(super) fn serve(config: &RunConfig, registry: &Registry, machine: &Machine) 
 }
 
 /// Prints the run in the chosen format — followed by the verdict table when `verdicts` and the format is not
-/// the markdown summary, which holds the verdicts itself — and writes the HTML report when asked.
-pub(super) fn present(run: JudgedRun, output: &Output, verdicts: bool) -> anyhow::Result<()> {
+/// the markdown summary, which holds the verdicts itself — and prepares the HTML report when asked, for
+/// [`publish`] to put in place.
+pub(super) fn present(run: JudgedRun, output: &Output, verdicts: bool) -> anyhow::Result<Option<(Staged, PathBuf)>> {
     let format = output.format;
     for warning in run.gate.reference_warnings() {
         eprintln!("ablate: warning: {warning}");
@@ -129,9 +154,8 @@ pub(super) fn present(run: JudgedRun, output: &Output, verdicts: bool) -> anyhow
     if verdicts && format != Format::Md {
         print_stdout(&verdicts::render(&run.gate))?;
     }
-    if let Some(dir) = &output.report {
-        let index = report::site::write(dir, vec![run])?;
-        eprintln!("ablate: report written to {}", index.display());
-    }
-    Ok(())
+    Ok(match &output.report {
+        Some(dir) => Some(report::site::prepare(dir, vec![run])?),
+        None => None,
+    })
 }
