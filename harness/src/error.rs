@@ -29,6 +29,10 @@ pub enum HarnessError {
     InvalidResults { path: PathBuf, reason: String },
     #[error("{0}")]
     Baseline(String),
+    /// There is no baseline for this machine: none by that name, its file is not there, or it was measured on
+    /// another machine. The only baseline fault `--lenient` excuses; a broken one is a [`HarnessError::Baseline`].
+    #[error("{0}")]
+    NoBaseline(String),
     #[error("{0}")]
     Report(String),
     /// A build in an A/B run failed or broke the protocol.
@@ -55,7 +59,9 @@ impl HarnessError {
     pub fn exit_code(&self) -> u8 {
         match self {
             HarnessError::Usage(_) | HarnessError::Workload(_) => exit::USAGE,
-            HarnessError::Baseline(_) | HarnessError::MissingStore { .. } => exit::BASELINE,
+            HarnessError::Baseline(_) | HarnessError::NoBaseline(_) | HarnessError::MissingStore { .. } => {
+                exit::BASELINE
+            }
             HarnessError::Job(_)
             | HarnessError::PoolStart { .. }
             | HarnessError::Io { .. }

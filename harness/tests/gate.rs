@@ -249,6 +249,22 @@ fn bad_baselines_and_results_are_refused_with_their_exit_codes() {
     );
     assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
     assert!(stderr(&lenient).contains("warning"), "{}", stderr(&lenient));
+
+    // Issue 27 item 8: --lenient excuses a baseline that is not there (or is another machine's), never a broken
+    // one, and a gate that judged nothing does not pass.
+    let gate_lenient = |baseline: &'static str| ["gate", "--results", "base.json", "--baseline", baseline, "--lenient"];
+    assert_refused(d, &gate_lenient("truncated.json"), 5, &["truncated.json", "not JSON"]);
+    assert_refused(d, &gate_lenient("future.json"), 5, &["schema version 99"]);
+    let fingerprint = good["machine"]["fingerprint"].as_str().unwrap();
+    std::fs::copy(d.join("foreign.json"), d.join("baselines").join(fingerprint).join("mislabelled.json")).unwrap();
+    assert_refused(d, &gate_lenient("mislabelled"), 5, &["mislabelled.json", "another-machine", "mislabelled"]);
+    let foreign = ablate(d, &gate_lenient("foreign.json"));
+    assert_eq!(foreign.status.code(), Some(0), "another machine's baseline is a warning: {}", stderr(&foreign));
+    assert!(stderr(&foreign).contains("warning") && stderr(&foreign).contains("another-machine"));
+    let mut no_cells = good.clone();
+    no_cells["cells"] = serde_json::json!([]);
+    write("nocells.json", no_cells.to_string());
+    assert_refused(d, &["gate", "--results", "nocells.json", "--lenient"], 5, &["judged nothing", "0 cells"]);
 }
 
 /// A base build stood in for by a script: the real binary serving the A/B driver, with every wall time it

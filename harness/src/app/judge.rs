@@ -72,13 +72,14 @@ impl Judge {
     }
 
     /// The baseline for results measured on machine `fingerprint`, or `None` when none was asked for. A missing
-    /// baseline is an error, or with `lenient` a warning and `None`.
+    /// baseline (or one of another machine) is an error, or with `lenient` a warning and `None`; a broken one
+    /// (truncated, of a future schema, mislabelled) is an error either way.
     pub fn baseline_for(&self, fingerprint: &str, lenient: bool) -> Result<Option<RunRecord>, HarnessError> {
         let Some(source) = &self.source else { return Ok(None) };
         let choice = BaselineChoice { source: source.clone(), store: &self.store, allow_foreign: self.allow_foreign };
         match choice.load(fingerprint) {
             Ok(baseline) => Ok(Some(baseline)),
-            Err(HarnessError::Baseline(message)) if lenient => {
+            Err(HarnessError::NoBaseline(message)) if lenient => {
                 eprintln!("ablate: warning: {message}");
                 Ok(None)
             }
@@ -135,6 +136,14 @@ pub(super) fn gate(
     let mut report = GateReport::new(&candidate, baseline.as_ref(), &judge.thresholds, note);
     if let Some(baseline) = baseline.as_ref().filter(|_| report.failed_cells.is_empty()) {
         judge.compared_something(&report, (&candidate, &label), baseline)?;
+    }
+    if baseline.is_none() && report.scaling.is_empty() && report.failed_cells.is_empty() {
+        return Err(HarnessError::Baseline(format!(
+            "the gate judged nothing: {label} holds {} cells, none a parallel cell with its serial reference to \
+             judge for scaling, and there is no baseline to compare with; a gate that judges nothing does not pass",
+            candidate.cells.len()
+        ))
+        .into());
     }
     if let (Some(baseline), Candidate::Run(config)) = (&baseline, &options.candidate) {
         for round in 1..=options.confirm {

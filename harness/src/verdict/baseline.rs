@@ -47,17 +47,27 @@ impl BaselineStore {
     pub fn load(&self, name: &str, fingerprint: &str, allow_foreign: bool) -> Result<RunRecord, HarnessError> {
         let own = self.path(fingerprint, name)?;
         if own.exists() {
-            return read_baseline(&own, fingerprint, allow_foreign);
+            let record = read_baseline(&own, fingerprint, true)?;
+            if record.machine.fingerprint != fingerprint {
+                return Err(HarnessError::Baseline(format!(
+                    "baseline {} is in this machine's folder but was measured on machine {}: the store is \
+                     mislabelled; move it to {} or save the baseline again here",
+                    own.display(),
+                    record.machine.fingerprint,
+                    self.root.join(&record.machine.fingerprint).display()
+                )));
+            }
+            return Ok(record);
         }
         let foreign: Vec<StoredBaseline> = self.list()?.into_iter().filter(|b| b.name == name).collect();
         match (foreign.first(), allow_foreign) {
             (Some(other), true) => read_baseline(&other.path, fingerprint, true),
-            (Some(other), false) => Err(HarnessError::Baseline(format!(
+            (Some(other), false) => Err(HarnessError::NoBaseline(format!(
                 "baseline '{name}' exists only for machine {} (this machine is {fingerprint}); pass \
                  --allow-foreign-baseline to compare across machines",
                 other.fingerprint
             ))),
-            (None, _) => Err(HarnessError::Baseline(format!(
+            (None, _) => Err(HarnessError::NoBaseline(format!(
                 "no baseline '{name}' in {}; save one with `ablate run --save-baseline {name}`",
                 self.root.join(fingerprint).display()
             ))),
@@ -131,12 +141,15 @@ pub fn validate_name(name: &str) -> Result<(), HarnessError> {
 }
 
 /// Reads a baseline for results measured on machine `fingerprint`, whether it was named in the store or given as
-/// a file: any fault in it, or a record from another machine unless `allow_foreign`, is a baseline error (exit
-/// code 5).
+/// a file: any fault in it is a baseline error, a file that is not there or a record from another machine (unless
+/// `allow_foreign`) means there is no baseline for this machine (both exit code 5).
 pub fn read_baseline(path: &Path, fingerprint: &str, allow_foreign: bool) -> Result<RunRecord, HarnessError> {
+    if !path.exists() && fs::symlink_metadata(path).is_err() {
+        return Err(HarnessError::NoBaseline(format!("no baseline at {}: the file does not exist", path.display())));
+    }
     let record = read_results(path).map_err(|e| HarnessError::Baseline(format!("baseline {e}")))?;
     if record.machine.fingerprint != fingerprint && !allow_foreign {
-        return Err(HarnessError::Baseline(format!(
+        return Err(HarnessError::NoBaseline(format!(
             "baseline {} was measured on machine {}, this run on {fingerprint}; pass --allow-foreign-baseline to \
              compare across machines",
             path.display(),
