@@ -48,7 +48,8 @@ fn destination(path: &Path) -> Result<Destination, HarnessError> {
 }
 
 /// Where a path that names nothing yet is to be made: the path itself, or the end of its chain of symlinks when
-/// it is a dangling one.
+/// it is a dangling one. The directories of a path the user typed are made when missing; those of a symlink's
+/// target are not (a link could otherwise make directories anywhere), so its target's directory must exist.
 fn dangling_target(path: &Path) -> Result<PathBuf, HarnessError> {
     let mut current = path.to_owned();
     for _ in 0..MAX_LINKS {
@@ -56,6 +57,13 @@ fn dangling_target(path: &Path) -> Result<PathBuf, HarnessError> {
             Ok(metadata) if metadata.file_type().is_symlink() => {
                 let target = fs::read_link(&current).map_err(|e| HarnessError::io("cannot follow", path, e))?;
                 current = parent_dir(&current).join(target);
+            }
+            _ if current != path && !parent_dir(&current).is_dir() => {
+                let why = format!(
+                    "it is a symlink to {}, whose directory does not exist (a symlink's directories are not made)",
+                    current.display()
+                );
+                return Err(HarnessError::io("cannot write", path, std::io::Error::other(why)));
             }
             _ => return Ok(current),
         }

@@ -208,6 +208,12 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
     Ok(exit::SUCCESS)
 }
 
+/// Where the base build's record of an A/B gate goes: `<out>.ab-base.json` beside the results file, or nowhere
+/// when the results go to a device or a FIFO (`--out /dev/null`, a pipe), beside which no file belongs.
+fn base_record_path(out: &Path) -> Option<PathBuf> {
+    std::fs::metadata(out).map_or(true, |m| m.is_file()).then(|| out.with_extension("ab-base.json"))
+}
+
 /// A/B: this binary against `base`, each cell under both back to back, rounds until decided; the base's record
 /// is the baseline, paired round by round.
 fn gate_ab(
@@ -220,6 +226,10 @@ fn gate_ab(
     machine: &Machine,
 ) -> anyhow::Result<u8> {
     crate::write::check_writable(&output.out)?;
+    let base_path = base_record_path(&output.out);
+    if let Some(path) = &base_path {
+        crate::write::check_writable(path)?;
+    }
     check_destinations(output, &judge.store, machine)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
@@ -245,10 +255,17 @@ fn gate_ab(
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
     let suite = config.to_args(registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
-    let base_path = output.out.with_extension("ab-base.json");
-    outcome.base.write_to(&base_path)?;
     outcome.candidate.write_to(&output.out)?;
-    eprintln!("ablate: results written to {} and {}", output.out.display(), base_path.display());
+    match &base_path {
+        Some(path) => {
+            outcome.base.write_to(path)?;
+            eprintln!("ablate: results written to {} and {}", output.out.display(), path.display());
+        }
+        None => eprintln!(
+            "ablate: results written to {}; the base build's record is not kept (--out is not a file)",
+            output.out.display()
+        ),
+    }
     if outcome.candidate.cancelled {
         return Ok(exit::INTERRUPTED);
     }

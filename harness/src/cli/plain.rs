@@ -23,6 +23,13 @@ pub fn output(args: &RunArgs) -> Result<Output> {
         validate_name(name)?;
     }
     let beside = || args.out.parent().unwrap_or(Path::new("")).join("history");
+    let out_is_file = std::fs::metadata(&args.out).map_or(true, |m| m.is_file());
+    if matches!(args.history, Some(None)) && !out_is_file {
+        return Err(HarnessError::Usage(format!(
+            "--history needs a DIR here: --out {} is not a file, so history/ beside it is no place for a store",
+            args.out.display()
+        )));
+    }
     Ok(Output {
         out: args.out.clone(),
         format: format(&args.format)?,

@@ -51,7 +51,7 @@ fn busy_phrase(run: &JudgedRun) -> Option<String> {
     };
     let on_proof = doubted.iter().filter(|s| s.judged_on_load_proof).count();
     Some(format!(
-        "{busy}the wall-clock speedups of {} cells are unreliable (marked ?), {on_proof} judged on the load-proof \
+        "{busy}the wall-clock speedups of {} cell(s) are unreliable (marked ?), {on_proof} judged on the load-proof \
          efficiency instead",
         doubted.len()
     ))
