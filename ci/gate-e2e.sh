@@ -12,9 +12,9 @@
 set -euo pipefail
 
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
-main_target=$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
+main_build_dir=$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-export CARGO_TARGET_DIR="$main_target/gate-e2e"
+export CARGO_TARGET_DIR="$main_build_dir/gate-e2e"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

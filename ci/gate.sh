@@ -71,9 +71,9 @@ if [ -n "$base_rev" ]; then
     # there (the two trees have the same layout) and, comparing file times, could keep one side's binary for the
     # other: the gate would then compare a build with itself and pass any change. Kept under the candidate's
     # target directory, so that a CI cache of it keeps both.
-    base_target="$target_dir/ablate-gate-base"
-    (cd "$base_src" && CARGO_TARGET_DIR="$base_target" "${build[@]}")
-    cp "$base_target/release/$bin" "$out/$bin-base"
+    base_build_dir="$target_dir/ablate-gate-base"
+    (cd "$base_src" && CARGO_TARGET_DIR="$base_build_dir" "${build[@]}")
+    cp "$base_build_dir/release/$bin" "$out/$bin-base"
     baseline=(--ab "$out/$bin-base")
 else
     baseline=(--baseline ci --lenient --reps 10)

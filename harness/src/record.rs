@@ -15,6 +15,7 @@ pub use crate::decision::{Decision, Entrant, Pilot, Race};
 pub use crate::measure::histogram::{TaskTimeSummary, TaskTimes};
 pub use crate::measure::machine::{AblateBuild, Machine};
 pub use crate::measure::schedstat::WorkerCpu;
+pub use crate::measure::task_costs::TaskCosts;
 pub use crate::verdict::baseline::read_results;
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse versions they do not know.
@@ -99,6 +100,10 @@ pub struct CellRecord {
     pub warmup: Vec<Sample>,
     pub samples: Vec<Sample>,
     pub task_times: Option<TaskTimeSummary>,
+    /// Each task's cost in task order, averaged over the timed executions (cells at one worker; blocked beyond a
+    /// bound, see [`TaskCosts`]): what `ablate predict` replays. Absent in records from before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_costs: Option<TaskCosts>,
     pub summary: Option<Summary>,
     /// Why this workload is expected to fall below the scaling floor under this strategy, as its description
     /// declares (e.g. `skewed` under static `threads`); absent for most cells.

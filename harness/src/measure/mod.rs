@@ -10,3 +10,4 @@ pub mod memory;
 pub mod paging;
 pub mod rss;
 pub mod schedstat;
+pub mod task_costs;

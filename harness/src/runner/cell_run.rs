@@ -16,6 +16,7 @@ use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
 use crate::measure::histogram::TaskTimes;
+use crate::measure::task_costs::TaskCostSums;
 use crate::measure::{load, paging, rss};
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, PayloadBytes, Sample};
@@ -32,6 +33,7 @@ pub(super) struct CellRun {
     warmup: Vec<Sample>,
     samples: Vec<Sample>,
     task_times: TaskTimes,
+    task_costs: TaskCostSums,
     digest: Option<Digest>,
     serial_digest: Option<Digest>,
     payload: Option<PayloadBytes>,
@@ -79,6 +81,7 @@ impl CellRun {
             warmup: Vec::new(),
             samples: Vec::new(),
             task_times: TaskTimes::default(),
+            task_costs: TaskCostSums::default(),
             digest: None,
             serial_digest: None,
             payload: None,
@@ -177,6 +180,9 @@ impl CellRun {
             Ok(()) => {
                 if let Round::Timed(_) = label {
                     self.task_times.record_all(&execution.task_nanos);
+                    if self.cell.workers == 1 {
+                        self.task_costs.record(&execution.task_nanos);
+                    }
                     self.samples.push(sample);
                 } else {
                     self.warmup.push(sample);
@@ -252,6 +258,7 @@ impl CellRun {
             warmup: self.warmup,
             samples: self.samples,
             task_times: self.task_times.summary(),
+            task_costs: self.task_costs.summary(),
             summary,
             expected_shortfall,
             decision: self.decision,
