@@ -1,8 +1,15 @@
 //! Cancellation: a [`Cancel`] token that a command hands down to everything that should stop early (the runner,
-//! each strategy's pool, an A/B run, a bisection), and Ctrl-C wired to the command's token. The first interrupt
-//! cancels it (workers stopped, partial results written); a second one ends the process at once, as usual.
+//! each strategy's pool, an A/B run, a bisection), and the stop signals — SIGINT (Ctrl-C), SIGTERM and SIGHUP —
+//! wired to the command's token.
+//!
+//! The first stop signal cancels the token: workers stop, child processes are ended with their process groups,
+//! temporary directories and the bisection's worktree are removed as their owners unwind, partial results are
+//! written, and the process exits with 128 + that signal (130, 143, 129; see [`crate::exit`]). A second one also
+//! kills every child process group at once ([`crate::child_group::kill_all`]), so that nothing waits for a child
+//! to stop by itself, and the command still unwinds and cleans up before it exits. Only a third ends the process
+//! at once, as the default action would.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// Whether a stop was asked for; clones share one flag, so cancelling any clone cancels them all.
@@ -25,24 +32,49 @@ impl Cancel {
     }
 }
 
-/// The token SIGINT cancels, once [`install_interrupt_handler`] has made it.
+/// The signals that stop a command.
+const STOP_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// The token a stop signal cancels, once [`install_interrupt_handler`] has made it.
 static INTERRUPTED: OnceLock<Cancel> = OnceLock::new();
 
-extern "C" fn on_interrupt(_signal: libc::c_int) {
+/// The first stop signal received (0: none yet).
+static FIRST_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// Stop signals received so far.
+static SIGNALS: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_stop_signal(signal: libc::c_int) {
+    let _ = FIRST_SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
     if let Some(token) = INTERRUPTED.get() {
         token.cancel();
     }
-    // SAFETY: restoring the default disposition is async-signal-safe; a second Ctrl-C then ends the process.
-    unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
+    if SIGNALS.fetch_add(1, Ordering::SeqCst) == 1 {
+        crate::child_group::kill_all();
+        for stop in STOP_SIGNALS {
+            // SAFETY: restoring the default disposition is async-signal-safe; a third signal ends the process.
+            unsafe { libc::signal(stop, libc::SIG_DFL) };
+        }
+    }
 }
 
-/// Routes SIGINT to the token returned, which the command passes down; every call returns the same token.
+/// Routes SIGINT, SIGTERM and SIGHUP to the token returned, which the command passes down; every call returns the
+/// same token.
 pub fn install_interrupt_handler() -> Cancel {
     let token = INTERRUPTED.get_or_init(Cancel::new).clone();
-    // SAFETY: the handler only reads an initialised OnceLock, stores to an atomic and calls signal(2), all
-    // async-signal-safe.
-    unsafe { libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t) };
+    if SIGNALS.load(Ordering::SeqCst) < 2 {
+        for stop in STOP_SIGNALS {
+            // SAFETY: the handler only reads an initialised OnceLock, updates atomics and calls kill(2) and
+            // signal(2), all async-signal-safe.
+            unsafe { libc::signal(stop, on_stop_signal as *const () as libc::sighandler_t) };
+        }
+    }
     token
+}
+
+/// The first stop signal this process received, if any: the command exits with 128 + it once it has cleaned up.
+pub fn received_signal() -> Option<i32> {
+    Some(FIRST_SIGNAL.load(Ordering::SeqCst)).filter(|&signal| signal != 0)
 }
 
 #[cfg(test)]

@@ -22,5 +22,12 @@ pub const INCONCLUSIVE: u8 = 6;
 /// `ablate bisect`: BAD regressed in no cell against GOOD, so there is nothing to bisect.
 pub const NOTHING_TO_BISECT: u8 = 7;
 /// The run was interrupted (Ctrl-C); the results file holds what was measured before, cells without a timed
-/// sample marked `unmeasured` (128 + SIGINT).
+/// sample marked `unmeasured` (128 + SIGINT). SIGTERM and SIGHUP stop a command the same way, and it exits with
+/// 128 + that signal instead: 143 or 129 (see [`after_signal`]).
 pub const INTERRUPTED: u8 = 130;
+
+/// The exit code of a command stopped by `signal` (SIGINT, SIGTERM or SIGHUP), once it has cleaned up: 128 + the
+/// signal, as a shell reports a process the signal killed.
+pub fn after_signal(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(INTERRUPTED)
+}

@@ -28,6 +28,7 @@ mod auto;
 mod bisect;
 mod cancel;
 mod cell_summary;
+mod child_group;
 mod cli;
 mod config;
 mod decision;

@@ -1,8 +1,8 @@
 //! `ablate bisect` through the real CLI, in git repositories the tests make: bad revisions refused with exit 2,
-//! an end that does not build an error (exit 1), Ctrl-C during a build (exit 130) — none leaving a worktree, a
-//! temporary directory or a process behind — and, end to end (slow: release builds of eight commits, so run by
-//! `.ci/run` with `--ignored`), the commit that made a workload 1.3× slower named, past a commit that does not
-//! build.
+//! an end that does not build an error (exit 1), Ctrl-C, SIGTERM or SIGHUP during a build (exit 128 + the
+//! signal) — none leaving a worktree, a temporary directory or a process behind — and, end to end (slow: release
+//! builds of eight commits, so run by `.ci/run` with `--ignored`), the commit that made a workload 1.3× slower
+//! named, past a commit that does not build.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -137,8 +137,9 @@ fn eventually(limit: Duration, done: impl Fn() -> bool) -> bool {
     done()
 }
 
-#[test]
-fn ctrl_c_during_a_build_stops_cargo_and_everything_it_started_and_leaves_no_worktree() {
+/// Sends `signal` to a bisection while a build script of its first build sleeps, and checks that it ends with
+/// `code`, saying it was interrupted, with cargo, the build script, the worktree and the temporary directory gone.
+fn a_signal_during_a_build_stops_it_cleanly(signal: i32, code: i32) {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
@@ -163,14 +164,26 @@ fn ctrl_c_during_a_build_stops_cargo_and_everything_it_started_and_leaves_no_wor
     let started =
         eventually(Duration::from_secs(300), || std::fs::read_to_string(&pidfile).is_ok_and(|p| !p.is_empty()));
     // SAFETY: kill(2) on the child this test started; no memory is involved.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    unsafe { libc::kill(child.id() as i32, signal) };
     let output = child.wait_with_output().unwrap();
     assert!(started, "the build script never started: {}", stderr(&output));
-    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(code), "signal {signal}: {}", stderr(&output));
     assert!(stdout(&output).contains("interrupted"), "{}", stdout(&output));
     let pid: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
     assert!(eventually(Duration::from_secs(10), || gone(pid)), "the build script {pid} outlived the bisection");
     assert_nothing_left(&repo, &stderr(&output));
+}
+
+#[test]
+fn ctrl_c_during_a_build_stops_cargo_and_everything_it_started_and_leaves_no_worktree() {
+    a_signal_during_a_build_stops_it_cleanly(libc::SIGINT, 130);
+}
+
+/// Issue 27 item 5: SIGTERM and SIGHUP stop a bisection as Ctrl-C does, exit 128 + the signal.
+#[test]
+fn item_27_5_sigterm_or_sighup_during_a_build_leaves_no_worktree_temp_dir_or_process() {
+    a_signal_during_a_build_stops_it_cleanly(libc::SIGTERM, 143);
+    a_signal_during_a_build_stops_it_cleanly(libc::SIGHUP, 129);
 }
 
 /// The example crate (`examples/custom-workload`) made standalone: its manifest points at this workspace's

@@ -243,6 +243,8 @@ fn gate_ab(
         ))
         .into());
     }
+    // Before anything that must be cleaned up exists, so that a stop signal unwinds through its owner.
+    let cancel = crate::cancel::install_interrupt_handler();
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     let rounds = ab.looks.as_ref().map_or_else(|| "auto".to_owned(), |looks| looks.last().to_string());
     eprintln!(
@@ -251,7 +253,6 @@ fn gate_ab(
         candidate_binary.display(),
         base.display()
     );
-    let cancel = crate::cancel::install_interrupt_handler();
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
     let suite = config.to_args(registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;

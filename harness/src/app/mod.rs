@@ -14,6 +14,7 @@ use ablate_workloads::{Registry, WorkloadError};
 use anyhow::Context;
 use clap::Parser;
 
+use crate::cancel;
 use crate::cli::{self, Cli, Command, parse, plain};
 use crate::error::HarnessError;
 use crate::exit;
@@ -38,13 +39,16 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return clap_exit(&err),
     };
-    match dispatch(cli.command, &registry) {
-        Ok(code) => ExitCode::from(code),
+    let code = match dispatch(cli.command, &registry) {
+        Ok(code) => code,
         Err(err) => {
             eprintln!("ablate: {}", one_line(&err));
-            ExitCode::from(err.downcast_ref::<HarnessError>().map_or(exit::ERROR, HarnessError::exit_code))
+            err.downcast_ref::<HarnessError>().map_or(exit::ERROR, HarnessError::exit_code)
         }
-    }
+    };
+    // Everything the command owned (children, temporary directories, a worktree) is gone by now: a stopped
+    // command says which signal stopped it.
+    ExitCode::from(cancel::received_signal().map_or(code, exit::after_signal))
 }
 
 /// Runs `command`, its arguments first turned into plain values (see [`cli::plain`]); a command that measures

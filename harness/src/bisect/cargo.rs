@@ -2,18 +2,19 @@
 //! scratch worktree, into the bisection's one target directory, so that each commit rebuilds only what it
 //! changed; the binary is copied out, since the next build overwrites it.
 //!
-//! Cargo runs in a process group of its own, ended with everything it started (rustc, build scripts) when a
-//! Ctrl-C asks the bisection to stop; cargo is killed if ablate itself dies; its output goes to a log, whose first
-//! error is quoted when a commit does not build.
+//! Cargo runs in a process group of its own ([`ChildGroup`]), ended with everything it started (rustc, build
+//! scripts) when a stop signal asks the bisection to stop, and whenever the build ends, however it ends; cargo is
+//! killed if ablate itself dies (what it started then lives on: see [`crate::child_group`]); its output goes to a
+//! log, whose first error is quoted when a commit does not build.
 
 use std::fs::File;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
 
 use super::git::Commit;
 use crate::cancel::Cancel;
+use crate::child_group::ChildGroup;
 use crate::error::HarnessError;
 
 /// What cargo builds and where.
@@ -58,15 +59,8 @@ impl Builder {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
-        // SAFETY: only async-signal-safe calls (prctl, setpgid) between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                libc::setpgid(0, 0);
-                Ok(())
-            });
-        }
-        let mut child = command.spawn().map_err(|e| HarnessError::io("cannot start cargo in", &self.project, e))?;
+        let mut child =
+            ChildGroup::spawn(&mut command).map_err(|e| HarnessError::io("cannot start cargo in", &self.project, e))?;
         let status = wait_or_stop(&mut child, &self.cancel)
             .map_err(|e| HarnessError::io("cannot wait for cargo in", &self.project, e))?;
         if !status.success() {
@@ -82,28 +76,18 @@ impl Builder {
     }
 }
 
-/// Waits for cargo; once `cancel` is cancelled, stops its whole process group (SIGINT, then SIGKILL after
-/// [`STOP_GRACE`]) before reaping it, so that nothing it started lives on.
-fn wait_or_stop(child: &mut Child, cancel: &Cancel) -> std::io::Result<ExitStatus> {
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(status);
-        }
+/// Waits for cargo; once `cancel` is cancelled, asks its whole process group to stop (SIGINT) and gives it
+/// [`STOP_GRACE`]. Either way the group is then killed, so that nothing it started lives on, and cargo reaped.
+fn wait_or_stop(child: &mut ChildGroup, cancel: &Cancel) -> std::io::Result<ExitStatus> {
+    while !child.has_exited() {
         if cancel.is_cancelled() {
+            child.signal(libc::SIGINT);
+            child.exits_within(STOP_GRACE);
             break;
         }
         std::thread::sleep(POLL);
     }
-    let group = -(child.id() as i32);
-    // SAFETY: kill(2) on the process group cargo leads; no memory is involved.
-    unsafe { libc::kill(group, libc::SIGINT) };
-    let deadline = Instant::now() + STOP_GRACE;
-    while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
-        std::thread::sleep(POLL);
-    }
-    // SAFETY: as above; whatever of the group is left (a build script that ignored SIGINT) is killed.
-    unsafe { libc::kill(group, libc::SIGKILL) };
-    child.wait()
+    child.end()
 }
 
 /// `exited with code 101` or `was killed by signal 2`.

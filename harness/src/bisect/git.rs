@@ -1,7 +1,7 @@
 //! The git side of a bisection: the repository being measured (found from the current directory), revisions
 //! resolved to commits, the first-parent path from GOOD to BAD, and the one scratch worktree that every commit is
 //! checked out into in turn — removed (`git worktree remove --force`, then `git worktree prune`) when it is
-//! dropped, so that a bisection never leaves one behind, whether it ends in success, an error or Ctrl-C.
+//! dropped, so that a bisection never leaves one behind, whether it ends in success, an error or a stop signal.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -49,7 +49,8 @@ pub struct Settings {
     pub target_dir: Option<PathBuf>,
     /// Seeds each step's order of cells and builds (the step's number is added).
     pub seed: u64,
-    /// Stops the bisection (Ctrl-C): the build or A/B run under way ends, and it concludes `Interrupted`.
+    /// Stops the bisection (Ctrl-C, SIGTERM, SIGHUP): the build or A/B run under way ends, and it concludes
+    /// `Interrupted`.
     pub cancel: Cancel,
 }
 
@@ -63,7 +64,7 @@ pub enum Conclusion {
     /// BAD regressed in no cell against GOOD: nothing to bisect. `undecided` counts the cells whose verdict was
     /// inconclusive, which might hide a regression.
     NoRegression { undecided: usize },
-    /// Ctrl-C stopped it.
+    /// A stop signal (Ctrl-C, SIGTERM, SIGHUP) stopped it.
     Interrupted,
 }
 

@@ -9,8 +9,13 @@
 //! paired verdict is decided (regressed, improved or unchanged) stops; the rest go on until the last look or until
 //! `--max-time` is spent. The records keep every sample's round, so the pairs — and every verdict — can be
 //! recomputed from the two files.
+//!
+//! Both builds are owned: each leads a process group killed whole when its round ends, however it ends, and no
+//! wait for a build is unbounded (see [`build`]). A stop (Ctrl-C, SIGTERM, SIGHUP) ends the round under way at
+//! once, its pairs dropped, and the run returns the rounds completed before, marked cancelled.
 
 mod build;
+mod replies;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -35,7 +40,8 @@ pub use build::same_binary;
 pub struct AbPlan {
     /// The looks, or `None` for the sequential plan fitted to the number of cells (see [`Looks::sequential`]).
     pub looks: Option<Looks>,
-    /// The time budget: no round starts that would likely end past it.
+    /// The time budget: no round starts that would likely end past it. Each wait for a build's reply is bounded by
+    /// it plus [`build::REPLY_GRACE`]: a build silent for longer is taken for hung, killed, and the run fails.
     pub max_time: Duration,
     /// Seeds the order of cells and of the builds within each pair.
     pub seed: u64,
@@ -60,8 +66,8 @@ struct PairedCell {
 }
 
 /// Measures `suite` under `base` and `candidate` in paired rounds as `plan` says; `thresholds` decide when a cell
-/// is decided. Each build's stderr is kept in `dir`. Once `cancel` is cancelled no round starts, and the records
-/// say so.
+/// is decided. Each build's stderr is kept in `dir`. Once `cancel` is cancelled the round under way ends (its
+/// builds killed, its pairs dropped), no round starts, and the records of the rounds before say so.
 ///
 /// Every round starts both builds afresh: what a process settles into for its lifetime — where its memory
 /// landed, its allocator's arenas — differs from process to process by as much as a third of a cell's time, and
@@ -90,23 +96,13 @@ pub fn measure(
             break;
         }
         let round_started = Instant::now();
-        let mut builds = [Build::start(base, "base", suite, dir)?, Build::start(candidate, "candidate", suite, dir)?];
-        if round == 0 {
-            cells = planned_cells(&builds[0].groups, &builds[1].groups);
-            if let Some(only) = &plan.cells {
-                cells.retain(|cell| only.contains(&cell.id));
-            }
-        }
-        let groups: Vec<usize> = {
-            let mut groups: Vec<usize> = cells.iter().filter(|c| !c.done).map(|c| c.group).collect();
-            groups.dedup();
-            groups
+        let builds = [(base, "base"), (candidate, "candidate")];
+        let records = match run_round(builds, suite, dir, plan, cancel, (&mut cells, round, &mut rng)) {
+            Err(_) if cancel.is_cancelled() => break,
+            records => records?,
         };
-        for group in groups {
-            measure_group(&mut builds, group, &mut cells, round, &mut rng)?;
-        }
-        for (side, build) in builds.iter_mut().enumerate() {
-            merge(&mut merged[side], build.finish()?);
+        for (side, record) in records.into_iter().enumerate() {
+            merge(&mut merged[side], record);
         }
         round += 1;
         if looks.is_none() {
@@ -155,6 +151,32 @@ pub fn measure(
         resummarise(record);
     }
     Ok(AbOutcome { base: base_record, candidate: candidate_record })
+}
+
+/// Runs one round: both builds started afresh, each group's undecided cells measured, both records. In the first
+/// round, the cells both builds plan (of those `plan` names) become `cells`.
+fn run_round(
+    builds: [(&Path, &'static str); 2],
+    suite: &[String],
+    dir: &Path,
+    plan: &AbPlan,
+    cancel: &Cancel,
+    (cells, round, rng): (&mut Vec<PairedCell>, u32, &mut Rng),
+) -> Result<[RunRecord; 2], HarnessError> {
+    let start = |(binary, label)| Build::start(binary, label, suite, dir, plan.max_time, cancel);
+    let mut builds = [start(builds[0])?, start(builds[1])?];
+    if round == 0 {
+        *cells = planned_cells(&builds[0].groups, &builds[1].groups);
+        if let Some(only) = &plan.cells {
+            cells.retain(|cell| only.contains(&cell.id));
+        }
+    }
+    let mut groups: Vec<usize> = cells.iter().filter(|c| !c.done).map(|c| c.group).collect();
+    groups.dedup();
+    for group in groups {
+        measure_group(&mut builds, group, cells, round, rng)?;
+    }
+    Ok([builds[0].finish()?, builds[1].finish()?])
 }
 
 /// Runs one round of `group`'s undecided cells, each under both builds back to back in a random order.
