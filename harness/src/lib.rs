@@ -37,6 +37,7 @@ mod footprint;
 mod history;
 mod measure;
 mod plan;
+mod predict;
 mod progress;
 mod report;
 mod runner;

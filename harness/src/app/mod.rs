@@ -4,6 +4,7 @@ mod bisect;
 mod history;
 mod judge;
 mod list;
+mod predict;
 mod report;
 mod run;
 
@@ -83,6 +84,8 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         }
         Command::History(args) => history::history(&args),
         Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
+        Command::Predict(args) => predict::predict(&args),
+        Command::Probe(args) => predict::probe(&args),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod bisect;
 pub mod history;
 pub mod parse;
 pub mod plain;
+pub mod predict;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -65,6 +66,13 @@ pub enum Command {
     AbServe(Box<RunArgs>),
     /// Runs kept per commit (`run --history`), their change points, and the gate over them.
     History(HistoryArgs),
+    /// Predict how each strategy of a results file scales on another machine (default: at powers of two up to its
+    /// cores), from the task costs its cells recorded at 1 worker and that machine's profile (`ablate probe`):
+    /// every figure is a prediction with an interval, and where each strategy stops paying.
+    Predict(predict::PredictArgs),
+    /// Measure this machine for predictions — cores, SMT yield, bandwidth at 1..N threads, wake-up, spawn and pipe
+    /// costs — and write its profile (default: baselines/profiles/<fingerprint>.json).
+    Probe(predict::ProbeArgs),
     /// List, show or delete stored baselines.
     Baseline {
         #[command(subcommand)]

@@ -1,0 +1,79 @@
+//! `ablate predict` and `ablate probe`: a results file's scaling predicted for another machine, and the profile of
+//! the machine a prediction is for.
+
+use std::path::PathBuf;
+
+use super::print_stdout;
+use crate::cli::predict::{PredictArgs, ProbeArgs};
+use crate::error::HarnessError;
+use crate::exit;
+use crate::measure::machine::Machine;
+use crate::predict::profile::MachineProfile;
+use crate::predict::{self, probe};
+use crate::report::predicted;
+use crate::verdict::baseline::read_results;
+
+/// The most workers a prediction is asked for.
+const MAX_WORKERS: usize = 4096;
+
+pub(super) fn predict(args: &PredictArgs) -> anyhow::Result<u8> {
+    if !(0.0..=1.0).contains(&args.min_efficiency) {
+        let why = format!("invalid --min-efficiency {}; expected a fraction in [0, 1]", args.min_efficiency);
+        return Err(HarnessError::Usage(why).into());
+    }
+    let record = read_results(&args.file)?;
+    let profile = machine_profile(args)?;
+    let workers = match &args.workers {
+        Some(list) => worker_list(list)?,
+        None => predict::default_workers(profile.logical_cores),
+    };
+    let target_serial = args.target_serial.as_deref().map(read_results).transpose()?;
+    let predicted = predict::predict(&record, &profile, target_serial.as_ref(), &workers, args.min_efficiency)
+        .map_err(|e| HarnessError::Usage(format!("{}: {e}", args.file.display())))?;
+    print_stdout(&predicted::render(&predicted, &profile, args.min_efficiency))?;
+    Ok(exit::SUCCESS)
+}
+
+pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<u8> {
+    let machine = Machine::detect_with_project();
+    let path = args.out.clone().unwrap_or_else(|| MachineProfile::path_in(&args.baseline_dir, &machine.fingerprint));
+    crate::write::check_writable(&path)?;
+    eprintln!("ablate: probing {} ({} logical cores)", machine.fingerprint, machine.logical_cores);
+    let profile = probe::probe(&machine);
+    profile.write_to(&path)?;
+    eprintln!("ablate: profile written to {}", path.display());
+    print_stdout(&(serde_json::to_string_pretty(&profile).expect("a profile always encodes") + "\n"))?;
+    Ok(exit::SUCCESS)
+}
+
+/// The profile `--machine` names; else this machine's kept one; else this machine probed now.
+fn machine_profile(args: &PredictArgs) -> Result<MachineProfile, HarnessError> {
+    if let Some(path) = &args.machine {
+        return MachineProfile::read(path);
+    }
+    let machine = Machine::detect_with_project();
+    let kept: PathBuf = MachineProfile::path_in(&args.baseline_dir, &machine.fingerprint);
+    if kept.is_file() {
+        return MachineProfile::read(&kept);
+    }
+    eprintln!("ablate: no profile of this machine in {}; probing it now", kept.display());
+    Ok(probe::probe(&machine))
+}
+
+/// `4,8,16`: whole numbers from 1 to [`MAX_WORKERS`], in increasing order.
+fn worker_list(text: &str) -> Result<Vec<usize>, HarnessError> {
+    let mut workers = Vec::new();
+    for part in text.split(',') {
+        match part.trim().parse::<usize>() {
+            Ok(n) if (1..=MAX_WORKERS).contains(&n) => workers.push(n),
+            _ => {
+                return Err(HarnessError::Usage(format!(
+                    "invalid --workers {part:?}; expected whole numbers from 1 to {MAX_WORKERS}, comma-separated"
+                )));
+            }
+        }
+    }
+    workers.sort_unstable();
+    workers.dedup();
+    Ok(workers)
+}

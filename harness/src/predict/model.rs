@@ -1,0 +1,313 @@
+//! The model: a workload's task costs (from its serial cell), a strategy's own overhead per chunk (from its cell at
+//! one worker), replayed through the strategy's schedule on the workers a target machine offers (SMT siblings
+//! sharing a core), bounded below by the memory traffic over the target's bandwidth at that many threads. Each
+//! prediction carries an interval from what the model does not know: the overhead (half to twice what was
+//! measured), the SMT yield (±0.05 when probed, 1.0–1.4 when not; the physical cores, when unknown, anywhere from
+//! half the logical ones to all), the bandwidth share (±10 %), and a floor of ±5 % for the model itself.
+
+use std::time::Duration;
+
+use ablate_workloads::Kind;
+
+use super::profile::MachineProfile;
+use super::schedule::{Split, makespan};
+use crate::record::{CellRecord, CellStatus};
+use crate::stats::median;
+use crate::strategy::{Chunk, StrategyKind};
+
+/// The relative error the model allows itself in every prediction, whatever else it knows.
+pub const MODEL_ERROR: f64 = 0.05;
+
+/// SMT yield assumed when the profile has none but the machine may have siblings: two siblings give from nothing
+/// (1.0) to 1.4 times one thread's throughput.
+pub const UNKNOWN_SMT_YIELD: (f64, f64) = (1.0, 1.4);
+
+/// What a workload's cells tell a prediction, read off one results file.
+pub struct Workload<'a> {
+    pub serial: &'a CellRecord,
+    /// The task costs, one per task, in task order, ns.
+    pub costs: Vec<f64>,
+}
+
+impl<'a> Workload<'a> {
+    /// The workload of `serial`, whose task costs were recorded; `None` where they were not.
+    pub fn of(serial: &'a CellRecord) -> Option<Self> {
+        let recorded = serial.task_costs.as_ref()?;
+        let per = recorded.tasks_per_entry.max(1);
+        let mut costs = Vec::with_capacity(recorded.tasks as usize);
+        for (i, &ns) in recorded.ns.iter().enumerate() {
+            let tasks = per.min(recorded.tasks.saturating_sub(i as u64 * per)).max(1);
+            costs.extend(std::iter::repeat_n(ns as f64 / tasks as f64, tasks as usize));
+        }
+        Some(Workload { serial, costs })
+    }
+
+    fn total(&self) -> f64 {
+        self.costs.iter().sum()
+    }
+}
+
+/// The parameters one prediction is made at: the central guess, or an end of the interval.
+#[derive(Clone, Copy, Debug)]
+struct Guess {
+    overhead_scale: f64,
+    smt_yield: f64,
+    physical: usize,
+    bandwidth_scale: f64,
+    model_scale: f64,
+}
+
+/// Why efficiency is lost at a worker count, as the model sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Loss {
+    /// The memory traffic over the bandwidth at this many threads outlasts the work.
+    Bandwidth { gbps_needed: f64, gbps_at_n: f64 },
+    /// The busiest worker holds this share of the work (static split, or one long task).
+    Imbalance { busiest_share: f64, static_split: bool },
+    /// The strategy's own work per chunk against the chunk's tasks.
+    Overhead { per_chunk_ns: f64, chunk_ns: f64, pipe: bool },
+    /// Workers share cores with SMT siblings.
+    Smt { physical: usize, smt_yield: f64 },
+    /// More workers than logical cores: they take turns.
+    Oversubscribed { logical: usize },
+    /// Nothing the model sees: the work divides.
+    None,
+}
+
+/// A prediction of one strategy at one worker count.
+#[derive(Clone, Debug)]
+pub struct Prediction {
+    pub workers: usize,
+    pub time_ns: f64,
+    pub efficiency: f64,
+    pub low: f64,
+    pub high: f64,
+    pub loss: Loss,
+}
+
+/// A strategy's cells of one workload, as the model needs them.
+pub struct Strategy<'a> {
+    pub kind: StrategyKind,
+    pub chunk: Chunk,
+    pub chunk_target: Duration,
+    /// Its cell at one worker, whose time over serial's gives the strategy's overhead per chunk.
+    pub one_worker: Option<&'a CellRecord>,
+}
+
+impl Strategy<'_> {
+    fn split(&self, tasks: usize, workers: usize) -> Split {
+        match (self.kind, self.chunk) {
+            (StrategyKind::Serial | StrategyKind::Threads, Chunk::Auto) => Split::Blocks,
+            (StrategyKind::Serial | StrategyKind::Threads, Chunk::Fixed(n)) => Split::RoundRobin(n),
+            (_, Chunk::Fixed(n)) => Split::Queue(n),
+            (StrategyKind::Rayon, Chunk::Auto) => Split::Queue(1),
+            (_, Chunk::Auto) if tasks > 0 && workers > 0 => Split::Adaptive { target: self.chunk_target },
+            (_, Chunk::Auto) => Split::Queue(1),
+        }
+    }
+
+    /// The strategy's own work per chunk, ns: what its cell at one worker took beyond serial's tasks, over the
+    /// chunks it ran; 0 where it has no such cell.
+    fn per_chunk_ns(&self, workload: &Workload) -> f64 {
+        let Some(cell) = self.one_worker else { return 0.0 };
+        let Some(measured) = median(&cell.walls()) else { return 0.0 };
+        let split = self.split(workload.costs.len(), 1);
+        let base = makespan(&workload.costs, split, &[1.0], 0.0);
+        let chunks = makespan(&workload.costs, split, &[1.0], 1.0) - base;
+        if chunks <= 0.0 { 0.0 } else { ((measured - workload.total()) / chunks).max(0.0) }
+    }
+}
+
+/// The speed of each of `workers` workers on a machine of `logical` cores of which `physical` are cores of their
+/// own, two siblings yielding `smt_yield` of one thread: workers fill distinct cores first, as pinning places
+/// them; more workers than logical cores share them evenly.
+pub fn worker_speeds(workers: usize, physical: usize, logical: usize, smt_yield: f64) -> Vec<f64> {
+    let physical = physical.clamp(1, logical.max(1));
+    let placed = workers.min(logical.max(1));
+    let shared = placed.saturating_sub(physical).min(physical);
+    let crowd = if workers > logical { logical as f64 / workers as f64 } else { 1.0 };
+    (0..workers)
+        .map(|w| {
+            let slot = w % placed.max(1);
+            let sibling = slot < shared || (slot >= physical && slot < physical + shared);
+            crowd * if sibling { smt_yield / 2.0 } else { 1.0 }
+        })
+        .collect()
+}
+
+/// Predicts `strategy` on `workload` at `workers` on the machine of `profile`, its per-core speed `speed` times
+/// this machine's (`None`: unknown, taken as the same and widened for it).
+pub fn predict(
+    workload: &Workload,
+    strategy: &Strategy,
+    workers: usize,
+    profile: &MachineProfile,
+    speed: Option<f64>,
+) -> Prediction {
+    let per_chunk = strategy.per_chunk_ns(workload);
+    let logical = profile.logical_cores.max(1);
+    let (yield_low, yield_mid, yield_high) = match profile.smt_yield {
+        Some(y) => (y - 0.05, y, y + 0.05),
+        None => (UNKNOWN_SMT_YIELD.0, (UNKNOWN_SMT_YIELD.0 + UNKNOWN_SMT_YIELD.1) / 2.0, UNKNOWN_SMT_YIELD.1),
+    };
+    let (phys_low, phys_mid, phys_high) = match profile.physical_cores {
+        Some(p) => (p, p, p),
+        None => (logical.div_ceil(2), logical, logical),
+    };
+    let speed_spread = if speed.is_some() { 0.0 } else { 0.15 };
+    let guess = |pessimistic: Option<bool>| -> Guess {
+        match pessimistic {
+            None => Guess {
+                overhead_scale: 1.0,
+                smt_yield: yield_mid,
+                physical: phys_mid,
+                bandwidth_scale: 1.0,
+                model_scale: 1.0,
+            },
+            Some(true) => Guess {
+                overhead_scale: 2.0,
+                smt_yield: yield_low,
+                physical: phys_low,
+                bandwidth_scale: 0.9 * (1.0 - speed_spread),
+                model_scale: 1.0 + MODEL_ERROR,
+            },
+            Some(false) => Guess {
+                overhead_scale: 0.5,
+                smt_yield: yield_high,
+                physical: phys_high,
+                bandwidth_scale: 1.1 * (1.0 + speed_spread),
+                model_scale: 1.0 - MODEL_ERROR,
+            },
+        }
+    };
+    let at = |g: Guess| time_at(workload, strategy, workers, profile, per_chunk * g.overhead_scale, g);
+    // Serial's measured time, its own loop around the tasks included, as a measured efficiency has it.
+    let serial = median(&workload.serial.walls()).unwrap_or_else(|| workload.total()).max(1.0);
+    let efficiency = |time: f64| serial / (workers.max(1) as f64 * time.max(1.0));
+    let (mid, worst, best) = (at(guess(None)), at(guess(Some(true))), at(guess(Some(false))));
+    Prediction {
+        workers,
+        time_ns: mid,
+        efficiency: efficiency(mid),
+        low: efficiency(worst).min(efficiency(mid)),
+        high: efficiency(best).max(efficiency(mid)),
+        loss: loss(workload, strategy, workers, profile, per_chunk, guess(None)),
+    }
+}
+
+/// The predicted time, in this machine's nanoseconds (per-core speed cancels out of efficiency).
+fn time_at(
+    workload: &Workload,
+    strategy: &Strategy,
+    workers: usize,
+    profile: &MachineProfile,
+    per_chunk: f64,
+    g: Guess,
+) -> f64 {
+    let speeds = worker_speeds(workers, g.physical, profile.logical_cores, g.smt_yield);
+    let split = strategy.split(workload.costs.len(), workers);
+    let scheduled = makespan(&workload.costs, split, &speeds, per_chunk);
+    memory_bound(workload, workers, profile, g.bandwidth_scale).map_or(scheduled, |m| m.max(scheduled)) * g.model_scale
+}
+
+/// The time the workload's memory traffic takes at `workers` threads, where it is memory-bound: serial's time
+/// scaled by the bandwidth at one thread over the bandwidth at `workers` (times `scale`), for the share of
+/// serial's time the traffic accounts for at the target's one-thread bandwidth.
+fn memory_bound(workload: &Workload, workers: usize, profile: &MachineProfile, scale: f64) -> Option<f64> {
+    let serial = workload.serial;
+    if serial.kind == Kind::Cpu {
+        return None;
+    }
+    let bytes = serial.bytes_touched? as f64;
+    let (one, at_n) = (profile.stream_gbps_at(1)?, profile.stream_gbps_at(workers)? * scale);
+    let total = workload.total();
+    let memory_share = (bytes / one / total).min(1.0);
+    Some(total * memory_share * one / at_n.max(1e-9))
+}
+
+/// What costs the most efficiency at `workers`, at the central guess.
+fn loss(
+    workload: &Workload,
+    strategy: &Strategy,
+    workers: usize,
+    profile: &MachineProfile,
+    per_chunk: f64,
+    g: Guess,
+) -> Loss {
+    let total = workload.total();
+    let ideal = total / workers.max(1) as f64;
+    let split = strategy.split(workload.costs.len(), workers);
+    let even = vec![1.0; workers];
+    let balanced = makespan(&workload.costs, split, &even, 0.0);
+    let with_overhead = makespan(&workload.costs, split, &even, per_chunk);
+    let speeds = worker_speeds(workers, g.physical, profile.logical_cores, g.smt_yield);
+    let with_smt = makespan(&workload.costs, split, &speeds, per_chunk);
+    let memory = memory_bound(workload, workers, profile, 1.0).unwrap_or(0.0);
+    let losses =
+        [(memory - with_smt, 0), (balanced - ideal, 1), (with_overhead - balanced, 2), (with_smt - with_overhead, 3)];
+    let (amount, which) = losses.iter().copied().fold((0.0, usize::MAX), |a, b| if b.0 > a.0 { b } else { a });
+    if amount <= 0.02 * ideal {
+        return Loss::None;
+    }
+    match which {
+        0 => {
+            let bytes = workload.serial.bytes_touched.unwrap_or(0) as f64;
+            Loss::Bandwidth {
+                gbps_needed: bytes / with_smt.max(1.0),
+                gbps_at_n: profile.stream_gbps_at(workers).unwrap_or(0.0),
+            }
+        }
+        1 => Loss::Imbalance { busiest_share: balanced / total, static_split: matches!(split, Split::Blocks) },
+        2 => {
+            let chunks = (makespan(&workload.costs, split, &[1.0], 1.0) - total).max(1.0);
+            Loss::Overhead {
+                per_chunk_ns: per_chunk,
+                chunk_ns: total / chunks,
+                pipe: matches!(strategy.kind, StrategyKind::Process | StrategyKind::Mpi),
+            }
+        }
+        _ if workers > profile.logical_cores => Loss::Oversubscribed { logical: profile.logical_cores },
+        _ => Loss::Smt { physical: g.physical, smt_yield: g.smt_yield },
+    }
+}
+
+impl Loss {
+    /// The reason in one line: `static split: the heaviest block holds 31 % of the work at 16`.
+    pub fn describe(&self, workers: usize) -> String {
+        match *self {
+            Loss::Bandwidth { gbps_needed, gbps_at_n } => {
+                format!("bandwidth: {gbps_needed:.1} GB/s wanted, {gbps_at_n:.1} GB/s to be had at {workers}")
+            }
+            Loss::Imbalance { busiest_share, static_split: true } => format!(
+                "static split: the heaviest block holds {:.0} % of the work at {workers}",
+                busiest_share * 100.0
+            ),
+            Loss::Imbalance { busiest_share, static_split: false } => {
+                format!("the longest chain of tasks holds {:.0} % of the work at {workers}", busiest_share * 100.0)
+            }
+            Loss::Overhead { per_chunk_ns, chunk_ns, pipe } => format!(
+                "{} of {:.1} µs per {:.1} µs chunk at {workers}",
+                if pipe { "a pipe round trip" } else { "dispatch work" },
+                per_chunk_ns / 1e3,
+                chunk_ns / 1e3
+            ),
+            Loss::Smt { physical, smt_yield } => {
+                format!("SMT: {workers} workers on {physical} cores, two siblings yielding {smt_yield:.2} of one")
+            }
+            Loss::Oversubscribed { logical } => {
+                format!("oversubscribed: {workers} workers take turns on {logical} logical cores")
+            }
+            Loss::None => "the work divides evenly".to_owned(),
+        }
+    }
+}
+
+/// The serial cell of `cell`'s workload and size in `cells`.
+pub fn serial_of<'a>(cells: &'a [CellRecord], workload: &str, size: u64) -> Option<&'a CellRecord> {
+    cells.iter().find(|c| {
+        c.workload == workload && c.size == size && c.strategy == StrategyKind::Serial && c.status == CellStatus::Ok
+    })
+}
+
+#[cfg(test)]
+mod tests;
