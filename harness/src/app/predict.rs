@@ -30,7 +30,12 @@ pub(super) fn predict(args: &PredictArgs) -> anyhow::Result<u8> {
     let target_serial = args.target_serial.as_deref().map(read_results).transpose()?;
     let predicted = predict::predict(&record, &profile, target_serial.as_ref(), &workers, args.min_efficiency)
         .map_err(|e| HarnessError::Usage(format!("{}: {e}", args.file.display())))?;
-    print_stdout(&predicted::render(&predicted, &profile, args.min_efficiency))?;
+    if args.json {
+        let json = serde_json::json!({ "machine": profile, "floor": args.min_efficiency, "predicted": predicted });
+        print_stdout(&(serde_json::to_string_pretty(&json).expect("predictions always encode") + "\n"))?;
+    } else {
+        print_stdout(&predicted::render(&predicted, &profile, args.min_efficiency))?;
+    }
     Ok(exit::SUCCESS)
 }
 

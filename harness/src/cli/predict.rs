@@ -25,6 +25,10 @@ pub struct PredictArgs {
     /// The baseline store, whose profiles/ holds machine profiles.
     #[arg(long, default_value = "baselines")]
     pub baseline_dir: PathBuf,
+    /// Print the predictions as JSON (every prediction, its interval, its loss and where each strategy stops
+    /// paying) instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

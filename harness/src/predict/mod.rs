@@ -16,7 +16,7 @@ use model::{Prediction, Strategy, Workload, serial_of};
 use profile::MachineProfile;
 
 /// One strategy of one workload, predicted at each worker count asked.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Predicted {
     pub workload: String,
     pub size: u64,
@@ -33,7 +33,8 @@ pub struct Predicted {
 }
 
 /// Where a strategy stops paying, as predicted.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "stops")]
 pub enum Stops {
     /// It keeps the floor at every count asked, up to this one.
     Never { up_to: usize },

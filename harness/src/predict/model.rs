@@ -58,7 +58,8 @@ struct Guess {
 }
 
 /// Why efficiency is lost at a worker count, as the model sees it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "loss")]
 pub enum Loss {
     /// The memory traffic over the bandwidth at this many threads outlasts the work.
     Bandwidth { gbps_needed: f64, gbps_at_n: f64 },
@@ -75,7 +76,7 @@ pub enum Loss {
 }
 
 /// A prediction of one strategy at one worker count.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Prediction {
     pub workers: usize,
     pub time_ns: f64,
@@ -180,7 +181,8 @@ pub fn predict(
             },
         }
     };
-    let at = |g: Guess| time_at(workload, strategy, workers, profile, per_chunk * g.overhead_scale, g);
+    let case = Case { workload, strategy, workers, profile, per_chunk };
+    let at = |g: Guess| case.time(g);
     // Serial's measured time, its own loop around the tasks included, as a measured efficiency has it.
     let serial = median(&workload.serial.walls()).unwrap_or_else(|| workload.total()).max(1.0);
     let efficiency = |time: f64| serial / (workers.max(1) as f64 * time.max(1.0));
@@ -191,23 +193,32 @@ pub fn predict(
         efficiency: efficiency(mid),
         low: efficiency(worst).min(efficiency(mid)),
         high: efficiency(best).max(efficiency(mid)),
-        loss: loss(workload, strategy, workers, profile, per_chunk, guess(None)),
+        loss: loss(&case, guess(None)),
     }
 }
 
-/// The predicted time, in this machine's nanoseconds (per-core speed cancels out of efficiency).
-fn time_at(
-    workload: &Workload,
-    strategy: &Strategy,
+/// One strategy of one workload at one worker count on one machine, `per_chunk` the strategy's own work.
+struct Case<'a> {
+    workload: &'a Workload<'a>,
+    strategy: &'a Strategy<'a>,
     workers: usize,
-    profile: &MachineProfile,
+    profile: &'a MachineProfile,
     per_chunk: f64,
-    g: Guess,
-) -> f64 {
-    let speeds = worker_speeds(workers, g.physical, profile.logical_cores, g.smt_yield);
-    let split = strategy.split(workload.costs.len(), workers);
-    let scheduled = makespan(&workload.costs, split, &speeds, per_chunk);
-    memory_bound(workload, workers, profile, g.bandwidth_scale).map_or(scheduled, |m| m.max(scheduled)) * g.model_scale
+}
+
+impl Case<'_> {
+    /// The predicted time at `g`, in this machine's nanoseconds (per-core speed cancels out of efficiency).
+    fn time(&self, g: Guess) -> f64 {
+        let scheduled = self.on_target(g, self.per_chunk * g.overhead_scale);
+        let memory = memory_bound(self.workload, self.workers, self.profile, g.bandwidth_scale);
+        memory.map_or(scheduled, |m| m.max(scheduled)) * g.model_scale
+    }
+
+    /// The schedule's makespan on the target's workers as `g` places them, each chunk costing `per_chunk` more.
+    fn on_target(&self, g: Guess, per_chunk: f64) -> f64 {
+        let speeds = worker_speeds(self.workers, g.physical, self.profile.logical_cores, g.smt_yield);
+        makespan(&self.workload.costs, self.strategy.split(self.workload.costs.len(), self.workers), &speeds, per_chunk)
+    }
 }
 
 /// The time the workload's memory traffic takes at `workers` threads, where it is memory-bound: serial's time
@@ -225,23 +236,16 @@ fn memory_bound(workload: &Workload, workers: usize, profile: &MachineProfile, s
     Some(total * memory_share * one / at_n.max(1e-9))
 }
 
-/// What costs the most efficiency at `workers`, at the central guess.
-fn loss(
-    workload: &Workload,
-    strategy: &Strategy,
-    workers: usize,
-    profile: &MachineProfile,
-    per_chunk: f64,
-    g: Guess,
-) -> Loss {
+/// What costs the most efficiency at the case's worker count, at the central guess.
+fn loss(case: &Case, g: Guess) -> Loss {
+    let Case { workload, strategy, workers, profile, per_chunk } = *case;
     let total = workload.total();
     let ideal = total / workers.max(1) as f64;
     let split = strategy.split(workload.costs.len(), workers);
     let even = vec![1.0; workers];
     let balanced = makespan(&workload.costs, split, &even, 0.0);
     let with_overhead = makespan(&workload.costs, split, &even, per_chunk);
-    let speeds = worker_speeds(workers, g.physical, profile.logical_cores, g.smt_yield);
-    let with_smt = makespan(&workload.costs, split, &speeds, per_chunk);
+    let with_smt = case.on_target(g, per_chunk);
     let memory = memory_bound(workload, workers, profile, 1.0).unwrap_or(0.0);
     let losses =
         [(memory - with_smt, 0), (balanced - ideal, 1), (with_overhead - balanced, 2), (with_smt - with_overhead, 3)];
