@@ -14,6 +14,7 @@ use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, verdicts};
+use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare;
@@ -79,7 +80,7 @@ impl Judge {
         match choice.load(fingerprint) {
             Ok(baseline) => Ok(Some(baseline)),
             Err(HarnessError::Baseline(message)) if lenient => {
-                eprintln!("ablate: warning: {message}");
+                say(format_args!("warning: {message}"));
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -142,7 +143,7 @@ pub(super) fn gate(
             if report.regressions().next().is_none() {
                 break;
             }
-            eprintln!("ablate: confirming {} regressed cells, re-measurement {round}", report.regressions().count());
+            say(format_args!("confirming {} regressed cells, re-measurement {round}", report.regressions().count()));
             let mut again = config.clone();
             if options.reseed_confirmations {
                 again.order_seed = clock_seed();
@@ -157,7 +158,7 @@ pub(super) fn gate(
     save_baseline(output, &judge.store, &candidate, (code != exit::SUCCESS).then(|| gate_failed(code)))?;
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
     present(JudgedRun::new(label, candidate, report, baseline_label, &judge.thresholds), output, true)?;
-    eprintln!("ablate: gate verdict: exit {code}");
+    say(format_args!("gate verdict: exit {code}"));
     Ok(code)
 }
 
@@ -177,11 +178,11 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
                 .map(|b| format!("{}  {}  {}\n", b.fingerprint, b.name, b.path.display()))
                 .collect();
             if listed.is_empty() {
-                eprintln!(
-                    "ablate: no baselines in {} (`ablate run --save-baseline NAME` stores one for this machine, \
+                say(format_args!(
+                    "no baselines in {} (`ablate run --save-baseline NAME` stores one for this machine, \
                      {fingerprint})",
                     dir.display()
-                );
+                ));
             }
             print_stdout(&listed.concat())?;
         }
@@ -192,7 +193,7 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
         }
         BaselineAction::Delete { name } => {
             let path: PathBuf = store.delete(name, &fingerprint)?;
-            eprintln!("ablate: deleted {}", path.display());
+            say(format_args!("deleted {}", path.display()));
         }
     }
     Ok(exit::SUCCESS)
@@ -225,12 +226,12 @@ fn gate_ab(
     }
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     let rounds = ab.looks.as_ref().map_or_else(|| "auto".to_owned(), |looks| looks.last().to_string());
-    eprintln!(
-        "ablate: A/B ({rounds} rounds, at most {}): {} against {}",
+    say(format_args!(
+        "A/B ({rounds} rounds, at most {}): {} against {}",
         humantime::format_duration(ab.max_time),
         candidate_binary.display(),
         base.display()
-    );
+    ));
     let cancel = crate::cancel::install_interrupt_handler();
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
     let suite = config.to_args(registry);
@@ -238,7 +239,7 @@ fn gate_ab(
     let base_path = output.out.with_extension("ab-base.json");
     outcome.base.write_to(&base_path)?;
     outcome.candidate.write_to(&output.out)?;
-    eprintln!("ablate: results written to {} and {}", output.out.display(), base_path.display());
+    say(format_args!("results written to {} and {}", output.out.display(), base_path.display()));
     super::history::keep(&outcome.candidate, output.history.as_deref())?;
     if outcome.candidate.cancelled {
         return Ok(exit::INTERRUPTED);
@@ -259,6 +260,6 @@ fn gate_ab(
         output,
         true,
     )?;
-    eprintln!("ablate: gate verdict (A/B): exit {code}");
+    say(format_args!("gate verdict (A/B): exit {code}"));
     Ok(code)
 }
