@@ -165,7 +165,10 @@ impl ThresholdSet {
         for (origin, values) in tables {
             check_values(values, |name| format!("{origin}{name}"))?;
         }
-        check_values(&flags, |name| format!("invalid --{}", name.replace('_', "-")))
+        check_values(&flags, |name| {
+            let flag = if name == "regression_ratio" { "threshold".to_owned() } else { name.replace('_', "-") };
+            format!("invalid --{flag}: {name}")
+        })
     }
 }
 
@@ -276,6 +279,6 @@ mod tests {
         let err = ThresholdSet::load(Some(&path), Overrides::default()).unwrap_err().to_string();
         assert!(err.contains("t.toml") && err.contains("rule '*/rayon'"), "{err}");
         let err = ThresholdSet::load(None, Overrides { alpha: Some(f64::NAN), ..Overrides::default() }).unwrap_err();
-        assert!(err.to_string().contains("--alpha NaN"), "{err}");
+        assert!(err.to_string().contains("invalid --alpha: alpha NaN"), "{err}");
     }
 }
