@@ -9,6 +9,7 @@ use crate::decision::Decision;
 use crate::events::{Event, Listener};
 use crate::plan::Cell;
 use crate::strategy::Fault;
+use crate::terminal::say;
 use crate::units::duration_ns;
 
 /// Picks the bar when stderr is a terminal, plain lines when it is not.
@@ -22,16 +23,16 @@ pub struct Lines;
 impl Listener for Lines {
     fn on_event(&self, event: &Event<'_>) {
         match event {
-            Event::RunStarted { cells, executions } => eprintln!("ablate: {cells} cells, {executions} executions"),
+            Event::RunStarted { cells, executions } => say(format_args!("{cells} cells, {executions} executions")),
             Event::Prepared { workload, size, tasks, took } => {
-                eprintln!(
-                    "ablate: {workload} at size {size}: {tasks} tasks, prepared in {}",
+                say(format_args!(
+                    "{workload} at size {size}: {tasks} tasks, prepared in {}",
                     duration_ns(took.as_nanos() as f64)
-                );
+                ));
             }
-            Event::CellFailed { cell, reason } => eprintln!("ablate: cell {} FAILED: {reason}", cell.id),
-            Event::AutoDecided { cell, decision } => eprintln!("ablate: {}", describe_decision(cell, decision)),
-            Event::Fault { cell, fault } => eprintln!("ablate: cell {}: {}", cell.id, describe(fault)),
+            Event::CellFailed { cell, reason } => say(format_args!("cell {} FAILED: {reason}", cell.id)),
+            Event::AutoDecided { cell, decision } => say(format_args!("{}", describe_decision(cell, decision))),
+            Event::Fault { cell, fault } => say(format_args!("cell {}: {}", cell.id, describe(fault))),
             _ => {}
         }
     }

@@ -117,6 +117,24 @@ fn an_end_that_does_not_build_is_an_error_that_leaves_no_worktree() {
     assert_nothing_left(dir.path(), &stderr(&output));
 }
 
+#[test]
+fn item_27_10_a_bisection_on_a_dirty_tree_warns_that_uncommitted_changes_are_not_bisected() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let good = commit(dir.path(), &[("Cargo.toml", "[package\nname = ")], "a manifest cargo cannot read");
+    commit(dir.path(), &[("README.md", "later")], "later");
+    std::fs::write(dir.path().join("README.md"), "edited, not committed").unwrap();
+    let output = ablate(dir.path()).args(["bisect", "--good", &good, "--bad", "HEAD"]).output().unwrap();
+    let said = stderr(&output);
+    let warnings: Vec<&str> = said.lines().filter(|l| l.contains("uncommitted changes")).collect();
+    assert_eq!(warnings.len(), 1, "{said}");
+    assert!(warnings[0].contains("warning") && warnings[0].contains("not bisected"), "{said}");
+    assert_nothing_left(dir.path(), &said);
+    std::fs::write(dir.path().join("README.md"), "later").unwrap();
+    let clean = ablate(dir.path()).args(["bisect", "--good", &good, "--bad", "HEAD"]).output().unwrap();
+    assert!(!stderr(&clean).contains("uncommitted"), "{}", stderr(&clean));
+}
+
 /// Whether process `pid` is gone (or a zombie, past running anything).
 fn gone(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {

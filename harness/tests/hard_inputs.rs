@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "hard_inputs/issue_27.rs"]
+mod issue_27;
+
 /// A small, quick suite: one workload, serial only, two timed repetitions.
 const SMALL: [&str; 9] = ["run", "--quick", "-w", "spin", "--size", "8", "-s", "serial", "--reps=2"];
 

@@ -15,18 +15,38 @@ const PRIME: u64 = 0x0000_0100_0000_01b3;
 impl Digest {
     /// Digests byte strings in order.
     pub fn of_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        let mut hash = OFFSET;
-        let mut feed = |bytes: &[u8]| {
-            for &b in bytes {
-                hash ^= u64::from(b);
-                hash = hash.wrapping_mul(PRIME);
-            }
-        };
+        let mut digester = Digester::new();
         for part in parts {
-            feed(&(part.len() as u64).to_le_bytes());
-            feed(part);
+            digester.start_part(part.len() as u64);
+            digester.feed(part);
         }
-        Digest(hash)
+        digester.finish()
+    }
+}
+
+/// A digest fed as it goes, so that parts need never be held together: each part's length, then its bytes in
+/// as many pieces as come.
+pub(crate) struct Digester(u64);
+
+impl Digester {
+    pub(crate) fn new() -> Self {
+        Digester(OFFSET)
+    }
+
+    /// Begins a part of `len` bytes, which [`Digester::feed`] then gives.
+    pub(crate) fn start_part(&mut self, len: u64) {
+        self.feed(&len.to_le_bytes());
+    }
+
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(PRIME);
+        }
+    }
+
+    pub(crate) fn finish(self) -> Digest {
+        Digest(self.0)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::exit;
 use crate::history::store::{Added, Store};
 use crate::history::{self, check, text};
 use crate::record::RunRecord;
+use crate::terminal::say;
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// Fails early, before a long run, when the run could not be kept in the history store `dir`: it could not be
@@ -23,7 +24,7 @@ pub(super) fn check_store(dir: Option<&Path>) -> Result<(), HarnessError> {
 pub(super) fn keep(record: &RunRecord, dir: Option<&Path>) -> Result<(), HarnessError> {
     let Some(dir) = dir else { return Ok(()) };
     if record.cancelled {
-        eprintln!("ablate: not keeping an interrupted run in the history at {}", dir.display());
+        say(format_args!("not keeping an interrupted run in the history at {}", dir.display()));
         return Ok(());
     }
     let bytes =
@@ -34,8 +35,8 @@ pub(super) fn keep(record: &RunRecord, dir: Option<&Path>) -> Result<(), Harness
 
 fn report_added(added: Added) {
     match added {
-        Added::Kept(path) => eprintln!("ablate: kept in the history as {}", path.display()),
-        Added::AlreadyKept(path) => eprintln!("ablate: already in the history as {}", path.display()),
+        Added::Kept(path) => say(format_args!("kept in the history as {}", path.display())),
+        Added::AlreadyKept(path) => say(format_args!("already in the history as {}", path.display())),
     }
 }
 
@@ -45,7 +46,7 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
         HistoryAction::List => {
             let store = open(dir)?;
             if store.entries().is_empty() {
-                eprintln!("ablate: no runs in the history at {} (`ablate run --history` keeps one)", dir.display());
+                say(format_args!("no runs in the history at {} (`ablate run --history` keeps one)", dir.display()));
             }
             print_stdout(&text::list(store.entries()))?;
         }
@@ -80,10 +81,10 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
 fn open(dir: &Path) -> Result<Store, HarnessError> {
     let store = Store::open(dir)?;
     if store.rebuilt {
-        eprintln!(
-            "ablate: {} did not list every run in runs/; read the runs themselves (the next import rewrites it)",
+        say(format_args!(
+            "{} did not list every run in runs/; read the runs themselves (the next import rewrites it)",
             dir.join("index.json").display()
-        );
+        ));
     }
     Ok(store)
 }
@@ -117,6 +118,6 @@ fn check(dir: &Path, args: &CheckArgs) -> anyhow::Result<u8> {
     print_stdout(&check::render(&findings, checked, args.recent))?;
     let regressed = findings.iter().filter(|f| f.verdict == check::Verdict::Regressed).count();
     let code = if regressed > 0 { exit::REGRESSION } else { exit::SUCCESS };
-    eprintln!("ablate: history check: {regressed} cells regressed; exit {code}");
+    say(format_args!("history check: {regressed} cells regressed; exit {code}"));
     Ok(code)
 }

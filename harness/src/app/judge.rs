@@ -14,6 +14,7 @@ use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, verdicts};
+use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare;
@@ -80,7 +81,7 @@ impl Judge {
         match choice.load(fingerprint) {
             Ok(baseline) => Ok(Some(baseline)),
             Err(HarnessError::NoBaseline(message)) if lenient => {
-                eprintln!("ablate: warning: {message}");
+                say(format_args!("warning: {message}"));
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -150,7 +151,7 @@ pub(super) fn gate(
             if report.regressions().next().is_none() {
                 break;
             }
-            eprintln!("ablate: confirming {} regressed cells, re-measurement {round}", report.regressions().count());
+            say(format_args!("confirming {} regressed cells, re-measurement {round}", report.regressions().count()));
             let mut again = config.clone();
             if options.reseed_confirmations {
                 again.order_seed = clock_seed();
@@ -167,7 +168,7 @@ pub(super) fn gate(
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &candidate, refusal, prepared)?;
-    eprintln!("ablate: gate verdict: exit {code}");
+    say(format_args!("gate verdict: exit {code}"));
     Ok(code)
 }
 
@@ -187,11 +188,11 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
                 .map(|b| format!("{}  {}  {}\n", b.fingerprint, b.name, b.path.display()))
                 .collect();
             if listed.is_empty() {
-                eprintln!(
-                    "ablate: no baselines in {} (`ablate run --save-baseline NAME` stores one for this machine, \
+                say(format_args!(
+                    "no baselines in {} (`ablate run --save-baseline NAME` stores one for this machine, \
                      {fingerprint})",
                     dir.display()
-                );
+                ));
             }
             print_stdout(&listed.concat())?;
         }
@@ -202,7 +203,7 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
         }
         BaselineAction::Delete { name } => {
             let path: PathBuf = store.delete(name, &fingerprint)?;
-            eprintln!("ablate: deleted {}", path.display());
+            say(format_args!("deleted {}", path.display()));
         }
     }
     Ok(exit::SUCCESS)
@@ -247,12 +248,12 @@ fn gate_ab(
     let cancel = crate::cancel::install_interrupt_handler();
     let scratch = tempfile::tempdir().map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
     let rounds = ab.looks.as_ref().map_or_else(|| "auto".to_owned(), |looks| looks.last().to_string());
-    eprintln!(
-        "ablate: A/B ({rounds} rounds, at most {}): {} against {}",
+    say(format_args!(
+        "A/B ({rounds} rounds, at most {}): {} against {}",
         humantime::format_duration(ab.max_time),
         candidate_binary.display(),
         base.display()
-    );
+    ));
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
     let suite = config.to_args(registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
@@ -260,12 +261,12 @@ fn gate_ab(
     match &base_path {
         Some(path) => {
             outcome.base.write_to(path)?;
-            eprintln!("ablate: results written to {} and {}", output.out.display(), path.display());
+            say(format_args!("results written to {} and {}", output.out.display(), path.display()));
         }
-        None => eprintln!(
-            "ablate: results written to {}; the base build's record is not kept (--out is not a file)",
+        None => say(format_args!(
+            "results written to {}; the base build's record is not kept (--out is not a file)",
             output.out.display()
-        ),
+        )),
     }
     if outcome.candidate.cancelled {
         return Ok(exit::INTERRUPTED);
@@ -285,6 +286,6 @@ fn gate_ab(
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;
-    eprintln!("ablate: gate verdict (A/B): exit {code}");
+    say(format_args!("gate verdict (A/B): exit {code}"));
     Ok(code)
 }

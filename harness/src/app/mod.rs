@@ -23,6 +23,7 @@ use crate::measure::machine::Machine;
 use crate::strategy::install_quiet_panic_hook;
 use crate::strategy::mpi::{self, Role};
 use crate::strategy::process::serve_if_worker;
+use crate::terminal::{printable, say};
 
 /// The whole `ablate` CLI over `registry`: every command, strategy and output of `ablate`, over workloads of the
 /// caller's choosing (a user's binary: [`main_with_own`], or `ablate_main!`).
@@ -43,7 +44,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
     let code = match dispatch(cli.command, &registry) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("ablate: {}", one_line(&err));
+            say(format_args!("{}", one_line(&err)));
             err.downcast_ref::<HarnessError>().map_or(exit::ERROR, HarnessError::exit_code)
         }
     };
@@ -113,7 +114,7 @@ fn one_line(err: &anyhow::Error) -> String {
 pub fn main_with_own(register: impl FnOnce(&mut Registry) -> Result<(), WorkloadError>) -> ExitCode {
     let mut registry = Registry::new();
     if let Err(err) = register(&mut registry) {
-        eprintln!("ablate: {err}");
+        say(format_args!("{err}"));
         return ExitCode::from(exit::ERROR);
     }
     main_with(registry.with_builtins_on_request())
@@ -136,14 +137,15 @@ fn clap_exit(err: &clap::Error) -> ExitCode {
     let first = paragraph.join(" ");
     let first = first.trim_start_matches("error: ");
     let first = if first.is_empty() { "invalid arguments" } else { first };
-    eprintln!("ablate: {first} (see ablate --help)");
+    say(format_args!("{first} (see ablate --help)"));
     ExitCode::from(exit::USAGE)
 }
 
 /// Prints to stdout, treating a closed pipe (`ablate list | head`) as success rather than a panic.
+/// Control characters from files are escaped on the way (see [`crate::terminal`]).
 pub(super) fn print_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout.write_all(printable(text).as_bytes()).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to stdout"),
     }

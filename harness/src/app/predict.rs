@@ -11,6 +11,7 @@ use crate::measure::machine::Machine;
 use crate::predict::profile::MachineProfile;
 use crate::predict::{self, probe};
 use crate::report::predicted;
+use crate::terminal::say;
 use crate::verdict::baseline::read_results;
 
 /// The most workers a prediction is asked for.
@@ -43,10 +44,10 @@ pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<u8> {
     let machine = Machine::detect_with_project();
     let path = args.out.clone().unwrap_or_else(|| MachineProfile::path_in(&args.baseline_dir, &machine.fingerprint));
     crate::write::check_writable(&path)?;
-    eprintln!("ablate: probing {} ({} logical cores)", machine.fingerprint, machine.logical_cores);
+    say(format_args!("probing {} ({} logical cores)", machine.fingerprint, machine.logical_cores));
     let profile = probe::probe(&machine);
     profile.write_to(&path)?;
-    eprintln!("ablate: profile written to {}", path.display());
+    say(format_args!("profile written to {}", path.display()));
     print_stdout(&(serde_json::to_string_pretty(&profile).expect("a profile always encodes") + "\n"))?;
     Ok(exit::SUCCESS)
 }
@@ -61,7 +62,7 @@ fn machine_profile(args: &PredictArgs) -> Result<MachineProfile, HarnessError> {
     if kept.is_file() {
         return MachineProfile::read(&kept);
     }
-    eprintln!("ablate: no profile of this machine in {}; probing it now", kept.display());
+    say(format_args!("no profile of this machine in {}; probing it now", kept.display()));
     Ok(probe::probe(&machine))
 }
 

@@ -9,6 +9,7 @@ use crate::exit;
 use crate::history::store::Store;
 use crate::report::judged::JudgedRun;
 use crate::report::site;
+use crate::terminal::say;
 use crate::verdict::baseline::read_results;
 use crate::verdict::gate::GateReport;
 
@@ -29,7 +30,7 @@ pub(super) fn report(
         let analyses = crate::history::analyse_store(&store)?;
         let label = store_dir.display().to_string();
         let page = site::write_history(out_dir, &analyses, &label, store.entries().len())?;
-        eprintln!("ablate: history page written to {}", page.display());
+        say(format_args!("history page written to {}", page.display()));
         if files.is_empty() {
             return Ok(exit::SUCCESS);
         }
@@ -43,6 +44,6 @@ pub(super) fn report(
         runs.push(JudgedRun::new(path.display().to_string(), record, gate, judge.baseline_label(), &judge.thresholds));
     }
     let index = site::write(out_dir, runs)?;
-    eprintln!("ablate: report written to {}", index.display());
+    say(format_args!("report written to {}", index.display()));
     Ok(exit::SUCCESS)
 }

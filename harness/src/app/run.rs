@@ -14,6 +14,7 @@ use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, Format, verdicts};
+use crate::terminal::say;
 use crate::verdict::baseline::BaselineStore;
 use crate::verdict::gate::GateReport;
 use crate::write::Staged;
@@ -67,7 +68,7 @@ pub(super) fn publish(
     super::history::keep(record, output.history.as_deref())?;
     if let Some((files, index)) = report {
         files.publish()?;
-        eprintln!("ablate: report written to {}", index.display());
+        say(format_args!("report written to {}", index.display()));
     }
     Ok(())
 }
@@ -85,11 +86,11 @@ fn save_baseline(
     let refusal = refusal
         .or_else(|| (failed > 0).then(|| format!("{failed} cells failed (a failed run never replaces a baseline)")));
     match refusal {
-        Some(why) => eprintln!("ablate: not saving baseline '{name}': {why}"),
+        Some(why) => say(format_args!("not saving baseline '{name}': {why}")),
         None => {
             let saved = store.save(record, name)?;
             let replacing = saved.replaced.map(|old| format!(", replacing {old}")).unwrap_or_default();
-            eprintln!("ablate: baseline '{name}' saved to {}{replacing}", saved.path.display());
+            say(format_args!("baseline '{name}' saved to {}{replacing}", saved.path.display()));
         }
     }
     Ok(())
@@ -125,12 +126,12 @@ pub(super) fn measure(
     let cancel = cancel::install_interrupt_handler();
     let record = runner::run(config, registry, machine, &cancel, progress::for_stderr().as_ref())?;
     record.write_to(&output.out)?;
-    eprintln!("ablate: results written to {}", output.out.display());
+    say(format_args!("results written to {}", output.out.display()));
     for (cell, reason) in record.failed_cells() {
-        eprintln!("ablate: cell {} failed: {reason}", cell.id);
+        say(format_args!("cell {} failed: {reason}", cell.id));
     }
     if record.cancelled {
-        eprintln!("ablate: interrupted; the results file holds what was measured before");
+        say(format_args!("interrupted; the results file holds what was measured before"));
     }
     Ok(record)
 }
@@ -148,7 +149,7 @@ pub(super) fn serve(config: &RunConfig, registry: &Registry, machine: &Machine) 
 pub(super) fn present(run: JudgedRun, output: &Output, verdicts: bool) -> anyhow::Result<Option<(Staged, PathBuf)>> {
     let format = output.format;
     for warning in run.gate.reference_warnings() {
-        eprintln!("ablate: warning: {warning}");
+        say(format_args!("warning: {warning}"));
     }
     print_stdout(&report::render(&run, format))?;
     if verdicts && format != Format::Md {

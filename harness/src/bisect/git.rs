@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::HarnessError;
+use crate::terminal::say;
 
 /// A commit: its full id and the first line of its message.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +44,13 @@ impl Repository {
         let root = PathBuf::from(lines.next().unwrap_or_default());
         let prefix = PathBuf::from(lines.next().unwrap_or_default());
         Ok(Repository { root, prefix })
+    }
+
+    /// How many tracked files have changes not committed (staged or not): a bisection builds commits only, so
+    /// they are measured in none of its steps. Untracked files are not counted; `None` when git cannot say.
+    pub fn uncommitted_changes(&self) -> Option<usize> {
+        let status = git(&self.root, &["status", "--porcelain", "--untracked-files=no"]).ok()?;
+        Some(status.lines().filter(|line| !line.trim().is_empty()).count())
     }
 
     /// The commit `rev` names; `flag` says which argument it came from.
@@ -134,7 +142,7 @@ impl Drop for Worktree {
     fn drop(&mut self) {
         let path = self.dir.to_string_lossy();
         if let Err(why) = git(&self.root, &["worktree", "remove", "--force", "--force", &path]) {
-            eprintln!("ablate: warning: could not remove the bisection's worktree {path}: {why}");
+            say(format_args!("warning: could not remove the bisection's worktree {path}: {why}"));
         }
         let _ = git(&self.root, &["worktree", "prune"]);
     }

@@ -8,6 +8,8 @@
 //! on the followed cells only; what that makes the commit is [`step::classify`]'s rule, and a skipped commit
 //! gives way to its neighbour ([`search`]). No step starts once `max_time` is spent, and each step's rounds get
 //! at most `step_time`. The worktree and every process started are gone when the bisection ends, however it ends.
+//! Only commits are built: uncommitted changes in the repository are not bisected, and a warning says so (the
+//! bisection still runs, since the commits it measures are what was asked for).
 
 mod cargo;
 mod git;
@@ -23,6 +25,7 @@ pub use git::Commit;
 
 use crate::cancel::Cancel;
 use crate::error::HarnessError;
+use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::compare::{CellComparison, Change};
 use crate::verdict::paired::{Looks, compare_paired};
@@ -85,12 +88,18 @@ pub fn bisect(settings: &Settings, on_step: &mut dyn FnMut(&Step)) -> Result<Bis
     let good = repository.resolve(&settings.good, "--good")?;
     let bad = repository.resolve(&settings.bad, "--bad")?;
     let path = repository.first_parent_path(&good, &bad)?;
+    if let Some(changed @ 1..) = repository.uncommitted_changes() {
+        say(format_args!(
+            "bisect: warning: {changed} tracked files have uncommitted changes, which are not bisected (only \
+             commits are built); commit them to include them"
+        ));
+    }
     let scratch = tempfile::Builder::new()
         .prefix("ablate-bisect-")
         .tempdir()
         .map_err(|e| HarnessError::io("cannot create", "a temporary directory", e))?;
-    eprintln!(
-        "ablate: bisect: GOOD {} .. BAD {}, {} on BAD's first-parent path; working in {}",
+    say(format_args!(
+        "bisect: GOOD {} .. BAD {}, {} on BAD's first-parent path; working in {}",
         good.short(),
         bad.short(),
         match path.len() {
@@ -98,7 +107,7 @@ pub fn bisect(settings: &Settings, on_step: &mut dyn FnMut(&Step)) -> Result<Bis
             n => format!("{n} commits"),
         },
         scratch.path().display()
-    );
+    ));
     let worktree = Worktree::add(&repository, &scratch.path().join("worktree"), &good)?;
     let builder = Builder {
         project: worktree.project_dir(),
@@ -132,7 +141,7 @@ impl Run<'_> {
     fn conclude(&mut self, good: &Commit, bad: &Commit, path: &[Commit]) -> Result<Conclusion, HarnessError> {
         let Some(good_binary) = self.build_end(good, "--good")? else { return Ok(Conclusion::Interrupted) };
         let Some(bad_binary) = self.build_end(bad, "--bad")? else { return Ok(Conclusion::Interrupted) };
-        eprintln!("ablate: bisect: BAD {} against GOOD {}, every cell", bad.short(), good.short());
+        say(format_args!("bisect: BAD {} against GOOD {}, every cell", bad.short(), good.short()));
         let compared = match self.paired(&good_binary, &bad_binary, None) {
             _ if self.settings.cancel.is_cancelled() => return Ok(Conclusion::Interrupted),
             compared => compared?,
@@ -192,7 +201,7 @@ impl Run<'_> {
     }
 
     fn build(&self, commit: &Commit) -> Result<Built, HarnessError> {
-        eprintln!("ablate: bisect: building {} ({})", commit.short(), commit.subject);
+        say(format_args!("bisect: building {} ({})", commit.short(), commit.subject));
         self.worktree.checkout(commit)?;
         self.builder.build(commit)
     }
@@ -241,7 +250,7 @@ impl Run<'_> {
         let left = self.settings.max_time.saturating_sub(self.started.elapsed());
         let budget = self.settings.step_time.min(left).max(MIN_STEP_TIME);
         let what = cells.as_ref().map_or_else(|| "every cell".to_owned(), |c| format!("{} cells", c.len()));
-        eprintln!("ablate: bisect: paired rounds on {what}, at most {budget:?}");
+        say(format_args!("bisect: paired rounds on {what}, at most {budget:?}"));
         let family = cells.as_ref().map_or(0, Vec::len);
         let looks =
             (family > 0).then(|| stretched_looks(self.settings.thresholds.for_cell("", "").alpha.value, family));

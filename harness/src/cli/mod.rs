@@ -5,6 +5,7 @@
 //! value and the valid choices. The clap types stay here; the commands get the plain values.
 
 pub mod bisect;
+pub mod bounds;
 pub mod history;
 pub mod parse;
 pub mod plain;
@@ -155,8 +156,8 @@ pub struct GateArgs {
     #[arg(long)]
     pub lenient: bool,
     /// Re-measure the suite up to N times when cells regress; a regression stands only if every
-    /// re-measurement confirms it (ignored with --results, which cannot be re-measured).
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    /// re-measurement confirms it (ignored with --results, which cannot be re-measured); at most 20.
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u32).range(bounds::CONFIRM))]
     pub confirm: u32,
     /// A/B mode: judge this binary against BASE (another build of ablate, e.g. of the merge base), both run
     /// alternately in one session, so neither is compared with numbers from another machine or moment.
@@ -168,11 +169,12 @@ pub struct GateArgs {
     pub allow_identical: bool,
     /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (alpha split
     /// over the looks and cells; for 72 cells at 20, 26, 34, 44 and 57 rounds) until each is decided or
-    /// --max-time is spent; N runs N rounds and judges once. Each round runs every undecided cell once under each
+    /// --max-time is spent; N (2 to 10000) runs N rounds and judges once. Each round runs every undecided cell once under each
     /// build, back to back, in random order.
     #[arg(long, default_value = "auto", value_name = "auto|N")]
     pub ab_rounds: String,
-    /// The time budget of an A/B gate (`auto` rounds stop adding rounds once it is spent), e.g. 120s, 5m.
+    /// The time budget of an A/B gate (`auto` rounds stop adding rounds once it is spent), e.g. 120s, 5m; at most
+    /// 1 day.
     #[arg(long, default_value = "120s", value_name = "DURATION")]
     pub max_time: String,
     /// Fail (exit 6) when a cell's verdict is inconclusive: too noisy to see a slowdown of the threshold's size,
@@ -207,7 +209,8 @@ pub struct RunArgs {
     /// Tasks per dispatch: `auto` (each strategy's own choice) or whole numbers, comma-separated.
     #[arg(long, short = 'c', default_value = "auto", value_name = "auto|N,...")]
     pub chunk: String,
-    /// How long an adaptive chunk should take (`crossbeam`, `process` and `mpi` with `--chunk auto`), e.g. 200us.
+    /// How long an adaptive chunk should take (`crossbeam`, `process` and `mpi` with `--chunk auto`), e.g. 200us;
+    /// at most 1 day.
     #[arg(long, default_value = "200us", value_name = "DURATION")]
     pub chunk_target: String,
     /// How worker processes get the shared input: copy (inside every dispatch), shm (one mapped memory file),
@@ -220,17 +223,23 @@ pub struct RunArgs {
         value_name = "all|copy,shm,regen"
     )]
     pub transport: String,
-    /// A task running longer than this is abandoned: its worker is killed and the task retried (e.g. 300s, 2m).
+    /// A task running longer than this is abandoned: its worker is killed and the task retried (e.g. 300s, 2m);
+    /// at most 1 day.
     #[arg(help_heading = "Process strategy", long, default_value = "300s", value_name = "DURATION")]
     pub task_timeout: String,
-    /// A worker process that has not loaded the workload within this is killed (e.g. 300s, 2m).
+    /// A worker process that has not loaded the workload within this is killed (e.g. 300s, 2m); at most 1 day.
     #[arg(long, default_value = DEFAULT_LOAD_TIMEOUT, value_name = "DURATION")]
     pub load_timeout: String,
-    /// Retries of a task whose worker timed out, crashed or sent garbage.
-    #[arg(help_heading = "Process strategy", long, default_value_t = 2)]
+    /// Retries of a task whose worker timed out, crashed or sent garbage; at most 100.
+    #[arg(help_heading = "Process strategy", long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(bounds::RETRIES))]
     pub retries: u32,
-    /// Worker failures in one execution after which the rest runs serially in this process.
-    #[arg(help_heading = "Process strategy", long, default_value_t = 8)]
+    /// Worker failures in one execution after which the rest runs serially in this process; at most 10000.
+    #[arg(
+        help_heading = "Process strategy",
+        long,
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(bounds::POOL_FAILURES)
+    )]
     pub max_pool_failures: u32,
     /// Sizes in each workload's unit: `N` for every workload or `NAME=N` for one; suffixes k, M, G (×1000)
     /// and Ki, Mi, Gi (×1024) [default: the profile's size for each workload]
@@ -242,14 +251,14 @@ pub struct RunArgs {
     /// Quick profile: small sizes, 1 warm-up and 3 timed repetitions (for CI).
     #[arg(long)]
     pub quick: bool,
-    /// Timed repetitions per cell [default: 10; 3 with --quick]
-    #[arg(long)]
+    /// Timed repetitions per cell, 1 to 100000 [default: 10; 3 with --quick]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(bounds::REPS))]
     pub reps: Option<u32>,
-    /// Untimed warm-up executions per cell [default: 1]
-    #[arg(long)]
+    /// Untimed warm-up executions per cell, at most 1000 [default: 1]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(bounds::WARMUP))]
     pub warmup: Option<u32>,
     /// Stop repeating a cell once its timed repetitions have taken this long in all (it always gets 3), so that
-    /// slow cells do not hold up many repetitions of fast ones, e.g. 10s [default: no limit]
+    /// slow cells do not hold up many repetitions of fast ones, e.g. 10s, at most 1 day [default: no limit]
     #[arg(long, value_name = "DURATION")]
     pub max_cell_time: Option<String>,
     /// Leave workers where the scheduler puts them. Without it, worker i of every strategy is pinned to the i-th

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use ablate_workloads::{Params, Registry, WorkloadConfig};
 
 use super::RunArgs;
+use super::bounds::{MAX_AUTO_BUDGET, MAX_DURATION, max_duration_text};
 use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice, clock_seed};
 use crate::error::HarnessError;
 use crate::report::Format;
@@ -26,9 +27,6 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
     let mut profile = if args.quick { Profile::QUICK } else { Profile::DEFAULT };
     profile.reps = args.reps.unwrap_or(profile.reps);
     profile.warmup = args.warmup.unwrap_or(profile.warmup);
-    if profile.reps == 0 {
-        return Err(usage("invalid --reps 0; expected a whole number ≥ 1".to_owned()));
-    }
     if let Some(limit) = &args.max_cell_time {
         profile.max_cell_time_ns = Some(duration(limit, "--max-cell-time")?.as_nanos() as u64);
     }
@@ -71,12 +69,15 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
     Ok(config)
 }
 
-/// The `--auto-budget` share: positive and finite.
+/// The `--auto-budget` share: above 0 and at most [`MAX_AUTO_BUDGET`].
 fn auto_budget(share: f64) -> Result<f64> {
-    if share.is_finite() && share > 0.0 {
+    if share > 0.0 && share <= MAX_AUTO_BUDGET {
         Ok(share)
     } else {
-        Err(usage(format!("invalid --auto-budget {share}; expected a share above 0, e.g. 0.5 or 2")))
+        let share = if share.abs() < 1e6 { share.to_string() } else { format!("{share:e}") };
+        Err(usage(format!(
+            "invalid --auto-budget {share}; expected a share above 0 and at most {MAX_AUTO_BUDGET}, e.g. 0.5 or 2"
+        )))
     }
 }
 
@@ -255,10 +256,16 @@ fn transports(spec: &str) -> Result<Vec<Transport>> {
     })
 }
 
+/// A duration flag's value: positive and at most [`MAX_DURATION`], so that any deadline it sets is one a clock
+/// can hold.
 pub fn duration(text: &str, flag: &str) -> Result<std::time::Duration> {
-    humantime::parse_duration(text).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
+    let parsed = humantime::parse_duration(text).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
         usage(format!("invalid {flag} '{text}'; expected a positive duration such as 300s, 2m or 500ms"))
-    })
+    })?;
+    if parsed > MAX_DURATION {
+        return Err(usage(format!("invalid {flag} '{text}'; expected at most {}", max_duration_text())));
+    }
+    Ok(parsed)
 }
 
 /// A count with an optional decimal (k, M, G) or binary (Ki, Mi, Gi) suffix.
@@ -396,6 +403,18 @@ mod tests {
         assert!(transports("pigeon").unwrap_err().to_string().contains("'pigeon'"));
         assert_eq!(duration("2m", "--task-timeout").unwrap(), std::time::Duration::from_secs(120));
         assert!(duration("0s", "--task-timeout").unwrap_err().to_string().contains("'0s'"));
+    }
+
+    #[test]
+    fn item_27_7_a_huge_task_timeout_is_a_usage_error() {
+        for flag in ["--task-timeout", "--load-timeout", "--max-time", "--chunk-target"] {
+            let err = duration("9223372036854775807s", flag).unwrap_err();
+            assert_eq!(err.exit_code(), crate::exit::USAGE);
+            let text = err.to_string();
+            assert!(text.contains(flag) && text.contains("'9223372036854775807s'") && text.contains("1day"), "{text}");
+        }
+        assert_eq!(duration("1day", "--task-timeout").unwrap(), std::time::Duration::from_secs(86_400));
+        assert!(duration("1day 1s", "--task-timeout").is_err());
     }
 
     #[test]

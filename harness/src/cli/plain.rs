@@ -6,6 +6,7 @@ use std::path::Path;
 
 use ablate_workloads::Registry;
 
+use super::bounds::AB_ROUNDS;
 use super::parse::{duration, format, run_config};
 use super::{GateArgs, RunArgs, VerdictArgs};
 use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output};
@@ -83,9 +84,9 @@ fn ab(args: &GateArgs, base: &Path) -> Result<AbOptions> {
     let looks = match args.ab_rounds.as_str() {
         "auto" => None,
         text => match text.parse::<u32>() {
-            Ok(rounds) if rounds >= 2 => Some(Looks::fixed(rounds)),
+            Ok(rounds) if AB_ROUNDS.contains(&rounds) => Some(Looks::fixed(rounds)),
             _ => {
-                let why = "expected auto or a whole number of at least 2";
+                let why = format!("expected auto or a whole number from {} to {}", AB_ROUNDS.start(), AB_ROUNDS.end());
                 return Err(HarnessError::Usage(format!("invalid --ab-rounds {text}; {why}")));
             }
         },

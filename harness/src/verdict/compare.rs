@@ -70,7 +70,9 @@ pub struct Unmatched {
     pub reason: String,
 }
 
-/// Compares every successful candidate cell with the baseline cell of the same id.
+/// Compares every successful candidate cell with the baseline cell of the same id. An id is compared once: a
+/// file that repeats one (which ablate never writes) has its first cell of each id compared on both sides, and the
+/// candidate's repeats are listed as unmatched, so that no cell counts twice in the family.
 pub fn compare(
     candidate: &RunRecord,
     baseline: &RunRecord,
@@ -78,7 +80,12 @@ pub fn compare(
 ) -> (Vec<CellComparison>, Vec<Unmatched>) {
     let mut matched = Vec::new();
     let mut unmatched = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for cell in candidate.cells.iter().filter(|c| c.status == CellStatus::Ok) {
+        if !seen.insert(cell.id.as_str()) {
+            unmatched.push(Unmatched { id: cell.id.clone(), reason: "a duplicate id in the candidate".into() });
+            continue;
+        }
         match baseline.cells.iter().find(|b| b.id == cell.id) {
             None => unmatched.push(Unmatched { id: cell.id.clone(), reason: "not in the baseline".into() }),
             Some(base) if base.status != CellStatus::Ok => {
@@ -277,6 +284,30 @@ mod tests {
         }
         assert_eq!(holm(&[0.9, 0.8]), vec![1.0, 1.0], "capped at 1");
         assert!(holm(&[]).is_empty());
+    }
+
+    #[test]
+    fn item_27_10_duplicate_cell_ids_are_compared_once() {
+        use crate::config::RunConfig;
+        use crate::measure::machine::Machine;
+        use crate::record::RssScope;
+        use crate::strategy::StrategyKind::Serial;
+        use crate::verdict::fixtures::{cell, walls};
+        use crate::verdict::thresholds::Overrides;
+
+        let run = |centers: &[f64]| {
+            let cells = centers
+                .iter()
+                .map(|&c| cell("w", ablate_workloads::Kind::Cpu, Serial, 1, &walls(c, 0.02, 12)))
+                .collect();
+            RunRecord::new(RunConfig::for_tests(), Machine::for_tests(), RssScope::PerRepetition, cells, false)
+        };
+        let thresholds = ThresholdSet::load(None, Overrides::default()).unwrap();
+        let (compared, unmatched) = compare(&run(&[100e6, 300e6]), &run(&[100e6, 100e6]), &thresholds);
+        assert_eq!(compared.len(), 1, "one comparison per id: {compared:?}");
+        assert_eq!(compared[0].change, Change::Unchanged, "the first of the candidate's duplicates is compared");
+        assert_eq!(unmatched.len(), 1, "{unmatched:?}");
+        assert!(unmatched[0].reason.contains("duplicate"), "{unmatched:?}");
     }
 
     #[test]

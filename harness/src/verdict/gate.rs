@@ -92,7 +92,7 @@ pub fn nothing_compared(
 }
 
 /// `a, b and 3 more`: enough ids to recognise a set of cells.
-fn some_ids(ids: &[String]) -> String {
+pub(crate) fn some_ids(ids: &[String]) -> String {
     match ids {
         [one] => one.clone(),
         [first, second] => format!("{first} and {second}"),

@@ -8,6 +8,7 @@ pub mod compare;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod gate;
+mod glob;
 #[cfg(test)]
 mod hostile_files;
 pub mod inference;

@@ -2,14 +2,21 @@
 //! overrides — each value remembering where it came from, so the verdict output can say.
 //!
 //! The file is TOML: a `[defaults]` table and `[[rule]]` entries whose `match` is a `workload/strategy` pattern
-//! where `*` matches any run of characters (e.g. `skewed/threads`, `*/rayon`). Later rules win.
+//! where `*` matches any run of characters (e.g. `skewed/threads`, `*/rayon`; see [`super::glob`]). Later rules
+//! win. The file is an argument: one missing, larger than [`MAX_FILE_BYTES`], malformed or holding a value that
+//! cannot be a threshold is a usage error (exit 2) naming it.
 
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use super::glob;
 use crate::error::HarnessError;
+
+/// The largest thresholds file read: 1 MiB, thousands of rules.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// The one floor the product promises, for per-core efficiency and for the bandwidth fraction alike: a parallel
 /// cell must keep 0.7 of serial's throughput per worker.
@@ -97,7 +104,7 @@ impl ThresholdSet {
         let (file, file_name) = match path {
             None => (File::default(), String::new()),
             Some(path) => {
-                let bytes = std::fs::read(path).map_err(|e| HarnessError::io("cannot read", path, e))?;
+                let bytes = read_bounded(path)?;
                 let text = String::from_utf8(bytes).map_err(|e| {
                     HarnessError::Usage(format!("{}: not UTF-8 text ({e}); expected a TOML file", path.display()))
                 })?;
@@ -118,7 +125,8 @@ impl ThresholdSet {
             if let Some(value) = flag {
                 return Setting { value, source: "command line".to_owned() };
             }
-            let rule = self.file.rules.iter().rev().find(|r| get(&r.values).is_some() && glob(&r.pattern, &key));
+            let rule =
+                self.file.rules.iter().rev().find(|r| get(&r.values).is_some() && glob::matches(&r.pattern, &key));
             match (rule, get(&self.file.defaults)) {
                 (Some(rule), _) => Setting {
                     value: get(&rule.values).expect("found by its value"),
@@ -142,9 +150,8 @@ impl ThresholdSet {
         }
     }
 
-    /// Refuses values that cannot be thresholds.
+    /// Refuses values that cannot be thresholds, naming where each came from: the file and its table, or the flag.
     fn check(&self) -> Result<(), HarnessError> {
-        let all = std::iter::once(&self.file.defaults).chain(self.file.rules.iter().map(|r| &r.values));
         let o = &self.overrides;
         let flags = Values {
             regression_ratio: o.regression_ratio,
@@ -152,34 +159,50 @@ impl ThresholdSet {
             min_efficiency: o.min_efficiency,
             min_bandwidth_fraction: o.min_bandwidth_fraction,
         };
-        for values in all.chain([&flags]) {
-            let checks = [
-                ("regression_ratio", values.regression_ratio, 1.0, f64::MAX, "a ratio above 1, e.g. 1.10"),
-                ("alpha", values.alpha, f64::MIN_POSITIVE, 0.5, "a probability in (0, 0.5], e.g. 0.01"),
-                ("min_efficiency", values.min_efficiency, 0.0, 1.0, "a fraction in [0, 1], e.g. 0.7"),
-                ("min_bandwidth_fraction", values.min_bandwidth_fraction, 0.0, 1.0, "a fraction in [0, 1], e.g. 0.7"),
-            ];
-            for (name, value, low, high, expected) in checks {
-                if let Some(v) = value.filter(|v| {
-                    !(v.is_finite() && *v >= low && *v <= high) || (name == "regression_ratio" && *v <= 1.0)
-                }) {
-                    return Err(HarnessError::Usage(format!("invalid {name} {v}; expected {expected}")));
-                }
-            }
+        let in_file = |table: String| format!("{}: {table}: invalid ", self.file_name);
+        let tables = std::iter::once((in_file("[defaults]".to_owned()), &self.file.defaults))
+            .chain(self.file.rules.iter().map(|r| (in_file(format!("rule '{}'", r.pattern)), &r.values)));
+        for (origin, values) in tables {
+            check_values(values, |name| format!("{origin}{name}"))?;
         }
-        Ok(())
+        check_values(&flags, |name| {
+            let flag = if name == "regression_ratio" { "threshold".to_owned() } else { name.replace('_', "-") };
+            format!("invalid --{flag}: {name}")
+        })
     }
 }
 
-/// Whether `text` matches `pattern`, where `*` matches any run of characters.
-fn glob(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((head, rest)) => {
-            let Some(tail) = text.strip_prefix(head) else { return false };
-            (0..=tail.len()).filter(|&i| tail.is_char_boundary(i)).any(|i| glob(rest, &tail[i..]))
+/// Refuses the first value of `values` that cannot be a threshold; `named` says how to name one in the message.
+fn check_values(values: &Values, named: impl Fn(&str) -> String) -> Result<(), HarnessError> {
+    let checks = [
+        ("regression_ratio", values.regression_ratio, 1.0, f64::MAX, "a ratio above 1, e.g. 1.10"),
+        ("alpha", values.alpha, f64::MIN_POSITIVE, 0.5, "a probability in (0, 0.5], e.g. 0.01"),
+        ("min_efficiency", values.min_efficiency, 0.0, 1.0, "a fraction in [0, 1], e.g. 0.7"),
+        ("min_bandwidth_fraction", values.min_bandwidth_fraction, 0.0, 1.0, "a fraction in [0, 1], e.g. 0.7"),
+    ];
+    for (name, value, low, high, expected) in checks {
+        if let Some(v) =
+            value.filter(|v| !(v.is_finite() && *v >= low && *v <= high) || (name == "regression_ratio" && *v <= 1.0))
+        {
+            return Err(HarnessError::Usage(format!("{} {v}; expected {expected}", named(name))));
         }
     }
+    Ok(())
+}
+
+/// The bytes of the thresholds file at `path`, at most [`MAX_FILE_BYTES`] of them: a larger file (or a device or
+/// FIFO that never ends) is refused, as is a missing one, by name.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, HarnessError> {
+    let refused = |why: String| {
+        HarnessError::Usage(format!("thresholds file {}: {why}; expected a TOML file of at most 1 MiB", path.display()))
+    };
+    let file = std::fs::File::open(path).map_err(|e| refused(format!("cannot open it ({e})")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| refused(format!("cannot read it ({e})")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(refused("larger than 1 MiB".to_owned()));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -191,15 +214,6 @@ mod tests {
         let path = dir.path().join("thresholds.toml");
         std::fs::write(&path, toml_text).unwrap();
         ThresholdSet::load(Some(&path), overrides).unwrap()
-    }
-
-    #[test]
-    fn globs_match_workload_and_strategy() {
-        assert!(glob("skewed/threads", "skewed/threads"));
-        assert!(glob("*/rayon", "spin/rayon"));
-        assert!(glob("s*/*", "spin/process"));
-        assert!(!glob("*/rayon", "spin/rayon2"));
-        assert!(!glob("spin", "spin/rayon"));
     }
 
     #[test]
@@ -232,5 +246,39 @@ mod tests {
         assert!(err.contains("t.toml") && err.contains("colour"), "{err}");
         let err = ThresholdSet::load(None, Overrides { alpha: Some(0.0), ..Overrides::default() }).unwrap_err();
         assert!(err.to_string().contains("alpha 0"), "{err}");
+    }
+
+    #[test]
+    fn item_27_7_a_thresholds_file_past_the_size_bound_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.toml");
+        std::fs::write(&path, "# a comment, over and over\n".repeat(80_000)).unwrap();
+        let err = ThresholdSet::load(Some(&path), Overrides::default()).unwrap_err();
+        assert_eq!(err.exit_code(), crate::exit::USAGE, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("huge.toml") && text.contains("at most 1 MiB"), "{text}");
+    }
+
+    #[test]
+    fn item_27_10_a_missing_thresholds_file_is_a_usage_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent.toml");
+        let err = ThresholdSet::load(Some(&path), Overrides::default()).unwrap_err();
+        assert_eq!(err.exit_code(), crate::exit::USAGE, "{err}");
+        assert!(err.to_string().contains("absent.toml"), "{err}");
+    }
+
+    #[test]
+    fn item_27_10_an_invalid_value_names_the_file_and_where_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "[defaults]\nalpha = nan\n").unwrap();
+        let err = ThresholdSet::load(Some(&path), Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("t.toml") && err.contains("alpha NaN") && err.contains("[defaults]"), "{err}");
+        std::fs::write(&path, "[[rule]]\nmatch = \"*/rayon\"\nmin_efficiency = 2\n").unwrap();
+        let err = ThresholdSet::load(Some(&path), Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("t.toml") && err.contains("rule '*/rayon'"), "{err}");
+        let err = ThresholdSet::load(None, Overrides { alpha: Some(f64::NAN), ..Overrides::default() }).unwrap_err();
+        assert!(err.to_string().contains("invalid --alpha: alpha NaN"), "{err}");
     }
 }

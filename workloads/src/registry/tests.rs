@@ -127,3 +127,22 @@ fn all_means_the_binary_s_own_workloads_and_builtins_the_built_in_suite() {
     let unknown = user.select("nope").unwrap_err().to_string();
     assert!(unknown.contains("'nope'") && unknown.contains("mine, spin"), "{unknown}");
 }
+
+#[test]
+fn outputs_digested_as_they_are_encoded_give_the_digest_of_their_encodings() {
+    let registry = Registry::builtin();
+    let job = registry.prepare(config("triad", 5000, Params::new().with("block", 700u64))).unwrap();
+    let outputs: Vec<_> = (0..job.task_count()).map(|task| job.run_task(task)).collect();
+    let encoded: Vec<Vec<u8>> = outputs
+        .iter()
+        .enumerate()
+        .map(|(task, output)| {
+            let bytes = job.codec().output_bytes(task, output).unwrap() as usize;
+            let triple = output.downcast_ref::<[f64; 3]>().unwrap();
+            let encoded = postcard::to_allocvec(triple).unwrap();
+            assert_eq!(encoded.len(), bytes);
+            encoded
+        })
+        .collect();
+    assert_eq!(job.digest(&outputs).unwrap(), crate::Digest::of_parts(encoded.iter().map(Vec::as_slice)));
+}

@@ -26,7 +26,11 @@ pub trait Codec: Sync {
 }
 
 impl<W: Workload> Prepared<W> {
-    fn encoded_size<T: Serialize + ?Sized>(&self, value: &T, what: impl FnOnce() -> String) -> Result<u64, JobError> {
+    pub(super) fn encoded_size<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        what: impl FnOnce() -> String,
+    ) -> Result<u64, JobError> {
         postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
             .map(|n| n as u64)
             .map_err(|source| self.encode_error(what(), source))

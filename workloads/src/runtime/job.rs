@@ -4,7 +4,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::contract::{Description, Workload, WorkloadConfig};
-use crate::digest::Digest;
+use crate::digest::{Digest, Digester};
 use crate::error::WorkloadError;
 use crate::runtime::codec::Codec;
 
@@ -92,6 +92,27 @@ impl<W: Workload> Prepared<W> {
     }
 }
 
+/// Postcard's output fed into a digest as it is written.
+struct Feeding<'a>(&'a mut Digester);
+
+impl postcard::ser_flavors::Flavor for Feeding<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.feed(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.feed(&[data]);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
+}
+
 impl<W: Workload> Job for Prepared<W> {
     fn description(&self) -> &Description {
         &self.description
@@ -109,17 +130,21 @@ impl<W: Workload> Job for Prepared<W> {
         Box::new(self.workload.run(&self.shared, &self.tasks[index]))
     }
 
+    /// Each output is encoded straight into the digest, its length first (a sizing pass), and never held as bytes:
+    /// holding every encoding at once would need the outputs' memory twice over.
     fn digest(&self, outputs: &[AnyOutput]) -> Result<Digest, JobError> {
-        let mut encoded = Vec::with_capacity(outputs.len());
+        let mut digester = Digester::new();
         for (task, output) in outputs.iter().enumerate() {
-            let bytes = postcard::to_allocvec(self.output(task, output)?).map_err(|source| JobError::Encode {
+            let output = self.output(task, output)?;
+            let what = || format!("the output of task {task}");
+            digester.start_part(self.encoded_size(output, what)?);
+            postcard::serialize_with_flavor(output, Feeding(&mut digester)).map_err(|source| JobError::Encode {
                 workload: self.config.name.clone(),
-                what: format!("the output of task {task}"),
+                what: what(),
                 source,
             })?;
-            encoded.push(bytes);
         }
-        Ok(Digest::of_parts(encoded.iter().map(Vec::as_slice)))
+        Ok(digester.finish())
     }
 
     fn bytes_touched(&self) -> Option<u64> {

@@ -256,10 +256,12 @@ impl Run<'_> {
     }
 
     /// When the worker in `slot` has a task running past the timeout unless heard from: the task timeout plus
-    /// one heartbeat after it was last heard from. `None` while it has nothing to do.
+    /// one heartbeat after it was last heard from. `None` while it has nothing to do, or where the clock cannot
+    /// hold the deadline (the flags bound the timeout, so only a clock near its end).
     fn deadline(&self, slot: usize) -> Option<Instant> {
         let options = &self.pool.options;
-        (!self.in_flight[slot].is_empty()).then(|| self.last_heard[slot] + options.task_timeout + options.heartbeat())
+        let wait = options.task_timeout.checked_add(options.heartbeat())?;
+        (!self.in_flight[slot].is_empty()).then(|| self.last_heard[slot].checked_add(wait)).flatten()
     }
 
     /// Kills every worker with a task past the timeout. Once a deadline has passed, the reports already in are

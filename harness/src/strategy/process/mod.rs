@@ -219,10 +219,12 @@ impl ProcessPool {
     /// Waits until every worker in `starting` has loaded the job (bounded by the load timeout); on the first
     /// failure every one of them is killed.
     fn await_loaded(&mut self, starting: Vec<WorkerProcess>) -> Result<Vec<WorkerProcess>, String> {
-        let deadline = Instant::now() + self.options.load_timeout;
+        let started = Instant::now();
         let mut loaded = vec![false; starting.len()];
         while loaded.contains(&false) {
-            let failure = match self.reports.recv_deadline(deadline) {
+            // A wait past what the clock can hold is a wait without a deadline, never an overflow.
+            let left = self.options.load_timeout.saturating_sub(started.elapsed());
+            let failure = match self.reports.recv_timeout(left) {
                 Err(_) => format!("a worker did not load the workload within {:?}", self.options.load_timeout),
                 Ok(report) => match starting.iter().position(|w| w.serial == report.serial()) {
                     None => {

@@ -29,7 +29,9 @@ use crate::record::{CellStatus, Pairing, RunRecord};
 use crate::runner::serve::{Reply, Request};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
+use crate::terminal::say;
 use crate::verdict::compare::Change;
+use crate::verdict::gate::some_ids;
 use crate::verdict::paired::{Looks, fewest_pairs, judge_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
@@ -91,7 +93,7 @@ pub fn measure(
     loop {
         let all_decided = round > 0 && cells.iter().all(|c| c.done);
         let out_of_rounds = looks.as_ref().is_some_and(|l| round >= l.last());
-        let out_of_time = round > 0 && started.elapsed() + last_round > plan.max_time;
+        let out_of_time = round > 0 && started.elapsed().saturating_add(last_round) > plan.max_time;
         if all_decided || out_of_rounds || out_of_time || cancel.is_cancelled() {
             break;
         }
@@ -113,14 +115,14 @@ pub fn measure(
             let planned = Looks::sequential(default_alpha, cells.len()).within(affordable);
             if !planned.can_decide(default_alpha, cells.len()) {
                 let needed = fewest_pairs(default_alpha, cells.len(), 1);
-                eprintln!(
-                    "ablate: warning: --max-time {:.0}s buys about {affordable} rounds here, and {} cells need at least \
+                say(format_args!(
+                    "warning: --max-time {:.0}s buys about {affordable} rounds here, and {} cells need at least \
                      {needed} paired rounds before any can be judged: every cell will be inconclusive; a --max-time \
                      of about {:.0}s would do",
                     plan.max_time.as_secs_f64(),
                     cells.len(),
                     f64::from(needed + 1) * round_started.elapsed().as_secs_f64()
-                );
+                ));
             }
             looks = Some(planned);
         }
@@ -131,11 +133,11 @@ pub fn measure(
         }
         last_round = round_started.elapsed();
         let undecided = cells.iter().filter(|c| !c.done).count();
-        eprintln!(
-            "ablate: A/B round {round}: {undecided} of {} cells undecided ({:.1}s)",
+        say(format_args!(
+            "A/B round {round}: {undecided} of {} cells undecided ({:.1}s)",
             cells.len(),
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
     let looks = looks.unwrap_or_else(|| Looks::fixed(0));
     let family = cells.len();
@@ -163,10 +165,14 @@ fn run_round(
     cancel: &Cancel,
     (cells, round, rng): (&mut Vec<PairedCell>, u32, &mut Rng),
 ) -> Result<[RunRecord; 2], HarnessError> {
+    let (base, candidate) = (builds[0].0, builds[1].0);
     let start = |(binary, label)| Build::start(binary, label, suite, dir, plan.max_time, cancel);
     let mut builds = [start(builds[0])?, start(builds[1])?];
     if round == 0 {
         *cells = planned_cells(&builds[0].groups, &builds[1].groups);
+        if cells.is_empty() {
+            return Err(nothing_in_common((base, &builds[0].groups), (candidate, &builds[1].groups)));
+        }
         if let Some(only) = &plan.cells {
             cells.retain(|cell| only.contains(&cell.id));
         }
@@ -312,6 +318,20 @@ fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, looks: usize, fam
     }
 }
 
+/// The refusal (exit 5) of two builds that plan no cell in common, with a few of each one's cells: they can be
+/// paired on nothing, though each may plan many.
+fn nothing_in_common((base, base_groups): (&Path, &[Vec<String>]), candidate: (&Path, &[Vec<String>])) -> HarnessError {
+    let cells = |groups: &[Vec<String>]| groups.concat();
+    HarnessError::Baseline(format!(
+        "nothing compared: the two builds have no cell in common: the candidate {} plans {}, the base {} plans {}; \
+         pair builds that run the same workloads, sizes and strategies",
+        candidate.0.display(),
+        some_ids(&cells(candidate.1)),
+        base.display(),
+        some_ids(&cells(base_groups))
+    ))
+}
+
 /// The cells of each group of the candidate that the base build planned too, in plan order.
 fn planned_cells(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<PairedCell> {
     let mut cells = Vec::new();
@@ -339,6 +359,19 @@ mod tests {
 
     fn thresholds() -> ThresholdSet {
         ThresholdSet::load(None, Overrides::default()).unwrap()
+    }
+
+    #[test]
+    fn item_27_10_builds_that_share_no_cell_are_named_with_a_few_of_each() {
+        let ids = |names: &[&str]| vec![names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()];
+        let base = ids(&["spin/8/serial/w1/cauto", "spin/8/threads/w2/cauto", "spin/8/rayon/w2/cauto"]);
+        let candidate = ids(&["spin/9/serial/w1/cauto"]);
+        let err = nothing_in_common((Path::new("old/ablate"), &base), (Path::new("new/ablate"), &candidate));
+        assert_eq!(err.exit_code(), crate::exit::BASELINE);
+        let text = err.to_string();
+        assert!(text.contains("no cell in common") && !text.contains("has no cells"), "{text}");
+        assert!(text.contains("new/ablate plans spin/9/serial/w1/cauto"), "{text}");
+        assert!(text.contains("old/ablate plans spin/8/serial/w1/cauto, spin/8/threads/w2/cauto and 1 more"), "{text}");
     }
 
     #[test]
