@@ -10,7 +10,7 @@ use std::time::Duration;
 use ablate_workloads::Kind;
 
 use super::profile::MachineProfile;
-use super::schedule::{Split, makespan};
+use super::schedule::{Split, chunk_count, makespan};
 use crate::record::{CellRecord, CellStatus};
 use crate::stats::median;
 use crate::strategy::{Chunk, StrategyKind};
@@ -71,6 +71,8 @@ pub enum Loss {
     Smt { physical: usize, smt_yield: f64 },
     /// More workers than logical cores: they take turns.
     Oversubscribed { logical: usize },
+    /// Every chunk passes through the parent's one thread (worker processes), which cannot keep up.
+    Parent { chunks: usize, per_chunk_ns: f64 },
     /// Nothing the model sees: the work divides.
     None,
 }
@@ -105,6 +107,24 @@ impl Strategy<'_> {
             (_, Chunk::Auto) if tasks > 0 && workers > 0 => Split::Adaptive { target: self.chunk_target },
             (_, Chunk::Auto) => Split::Queue(1),
         }
+    }
+
+    /// The work the parent of worker processes (or rank 0) does per chunk, alone, ns: its own CPU time at one
+    /// worker (the run's CPU time less its workers'), over the chunks; 0 for in-process strategies, or where the
+    /// workers' CPU time was not recorded. Every chunk passes through that one thread, so no number of workers
+    /// runs faster than the chunks times this.
+    fn parent_per_chunk_ns(&self, workload: &Workload) -> f64 {
+        let Some(cell) = self.one_worker.filter(|c| c.strategy.runs_in_other_processes()) else { return 0.0 };
+        let chunks = chunk_count(&workload.costs, self.split(workload.costs.len(), 1), 1).max(1) as f64;
+        let parents: Option<Vec<f64>> = cell
+            .samples
+            .iter()
+            .map(|s| {
+                let workers: u64 = s.worker_cpu.iter().map(|w| w.ran_ns).sum();
+                (!s.worker_cpu.is_empty()).then(|| s.cpu_ns.saturating_sub(workers) as f64 / chunks)
+            })
+            .collect();
+        parents.and_then(|p| median(&p)).unwrap_or(0.0)
     }
 
     /// The strategy's own work per chunk, ns: what its cell at one worker took beyond serial's tasks, over the
@@ -181,7 +201,8 @@ pub fn predict(
             },
         }
     };
-    let case = Case { workload, strategy, workers, profile, per_chunk };
+    let parent = strategy.parent_per_chunk_ns(workload);
+    let case = Case { workload, strategy, workers, profile, per_chunk, parent };
     let at = |g: Guess| case.time(g);
     // Serial's measured time, its own loop around the tasks included, as a measured efficiency has it.
     let serial = median(&workload.serial.walls()).unwrap_or_else(|| workload.total()).max(1.0);
@@ -204,14 +225,25 @@ struct Case<'a> {
     workers: usize,
     profile: &'a MachineProfile,
     per_chunk: f64,
+    /// The parent's own work per chunk (worker processes), serialized through its one thread.
+    parent: f64,
 }
 
 impl Case<'_> {
     /// The predicted time at `g`, in this machine's nanoseconds (per-core speed cancels out of efficiency).
     fn time(&self, g: Guess) -> f64 {
-        let scheduled = self.on_target(g, self.per_chunk * g.overhead_scale);
+        let scheduled = self.on_target(g, self.per_chunk * g.overhead_scale).max(self.parent_bound(g));
         let memory = memory_bound(self.workload, self.workers, self.profile, g.bandwidth_scale);
         memory.map_or(scheduled, |m| m.max(scheduled)) * g.model_scale
+    }
+
+    /// The time the parent takes to pass every chunk at this many workers, one after another.
+    fn parent_bound(&self, g: Guess) -> f64 {
+        if self.parent == 0.0 {
+            return 0.0;
+        }
+        let split = self.strategy.split(self.workload.costs.len(), self.workers);
+        chunk_count(&self.workload.costs, split, self.workers) as f64 * self.parent * g.overhead_scale
     }
 
     /// The schedule's makespan on the target's workers as `g` places them, each chunk costing `per_chunk` more.
@@ -238,7 +270,7 @@ fn memory_bound(workload: &Workload, workers: usize, profile: &MachineProfile, s
 
 /// What costs the most efficiency at the case's worker count, at the central guess.
 fn loss(case: &Case, g: Guess) -> Loss {
-    let Case { workload, strategy, workers, profile, per_chunk } = *case;
+    let Case { workload, strategy, workers, profile, per_chunk, .. } = *case;
     let total = workload.total();
     let ideal = total / workers.max(1) as f64;
     let split = strategy.split(workload.costs.len(), workers);
@@ -247,8 +279,14 @@ fn loss(case: &Case, g: Guess) -> Loss {
     let with_overhead = makespan(&workload.costs, split, &even, per_chunk);
     let with_smt = case.on_target(g, per_chunk);
     let memory = memory_bound(workload, workers, profile, 1.0).unwrap_or(0.0);
-    let losses =
-        [(memory - with_smt, 0), (balanced - ideal, 1), (with_overhead - balanced, 2), (with_smt - with_overhead, 3)];
+    let parent = case.parent_bound(g);
+    let losses = [
+        (memory - with_smt, 0),
+        (balanced - ideal, 1),
+        (with_overhead - balanced, 2),
+        (with_smt - with_overhead, 3),
+        (parent - with_smt.max(memory), 4),
+    ];
     let (amount, which) = losses.iter().copied().fold((0.0, usize::MAX), |a, b| if b.0 > a.0 { b } else { a });
     if amount <= 0.02 * ideal {
         return Loss::None;
@@ -270,6 +308,7 @@ fn loss(case: &Case, g: Guess) -> Loss {
                 pipe: matches!(strategy.kind, StrategyKind::Process | StrategyKind::Mpi),
             }
         }
+        4 => Loss::Parent { chunks: chunk_count(&workload.costs, split, workers), per_chunk_ns: case.parent },
         _ if workers > profile.logical_cores => Loss::Oversubscribed { logical: profile.logical_cores },
         _ => Loss::Smt { physical: g.physical, smt_yield: g.smt_yield },
     }
@@ -298,6 +337,10 @@ impl Loss {
             Loss::Smt { physical, smt_yield } => {
                 format!("SMT: {workers} workers on {physical} cores, two siblings yielding {smt_yield:.2} of one")
             }
+            Loss::Parent { chunks, per_chunk_ns } => format!(
+                "the parent: {chunks} chunks at {:.1} µs of its own work each pass through its one thread at {workers}",
+                per_chunk_ns / 1e3
+            ),
             Loss::Oversubscribed { logical } => {
                 format!("oversubscribed: {workers} workers take turns on {logical} logical cores")
             }

@@ -24,25 +24,39 @@ pub enum Split {
 
 /// The time until the last worker finishes, in ns, for tasks of `costs` (ns each, in task order).
 pub fn makespan(costs: &[f64], split: Split, speeds: &[f64], per_chunk_ns: f64) -> f64 {
+    schedule(costs, split, speeds, per_chunk_ns).0
+}
+
+/// The chunks `split` cuts `costs` into at `workers` workers of equal speed.
+pub fn chunk_count(costs: &[f64], split: Split, workers: usize) -> usize {
+    schedule(costs, split, &vec![1.0; workers.max(1)], 0.0).1
+}
+
+/// The makespan, and the chunks handed out.
+fn schedule(costs: &[f64], split: Split, speeds: &[f64], per_chunk_ns: f64) -> (f64, usize) {
     let workers = speeds.len().max(1);
     let speed = |w: usize| speeds.get(w).copied().unwrap_or(1.0).max(1e-9);
     let sum = |range: std::ops::Range<usize>| costs[range].iter().sum::<f64>();
     match split {
-        Split::Blocks => block_ranges(costs.len(), workers)
-            .into_iter()
-            .enumerate()
-            .map(|(w, block)| if block.is_empty() { 0.0 } else { (sum(block) + per_chunk_ns) / speed(w) })
-            .fold(0.0, f64::max),
+        Split::Blocks => {
+            let blocks: Vec<_> = block_ranges(costs.len(), workers).into_iter().enumerate().collect();
+            let busy =
+                blocks.iter().filter(|(_, b)| !b.is_empty()).map(|(w, b)| (sum(b.clone()) + per_chunk_ns) / speed(*w));
+            let chunks = blocks.iter().filter(|(_, b)| !b.is_empty()).count();
+            (busy.fold(0.0, f64::max), chunks)
+        }
         Split::RoundRobin(chunk) => {
             let mut busy = vec![0.0; workers];
-            for (i, range) in chunk_ranges(costs.len(), chunk).into_iter().enumerate() {
-                busy[i % workers] += (sum(range) + per_chunk_ns) / speed(i % workers);
+            let ranges = chunk_ranges(costs.len(), chunk);
+            for (i, range) in ranges.iter().enumerate() {
+                busy[i % workers] += (sum(range.clone()) + per_chunk_ns) / speed(i % workers);
             }
-            busy.into_iter().fold(0.0, f64::max)
+            (busy.into_iter().fold(0.0, f64::max), ranges.len())
         }
         Split::Queue(chunk) => {
-            let chunks = chunk_ranges(costs.len(), chunk).into_iter().map(|r| sum(r) + per_chunk_ns);
-            greedy(chunks, speeds)
+            let ranges = chunk_ranges(costs.len(), chunk);
+            let count = ranges.len();
+            (greedy(ranges.into_iter().map(|r| sum(r) + per_chunk_ns), speeds), count)
         }
         Split::Adaptive { target } => adaptive(costs, speeds, per_chunk_ns, target),
     }
@@ -63,17 +77,18 @@ fn greedy(chunks: impl Iterator<Item = f64>, speeds: &[f64]) -> f64 {
 }
 
 /// Workers claiming adaptive chunks from a shared cursor, each sizing its next chunk from how long its last took
-/// (as `crossbeam` and `process` do), the worker free first claiming next.
-fn adaptive(costs: &[f64], speeds: &[f64], per_chunk_ns: f64, target: Duration) -> f64 {
+/// (as `crossbeam` and `process` do), the worker free first claiming next; the makespan and the chunks.
+fn adaptive(costs: &[f64], speeds: &[f64], per_chunk_ns: f64, target: Duration) -> (f64, usize) {
     let workers = speeds.len().max(1);
     let mut free: BinaryHeap<Reverse<(Ordered, usize)>> = (0..workers).map(|w| Reverse((Ordered(0.0), w))).collect();
     let mut sizes = vec![1usize; workers];
-    let (mut cursor, mut end) = (0usize, 0.0f64);
+    let (mut cursor, mut end, mut chunks) = (0usize, 0.0f64, 0usize);
     while cursor < costs.len() {
         let Reverse((Ordered(at), w)) = free.pop().expect("a worker");
         let take = sizes[w].min(costs.len() - cursor).max(1);
         let work: f64 = costs[cursor..cursor + take].iter().sum();
         cursor += take;
+        chunks += 1;
         let took = (work + per_chunk_ns) / speeds.get(w).copied().unwrap_or(1.0).max(1e-9);
         let done = at + took;
         end = end.max(done);
@@ -81,7 +96,7 @@ fn adaptive(costs: &[f64], speeds: &[f64], per_chunk_ns: f64, target: Duration) 
         sizes[w] = next_chunk_size(take, Duration::from_nanos(took as u64), target, remaining, workers);
         free.push(Reverse((Ordered(done), w)));
     }
-    end
+    (end, chunks)
 }
 
 /// An f64 that orders totally, for the heap.
@@ -149,6 +164,16 @@ mod tests {
         assert!(close(makespan(&costs, Split::Blocks, &speeds, 0.0), 400.0), "200 ns of work at half speed");
         let queued = makespan(&costs, Split::Queue(1), &speeds, 0.0);
         assert!((queued - 400.0 * 2.0 / 3.0).abs() <= 20.0, "the work splits 2:1: {queued}");
+    }
+
+    #[test]
+    fn chunks_are_counted_as_each_split_cuts_them() {
+        let costs = vec![10.0; 100];
+        assert_eq!(chunk_count(&costs, Split::Blocks, 4), 4);
+        assert_eq!(chunk_count(&costs, Split::RoundRobin(7), 4), 15);
+        assert_eq!(chunk_count(&costs, Split::Queue(1), 4), 100);
+        let adaptive = chunk_count(&costs, Split::Adaptive { target: TARGET }, 4);
+        assert!((4..100).contains(&adaptive), "{adaptive}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
 use crate::measure::histogram::TaskTimes;
-use crate::measure::task_costs::TaskCostSums;
+use crate::measure::task_costs::TaskCostSamples;
 use crate::measure::{load, paging, rss};
 use crate::plan::Cell;
 use crate::record::{CellRecord, CellStatus, PayloadBytes, Sample};
@@ -33,7 +33,7 @@ pub(super) struct CellRun {
     warmup: Vec<Sample>,
     samples: Vec<Sample>,
     task_times: TaskTimes,
-    task_costs: TaskCostSums,
+    task_costs: TaskCostSamples,
     digest: Option<Digest>,
     serial_digest: Option<Digest>,
     payload: Option<PayloadBytes>,
@@ -81,7 +81,7 @@ impl CellRun {
             warmup: Vec::new(),
             samples: Vec::new(),
             task_times: TaskTimes::default(),
-            task_costs: TaskCostSums::default(),
+            task_costs: TaskCostSamples::default(),
             digest: None,
             serial_digest: None,
             payload: None,

@@ -131,3 +131,23 @@ fn blocked_costs_are_spread_over_their_tasks() {
     old.task_costs = None;
     assert!(Workload::of(&old).is_none());
 }
+
+/// Worker processes whose parent spends 50 µs of its own on each of 100 one-task chunks: 8 workers cannot go
+/// faster than the parent's 5 ms, whatever their tasks' 10 ms divide into.
+#[test]
+fn every_chunk_passing_through_the_parent_bounds_worker_processes() {
+    use crate::record::WorkerCpu;
+    let serial = serial(Kind::Cpu, &[100_000; 100]);
+    let mut one = cell("w", Kind::Cpu, Process, 1, &[10_000_000.0 + 100.0 * 50_000.0; 5]);
+    one.chunk = Chunk::Fixed(1);
+    for s in &mut one.samples {
+        s.worker_cpu = vec![WorkerCpu { ran_ns: 10_000_000, waited_ns: 0 }];
+        s.cpu_ns = 10_000_000 + 100 * 50_000;
+    }
+    let workload = Workload::of(&serial).unwrap();
+    let process =
+        Strategy { kind: Process, chunk: Chunk::Fixed(1), chunk_target: Duration::ZERO, one_worker: Some(&one) };
+    let p = predict(&workload, &process, 8, &machine(8, Some(8), None, &[]), Some(1.0));
+    assert!((p.efficiency - 10.0 / (8.0 * 5.0)).abs() < 0.01, "{p:?}");
+    assert_eq!(p.loss, Loss::Parent { chunks: 100, per_chunk_ns: 50_000.0 });
+}
