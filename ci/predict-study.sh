@@ -5,7 +5,9 @@
 # streaming bandwidth at N threads from its `triad` cells (so `triad` leaves the validation set). Its physical
 # cores and SMT yield were not kept: the profile leaves them unknown, and the predictions widen for them.
 #
-#   ci/predict-study.sh [OUT_DIR]
+#   ci/predict-study.sh [OUT_DIR] [--reuse]
+#
+# --reuse predicts again from OUT_DIR/local.json (a model change needs no new measurements).
 #
 # Writes into OUT_DIR (default: a temporary directory): local.json (the run here), target-profile.json,
 # predicted.json, and table.md: per cell at 4, 8 and 16 workers, predicted efficiency [interval] against measured,
@@ -14,6 +16,7 @@ set -euo pipefail
 
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 out=$(realpath "${1:-$(mktemp -d)}")
+reuse=${2:-}
 mkdir -p "$out"
 samples="$repo/reports/sample-16core"
 (cd "$repo" && cargo build --release --bin ablate >/dev/null)
@@ -23,6 +26,7 @@ ablate="$build_dir/release/ablate"
 cd "$out"
 
 # The run here: every built-in the 16-core run measured, at its sizes, at 1 and 2 workers.
+if [ "$reuse" != --reuse ] || [ ! -s local.json ]; then
 strategies=serial,threads,rayon,crossbeam,process
 flags=(-s "$strategies" -j 1,2 --reps 5 --max-cell-time 2s)
 (cd "$repo" && cargo build --release -p auto-study >/dev/null)
@@ -36,6 +40,11 @@ samples = sys.argv[1]
 cpu = json.load(open("cpu.json"))
 cpu["cells"] += json.load(open("gather.json"))["cells"] + json.load(open("held-out.json"))["cells"]
 json.dump(cpu, open("local.json", "w"))
+EOF
+fi
+python3 - "$samples" <<'EOF'
+import json, sys
+samples = sys.argv[1]
 
 # The target's profile: its cores, and its triad bandwidth at each worker count (the best strategy's GB/s).
 machine = open(f"{samples}/machine.txt").read().split("\n")
@@ -72,13 +81,18 @@ EOF
 python3 - "$samples" <<'EOF' >table.md
 import json, re, statistics, sys
 samples = sys.argv[1]
+STRATEGIES = {"serial", "threads", "rayon", "crossbeam", "process", "mpi"}
+HELD_OUT = {"spmv", "lookup", "hashchain", "blobs"}
 measured = {}
 for name in ("cpu16.txt", "mem16.txt", "study16.txt"):
     for line in open(f"{samples}/{name}"):
         cells = line.split()
-        if len(cells) < 15 or not cells[4].isdigit():
+        # workload, size, the size's unit (one word or more), strategy, workers, chunk, median, its unit, spread,
+        # speedup, efficiency, ...
+        at = next((i for i, c in enumerate(cells) if i >= 2 and c.split("/")[0] in STRATEGIES), None)
+        if at is None or len(cells) < at + 8 or not cells[at + 1].isdigit():
             continue
-        workload, strategy, workers, efficiency = cells[0], cells[3], int(cells[4]), cells[10]
+        workload, strategy, workers, efficiency = cells[0], cells[at], int(cells[at + 1]), cells[at + 7]
         try:
             measured[(workload, strategy, workers)] = float(efficiency.rstrip("?"))
         except ValueError:
@@ -87,6 +101,7 @@ kinds = {c["workload"]: c["kind"] for c in json.load(open("local.json"))["cells"
 predicted = json.load(open("predicted.json"))["predicted"]
 print("| workload | kind | strategy | workers | predicted [interval] | measured on 16 cores | inside |")
 print("|---|---|---|---|---|---|---|")
+held = {"inside": 0, "rows": 0, "widths": []}
 inside16, widths16, rows16 = 0, [], 0
 for p in predicted:
     if p["workload"] == "triad" or " --chunk" in p["strategy"]:
@@ -101,10 +116,17 @@ for p in predicted:
             rows16 += 1
             inside16 += hit
             widths16.append(q["high"] - q["low"])
-        print(f"| {p['workload']} | {kinds.get(p['workload'])} | {strategy} | {q['workers']} | "
+            if p["workload"] in HELD_OUT:
+                held["rows"] += 1
+                held["inside"] += hit
+                held["widths"].append(q["high"] - q["low"])
+        name = p["workload"] + (" (held out)" if p["workload"] in HELD_OUT else "")
+        print(f"| {name} | {kinds.get(p['workload'])} | {strategy} | {q['workers']} | "
               f"{q['efficiency']:.2f} [{q['low']:.2f}, {q['high']:.2f}] | {m:.2f} | {'yes' if hit else '**no**'} |")
 print(f"\nAt 16 workers, CPU- and memory-bound cells: measured inside the interval in {inside16} of {rows16}"
       f" ({100 * inside16 / max(rows16, 1):.0f} %); median interval width {statistics.median(widths16 or [0]):.2f}.")
+print(f"Held out (the auto-study crate's workloads): {held['inside']} of {held['rows']} inside;"
+      f" median width {statistics.median(held['widths'] or [0]):.2f}.")
 for workload, strategy in (("skewed", "threads"), ("mandelbrot", "threads"), ("blobs", "process/shm")):
     for p in predicted:
         if p["workload"] == workload and p["strategy"] == strategy:

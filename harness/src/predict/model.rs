@@ -127,15 +127,15 @@ impl Strategy<'_> {
         parents.and_then(|p| median(&p)).unwrap_or(0.0)
     }
 
-    /// The strategy's own work per chunk, ns: what its cell at one worker took beyond serial's tasks, over the
-    /// chunks it ran; 0 where it has no such cell.
+    /// The strategy's own work per chunk, ns: what its cell at one worker took beyond its own tasks (its task
+    /// costs, recorded in the same executions; serial's where it has none), over the chunks it ran; 0 where it has
+    /// no such cell. Taken from one cell's own executions, a busy moment between two cells is not overhead.
     fn per_chunk_ns(&self, workload: &Workload) -> f64 {
         let Some(cell) = self.one_worker else { return 0.0 };
         let Some(measured) = median(&cell.walls()) else { return 0.0 };
-        let split = self.split(workload.costs.len(), 1);
-        let base = makespan(&workload.costs, split, &[1.0], 0.0);
-        let chunks = makespan(&workload.costs, split, &[1.0], 1.0) - base;
-        if chunks <= 0.0 { 0.0 } else { ((measured - workload.total()) / chunks).max(0.0) }
+        let own_tasks = cell.task_costs.as_ref().map(|c| c.ns.iter().sum::<u64>() as f64);
+        let chunks = chunk_count(&workload.costs, self.split(workload.costs.len(), 1), 1).max(1) as f64;
+        ((measured - own_tasks.unwrap_or_else(|| workload.total())) / chunks).max(0.0)
     }
 }
 
