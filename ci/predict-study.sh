@@ -68,6 +68,7 @@ profile = {
     "stream_gbps": [{"threads": t, "gbps": g} for t, g in sorted(gbps.items())],
     "smt_yield": None,
     "cpu_kernel_ns": None,
+    "core_speed": [],
     "thread_wake_ns": None,
     "process_spawn_ns": None,
     "pipe_round_trip_ns": None,

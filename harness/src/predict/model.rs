@@ -3,7 +3,9 @@
 //! sharing a core), bounded below by the memory traffic over the target's bandwidth at that many threads. Each
 //! prediction carries an interval from what the model does not know: the overhead (half to twice what was
 //! measured), the SMT yield (±0.05 when probed, 1.0–1.4 when not; the physical cores, when unknown, anywhere from
-//! half the logical ones to all), the bandwidth share (±10 %), and a floor of ±5 % for the model itself.
+//! half the logical ones to all), each thread's speed with that many busy (±0.03 when probed; when not, 5 % lost
+//! and up to 15 %, in proportion to the cores busy), the bandwidth share (±10 %), and a floor of ±5 % for the model
+//! itself.
 
 use std::time::Duration;
 
@@ -17,6 +19,13 @@ use crate::strategy::{Chunk, StrategyKind};
 
 /// The relative error the model allows itself in every prediction, whatever else it knows.
 pub const MODEL_ERROR: f64 = 0.05;
+
+/// What a thread loses with every core busy, where the profile did not measure it: from a little (the central
+/// guess) to as much as all-core clocks commonly fall below one-core ones; scaled by the share of cores busy.
+pub const UNKNOWN_CORE_SLOWDOWN: (f64, f64) = (0.05, 0.15);
+
+/// The error allowed a measured per-thread speed with N threads busy.
+pub const CORE_SPEED_ERROR: f64 = 0.03;
 
 /// SMT yield assumed when the profile has none but the machine may have siblings: two siblings give from nothing
 /// (1.0) to 1.4 times one thread's throughput.
@@ -52,6 +61,8 @@ impl<'a> Workload<'a> {
 struct Guess {
     overhead_scale: f64,
     smt_yield: f64,
+    /// Each worker's speed with this many busy, relative to one alone (all-core clocks, shared caches).
+    core_speed: f64,
     physical: usize,
     bandwidth_scale: f64,
     model_scale: f64,
@@ -176,11 +187,17 @@ pub fn predict(
         None => (logical.div_ceil(2), logical, logical),
     };
     let speed_spread = if speed.is_some() { 0.0 } else { 0.15 };
+    let busy_share = (workers as f64 / logical as f64).min(1.0);
+    let (core_low, core_mid, core_high) = match profile.core_speed_at(workers) {
+        Some(s) => ((s - CORE_SPEED_ERROR).max(0.1), s, (s + CORE_SPEED_ERROR).min(1.0)),
+        None => (1.0 - UNKNOWN_CORE_SLOWDOWN.1 * busy_share, 1.0 - UNKNOWN_CORE_SLOWDOWN.0 * busy_share, 1.0),
+    };
     let guess = |pessimistic: Option<bool>| -> Guess {
         match pessimistic {
             None => Guess {
                 overhead_scale: 1.0,
                 smt_yield: yield_mid,
+                core_speed: core_mid,
                 physical: phys_mid,
                 bandwidth_scale: 1.0,
                 model_scale: 1.0,
@@ -188,6 +205,7 @@ pub fn predict(
             Some(true) => Guess {
                 overhead_scale: 2.0,
                 smt_yield: yield_low,
+                core_speed: core_low,
                 physical: phys_low,
                 bandwidth_scale: 0.9 * (1.0 - speed_spread),
                 model_scale: 1.0 + MODEL_ERROR,
@@ -195,6 +213,7 @@ pub fn predict(
             Some(false) => Guess {
                 overhead_scale: 0.5,
                 smt_yield: yield_high,
+                core_speed: core_high,
                 physical: phys_high,
                 bandwidth_scale: 1.1 * (1.0 + speed_spread),
                 model_scale: 1.0 - MODEL_ERROR,
@@ -248,7 +267,10 @@ impl Case<'_> {
 
     /// The schedule's makespan on the target's workers as `g` places them, each chunk costing `per_chunk` more.
     fn on_target(&self, g: Guess, per_chunk: f64) -> f64 {
-        let speeds = worker_speeds(self.workers, g.physical, self.profile.logical_cores, g.smt_yield);
+        let speeds: Vec<f64> = worker_speeds(self.workers, g.physical, self.profile.logical_cores, g.smt_yield)
+            .into_iter()
+            .map(|s| s * g.core_speed)
+            .collect();
         makespan(&self.workload.costs, self.strategy.split(self.workload.costs.len(), self.workers), &speeds, per_chunk)
     }
 }

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use super::profile::{MachineProfile, PROFILE_VERSION, ThreadsGbps};
+use super::profile::{MachineProfile, PROFILE_VERSION, ThreadsGbps, ThreadsSpeed};
 use crate::measure::machine::Machine;
 use crate::strategy::Pinning;
 
@@ -37,6 +37,7 @@ pub fn probe(machine: &Machine) -> MachineProfile {
         random_gbps,
         smt_yield: sibling_of(0).map(smt_yield),
         cpu_kernel_ns: Some(spin_ns_per_iteration(&Pinning::allowed_cpus(), 0)),
+        core_speed: counts.iter().map(|&t| ThreadsSpeed { threads: t, relative: core_speed(t) }).collect(),
         thread_wake_ns: Some(thread_wake_ns()),
         process_spawn_ns: process_spawn_ns(),
         pipe_round_trip_ns: pipe_round_trip_ns(),
@@ -114,8 +115,14 @@ fn random(threads: usize, len: usize) -> f64 {
     })
 }
 
-/// A dependent integer chain's time per iteration on CPU `index` of the allowed ones, ns.
+/// A dependent integer chain's time per iteration on CPU `index` of the allowed ones, ns, on a thread of its own
+/// (pinning the caller would narrow the CPUs every later measurement may use).
 fn spin_ns_per_iteration(pinning: &Pinning, index: usize) -> f64 {
+    std::thread::scope(|scope| scope.spawn(|| spin_here(pinning, index)).join().unwrap_or(f64::NAN))
+}
+
+/// [`spin_ns_per_iteration`] on the calling thread, pinned.
+fn spin_here(pinning: &Pinning, index: usize) -> f64 {
     pinning.pin_thread(index);
     let (mut x, mut iterations) = (1u64, 0u64);
     let began = Instant::now();
@@ -126,6 +133,17 @@ fn spin_ns_per_iteration(pinning: &Pinning, index: usize) -> f64 {
         iterations += 10_000;
     }
     began.elapsed().as_nanos() as f64 / iterations as f64
+}
+
+/// The CPU-bound kernel's speed per thread with `threads` busy at once, relative to one alone.
+fn core_speed(threads: usize) -> f64 {
+    let pinning = Pinning::allowed_cpus();
+    let alone = spin_ns_per_iteration(&pinning, 0);
+    let rates = together(threads, |t, start| {
+        start.wait();
+        1.0 / spin_here(&pinning, t)
+    });
+    rates / threads as f64 * alone
 }
 
 /// Two siblings busy together over one alone: their combined throughput relative to one thread's.

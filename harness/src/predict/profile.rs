@@ -41,6 +41,10 @@ pub struct MachineProfile {
     pub smt_yield: Option<f64>,
     /// A CPU-bound kernel's time per iteration on one core, ns: the per-core speed, for comparing machines.
     pub cpu_kernel_ns: Option<f64>,
+    /// The same kernel's speed per thread with N threads busy at once, relative to one alone (all-core clocks
+    /// below one-core ones, shared caches): 1.0 where nothing is lost. Empty where not measured.
+    #[serde(default)]
+    pub core_speed: Vec<ThreadsSpeed>,
     /// Waking a parked thread and hearing back, ns.
     pub thread_wake_ns: Option<f64>,
     /// Spawning a process that exits at once and waiting for it, ns.
@@ -49,6 +53,13 @@ pub struct MachineProfile {
     pub pipe_round_trip_ns: Option<f64>,
     /// How this profile was made: `probed on <date>` or what was assumed, and from where.
     pub source: String,
+}
+
+/// A thread's speed with `threads` busy at once, relative to one alone.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadsSpeed {
+    pub threads: usize,
+    pub relative: f64,
 }
 
 /// Bandwidth at a thread count.
@@ -75,6 +86,13 @@ impl MachineProfile {
             (None, Some(a)) => Some(a.gbps * threads as f64 / a.threads as f64),
             (None, None) => None,
         }
+    }
+
+    /// A thread's speed with `threads` busy, relative to one alone: measured at the nearest count at or below,
+    /// `None` where not measured.
+    pub fn core_speed_at(&self, threads: usize) -> Option<f64> {
+        let below = self.core_speed.iter().filter(|p| p.threads <= threads).max_by_key(|p| p.threads);
+        below.or_else(|| self.core_speed.first()).map(|p| p.relative)
     }
 
     /// The default place of the profile of machine `fingerprint` under `baselines`.
@@ -124,6 +142,7 @@ mod tests {
             random_gbps: Vec::new(),
             smt_yield: Some(1.2),
             cpu_kernel_ns: None,
+            core_speed: Vec::new(),
             thread_wake_ns: None,
             process_spawn_ns: None,
             pipe_round_trip_ns: None,

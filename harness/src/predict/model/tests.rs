@@ -4,7 +4,7 @@ use ablate_workloads::Kind;
 
 use super::*;
 use crate::measure::task_costs::TaskCosts;
-use crate::predict::profile::{PROFILE_VERSION, ThreadsGbps};
+use crate::predict::profile::{PROFILE_VERSION, ThreadsGbps, ThreadsSpeed};
 use crate::strategy::StrategyKind::{Crossbeam, Process, Serial, Threads};
 use crate::verdict::fixtures::cell;
 
@@ -21,6 +21,7 @@ fn machine(logical: usize, physical: Option<usize>, smt_yield: Option<f64>, stre
         random_gbps: Vec::new(),
         smt_yield,
         cpu_kernel_ns: None,
+        core_speed: vec![ThreadsSpeed { threads: 1, relative: 1.0 }, ThreadsSpeed { threads: 64, relative: 1.0 }],
         thread_wake_ns: None,
         process_spawn_ns: None,
         pipe_round_trip_ns: None,
