@@ -68,6 +68,7 @@ mod tests {
             peak_rss_bytes: wall_ns / 10,
             busy_ns,
             worker_cpu: Vec::new(),
+            driver_cpu: None,
             worker_peak_rss_bytes,
             faults,
             wire,

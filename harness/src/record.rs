@@ -146,10 +146,14 @@ pub struct Sample {
     /// Time each worker spent inside tasks.
     pub busy_ns: Vec<u64>,
     /// Each worker's time on a CPU and waiting, runnable, for one (its thread's, or its worker process's), in
-    /// worker order: what the load-proof efficiency is made of (see [`crate::load_proof`]). Empty where the
+    /// worker order: what the load-proof efficiency is made of (the verdicts' `load_proof` module). Empty where the
     /// platform does not tell, and in records from before it was kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub worker_cpu: Vec<WorkerCpu>,
+    /// The thread that handed every chunk to worker processes: its own time on and waiting for a CPU (process
+    /// strategy; absent elsewhere). What a prediction charges each chunk the parent passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver_cpu: Option<WorkerCpu>,
     /// Peak resident memory of each worker process (process strategy).
     pub worker_peak_rss_bytes: Vec<u64>,
     pub faults: Faults,

@@ -120,21 +120,15 @@ impl Strategy<'_> {
         }
     }
 
-    /// The work the parent of worker processes (or rank 0) does per chunk, alone, ns: its own CPU time at one
-    /// worker (the run's CPU time less its workers'), over the chunks; 0 for in-process strategies, or where the
-    /// workers' CPU time was not recorded. Every chunk passes through that one thread, so no number of workers
-    /// runs faster than the chunks times this.
+    /// The work the thread that hands chunks to worker processes does per chunk, ns: its own CPU time at one
+    /// worker (`driver_cpu`), over the chunks; 0 for in-process strategies, or where it was not recorded. Every
+    /// chunk passes through that one thread, so no number of workers runs faster than the chunks times this.
+    /// (The parent's reader threads, which decode the answers, run beside it and are not counted.)
     fn parent_per_chunk_ns(&self, workload: &Workload) -> f64 {
         let Some(cell) = self.one_worker.filter(|c| c.strategy.runs_in_other_processes()) else { return 0.0 };
         let chunks = chunk_count(&workload.costs, self.split(workload.costs.len(), 1), 1).max(1) as f64;
-        let parents: Option<Vec<f64>> = cell
-            .samples
-            .iter()
-            .map(|s| {
-                let workers: u64 = s.worker_cpu.iter().map(|w| w.ran_ns).sum();
-                (!s.worker_cpu.is_empty()).then(|| s.cpu_ns.saturating_sub(workers) as f64 / chunks)
-            })
-            .collect();
+        let parents: Option<Vec<f64>> =
+            cell.samples.iter().map(|s| s.driver_cpu.map(|d| d.ran_ns as f64 / chunks)).collect();
         parents.and_then(|p| median(&p)).unwrap_or(0.0)
     }
 

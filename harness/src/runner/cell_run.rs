@@ -164,6 +164,7 @@ impl CellRun {
             peak_rss_bytes: rss::peak_rss_bytes(),
             busy_ns: execution.busy_nanos.clone(),
             worker_cpu: execution.worker_cpu.clone(),
+            driver_cpu: execution.driver_cpu,
             worker_peak_rss_bytes: execution.worker_peak_rss.clone(),
             faults: execution.faults,
             wire: execution.wire,

@@ -48,6 +48,7 @@ pub fn sample(round: u32, wall_ns: f64, others_cpu_ns: Option<u64>) -> Sample {
         peak_rss_bytes: 0,
         busy_ns: Vec::new(),
         worker_cpu: Vec::new(),
+        driver_cpu: None,
         worker_peak_rss_bytes: Vec::new(),
         faults: Faults::default(),
         wire: None,

@@ -143,7 +143,7 @@ fn every_chunk_passing_through_the_parent_bounds_worker_processes() {
     one.chunk = Chunk::Fixed(1);
     for s in &mut one.samples {
         s.worker_cpu = vec![WorkerCpu { ran_ns: 10_000_000, waited_ns: 0 }];
-        s.cpu_ns = 10_000_000 + 100 * 50_000;
+        s.driver_cpu = Some(WorkerCpu { ran_ns: 100 * 50_000, waited_ns: 0 });
     }
     let workload = Workload::of(&serial).unwrap();
     let process =
