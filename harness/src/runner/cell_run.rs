@@ -146,9 +146,11 @@ impl CellRun {
         let machine_before = load::machine_busy_ns();
         let cpu_before = process_cpu_time();
         let faults_before = paging::minor_faults();
+        let counters_before = pool.worker_counters();
         let started = Instant::now();
         let execution = pool.execute(&counter);
         let wall = started.elapsed();
+        let counters_after = pool.worker_counters();
         let minor_page_faults = paging::minor_faults_since(faults_before);
         let cpu_after = process_cpu_time();
         let machine_after = load::machine_busy_ns();
@@ -163,7 +165,12 @@ impl CellRun {
             cpu_ns,
             peak_rss_bytes: rss::peak_rss_bytes(),
             busy_ns: execution.busy_nanos.clone(),
-            worker_cpu: execution.worker_cpu.clone(),
+            worker_cpu: match (counters_before, counters_after) {
+                (Some(before), Some(after)) if execution.worker_cpu.is_empty() => {
+                    after.iter().zip(&before).map(|(a, b)| a.since(*b)).collect()
+                }
+                _ => execution.worker_cpu.clone(),
+            },
             driver_cpu: execution.driver_cpu,
             worker_peak_rss_bytes: execution.worker_peak_rss.clone(),
             faults: execution.faults,

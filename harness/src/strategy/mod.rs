@@ -216,6 +216,13 @@ impl TaskProgress for IgnoreProgress {
 /// the only one it runs.
 pub trait Pool: Send {
     fn execute(&mut self, progress: &dyn TaskProgress) -> Execution;
+
+    /// Each long-lived worker thread's time on and waiting for a CPU so far, read from outside it, so that the
+    /// runner reads them before and after an execution and the timed execution pays nothing for them. `None` for
+    /// pools whose workers note their own (threads started per execution, worker processes) or where unreadable.
+    fn worker_counters(&self) -> Option<Vec<crate::record::WorkerCpu>> {
+        None
+    }
 }
 
 /// A launched pool more than one cell of a group may run on: `auto`'s race times the fixed cells' own pools, and

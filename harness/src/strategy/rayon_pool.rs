@@ -52,7 +52,6 @@ impl Pool for RayonPool {
         let EffectiveChunk::Fixed(chunk) = StrategyKind::Rayon.effective_chunk(self.chunk, tasks, self.workers) else {
             unreachable!("rayon's chunks are fixed")
         };
-        let cpu_before: Vec<Option<WorkerCpu>> = self.thread_ids.iter().map(|&tid| schedstat::thread(tid)).collect();
         let busy: Vec<CachePadded<AtomicU64>> =
             (0..self.workers).map(|_| CachePadded::new(AtomicU64::new(0))).collect();
         let logs: Vec<ChunkLog> = self.pool.install(|| {
@@ -67,11 +66,10 @@ impl Pool for RayonPool {
                 })
                 .collect()
         });
-        for (worker, (&tid, before)) in self.thread_ids.iter().zip(cpu_before).enumerate() {
-            if let (Some(before), Some(after)) = (before, schedstat::thread(tid)) {
-                dispatch.note_worker_cpu(worker, after.since(before));
-            }
-        }
         dispatch.finish(logs, busy.iter().map(|b| b.load(Ordering::Relaxed)).collect())
+    }
+
+    fn worker_counters(&self) -> Option<Vec<WorkerCpu>> {
+        self.thread_ids.iter().map(|&tid| schedstat::thread(tid)).collect()
     }
 }
