@@ -48,10 +48,10 @@ impl BaselineStore {
         let own = self.path(fingerprint, name)?;
         if own.exists() {
             let record = read_baseline(&own, fingerprint, true)?;
-            if record.machine.fingerprint != fingerprint {
+            if record.machine.fingerprint != fingerprint && !allow_foreign {
                 return Err(HarnessError::Baseline(format!(
                     "baseline {} is in this machine's folder but was measured on machine {}: the store is \
-                     mislabelled; move it to {} or save the baseline again here",
+                     mislabelled; pass --allow-foreign-baseline to compare across machines, or move it to {}",
                     own.display(),
                     record.machine.fingerprint,
                     self.root.join(&record.machine.fingerprint).display()
