@@ -374,6 +374,8 @@ fn item_27_1_a_base_identical_to_the_candidate_is_refused_unless_allowed() {
     let mut allowed = vec!["gate", "--ab", base, "--allow-identical", "--out", "aa.json"];
     allowed.extend(suite);
     let output = ablate(d, &allowed);
-    assert_ne!(code(&output), Some(5), "{}", stderr(&output));
-    assert!(d.join("aa.json").exists(), "{}", stderr(&output));
+    // Measured: the rounds ran and their records were written. (Its verdict is not asserted: on a busy machine
+    // both pairs of two rounds may be set aside as preempted, and a gate that compared nothing exits 5.)
+    assert!(!stderr(&output).contains("byte for byte"), "{}", stderr(&output));
+    assert!(d.join("aa.json").exists() && d.join("aa.ab-base.json").exists(), "{}", stderr(&output));
 }
