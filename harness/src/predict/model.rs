@@ -16,6 +16,7 @@ use super::schedule::{Split, chunk_count, makespan};
 use crate::record::{CellRecord, CellStatus};
 use crate::stats::median;
 use crate::strategy::{Chunk, StrategyKind};
+use crate::verdict::load_proof;
 
 /// The relative error the model allows itself in every prediction, whatever else it knows.
 pub const MODEL_ERROR: f64 = 0.05;
@@ -135,9 +136,18 @@ impl Strategy<'_> {
     /// The strategy's own work per chunk, ns: what its cell at one worker took beyond its own tasks (its task
     /// costs, recorded in the same executions; serial's where it has none), over the chunks it ran; 0 where it has
     /// no such cell. Taken from one cell's own executions, a busy moment between two cells is not overhead.
+    ///
+    /// On a busy machine a wall time is stretched by the waiting for a CPU, which is not the strategy's own work:
+    /// each execution's time is taken as on a dedicated machine (see [`load_proof::dedicated_ns`]) where its
+    /// worker's counters were recorded.
     fn per_chunk_ns(&self, workload: &Workload) -> f64 {
         let Some(cell) = self.one_worker else { return 0.0 };
-        let Some(measured) = median(&cell.walls()) else { return 0.0 };
+        let times: Vec<f64> = cell
+            .samples
+            .iter()
+            .map(|s| load_proof::dedicated_ns(s, cell.strategy).unwrap_or(s.wall_ns as f64))
+            .collect();
+        let Some(measured) = median(&times) else { return 0.0 };
         let own_tasks = cell.task_costs.as_ref().map(|c| c.ns.iter().sum::<u64>() as f64);
         let chunks = chunk_count(&workload.costs, self.split(workload.costs.len(), 1), 1).max(1) as f64;
         ((measured - own_tasks.unwrap_or_else(|| workload.total())) / chunks).max(0.0)
