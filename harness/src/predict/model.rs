@@ -227,8 +227,15 @@ pub fn predict(
     let parent = strategy.parent_per_chunk_ns(workload);
     let case = Case { workload, strategy, workers, profile, per_chunk, parent };
     let at = |g: Guess| case.time(g);
-    // Serial's measured time, its own loop around the tasks included, as a measured efficiency has it.
-    let serial = median(&workload.serial.walls()).unwrap_or_else(|| workload.total()).max(1.0);
+    // Serial's measured time, its own loop around the tasks included, as a measured efficiency has it: as on a
+    // dedicated machine where its worker's counters were recorded, since the task costs are too.
+    let serial_times: Vec<f64> = workload
+        .serial
+        .samples
+        .iter()
+        .map(|s| load_proof::dedicated_ns(s, StrategyKind::Serial).unwrap_or(s.wall_ns as f64))
+        .collect();
+    let serial = median(&serial_times).unwrap_or_else(|| workload.total()).max(1.0);
     let efficiency = |time: f64| serial / (workers.max(1) as f64 * time.max(1.0));
     let (mid, worst, best) = (at(guess(None)), at(guess(Some(true))), at(guess(Some(false))));
     Prediction {
