@@ -17,7 +17,7 @@ fn text(bytes: &[u8]) -> String {
 fn a_run_is_predicted_on_a_probed_profile_and_an_old_file_is_refused_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let run = ["run", "-w", "spin,skewed", "--size", "40", "-s", "serial,threads,crossbeam", "-j", "1,2", "--reps=3"];
+    let run = ["run", "-w", "spin,skewed", "--size", "40", "-s", "serial,threads,crossbeam", "-j", "1,2,3", "--reps=3"];
     let output = ablate(d, &[&run[..], &["--out", "r.json"]].concat());
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
@@ -40,6 +40,10 @@ fn a_run_is_predicted_on_a_probed_profile_and_an_old_file_is_refused_with_what_t
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(out.contains("predictions, not measurements"), "{out}");
     assert!(out.contains("where each strategy stops paying"), "{out}");
+    assert!(
+        out.contains("Universal Scalability Law") && out.contains("spin crossbeam: σ "),
+        "three counts measured: {out}"
+    );
     let skewed_threads = out.lines().find(|l| l.starts_with("skewed") && l.contains("threads") && l.contains(" 8 "));
     assert!(skewed_threads.is_some_and(|l| l.contains("static split")), "{out}");
 

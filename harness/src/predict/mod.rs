@@ -7,6 +7,7 @@ pub mod model;
 pub mod probe;
 pub mod profile;
 pub mod schedule;
+pub mod usl;
 
 use std::time::Duration;
 
@@ -28,6 +29,9 @@ pub struct Predicted {
     pub speed: Option<f64>,
     /// The efficiency measured where the results file has the cell: (workers, efficiency).
     pub measured: Vec<(usize, f64)>,
+    /// The Universal Scalability Law fitted to the measured speedups, where three or more worker counts were
+    /// measured: a curve beside the model's, from the measurements alone.
+    pub usl: Option<usl::Usl>,
     /// The largest worker count asked whose predicted efficiency keeps the floor, and why it stops there.
     pub stops: Stops,
 }
@@ -89,7 +93,10 @@ pub fn predict(
                 cells.iter().filter_map(|c| Some((c.workers, c.summary.as_ref()?.efficiency?))).collect::<Vec<_>>();
             let stops = stops(&predictions, floor);
             let strategy = label;
-            out.push(Predicted { workload: name.to_owned(), size, strategy, predictions, speed, measured, stops });
+            let speedups: Vec<(usize, f64)> = measured.iter().map(|&(n, e)| (n, e * n as f64)).collect();
+            let usl = usl::fit(&[&[(1, 1.0)], &speedups[..]].concat());
+            let workload = name.to_owned();
+            out.push(Predicted { workload, size, strategy, predictions, speed, measured, usl, stops });
         }
     }
     if out.is_empty() {

@@ -39,6 +39,27 @@ pub fn render(predicted: &[Predicted], profile: &MachineProfile, floor: f64) -> 
             );
         }
     }
+    let fitted: Vec<&Predicted> = predicted.iter().filter(|p| p.usl.is_some()).collect();
+    if !fitted.is_empty() {
+        let _ =
+            writeln!(out, "\nthe Universal Scalability Law fitted to what was measured (three or more worker counts):");
+    }
+    for p in fitted {
+        let Some(usl) = &p.usl else { continue };
+        let peak = usl.peak.map_or_else(|| "no peak".to_owned(), |n| format!("peak at {n:.0} workers"));
+        let _ = writeln!(
+            out,
+            "  {} {}: σ {:.3} [{:.3}, {:.3}], κ {:.5} [{:.5}, {:.5}], {peak}",
+            p.workload,
+            p.strategy,
+            usl.sigma,
+            usl.sigma_interval.0,
+            usl.sigma_interval.1,
+            usl.kappa,
+            usl.kappa_interval.0,
+            usl.kappa_interval.1
+        );
+    }
     let _ = writeln!(out, "\nwhere each strategy stops paying (efficiency floor {floor}), as predicted:");
     for p in predicted {
         let _ = writeln!(out, "  {} {}: {}", p.workload, p.strategy, stops_text(&p.stops, floor));
