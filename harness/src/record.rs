@@ -150,8 +150,8 @@ pub struct Sample {
     /// platform does not tell, and in records from before it was kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub worker_cpu: Vec<WorkerCpu>,
-    /// The thread that handed every chunk to worker processes: its own time on and waiting for a CPU (process
-    /// strategy; absent elsewhere). What a prediction charges each chunk the parent passes.
+    /// The thread that handed every chunk to worker processes or ranks: its own time on and waiting for a CPU
+    /// (`process` and `mpi`; absent elsewhere). What a prediction charges each chunk the parent passes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver_cpu: Option<WorkerCpu>,
     /// Peak resident memory of each worker process (process strategy).

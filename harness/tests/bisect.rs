@@ -6,7 +6,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod support;
+use support::{eventually, gone};
 
 fn ablate(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ablate"));
@@ -133,26 +136,6 @@ fn item_27_10_a_bisection_on_a_dirty_tree_warns_that_uncommitted_changes_are_not
     std::fs::write(dir.path().join("README.md"), "later").unwrap();
     let clean = ablate(dir.path()).args(["bisect", "--good", &good, "--bad", "HEAD"]).output().unwrap();
     assert!(!stderr(&clean).contains("uncommitted"), "{}", stderr(&clean));
-}
-
-/// Whether process `pid` is gone (or a zombie, past running anything).
-fn gone(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
-    }
-}
-
-/// Waits up to `limit` for `done`.
-fn eventually(limit: Duration, done: impl Fn() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if done() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    done()
 }
 
 /// Sends `signal` to a bisection while a build script of its first build sleeps, and checks that it ends with

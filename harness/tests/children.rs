@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{eventually, gone};
+
 /// How long any gate here may take before the watchdog kills it and fails the test: the longest bound a test
 /// relies on (a hung base's wait, `--max-time 5s` plus the grace) with room to spare on a busy machine.
 const WATCHDOG: Duration = Duration::from_secs(60);
@@ -155,26 +158,6 @@ impl Ended {
             assert!(errors[0].contains(name), "names {name}: {}", errors[0]);
         }
     }
-}
-
-/// Whether process `pid` is gone (or a zombie, past running anything).
-fn gone(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
-    }
-}
-
-/// Waits up to `limit` for `done`.
-fn eventually(limit: Duration, done: impl Fn() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if done() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    done()
 }
 
 /// The suite every gate here asks for.

@@ -5,9 +5,6 @@ use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::StrategyKind;
 use crate::verdict::load_proof::{self, Doubt};
 
-/// The confidence of the load-proof efficiency's interval in tables (the verdicts use the thresholds' alpha).
-const CONFIDENCE: f64 = 0.95;
-
 /// What a table says of one cell beside its wall-clock figures.
 #[derive(Clone, Debug, Default)]
 pub(super) struct CellDoubt {
@@ -35,7 +32,7 @@ fn of(record: &RunRecord, cell: &CellRecord, cores: usize) -> Option<CellDoubt> 
     let wall_efficiency = cell.summary.as_ref()?.speedup? / cell.workers.clamp(1, cores) as f64;
     Some(CellDoubt {
         doubt: load_proof::wall_clock_doubt(cell, serial, cores, wall_efficiency),
-        load_proof: load_proof::of_cell(cell, serial, cores, CONFIDENCE).map(|p| p.efficiency),
+        load_proof: load_proof::efficiency(cell, serial, cores),
     })
 }
 

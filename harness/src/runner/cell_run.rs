@@ -16,6 +16,7 @@ use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
 use crate::measure::cpu::process_cpu_time;
 use crate::measure::histogram::TaskTimes;
+use crate::measure::schedstat;
 use crate::measure::task_costs::TaskCostSamples;
 use crate::measure::{load, paging, rss};
 use crate::plan::Cell;
@@ -147,9 +148,14 @@ impl CellRun {
         let cpu_before = process_cpu_time();
         let faults_before = paging::minor_faults();
         let counters_before = pool.worker_counters();
+        // The thread that hands every chunk to worker processes or ranks is this one: read around the timed
+        // execution, its counters cost the execution nothing.
+        let dispatches = self.cell.strategy.runs_in_other_processes();
+        let driver_before = schedstat::this_thread().filter(|_| dispatches);
         let started = Instant::now();
         let execution = pool.execute(&counter);
         let wall = started.elapsed();
+        let driver_cpu = driver_before.zip(schedstat::this_thread()).map(|(before, after)| after.since(before));
         let counters_after = pool.worker_counters();
         let minor_page_faults = paging::minor_faults_since(faults_before);
         let cpu_after = process_cpu_time();
@@ -171,7 +177,7 @@ impl CellRun {
                 }
                 _ => execution.worker_cpu.clone(),
             },
-            driver_cpu: execution.driver_cpu,
+            driver_cpu,
             worker_peak_rss_bytes: execution.worker_peak_rss.clone(),
             faults: execution.faults,
             wire: execution.wire,

@@ -118,7 +118,6 @@ impl Gathered {
             wire: Some(wire),
             worker_cpu_ns: worker_cpu.total_ns,
             worker_cpu: worker_cpu.each,
-            driver_cpu: None,
             worker_peak_rss,
             worker_start_ns: None,
             refused: None,

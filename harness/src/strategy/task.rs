@@ -41,9 +41,6 @@ pub struct Execution {
     /// Each worker's time on a CPU and waiting, runnable, for one during the execution (its thread's, or its
     /// process's), in worker order; empty where not measured for every worker.
     pub worker_cpu: Vec<WorkerCpu>,
-    /// The dispatching thread's own time on and waiting for a CPU, where one thread hands every chunk to worker
-    /// processes (process strategy); `None` elsewhere.
-    pub driver_cpu: Option<WorkerCpu>,
     /// Peak resident memory of each worker process during the execution (process strategy).
     pub worker_peak_rss: Vec<u64>,
     /// How long after the execution began its last worker started its first task: the cost of waking the
@@ -260,7 +257,6 @@ impl<'a> SharedExecution<'a> {
             faults: Faults::default(),
             wire: None,
             worker_cpu_ns: 0,
-            driver_cpu: None,
             worker_cpu: if every_worker { worker_cpu.into_iter().map(|(_, cpu)| cpu).collect() } else { Vec::new() },
             worker_peak_rss: Vec::new(),
             worker_start_ns: first_starts.into_iter().max(),

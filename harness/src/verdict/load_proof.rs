@@ -23,7 +23,7 @@ use crate::record::{CellRecord, Sample};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
-use crate::verdict::scaling::BUSY_TOLERANCE_CORES;
+use crate::verdict::scaling::busy_reason;
 
 /// How far the share of a CPU a parallel cell's workers got may differ from serial's, as a ratio, before its
 /// wall-clock speedup is marked unreliable: the speedup is off by that ratio, and 1.10 is the gate's own
@@ -78,12 +78,7 @@ fn median_of(samples: &[Sample], f: impl Fn(&Sample) -> Option<f64>) -> Option<f
 /// workers' counters were not recorded, or where the cell has more workers than cores (its workers then wait for
 /// each other, which no estimate of a dedicated machine can undo).
 pub fn of_cell(cell: &CellRecord, serial: &CellRecord, cores: usize, confidence: f64) -> Option<LoadProof> {
-    if cell.workers > cores {
-        return None;
-    }
-    let dedicated =
-        |c: &CellRecord| -> Option<Vec<f64>> { c.samples.iter().map(|s| dedicated_ns(s, c.strategy)).collect() };
-    let (serial_times, cell_times) = (dedicated(serial)?, dedicated(cell)?);
+    let (serial_times, cell_times) = dedicated_times(cell, serial, cores)?;
     let workers = cell.workers.max(1) as f64;
     let cell_time = median(&cell_times)?;
     let efficiency = median(&serial_times)? / cell_time / workers;
@@ -145,6 +140,23 @@ impl Doubt {
     }
 }
 
+/// The load-proof efficiency alone, without its interval's resampling: what a table shows.
+pub fn efficiency(cell: &CellRecord, serial: &CellRecord, cores: usize) -> Option<f64> {
+    let (serial_times, cell_times) = dedicated_times(cell, serial, cores)?;
+    Some(median(&serial_times)? / median(&cell_times)? / cell.workers.max(1) as f64)
+}
+
+/// Serial's and the cell's executions as on a dedicated machine, where every one recorded its workers' counters
+/// and the cell has no more workers than cores.
+fn dedicated_times(cell: &CellRecord, serial: &CellRecord, cores: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+    if cell.workers > cores {
+        return None;
+    }
+    let dedicated =
+        |c: &CellRecord| -> Option<Vec<f64>> { c.samples.iter().map(|s| dedicated_ns(s, c.strategy)).collect() };
+    Some((dedicated(serial)?, dedicated(cell)?))
+}
+
 /// Why `cell`'s wall-clock speedup against `serial` cannot be trusted, on a machine of `cores` logical cores:
 /// the two got unequal shares of a CPU (or, where shares were not recorded, other processes kept busy cores one
 /// of them needed), or a CPU-bound cell's efficiency `wall_efficiency` is more than linear. `None` when it can.
@@ -158,10 +170,7 @@ pub fn wall_clock_doubt(cell: &CellRecord, serial: &CellRecord, cores: usize, wa
             return Some(Doubt::UnequalShares { serial_share, cell_share, others_cores, cores });
         }
     } else {
-        let spare = |needed: usize| cores.saturating_sub(needed) as f64 + BUSY_TOLERANCE_CORES;
-        let busy = [(cell.others_cores(), cell.workers), (serial.others_cores(), 1)]
-            .iter()
-            .any(|(others, needed)| others.is_some_and(|o| o > spare(*needed)));
+        let busy = busy_reason(cell.others_cores(), serial.others_cores(), cell.workers, cores).is_some();
         if let Some(others_cores) = others_cores.filter(|_| busy) {
             return Some(Doubt::Busy { others_cores, cores });
         }

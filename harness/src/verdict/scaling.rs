@@ -257,7 +257,12 @@ fn too_short_reason(worker_start_ns: Option<f64>, wall_ns: f64) -> Option<String
 
 /// Why the machine was too busy to judge: other processes took cores the cell's workers (or serial's one
 /// thread) needed. `None` when they had them, or when the load was not recorded.
-fn busy_reason(cell_others: Option<f64>, serial_others: Option<f64>, workers: usize, cores: usize) -> Option<String> {
+pub fn busy_reason(
+    cell_others: Option<f64>,
+    serial_others: Option<f64>,
+    workers: usize,
+    cores: usize,
+) -> Option<String> {
     let spare = |needed: usize| cores.saturating_sub(needed) as f64 + BUSY_TOLERANCE_CORES;
     if let Some(others) = cell_others.filter(|&o| o > spare(workers)) {
         return Some(format!(

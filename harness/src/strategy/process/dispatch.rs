@@ -83,7 +83,6 @@ pub(super) fn execute(pool: &mut ProcessPool, progress: &dyn TaskProgress) -> Ex
     let workers = pool.workers.len();
     let chunk = StrategyKind::Process.effective_chunk(pool.chunk, tasks, workers);
     let cpu_before = pool.scheduled();
-    let driver_before = crate::measure::schedstat::this_thread();
     pool.live().for_each(|w| w.reset_peak_rss());
     let mut run = Run {
         queue: match chunk {
@@ -113,8 +112,7 @@ pub(super) fn execute(pool: &mut ProcessPool, progress: &dyn TaskProgress) -> Ex
     run.drive();
     let worker_cpu = per_slot_since(&run.pool.scheduled(), &cpu_before);
     let worker_peak_rss = run.pool.live().map(|w| w.peak_rss_bytes()).collect();
-    let driver_cpu = driver_before.zip(crate::measure::schedstat::this_thread()).map(|(b, a)| a.since(b));
-    Execution { driver_cpu, ..run.finish(worker_cpu, worker_peak_rss) }
+    run.finish(worker_cpu, worker_peak_rss)
 }
 
 impl Run<'_> {
