@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ablate_workloads::Registry;
 
+use super::predict_for::{self, Target};
 use super::print_stdout;
 use super::run::{check_destinations, measure, present, publish};
 use crate::cli::BaselineAction;
@@ -34,6 +35,8 @@ pub(super) fn thresholds_file(named: Option<&Path>) -> Option<PathBuf> {
 pub(super) struct Judge {
     pub thresholds: ThresholdSet,
     pub store: BaselineStore,
+    /// Where baselines (and machine profiles, under `profiles/`) are kept.
+    pub baseline_dir: PathBuf,
     source: Option<BaselineSource>,
     allow_foreign: bool,
 }
@@ -45,6 +48,7 @@ impl Judge {
         Ok(Judge {
             thresholds: ThresholdSet::load(file.as_deref(), judging.overrides.clone())?,
             store: BaselineStore::new(&judging.baseline_dir),
+            baseline_dir: judging.baseline_dir.clone(),
             source: judging.baseline.clone(),
             allow_foreign: judging.allow_foreign_baseline,
         })
@@ -111,13 +115,14 @@ pub(super) fn gate(
 ) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
     if let Candidate::Ab(ab, config) = &options.candidate {
-        return gate_ab(ab, config, output, options.require_power, &judge, registry, machine);
+        return gate_ab(ab, config, output, options, &judge, registry, machine);
     }
     if judge.source.is_none() && !options.lenient {
         return Err(
             HarnessError::Usage("gate needs --baseline NAME|FILE (or --lenient to check scaling only)".into()).into()
         );
     }
+    let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
     let (candidate, baseline, label) = match &options.candidate {
         Candidate::Results(path) => {
             let candidate = read_results(path)?;
@@ -165,6 +170,8 @@ pub(super) fn gate(
     let code = report.exit_code();
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
     let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds);
+    let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
+    let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &candidate, refusal, prepared)?;
@@ -221,7 +228,7 @@ fn gate_ab(
     ab: &AbOptions,
     config: &RunConfig,
     output: &Output,
-    require_power: bool,
+    options: &GateOptions,
     judge: &Judge,
     registry: &Registry,
     machine: &Machine,
@@ -232,6 +239,7 @@ fn gate_ab(
         crate::write::check_writable(path)?;
     }
     check_destinations(output, &judge.store, machine)?;
+    let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
     let base = &ab.base;
@@ -272,7 +280,7 @@ fn gate_ab(
         return Ok(exit::INTERRUPTED);
     }
     let report = GateReport::new(&outcome.candidate, Some(&outcome.base), &judge.thresholds, None)
-        .requiring_power(require_power);
+        .requiring_power(options.require_power);
     let base_label = format!("base build {}", base.display());
     if report.failed_cells.is_empty() {
         let compared = nothing_compared(&report, (&outcome.candidate, "this build"), (&outcome.base, &base_label));
@@ -283,6 +291,8 @@ fn gate_ab(
     let code = report.exit_code();
     let label = "this build".to_owned();
     let judged = JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds);
+    let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
+    let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;

@@ -5,6 +5,7 @@ mod history;
 mod judge;
 mod list;
 mod predict;
+mod predict_for;
 mod report;
 mod run;
 
@@ -81,7 +82,8 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         }
         Command::Report(args) => {
             let judging = plain::judging(&args.verdict)?;
-            report::report(&args.files, &args.out_dir, args.history.as_deref(), &judging)
+            let predict_for = plain::predict_for(&args.predict);
+            report::report(&args.files, &args.out_dir, args.history.as_deref(), &judging, predict_for.as_ref())
         }
         Command::History(args) => history::history(&args),
         Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),

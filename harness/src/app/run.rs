@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use ablate_workloads::Registry;
 
 use super::judge::Judge;
+use super::predict_for::{self, Target};
 use super::print_stdout;
 use crate::config::{Judging, Output, RunConfig};
 use crate::error::HarnessError;
@@ -32,6 +33,7 @@ pub(super) fn run(
     // the old X before the new one replaces it.
     let baseline = judge.baseline_for(&machine.fingerprint, false)?;
     check_destinations(output, &judge.store, machine)?;
+    let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
     let record = measure(config, output, registry, machine)?;
     let failed = record.failed_cells().count();
     let cancelled = record.cancelled;
@@ -42,6 +44,7 @@ pub(super) fn run(
     let regressed = gate.regressions().next().is_some();
     let label = judge.baseline_label();
     let judged = JudgedRun::new("this run".to_owned(), record.clone(), gate, label, &judge.thresholds);
+    let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
     let report = present(judged, output, baseline.is_some())?;
     publish(output, &judge.store, &record, None, report)?;
     Ok(match (cancelled, failed, regressed) {

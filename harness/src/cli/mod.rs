@@ -46,7 +46,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run the suite (or read a results file), compare with the baseline and check scaling; exits 0 pass,
     /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible or nothing
-    /// compared.
+    /// compared, 6 inconclusive (with --require-power), 8 predicted scaling below the floor (with
+    /// --require-predicted-scaling).
     #[command(mut_arg("baseline", |a| {
         a.required_unless_present_any(["ab", "lenient"]).help(
             "The baseline to compare with: a name in the store or a results file; required unless --ab (the base \
@@ -145,6 +146,8 @@ pub struct ReportArgs {
     /// file named, the history page alone).
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
+    #[command(flatten)]
+    pub predict: predict::PredictForArgs,
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +184,11 @@ pub struct GateArgs {
     /// too near the threshold to call, or scaling judged on a busy machine.
     #[arg(long)]
     pub require_power: bool,
+    /// Fail (exit 8) when a strategy's scaling predicted at --predict-for N lies below the efficiency floor with
+    /// its whole interval; an interval that straddles the floor is inconclusive and never fails. Without it a
+    /// predicted shortfall is reported and the exit code is the measured verdict's.
+    #[arg(long, requires = "predict_for")]
+    pub require_predicted_scaling: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -291,6 +299,8 @@ pub struct RunArgs {
     pub save_baseline: Option<String>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
+    #[command(flatten)]
+    pub predict: predict::PredictForArgs,
 }
 
 /// How long a worker process may take to load the workload, unless `--load-timeout` says otherwise.

@@ -8,8 +8,9 @@ use ablate_workloads::Registry;
 
 use super::bounds::AB_ROUNDS;
 use super::parse::{duration, format, run_config};
+use super::predict::PredictForArgs;
 use super::{GateArgs, RunArgs, VerdictArgs};
-use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output};
+use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, PredictFor};
 use crate::error::HarnessError;
 use crate::verdict::baseline::validate_name;
 use crate::verdict::gate::BaselineSource;
@@ -37,7 +38,14 @@ pub fn output(args: &RunArgs) -> Result<Output> {
         report: args.report.clone(),
         history: args.history.as_ref().map(|dir| dir.clone().unwrap_or_else(beside)),
         save_baseline: args.save_baseline.clone(),
+        predict_for: predict_for(&args.predict),
     })
+}
+
+/// `--predict-for N [--machine FILE]`, if given (clap has bounded N).
+pub fn predict_for(args: &PredictForArgs) -> Option<PredictFor> {
+    let workers = args.predict_for? as usize;
+    Some(PredictFor { workers, machine: args.machine.clone() })
 }
 
 /// How `args` judges results; a baseline named (rather than a file) must be a valid name.
@@ -74,6 +82,7 @@ pub fn gate(args: &GateArgs, registry: &Registry, logical_cores: usize) -> Resul
         lenient: args.lenient,
         confirm: args.confirm,
         require_power: args.require_power,
+        require_predicted_scaling: args.require_predicted_scaling,
         reseed_confirmations: args.run.order_seed.is_none(),
     })
 }

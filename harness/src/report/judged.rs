@@ -1,5 +1,6 @@
 //! A results file with what was judged of it: the unit every report section and chart is drawn from.
 
+use crate::predict::predicted_for::PredictedFor;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::StrategyKind;
 use crate::verdict::gate::GateReport;
@@ -15,6 +16,8 @@ pub struct JudgedRun {
     pub baseline_label: Option<String>,
     /// The default minimum efficiency in force, drawn as a line.
     pub min_efficiency: f64,
+    /// Each strategy's scaling predicted at `--predict-for N`, when asked for.
+    pub predicted: Option<PredictedFor>,
 }
 
 impl JudgedRun {
@@ -27,7 +30,12 @@ impl JudgedRun {
         thresholds: &ThresholdSet,
     ) -> Self {
         let min_efficiency = thresholds.for_cell("", "").min_efficiency.value;
-        JudgedRun { label, record, gate, baseline_label, min_efficiency }
+        JudgedRun { label, record, gate, baseline_label, min_efficiency, predicted: None }
+    }
+
+    /// The run with its scaling predicted at `--predict-for N`, which the table, the summary and the charts show.
+    pub fn with_prediction(self, predicted: Option<PredictedFor>) -> Self {
+        JudgedRun { predicted, ..self }
     }
 
     /// The cells that completed, in record order.
