@@ -135,13 +135,13 @@ impl Judged {
     }
 }
 
-/// The counts predicted: 1, the powers of two below `workers`, `workers`, and those the run measured below it.
+/// The counts predicted: the powers of two from 2 below `workers`, `workers`, and those from 2 up to it the run
+/// measured (where the charts' bands begin). One worker is not asked: a strategy stops paying beyond it.
 fn counts_up_to(workers: usize, record: &RunRecord) -> Vec<usize> {
     let mut counts = default_workers(workers);
     counts.retain(|&n| n <= workers);
-    counts.push(1);
     counts.push(workers);
-    counts.extend(record.cells.iter().map(|c| c.workers).filter(|&n| n <= workers));
+    counts.extend(record.cells.iter().map(|c| c.workers).filter(|&n| (2..=workers).contains(&n)));
     counts.sort_unstable();
     counts.dedup();
     counts

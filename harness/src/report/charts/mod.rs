@@ -9,6 +9,7 @@ mod efficiency_map;
 pub mod history;
 mod latency;
 mod payload;
+mod predicted_band;
 mod repetitions;
 mod speedup;
 mod telemetry;
@@ -29,6 +30,7 @@ pub fn draw_all(run: &JudgedRun) -> Result<Vec<Chart>, HarnessError> {
     let drawn = [
         speedup::chart(run)?,
         efficiency_map::chart(run)?,
+        predicted_band::efficiency_chart(run)?,
         baseline::chart(run)?,
         payload::chart(run)?,
         bandwidth::chart(run)?,

@@ -3,8 +3,8 @@
 
 use plotters::prelude::*;
 
-use super::Chart;
 use super::canvas::{Drawn, FAIL, MUTED, font, series_color, svg};
+use super::{Chart, predicted_band};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
@@ -20,7 +20,8 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let columns = groups.len().min(COLUMNS);
     let rows = groups.len().div_ceil(columns);
     let size = (PANEL.0 * columns as u32, PANEL.1 * rows as u32);
-    let max_workers = run.max_workers().max(2) as u32;
+    let max_workers = predicted_band::max_workers(run).max(2) as u32;
+    let predicted = run.predicted.as_ref().map(|p| p.label()).unwrap_or_default();
     let text = svg("speedup", size, |root| {
         for ((workload, size), panel) in groups.iter().zip(root.split_evenly((rows, columns))) {
             let series: Vec<(usize, Vec<(u32, f64)>)> = labels
@@ -37,7 +38,9 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
                 })
                 .filter(|(_, points)| !points.is_empty())
                 .collect();
-            draw_panel(&panel, &format!("{workload} ({size})"), &series, &labels, max_workers, run.min_efficiency)?;
+            let bands = (predicted_band::bands(run, workload, *size, &labels, true), predicted.as_str());
+            let title = format!("{workload} ({size})");
+            draw_panel(&panel, &title, &series, &labels, &bands, max_workers, run.min_efficiency)?;
         }
         Ok(())
     })?;
@@ -46,10 +49,16 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
         title: "Speedup against workers",
         caption: format!(
             "Higher is better. The grey dashed line is perfect scaling; a strategy below the red dashed line \
-             (efficiency {}) fails the scaling check. Measured at up to {} workers on a machine with {} logical cores.",
+             (efficiency {}) fails the scaling check. Measured at up to {} workers on a machine with {} logical cores.{}",
             run.min_efficiency,
             run.max_workers(),
-            run.record.machine.logical_cores
+            run.record.machine.logical_cores,
+            run.predicted.as_ref().map_or_else(String::new, |p| format!(
+                " Dashed lines in shaded bands are {} at up to {} workers, with their intervals: predictions, not \
+                 measurements.",
+                p.label(),
+                p.workers
+            ))
         ),
         svg: text,
     }))
@@ -60,10 +69,12 @@ fn draw_panel(
     title: &str,
     series: &[(usize, Vec<(u32, f64)>)],
     labels: &[String],
+    (bands, predicted): &(Vec<predicted_band::Band>, &str),
     max_workers: u32,
     floor: f64,
 ) -> Drawn {
-    let top = series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)).fold(max_workers as f64, f64::max) * 1.08;
+    let top = series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)).fold(max_workers as f64, f64::max);
+    let top = top.max(predicted_band::top(bands)) * 1.08;
     let mut chart = ChartBuilder::on(panel)
         .caption(title, font(15))
         .margin(8)
@@ -91,6 +102,7 @@ fn draw_panel(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2)));
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
     }
+    predicted_band::draw(&mut chart, bands, predicted)?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
