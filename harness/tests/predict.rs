@@ -114,12 +114,20 @@ fn gate_predict_for_fails_below_the_floor_only_when_required_and_a_straddling_in
     let run = ["run", "-w", "spin", "--size", "40", "-s", "serial,threads", "-j", "1", "--reps=3", "--out", "r.json"];
     let output = ablate(d, &run);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    // The 1-worker cell made exactly as fast as serial: the measured scaling verdict passes at any floor, so the
-    // exit code is the prediction's alone.
+    // Crafted from the run: 40 tasks of 1 ms each, every execution 40 ms on a dedicated core, and the 1-worker
+    // cell exactly as fast as serial, so that the prediction does not depend on this machine's load and the
+    // measured scaling verdict passes at any floor: the exit code is the prediction's alone.
     let mut record: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
-    let cells = record["cells"].as_array_mut().unwrap();
-    let serial = cells.iter().find(|c| c["strategy"] == "serial").unwrap()["samples"].clone();
-    cells.iter_mut().find(|c| c["strategy"] == "threads").unwrap()["samples"] = serial;
+    let costs = vec![1_000_000u64; 40];
+    for cell in record["cells"].as_array_mut().unwrap() {
+        cell["task_costs"] = serde_json::json!({"executions": 3, "tasks_per_entry": 1, "tasks": 40, "ns": costs});
+        for sample in cell["samples"].as_array_mut().unwrap() {
+            let ms_40 = serde_json::json!(40_000_000);
+            (sample["wall_ns"], sample["cpu_ns"], sample["others_cpu_ns"]) = (ms_40.clone(), ms_40.clone(), 0.into());
+            sample["busy_ns"] = serde_json::json!([ms_40]);
+            sample["worker_cpu"] = serde_json::json!([{"ran_ns": ms_40, "waited_ns": 0}]);
+        }
+    }
     std::fs::write(d.join("c.json"), record.to_string()).unwrap();
 
     let output = ablate(d, &["predict", "c.json", "--machine", "m.json", "-j", "16", "--json"]);

@@ -11,7 +11,12 @@ use super::profile::MachineProfile;
 use super::{Predicted, default_workers, predict, strategy_label};
 use crate::exit;
 use crate::record::{CellRecord, RunRecord};
+use crate::strategy::StrategyKind;
 use crate::verdict::thresholds::ThresholdSet;
+
+/// Why a run of serial cells alone has nothing to predict.
+const NOTHING_PARALLEL: &str = "no parallel strategy was run, so there is nothing to predict; run again with the \
+                                strategies to predict at 1 and 2 workers, e.g. `ablate run -s serial,rayon -j 1,2`";
 
 /// A run's strategies predicted for one machine at `workers`.
 pub struct PredictedFor {
@@ -60,7 +65,9 @@ impl PredictedFor {
     pub fn new(record: &RunRecord, profile: MachineProfile, workers: usize, thresholds: &ThresholdSet) -> Self {
         let floor = thresholds.for_cell("", "").min_efficiency.value;
         let counts = counts_up_to(workers, record);
+        let parallel = record.cells.iter().any(|c| c.strategy != StrategyKind::Serial);
         let outcome = match predict(record, &profile, None, &counts, floor) {
+            _ if !parallel => Err(NOTHING_PARALLEL.to_owned()),
             Ok(predicted) => Ok(predicted.into_iter().filter_map(|p| at(p, workers, record, thresholds)).collect()),
             Err(e) => Err(e.to_string()),
         };
@@ -184,7 +191,6 @@ pub fn judge(at_n: &Prediction, cell: &CellRecord, thresholds: &ThresholdSet) ->
 mod tests {
     use super::*;
     use crate::predict::model::Loss;
-    use crate::strategy::StrategyKind;
     use crate::verdict::fixtures;
     use crate::verdict::thresholds::Overrides;
 

@@ -1,6 +1,6 @@
 //! `--predict-for N` in a run's text outputs: after the results table, and as a section of the markdown summary,
 //! each workload × strategy's predicted speedup and efficiency at N with its interval, the prediction read against
-//! the floor, and where the strategy stops paying. Labelled "predicted for <machine>" and never called a
+//! the floor, and where the strategy stops paying. Labelled `predicted for <machine>` and never called a
 //! measurement; where nothing could be predicted, why, and what to run instead.
 
 use std::fmt::Write;

@@ -1,6 +1,6 @@
 //! Scaling predicted at `--predict-for N`, drawn past the measured points: for each strategy a translucent band
 //! (the interval) around a dashed line (the central prediction), from the largest count measured up to N,
-//! labelled "predicted for <machine>" — never drawn like a measurement (solid line, dots). The speedup chart
+//! labelled `predicted for <machine>` — never drawn like a measurement (solid line, dots). The speedup chart
 //! draws the bands over its own panels; the efficiency chart here is measured efficiency against workers,
 //! continued the same way.
 
