@@ -66,6 +66,18 @@ pub fn bands(run: &JudgedRun, workload: &str, size: u64, labels: &[String], spee
     out
 }
 
+/// What a chart's caption adds for the bands: empty without a prediction.
+pub fn caption(run: &JudgedRun) -> String {
+    run.predicted.as_ref().map_or_else(String::new, |p| {
+        format!(
+            " Dashed lines in shaded bands are {} at up to {} workers, with their intervals: predictions, not \
+             measurements.",
+            p.label(),
+            p.workers
+        )
+    })
+}
+
 /// The highest point of `bands`, for the chart's y range.
 pub fn top(bands: &[Band]) -> f64 {
     bands.iter().flat_map(|b| b.points.iter().map(|p| p.3)).fold(0.0, f64::max)

@@ -53,12 +53,7 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
             run.min_efficiency,
             run.max_workers(),
             run.record.machine.logical_cores,
-            run.predicted.as_ref().map_or_else(String::new, |p| format!(
-                " Dashed lines in shaded bands are {} at up to {} workers, with their intervals: predictions, not \
-                 measurements.",
-                p.label(),
-                p.workers
-            ))
+            predicted_band::caption(run)
         ),
         svg: text,
     }))
