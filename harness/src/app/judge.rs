@@ -254,7 +254,8 @@ fn gate_ab(
         candidate_binary.display(),
         base.display()
     ));
-    let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
+    let inputs = ab::InputCache::default();
+    let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None, inputs };
     let suite = config.to_args(registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
     outcome.candidate.write_to(&output.out)?;
