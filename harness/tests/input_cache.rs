@@ -92,7 +92,10 @@ fn each_builds_input_is_made_in_the_first_round_and_decoded_in_every_later_one()
         assert_eq!(sources(&record), expected, "{file}");
         for cell in record["cells"].as_array().unwrap() {
             assert_eq!(cell["status"]["state"], "ok", "every round's digest equal to serial's: {file} {}", cell["id"]);
-            assert_eq!(cell["samples"].as_array().unwrap().len(), 3, "{file} {}", cell["id"]);
+            let mut rounds: Vec<u64> =
+                cell["samples"].as_array().unwrap().iter().map(|s| s["round"].as_u64().unwrap()).collect();
+            rounds.dedup();
+            assert_eq!(rounds, [0, 1, 2], "a preempted pair may be run again within its round: {file} {}", cell["id"]);
         }
     }
     assert_empty(tmp.path());
