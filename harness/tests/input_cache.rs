@@ -133,3 +133,19 @@ fn a_gate_that_fails_mid_run_leaves_nothing_behind() {
     assert!(stderr.contains("killed by signal 11") && stderr.contains("base: gone"), "{stderr}");
     assert_empty(tmp.path());
 }
+
+#[test]
+fn without_the_cache_every_round_makes_every_input_and_says_so() {
+    let (dir, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let base = other_build(dir.path());
+    let output = gate(dir.path(), tmp.path(), &base, &["--no-input-cache"]);
+    assert!(dir.path().join("ab.json").exists(), "{}", String::from_utf8_lossy(&output.stderr));
+    let built = owned(&[(0, "built"), (1, "built"), (2, "built")]);
+    assert_eq!(sources(&read_json(&dir.path().join("ab.json"))), built);
+    assert_eq!(sources(&read_json(&dir.path().join("ab.ab-base.json"))), built);
+
+    let alone = ablate(dir.path(), tmp.path(), &["gate", "--no-input-cache", "-w", "spin", "--quick"]);
+    assert_eq!(alone.status.code(), Some(2), "an A/B option without --ab is a usage error");
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("--ab"));
+    assert_empty(tmp.path());
+}

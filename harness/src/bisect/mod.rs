@@ -52,6 +52,8 @@ pub struct Settings {
     pub target_dir: Option<PathBuf>,
     /// Seeds each step's order of cells and builds (the step's number is added).
     pub seed: u64,
+    /// Whether group inputs are kept between rounds and steps (see [`InputCache`]).
+    pub input_cache: bool,
     /// Stops the bisection (Ctrl-C, SIGTERM, SIGHUP): the build or A/B run under way ends, and it concludes
     /// `Interrupted`.
     pub cancel: Cancel,
@@ -117,7 +119,7 @@ pub fn bisect(settings: &Settings, on_step: &mut dyn FnMut(&Step)) -> Result<Bis
         scratch: scratch.path().to_owned(),
         cancel: settings.cancel.clone(),
     };
-    let inputs = InputCache::default();
+    let inputs = if settings.input_cache { InputCache::default() } else { InputCache::off() };
     let mut run = Run {
         settings,
         started,

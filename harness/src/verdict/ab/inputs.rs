@@ -41,6 +41,8 @@ struct Inner {
     builds: Vec<(PathBuf, Option<BuildId>)>,
     /// The most bytes held at once.
     budget: u64,
+    /// Whether anything is offered at all.
+    on: bool,
     /// Every opening so far, by the label of the build ("base", "candidate").
     opens: Vec<(&'static str, GroupOpen)>,
 }
@@ -66,7 +68,16 @@ impl Default for InputCache {
 impl InputCache {
     /// An empty cache that holds at most `budget` bytes.
     pub fn with_budget(budget: u64) -> Self {
-        InputCache(Rc::new(RefCell::new(Inner { entries: Vec::new(), builds: Vec::new(), budget, opens: Vec::new() })))
+        let inner = Inner { entries: Vec::new(), builds: Vec::new(), budget, on: true, opens: Vec::new() };
+        InputCache(Rc::new(RefCell::new(inner)))
+    }
+
+    /// A cache that offers nothing: every server makes every input (`--no-input-cache`); openings are still
+    /// recorded.
+    pub fn off() -> Self {
+        let cache = InputCache::with_budget(0);
+        cache.0.borrow_mut().on = false;
+        cache
     }
 
     /// Starts an A/B run of the binaries at `paths`: each identified by its bytes, the inputs of every other build
@@ -92,6 +103,9 @@ impl InputCache {
     pub fn offer(&self, build: Option<BuildId>, key: Option<&WorkloadConfig>) -> Option<InputOffer> {
         let key = (build?, key?.clone());
         let mut inner = self.0.borrow_mut();
+        if !inner.on {
+            return None;
+        }
         match inner.entries.iter().find(|(k, _)| *k == key).map(|(_, entry)| entry) {
             Some(Entry::Ready { file, len }) => {
                 return Some(InputOffer::Read { path: file.path_for_children(), len: *len, key: key.1 });

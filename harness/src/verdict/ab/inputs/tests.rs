@@ -131,3 +131,11 @@ fn an_input_over_budget_or_not_filled_is_made_afresh_every_round() {
     assert_eq!(cache.offer(Some(2), Some(&key)), None);
     assert_eq!(ready(&cache), 0);
 }
+
+#[test]
+fn a_cache_that_is_off_offers_nothing() {
+    let cache = InputCache::off();
+    for _round in 0..3 {
+        assert_eq!(open(&cache, 1, &gather(4096, 7)), InputSource::Built);
+    }
+}
