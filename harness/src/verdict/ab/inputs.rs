@@ -13,6 +13,7 @@
 
 use std::cell::RefCell;
 use std::fs::File;
+use std::hash::{DefaultHasher, Hasher};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -24,7 +25,7 @@ use crate::record::{GroupOpen, InputSource};
 use crate::runner::group_input::{InputOffer, InputReport};
 use crate::runner::input_file::InputFile;
 
-/// A build's identity: the FNV-1a hash of its binary's bytes.
+/// A build's identity: the hash of its binary's bytes.
 pub type BuildId = u64;
 
 /// What the cache holds when the memory available cannot be read.
@@ -83,8 +84,9 @@ impl InputCache {
     /// Starts an A/B run of the binaries at `paths`: each identified by its bytes, the inputs of every other build
     /// dropped, and any input a server of an earlier run was still filling forgotten.
     pub fn start_run(&self, paths: &[&Path]) {
-        let builds: Vec<(PathBuf, Option<BuildId>)> = paths.iter().map(|p| (p.to_path_buf(), identify(p))).collect();
         let mut inner = self.0.borrow_mut();
+        let identity = |path: &Path| if inner.on { identify(path) } else { None };
+        let builds: Vec<(PathBuf, Option<BuildId>)> = paths.iter().map(|p| (p.to_path_buf(), identity(p))).collect();
         inner.entries.retain(|((build, _), entry)| {
             builds.iter().any(|(_, id)| *id == Some(*build)) && !matches!(entry, Entry::Filling(_))
         });
@@ -160,21 +162,18 @@ impl Inner {
     }
 }
 
-/// The FNV-1a hash of the bytes of the file at `path`, or `None` when it cannot be read here (a name looked up
-/// on PATH): such a build's inputs are not cached.
+/// The hash of the bytes of the file at `path`, or `None` when it cannot be read here (a name looked up on PATH):
+/// such a build's inputs are not cached. The hash is std's SipHash with its fixed keys: stable within the driver,
+/// which is as long as an identity is kept.
 pub fn identify(path: &Path) -> Option<BuildId> {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path).ok()?);
-    let mut hash = OFFSET;
+    let mut hasher = DefaultHasher::new();
     loop {
         let buffer = reader.fill_buf().ok()?;
         if buffer.is_empty() {
-            return Some(hash);
+            return Some(hasher.finish());
         }
-        for &byte in buffer {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
-        }
+        hasher.write(buffer);
         let n = buffer.len();
         reader.consume(n);
     }
