@@ -88,8 +88,8 @@ def summarise(root, way):
             if lag is not None:
                 lags.append(lag)
     med = lambda xs: statistics.median(xs) if xs else float("nan")
-    print(f"{way}: {gates} gates; a round's openings {med(first):.2f} s in round 0, {med(later):.2f} s later "
-          f"(median); inputs made or decoded {med(prepare_first):.2f} s in round 0, {med(prepare_later):.2f} s later "
+    print(f"{way}: {gates} gates; a round's openings {med(first):.3f} s in round 0, {med(later):.3f} s later "
+          f"(median); inputs made or decoded {med(prepare_first):.3f} s in round 0, {med(prepare_later):.3f} s later "
           f"(both builds); mean lag-1 autocorrelation of the pairs {statistics.fmean(lags) if lags else float('nan'):+.3f} "
           f"over {len(lags)} cell-gates")
     return {cell: statistics.median(v) for cell, v in spreads.items()}

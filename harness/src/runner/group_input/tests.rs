@@ -87,3 +87,20 @@ fn a_workload_that_does_not_build_is_an_error_whatever_the_cache_offers() {
     let (file, len) = exported(&registry, &WorkloadConfig::new("gather", 4096, 7));
     assert!(prepare(&registry, &bad, Some(&read(&file, len, &bad))).is_err());
 }
+
+#[test]
+fn drivers_and_builds_that_predate_the_cache_still_understand_each_other() {
+    use crate::runner::serve::{Reply, Request};
+    let old_open: Request = serde_json::from_str(r#"{"do":"open","group":2,"cells":null}"#).unwrap();
+    assert!(matches!(old_open, Request::Open { group: 2, input: None, .. }), "an old driver offers nothing");
+    let old_hello: Reply = serde_json::from_str(r#"{"reply":"hello","protocol":1,"groups":[["a"]]}"#).unwrap();
+    assert!(matches!(old_hello, Reply::Hello { inputs, .. } if inputs.is_empty()), "an old build keys nothing");
+    let old_opened: Reply = serde_json::from_str(r#"{"reply":"opened","cells":["a"]}"#).unwrap();
+    assert!(matches!(old_opened, Reply::Opened { input: None, .. }), "an old build reports nothing");
+
+    let offer = InputOffer::Read { path: "/proc/1/fd/3".into(), len: 8, key: WorkloadConfig::new("gather", 8, 1) };
+    let open = serde_json::to_string(&Request::Open { group: 0, cells: None, input: Some(offer.clone()) }).unwrap();
+    let legacy: serde_json::Value = serde_json::from_str(&open).unwrap();
+    assert_eq!(legacy["do"], "open", "an old build reads the request and ignores the offer: {open}");
+    assert!(matches!(serde_json::from_str(&open).unwrap(), Request::Open { input: Some(o), .. } if o == offer));
+}
