@@ -1,12 +1,17 @@
 //! The A/B gate's input cache through the real CLI: each build's group input made once per gate (by its first
 //! round's server) and decoded by every later round's fresh server, as each record's pairing says; two paths to
-//! one binary share one input; and nothing is left in the temporary directory after a gate, nor after a gate that
-//! failed mid-run.
+//! one binary share one input; and nothing is left in the temporary directory or running after a gate, nor after a
+//! gate that failed mid-run or was stopped by Ctrl-C while it held the cache.
 
+use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod support;
+use support::{eventually, gone};
 
 /// Two cells of `payload` (a shared input of 4 KiB), three fixed rounds.
 const SUITE: [&str; 13] = [
@@ -147,5 +152,69 @@ fn without_the_cache_every_round_makes_every_input_and_says_so() {
     let alone = ablate(dir.path(), tmp.path(), &["gate", "--no-input-cache", "-w", "spin", "--quick"]);
     assert_eq!(alone.status.code(), Some(2), "an A/B option without --ab is a usage error");
     assert!(String::from_utf8_lossy(&alone.stderr).contains("--ab"));
+    assert_empty(tmp.path());
+}
+
+/// A gate started in a process group of its own, killed whole if the test fails before it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the process group this test started; no memory is involved.
+        unsafe { libc::kill(-(self.0.id() as i32), libc::SIGKILL) };
+        let _ = self.0.wait();
+    }
+}
+
+/// The memory files process `pid` holds open, as `/proc/<pid>/fd` names them.
+fn memory_files(pid: u32) -> Vec<String> {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return Vec::new() };
+    let links = fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok());
+    links.map(|l| l.display().to_string()).filter(|l| l.contains("memfd:ablate-input")).collect()
+}
+
+#[test]
+fn a_gate_stopped_by_ctrl_c_while_it_holds_the_cache_leaves_nothing_behind() {
+    let (dir, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let starts = dir.path().join("starts");
+    let script = dir.path().join("base.sh");
+    let body = format!("#!/bin/sh\necho $$ >> {}\nexec {} \"$@\"\n", starts.display(), env!("CARGO_BIN_EXE_ablate"));
+    std::fs::write(&script, body).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut args = vec!["gate", "--ab", script.to_str().unwrap(), "--out", "ab.json", "--max-time", "10m"];
+    args.extend(SUITE.iter().map(|a| if *a == "3" { "10000" } else { a }));
+    let gate = Running(
+        Command::new(env!("CARGO_BIN_EXE_ablate"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env("TMPDIR", tmp.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap(),
+    );
+    let started = || std::fs::read_to_string(&starts).unwrap_or_default().lines().count();
+    assert!(eventually(Duration::from_secs(60), || started() >= 3), "the base never reached round 2");
+    let held = memory_files(gate.0.id());
+    assert!(!held.is_empty(), "the driver holds the cached input while the rounds go on");
+
+    // SAFETY: kill(2) on the gate this test started; no memory is involved.
+    unsafe { libc::kill(gate.0.id() as i32, libc::SIGINT) };
+    let mut gate = gate;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = gate.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the gate did not end after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let servers: Vec<u32> = std::fs::read_to_string(&starts).unwrap().lines().map(|l| l.parse().unwrap()).collect();
+    for pid in servers {
+        assert!(eventually(Duration::from_secs(5), || gone(pid)), "the base's server {pid} outlived the gate");
+    }
     assert_empty(tmp.path());
 }

@@ -2,7 +2,9 @@
 //! change is judged against its base under the same machine state rather than against another moment's numbers.
 //!
 //! Every round starts both builds afresh as servers (`ablate ab-serve`, see [`crate::runner::serve`]) over the
-//! same suite. Group by group (one workload's data resident at a time), both open the group's undecided cells and
+//! same suite. Each build's group inputs are made once, by its first round's server, and decoded from the driver's
+//! [`InputCache`] by every later round's, so a round pays for warm-up and timed executions rather than for making
+//! inputs. Group by group (one workload's data resident at a time), both open the group's undecided cells and
 //! warm them up; then each of those cells runs once under each build, the two executions of a pair back to back
 //! in a random order, and the cells in a freshly shuffled order. A pair visibly preempted (see
 //! [`crate::verdict::preempted`]) is run again, up to three tries: far cheaper than losing the round. At each planned look ([`Looks`]) a cell whose
