@@ -85,7 +85,8 @@ pub struct GroupOpen {
     /// The whole opening on the build's clock: the input, the cells' pools launched and warmed up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_ns: Option<u64>,
-    /// From the driver's request to the build's reply, on the driver's clock.
+    /// From the driver's request until it read the build's reply, on the driver's clock. Both builds open a
+    /// group at once and their replies are read in turn, so the longer of the two is what the round waited.
     pub wait_ns: u64,
 }
 

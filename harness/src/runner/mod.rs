@@ -115,7 +115,7 @@ impl GroupSession {
         cancel: &Cancel,
         listener: &dyn Listener,
     ) -> Result<Self, HarnessError> {
-        let prepare = |workload: &_| registry.prepare(Clone::clone(workload)).map_err(HarnessError::from);
+        let prepare = |workload: &WorkloadConfig| registry.prepare(workload.clone()).map_err(HarnessError::from);
         Self::open_with(group, config, prepare, cancel, listener)
     }
 
