@@ -115,18 +115,22 @@ impl InputCache {
             Some(Entry::Filling(_) | Entry::Declined) => return None,
             None => {}
         }
-        let offer = InputFile::create().ok().map(|file| {
-            let offer = InputOffer::Fill { path: file.path_for_children(), key: key.1.clone() };
-            (Entry::Filling(file), offer)
-        });
-        let (entry, offer) = offer.map_or((Entry::Declined, None), |(entry, offer)| (entry, Some(offer)));
-        inner.entries.push((key, entry));
-        offer
+        match InputFile::create() {
+            Ok(file) => {
+                let offer = InputOffer::Fill { path: file.path_for_children(), key: key.1.clone() };
+                inner.entries.push((key, Entry::Filling(file)));
+                Some(offer)
+            }
+            Err(_) => {
+                inner.entries.push((key, Entry::Declined));
+                None
+            }
+        }
     }
 
     /// Takes in how a server of `build`, offered `offer`, opened its group (`report`, absent from builds that
     /// predate the cache): an input it filled is sealed and kept while it fits the budget; one it could not fill
-    /// or use is declined for the rest of the run.
+    /// or use is declined (made afresh by every server) for as long as the cache keeps the build.
     pub fn settle(&self, build: BuildId, offer: &InputOffer, report: Option<&InputReport>) {
         let key = match offer {
             InputOffer::Fill { key, .. } | InputOffer::Read { key, .. } => key,
