@@ -270,6 +270,8 @@ pub struct AbOptions {
     /// The base may be byte for byte the candidate's binary (an A/A check); otherwise such a gate is refused, since
     /// it could pass any change.
     pub allow_identical: bool,
+    /// Each build's group inputs are made once and reused by every round (`--no-input-cache` turns it off).
+    pub input_cache: bool,
 }
 
 /// How much measuring to do.

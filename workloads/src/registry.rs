@@ -9,6 +9,7 @@ use crate::name::{RESERVED, check_identifier};
 use crate::runtime::{self, Job, RemoteError, RemoteJob, SharedSource};
 
 type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError>;
+type PrepareEncoded = fn(Description, WorkloadConfig, &[u8]) -> Result<Arc<dyn Job>, RemoteError>;
 type Validate = fn(&WorkloadConfig) -> Result<(), WorkloadError>;
 type Estimate = fn(&WorkloadConfig) -> Result<Footprint, WorkloadError>;
 type BuildRemote = fn(WorkloadConfig, SharedSource<'_>) -> Result<Box<dyn RemoteJob>, RemoteError>;
@@ -20,6 +21,7 @@ struct Entry {
     /// Left out of `all`: run only when named, or with `builtins`.
     on_request: bool,
     prepare: Prepare,
+    prepare_encoded: PrepareEncoded,
     validate: Validate,
     footprint: Estimate,
     remote: BuildRemote,
@@ -75,6 +77,7 @@ impl Registry {
             builtin: false,
             on_request: false,
             prepare: runtime::prepare::<W>,
+            prepare_encoded: runtime::prepare_encoded::<W>,
             validate: |config| W::build(config).map(drop),
             footprint: |config| {
                 Ok(W::build(config)?.footprint().unwrap_or_else(|| Footprint::assumed::<W>(config.size)))
@@ -136,6 +139,14 @@ impl Registry {
     pub fn prepare(&self, config: WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError> {
         let entry = self.checked_entry(&config)?;
         (entry.prepare)(entry.description.clone(), config)
+    }
+
+    /// Checks the configuration, then builds the workload and lists its tasks as [`Registry::prepare`] does, its
+    /// shared input decoded from `encoded` — the bytes [`Codec::encode_shared`](runtime::Codec::encode_shared)
+    /// wrote for this very configuration in a process of the same build — instead of made again.
+    pub fn prepare_encoded(&self, config: WorkloadConfig, encoded: &[u8]) -> Result<Arc<dyn Job>, RemoteError> {
+        let entry = self.checked_entry(&config)?;
+        (entry.prepare_encoded)(entry.description.clone(), config, encoded)
     }
 
     /// Rebuilds a workload in a worker process, its shared input taken from `source`.

@@ -262,7 +262,8 @@ fn gate_ab(
         candidate_binary.display(),
         base.display()
     ));
-    let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
+    let inputs = if ab.input_cache { ab::InputCache::default() } else { ab::InputCache::off() };
+    let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None, inputs };
     let suite = config.to_args(registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
     outcome.candidate.write_to(&output.out)?;

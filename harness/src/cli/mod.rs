@@ -170,6 +170,11 @@ pub struct GateArgs {
     /// a gate is refused (exit 5), since it would pass any change.
     #[arg(long, requires = "ab")]
     pub allow_identical: bool,
+    /// Make every group's shared input afresh in every A/B round, as gates did before the input cache (each
+    /// build's inputs are otherwise made once, by its first round, and decoded by every later round's fresh
+    /// processes): to measure what the cache saves, or to rule it out.
+    #[arg(long, requires = "ab")]
+    pub no_input_cache: bool,
     /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (alpha split
     /// over the looks and cells; for 72 cells at 20, 26, 34, 44 and 57 rounds) until each is decided or
     /// --max-time is spent; N (2 to 10000) runs N rounds and judges once. Each round runs every undecided cell once under each

@@ -112,7 +112,8 @@ fn ab(args: &GateArgs, base: &Path) -> Result<AbOptions> {
         return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")));
     }
     let seed = run.order_seed.unwrap_or(run.seed);
-    Ok(AbOptions { base: base.to_owned(), looks, max_time, seed, allow_identical: args.allow_identical })
+    let (allow_identical, input_cache) = (args.allow_identical, !args.no_input_cache);
+    Ok(AbOptions { base: base.to_owned(), looks, max_time, seed, allow_identical, input_cache })
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! change is judged against its base under the same machine state rather than against another moment's numbers.
 //!
 //! Every round starts both builds afresh as servers (`ablate ab-serve`, see [`crate::runner::serve`]) over the
-//! same suite. Group by group (one workload's data resident at a time), both open the group's undecided cells and
+//! same suite. Each build's group inputs are made once, by its first round's server, and decoded from the driver's
+//! [`InputCache`] by every later round's, so a round pays for warm-up and timed executions rather than for making
+//! inputs. Group by group (one workload's data resident at a time), both open the group's undecided cells and
 //! warm them up; then each of those cells runs once under each build, the two executions of a pair back to back
 //! in a random order, and the cells in a freshly shuffled order. A pair visibly preempted (see
 //! [`crate::verdict::preempted`]) is run again, up to three tries: far cheaper than losing the round. At each planned look ([`Looks`]) a cell whose
@@ -15,6 +17,7 @@
 //! once, its pairs dropped, and the run returns the rounds completed before, marked cancelled.
 
 mod build;
+mod inputs;
 mod replies;
 
 use std::path::Path;
@@ -37,6 +40,7 @@ use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shar
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
 pub use build::same_binary;
+pub use inputs::InputCache;
 
 /// How an A/B run proceeds.
 pub struct AbPlan {
@@ -50,6 +54,8 @@ pub struct AbPlan {
     /// Only these cells (by id) are paired, or `None` for every cell both builds plan; `ablate bisect` follows
     /// the cells that regressed between its ends.
     pub cells: Option<Vec<String>>,
+    /// Where each build's group inputs are kept between rounds (a bisection keeps one for all its steps).
+    pub inputs: InputCache,
 }
 
 /// The two builds' records, paired.
@@ -85,6 +91,7 @@ pub fn measure(
     cancel: &Cancel,
 ) -> Result<AbOutcome, HarnessError> {
     let started = Instant::now();
+    plan.inputs.start_run(&[base, candidate]);
     let mut rng = Rng::new(plan.seed);
     let mut cells: Vec<PairedCell> = Vec::new();
     let mut looks = plan.looks.clone();
@@ -145,8 +152,11 @@ pub fn measure(
     let missing = || HarnessError::Ab("the A/B run was stopped before its first round".to_owned());
     let (mut base_record, mut candidate_record) =
         (base_record.ok_or_else(missing)?, candidate_record.ok_or_else(missing)?);
-    for (record, partner) in [(&mut base_record, candidate), (&mut candidate_record, base)] {
-        record.pairing = Some(Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family });
+    for (record, partner, label) in [(&mut base_record, candidate, "base"), (&mut candidate_record, base, "candidate")]
+    {
+        let opens = plan.inputs.opens(label);
+        record.pairing =
+            Some(Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family, opens });
         record.config.profile.reps = round;
         record.config.profile.warmup = round;
         record.cancelled |= cancel.is_cancelled();
@@ -166,7 +176,7 @@ fn run_round(
     (cells, round, rng): (&mut Vec<PairedCell>, u32, &mut Rng),
 ) -> Result<[RunRecord; 2], HarnessError> {
     let (base, candidate) = (builds[0].0, builds[1].0);
-    let start = |(binary, label)| Build::start(binary, label, suite, dir, plan.max_time, cancel);
+    let start = |(binary, label)| Build::start(binary, label, suite, dir, plan.max_time, (cancel, &plan.inputs));
     let mut builds = [start(builds[0])?, start(builds[1])?];
     if round == 0 {
         *cells = planned_cells(&builds[0].groups, &builds[1].groups);
@@ -197,14 +207,11 @@ fn measure_group(
     let wanted: Vec<String> = undecided.iter().map(|&i| cells[i].id.clone()).collect();
     // Both builds prepare and warm up at once (nothing of it is timed); only the timed pairs take turns.
     for build in builds.iter_mut() {
-        build.send(&Request::Open { group, cells: Some(wanted.clone()) })?;
+        build.open(group, wanted.clone(), round)?;
     }
     let mut opened = Vec::new();
     for build in builds.iter_mut() {
-        match build.read()? {
-            Reply::Opened { cells } => opened.push(cells),
-            other => return Err(build.unexpected(other)),
-        }
+        opened.push(build.opened()?);
     }
     let order = crate::runner::round_order(undecided.len(), false, rng);
     for cell in order.into_iter().map(|i| undecided[i]) {
