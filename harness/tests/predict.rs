@@ -32,8 +32,12 @@ fn a_run_is_predicted_on_a_probed_profile_and_an_old_file_is_refused_with_what_t
     assert_eq!(profile["profile_version"], 1);
     assert!(profile["stream_gbps"].as_array().unwrap().iter().all(|p| p["gbps"].as_f64().unwrap() > 0.0));
 
+    // The prediction is read on 16 physical cores of this machine's measured bandwidth, with its per-core speed
+    // and SMT yield fixed: the probe's own figures move with whatever else runs here, and would move the reason.
     let mut sixteen = profile.clone();
     (sixteen["logical_cores"], sixteen["physical_cores"]) = (16.into(), 16.into());
+    sixteen["core_speed"] = serde_json::json!([{"threads": 16, "relative": 1.0}]);
+    sixteen["smt_yield"] = serde_json::Value::Null;
     std::fs::write(d.join("sixteen.json"), sixteen.to_string()).unwrap();
     let output = ablate(d, &["predict", "r.json", "--machine", "sixteen.json", "-j", "2,4,8"]);
     let out = text(&output.stdout);
