@@ -39,8 +39,8 @@ fn workload(d: &Description) -> String {
         "  {:<12} {:<7} {}\n  {:<12} size: {} (default {}, quick {})\n",
         d.name, d.kind, d.summary, "", d.size_unit, d.default_size, d.quick_size
     );
-    for p in d.params.iter().map(|p| p.doc()) {
-        text.push_str(&format!("  {:<12}   -p {}.{}={}  {} ({})\n", "", d.name, p.name, p.default, p.help, p.valid));
+    for p in d.params.iter().map(|p| p.listing()) {
+        text.push_str(&format!("  {:<12}   -p {}.{}={}  {} ({})\n", "", d.name, p.name, p.default, p.help, p.values));
     }
     text
 }
