@@ -13,7 +13,7 @@ use crate::exit;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
-use crate::report::{self, verdicts};
+use crate::report::{self, gate_footer, verdicts};
 use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
@@ -163,12 +163,13 @@ pub(super) fn gate(
     }
     report.require_power = options.require_power;
     let code = report.exit_code();
+    let verdict = gate_footer::verdict_line(&report);
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
     let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds);
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &candidate, refusal, prepared)?;
-    say(format_args!("gate verdict: exit {code}"));
+    print_stdout(&format!("{verdict}\n"))?;
     Ok(code)
 }
 
@@ -281,11 +282,12 @@ fn gate_ab(
         }
     }
     let code = report.exit_code();
+    let verdict = gate_footer::verdict_line(&report);
     let label = "this build".to_owned();
     let judged = JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds);
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;
-    say(format_args!("gate verdict (A/B): exit {code}"));
+    print_stdout(&format!("{verdict}\n"))?;
     Ok(code)
 }

@@ -46,6 +46,12 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run the suite (or read a results file), compare with the baseline and check scaling; the last line says
     /// PASS or FAIL, with the exit code and why.
+    #[command(mut_arg("out", |a| {
+        a.default_value(GATE_RESULTS).help(
+            "Where the results JSON is written (atomically); a file of the gate's own, so that a gate never replaces \
+             the results of `run` (reports/results.json) that a report was made from",
+        )
+    }))]
     #[command(mut_arg("baseline", |a| {
         a.required_unless_present_any(["ab", "lenient"]).help(
             "The baseline to compare with: a name in the store or a results file; required unless --ab (the base \
@@ -294,6 +300,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub verdict: VerdictArgs,
 }
+
+/// Where `gate` writes its results unless `--out` says otherwise: not `run`'s file.
+const GATE_RESULTS: &str = "reports/gate-results.json";
 
 /// How long a worker process may take to load the workload, unless `--load-timeout` says otherwise.
 const DEFAULT_LOAD_TIMEOUT: &str = "300s";
