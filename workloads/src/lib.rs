@@ -57,6 +57,7 @@
 
 #![warn(missing_docs)]
 
+mod assumed;
 mod builtin;
 mod bulk;
 mod contract;
@@ -69,6 +70,7 @@ mod registry;
 pub mod rng;
 pub mod runtime;
 
+pub use assumed::AssumedFootprint;
 pub use bulk::{Bulk, Word};
 pub use contract::{Description, ExpectedShortfall, Footprint, Kind, Workload, WorkloadConfig};
 pub use digest::Digest;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::assumed::{AssumedFootprint, doubt_unless_declared};
 use crate::contract::{Description, Footprint, Workload, WorkloadConfig};
 use crate::error::WorkloadError;
 use crate::name::{RESERVED, check_identifier};
@@ -11,6 +12,7 @@ use crate::runtime::{self, Job, RemoteError, RemoteJob, SharedSource};
 type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError>;
 type Validate = fn(&WorkloadConfig) -> Result<(), WorkloadError>;
 type Estimate = fn(&WorkloadConfig) -> Result<Footprint, WorkloadError>;
+type Doubt = fn(&WorkloadConfig) -> Result<Option<AssumedFootprint>, WorkloadError>;
 type BuildRemote = fn(WorkloadConfig, SharedSource<'_>) -> Result<Box<dyn RemoteJob>, RemoteError>;
 
 struct Entry {
@@ -22,6 +24,7 @@ struct Entry {
     prepare: Prepare,
     validate: Validate,
     footprint: Estimate,
+    assumed: Doubt,
     remote: BuildRemote,
 }
 
@@ -79,6 +82,7 @@ impl Registry {
             footprint: |config| {
                 Ok(W::build(config)?.footprint().unwrap_or_else(|| Footprint::assumed::<W>(config.size)))
             },
+            assumed: |config| Ok(doubt_unless_declared::<W>(W::build(config)?.footprint())),
             remote: runtime::build_remote::<W>,
         });
         Ok(self)
@@ -130,6 +134,14 @@ impl Registry {
     pub fn footprint(&self, config: &WorkloadConfig) -> Result<Footprint, WorkloadError> {
         let entry = self.checked_entry(config)?;
         (entry.footprint)(config)
+    }
+
+    /// Whether the workload `config` names leaves its footprint to the harness's assumption
+    /// ([`Footprint::assumed`]) where the assumption is in doubt — a size that does not count tasks, data on the
+    /// heap — and why; `None` when it declares its own, or when the assumption fits.
+    pub fn assumed_footprint(&self, config: &WorkloadConfig) -> Result<Option<AssumedFootprint>, WorkloadError> {
+        let entry = self.checked_entry(config)?;
+        (entry.assumed)(config)
     }
 
     /// Checks the configuration, then builds the workload, makes its shared input and lists its tasks.

@@ -18,7 +18,7 @@ use crate::terminal::say;
 use crate::verdict::baseline::BaselineStore;
 use crate::verdict::gate::GateReport;
 use crate::write::Staged;
-use crate::{cancel, progress, runner, write};
+use crate::{cancel, progress, runner, streamed, write};
 
 pub(super) fn run(
     config: &RunConfig,
@@ -124,7 +124,8 @@ pub(super) fn measure(
 ) -> anyhow::Result<RunRecord> {
     write::check_writable(&output.out)?;
     let cancel = cancel::install_interrupt_handler();
-    let record = runner::run(config, registry, machine, &cancel, progress::for_stderr().as_ref())?;
+    let listener = streamed::with_rows(progress::for_stderr(), streamed::wanted(output.format == Format::Table));
+    let record = runner::run(config, registry, machine, &cancel, listener.as_ref())?;
     record.write_to(&output.out)?;
     say(format_args!("results written to {}", output.out.display()));
     for (cell, reason) in record.failed_cells() {
