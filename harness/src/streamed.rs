@@ -3,6 +3,8 @@
 //! end, which still follows. On a terminal the progress bar shows the run instead.
 
 use std::io::{IsTerminal, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
 use crate::events::{Event, Listener};
 use crate::record::{CellRecord, CellStatus};
@@ -16,9 +18,16 @@ pub fn with_rows(progress: Box<dyn Listener>, rows: bool) -> Box<dyn Listener> {
 }
 
 /// Whether to stream rows: the results table is what stdout carries (never JSON, CSV or BMF, which a row would
-/// corrupt, nor the markdown summary) and no one watches a progress bar there.
-pub fn wanted(table: bool) -> bool {
-    table && !std::io::stdout().is_terminal()
+/// corrupt, nor the markdown summary), no one watches a progress bar there, and the results file `out` is not
+/// written through it (`--out /dev/stdout`, whose JSON a row would corrupt too).
+pub fn wanted(table: bool, out: &Path) -> bool {
+    table && !std::io::stdout().is_terminal() && !is_stdout(out)
+}
+
+/// Whether `out` is the file stdout writes to (the same device and inode).
+fn is_stdout(out: &Path) -> bool {
+    let identity = |path: &Path| std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+    identity(out).is_some_and(|file| identity(Path::new("/dev/stdout")) == Some(file))
 }
 
 struct Rows {

@@ -124,7 +124,8 @@ pub(super) fn measure(
 ) -> anyhow::Result<RunRecord> {
     write::check_writable(&output.out)?;
     let cancel = cancel::install_interrupt_handler();
-    let listener = streamed::with_rows(progress::for_stderr(), streamed::wanted(output.format == Format::Table));
+    let listener =
+        streamed::with_rows(progress::for_stderr(), streamed::wanted(output.format == Format::Table, &output.out));
     let record = runner::run(config, registry, machine, &cancel, listener.as_ref())?;
     record.write_to(&output.out)?;
     say(format_args!("results written to {}", output.out.display()));
