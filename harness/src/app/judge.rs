@@ -13,7 +13,7 @@ use crate::exit;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
-use crate::report::{self, gate_footer, verdicts};
+use crate::report::{self, Format, gate_footer, verdicts};
 use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
@@ -169,8 +169,14 @@ pub(super) fn gate(
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &candidate, refusal, prepared)?;
-    print_stdout(&format!("{verdict}\n"))?;
+    print_verdict(&verdict, output)?;
     Ok(code)
+}
+
+/// The gate's verdict line, last on stdout; after the markdown summary, a paragraph of its own.
+fn print_verdict(verdict: &str, output: &Output) -> anyhow::Result<()> {
+    let gap = if output.format == Format::Md { "\n" } else { "" };
+    print_stdout(&format!("{gap}{verdict}\n"))
 }
 
 /// Why a gate that exited `code` saves no baseline.
@@ -288,6 +294,6 @@ fn gate_ab(
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;
-    print_stdout(&format!("{verdict}\n"))?;
+    print_verdict(&verdict, output)?;
     Ok(code)
 }
