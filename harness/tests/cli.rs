@@ -50,8 +50,10 @@ fn whole_suite_under_every_strategy_matches_serial_digests() {
         let speedup = cell["summary"]["speedup"].as_f64().unwrap();
         assert!(speedup > 0.0 && speedup.is_finite(), "{}", cell["id"]);
     }
-    let table = String::from_utf8(output.stdout).unwrap();
-    assert!(table.lines().next().unwrap().starts_with("workload"), "{table}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let streamed = stdout.lines().filter(|l| l.starts_with("measured ") && l.ends_with(" ok")).count();
+    assert_eq!(streamed, cells.len(), "a row per cell as its workload was measured: {stdout}");
+    let table = &stdout[stdout.find("workload  size").expect("the final table")..];
     assert_eq!(table.lines().filter(|l| l.ends_with("ok")).count(), cells.len(), "{table}");
 }
 

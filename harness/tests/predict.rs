@@ -157,6 +157,7 @@ fn gate_predict_for_fails_below_the_floor_only_when_required_and_a_straddling_in
     assert_eq!(code, Some(8), "below the floor, required: {out}{err}");
     assert!(out.contains(&below), "{below} in {out}");
     assert!(err.contains("1 below the floor") && err.contains("this fails the gate"), "{err}");
+    assert!(out.trim_end().lines().last().is_some_and(|l| l.starts_with("FAIL (exit 8): ")), "last line: {out}");
     let (code, out, err) = gate(high + 0.01, false);
     assert_eq!(code, Some(0), "below the floor, reported only: {out}{err}");
     assert!(out.contains("predicted below the floor at 16") && err.contains("reported only"), "{out}{err}");

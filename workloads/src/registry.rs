@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::assumed::{AssumedFootprint, doubt_unless_declared};
 use crate::contract::{Description, Footprint, Workload, WorkloadConfig};
 use crate::error::WorkloadError;
 use crate::name::{RESERVED, check_identifier};
@@ -12,6 +13,7 @@ type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadE
 type PrepareEncoded = fn(Description, WorkloadConfig, &[u8]) -> Result<Arc<dyn Job>, RemoteError>;
 type Validate = fn(&WorkloadConfig) -> Result<(), WorkloadError>;
 type Estimate = fn(&WorkloadConfig) -> Result<Footprint, WorkloadError>;
+type Doubt = fn(&WorkloadConfig) -> Result<Option<AssumedFootprint>, WorkloadError>;
 type BuildRemote = fn(WorkloadConfig, SharedSource<'_>) -> Result<Box<dyn RemoteJob>, RemoteError>;
 
 struct Entry {
@@ -24,6 +26,7 @@ struct Entry {
     prepare_encoded: PrepareEncoded,
     validate: Validate,
     footprint: Estimate,
+    assumed: Doubt,
     remote: BuildRemote,
 }
 
@@ -82,6 +85,7 @@ impl Registry {
             footprint: |config| {
                 Ok(W::build(config)?.footprint().unwrap_or_else(|| Footprint::assumed::<W>(config.size)))
             },
+            assumed: |config| Ok(doubt_unless_declared::<W>(W::build(config)?.footprint())),
             remote: runtime::build_remote::<W>,
         });
         Ok(self)
@@ -133,6 +137,14 @@ impl Registry {
     pub fn footprint(&self, config: &WorkloadConfig) -> Result<Footprint, WorkloadError> {
         let entry = self.checked_entry(config)?;
         (entry.footprint)(config)
+    }
+
+    /// Whether the workload `config` names leaves its footprint to the harness's assumption
+    /// ([`Footprint::assumed`]) where the assumption is in doubt — a size that does not count tasks, data on the
+    /// heap — and why; `None` when it declares its own, or when the assumption fits.
+    pub fn assumed_footprint(&self, config: &WorkloadConfig) -> Result<Option<AssumedFootprint>, WorkloadError> {
+        let entry = self.checked_entry(config)?;
+        (entry.assumed)(config)
     }
 
     /// Checks the configuration, then builds the workload, makes its shared input and lists its tasks.

@@ -14,7 +14,7 @@ use crate::exit;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
-use crate::report::{self, verdicts};
+use crate::report::{self, Format, gate_footer, verdicts};
 use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
@@ -168,15 +168,23 @@ pub(super) fn gate(
     }
     report.require_power = options.require_power;
     let code = report.exit_code();
+    let verdict = gate_footer::verdict_line(&report);
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
     let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds);
     let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
     let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
+    let verdict = predict_for::verdict_line(&judged, code, verdict);
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &candidate, refusal, prepared)?;
-    say(format_args!("gate verdict: exit {code}"));
+    print_verdict(&verdict, output)?;
     Ok(code)
+}
+
+/// The gate's verdict line, last on stdout; after the markdown summary, a paragraph of its own.
+fn print_verdict(verdict: &str, output: &Output) -> anyhow::Result<()> {
+    let gap = if output.format == Format::Md { "\n" } else { "" };
+    print_stdout(&format!("{gap}{verdict}\n"))
 }
 
 /// Why a gate that exited `code` saves no baseline.
@@ -290,13 +298,15 @@ fn gate_ab(
         }
     }
     let code = report.exit_code();
+    let verdict = gate_footer::verdict_line(&report);
     let label = "this build".to_owned();
     let judged = JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds);
     let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
     let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
+    let verdict = predict_for::verdict_line(&judged, code, verdict);
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;
-    say(format_args!("gate verdict (A/B): exit {code}"));
+    print_verdict(&verdict, output)?;
     Ok(code)
 }

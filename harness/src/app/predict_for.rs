@@ -60,3 +60,14 @@ pub(super) fn gate_code(run: &JudgedRun, measured: u8, required: bool) -> Result
     }
     Ok(predicted.gate_code(measured, required))
 }
+
+/// The gate's last stdout line: `measured_line` (the measured verdicts' PASS or FAIL), unless the prediction is what
+/// failed the gate (`code` is [`crate::exit::PREDICTED_SCALING`]), when the line says so.
+pub(super) fn verdict_line(run: &JudgedRun, code: u8, measured_line: String) -> String {
+    match &run.predicted {
+        Some(predicted) if code == crate::exit::PREDICTED_SCALING => {
+            format!("FAIL (exit {code}): {}", predicted.gate_summary(true))
+        }
+        _ => measured_line,
+    }
+}

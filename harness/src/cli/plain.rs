@@ -9,7 +9,7 @@ use ablate_workloads::Registry;
 use super::bounds::AB_ROUNDS;
 use super::parse::{duration, format, run_config};
 use super::predict::PredictForArgs;
-use super::{GateArgs, RunArgs, VerdictArgs};
+use super::{GateArgs, ReportArgs, RunArgs, VerdictArgs};
 use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, PredictFor};
 use crate::error::HarnessError;
 use crate::verdict::baseline::validate_name;
@@ -18,6 +18,19 @@ use crate::verdict::paired::Looks;
 use crate::verdict::thresholds::Overrides;
 
 type Result<T> = std::result::Result<T, HarnessError>;
+
+/// The directory `report` writes to. `-o DIR` is refused with the flag that was meant: `-o` names a results FILE
+/// in `run` and `gate`, and one flag does not name a file in some commands and a directory in others.
+pub fn report_dir(args: &ReportArgs) -> Result<&Path> {
+    match &args.mistaken_out {
+        Some(dir) => Err(HarnessError::Usage(format!(
+            "report -o {0}: did you mean `--out-dir {0}`? (the report is a directory; -o names the results file \
+             of run and gate)",
+            dir.display()
+        ))),
+        None => Ok(&args.out_dir),
+    }
+}
 
 /// Where `args` sends its results: `--history` given alone names `history/` beside the results file.
 pub fn output(args: &RunArgs) -> Result<Output> {

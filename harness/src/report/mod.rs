@@ -10,6 +10,7 @@ pub mod charts;
 mod csv;
 mod doubts;
 pub mod findings;
+pub mod gate_footer;
 pub mod html;
 pub mod judged;
 mod markdown;

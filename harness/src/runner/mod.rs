@@ -55,7 +55,9 @@ pub fn run(
         if cancel.is_cancelled() {
             break;
         }
-        cells.extend(run_group(group, config, registry, cancel, listener, &mut order)?);
+        let measured = run_group(group, config, registry, cancel, listener, &mut order)?;
+        listener.on_event(&Event::GroupMeasured { cells: &measured });
+        cells.extend(measured);
     }
     Ok(RunRecord::new(config.clone(), machine.clone(), rss_scope, cells, cancel.is_cancelled()))
 }

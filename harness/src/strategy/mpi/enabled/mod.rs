@@ -32,7 +32,7 @@ pub fn join(registry: &Registry) -> Role {
         return Role::Alone;
     }
     let Some((universe, _)) = ::mpi::initialize_with_threading(Threading::Serialized) else {
-        eprintln!("ablate: MPI was initialized twice");
+        crate::terminal::say(format_args!("MPI was initialized twice"));
         return Role::Finished(ExitCode::from(exit::ERROR));
     };
     let world = universe.world();
