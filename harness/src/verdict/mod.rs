@@ -18,4 +18,5 @@ pub mod preempted;
 pub mod pseudo_median;
 pub mod reference;
 pub mod scaling;
+pub mod sequential;
 pub mod thresholds;
