@@ -19,6 +19,9 @@ pub fn render(report: &GateReport) -> String {
     if let Some(line) = report.power_line() {
         let _ = writeln!(out, "{line}\n");
     }
+    for line in report.workload_lines() {
+        let _ = writeln!(out, "{line}");
+    }
     if !report.comparisons.is_empty() {
         let header = ("cell (vs baseline)", "ratio", "interval", "p (adj.)", "sees ≥");
         let _ =

@@ -213,7 +213,7 @@ pub fn classify(
     alpha: f64,
     min_detectable_ratio: f64,
 ) -> (Change, Option<String>) {
-    let significant = p_value < alpha;
+    let significant = p_value <= alpha;
     if significant && ratio > threshold {
         (Change::Regressed, None)
     } else if significant && ratio < 1.0 / threshold {

@@ -132,7 +132,7 @@ fn normal_tails(statistic: f64, mean: f64, variance: f64) -> Sides {
 }
 
 /// The complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7).
-fn erfc(x: f64) -> f64 {
+pub(crate) fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
     let poly = -z * z - 1.265_512_23

@@ -5,6 +5,7 @@
 pub mod ab;
 pub mod baseline;
 pub mod compare;
+pub mod family;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod gate;

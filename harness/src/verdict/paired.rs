@@ -2,24 +2,22 @@
 //! the round's log ratio `ln(candidate / base)`. Whatever drifts between rounds — other processes, clock
 //! frequency, memory placement — cancels within a pair instead of counting as noise.
 //!
-//! A cell is judged on the centre of its paired log ratios: the one-sided Wilcoxon signed-rank test (exact for
-//! small samples) for significance, in the direction the pairs lean, so that alpha bounds a false regression
-//! (and, separately, a false improvement); for size, the Hodges–Lehmann estimate (the pseudo-median, the centre
-//! the signed-rank test tests) and the interval that inverts the same test. Both are distribution-free; both are
-//! far tighter than the plain median and a bootstrap of it, whose interval at the confidence a gate asks
-//! (99.8 % at five looks) spans nearly the whole range of twenty pairs. Rounds are added only for cells
-//! still undecided, with looks at a fixed schedule (see [`Looks`]); alpha is split evenly over the planned looks
-//! and the cells by the union bound (Bonferroni), so the chance of any false regression in the whole gate stays
-//! below alpha however many looks are taken and whatever was decided at each. This is the simplest alpha-spending
-//! plan of group-sequential testing (Jennison & Turnbull, *Group Sequential Methods with Applications to
-//! Clinical Trials*, 2000, ch. 7); conservative, and valid under any dependence between looks.
+//! A cell is judged on the centre of its paired log ratios: for significance, the sequential signed-rank statistic
+//! at looks whose boundaries are calibrated exactly on the sign-flip null (see [`super::sequential`]), in the
+//! direction the pairs lean, so that alpha bounds a false regression (and, separately, a false improvement) over
+//! every look; for size, the Hodges–Lehmann estimate (the pseudo-median) and the interval that inverts the
+//! signed-rank test. The gate's cells form one family, tested workload first and then cell (see
+//! [`super::family`]), so that alpha bounds the chance of any false regression in the whole gate. Rounds are added
+//! only for cells still undecided, with looks at a fixed schedule (see [`Looks`]).
 
 use crate::record::{CellRecord, CellStatus, RunRecord, Sample};
 use crate::stats::median;
-use crate::verdict::compare::{CellComparison, Change, Unmatched};
-use crate::verdict::inference::{Interval, signed_rank, smallest_detectable_shift};
-use crate::verdict::preempted::{Timing, Tries, kept_pairs};
-use crate::verdict::pseudo_median::{pseudo_median, pseudo_median_interval};
+use crate::verdict::compare::{CellComparison, Unmatched};
+use crate::verdict::family::{FamilyPlan, SeriesCell, WorkloadVerdict, judge_family};
+use crate::verdict::inference::{signed_rank, smallest_detectable_shift};
+use crate::verdict::preempted::{Timing, Tries};
+use crate::verdict::pseudo_median::pseudo_median;
+use crate::verdict::sequential::spent;
 use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// The planned looks: after how many paired rounds undecided cells are judged.
@@ -31,25 +29,37 @@ pub struct Looks {
 /// How many looks a sequential plan takes.
 pub const SEQUENTIAL_LOOKS: usize = 5;
 
+/// How much later each look of the sequential plan comes than the one before.
+const LOOK_SPACING: f64 = 1.3;
+
 impl Looks {
-    /// The default plan for `family` cells judged at `alpha`: [`SEQUENTIAL_LOOKS`] looks, the first a few rounds
-    /// after the fewest pairs that could be significant at all at alpha's share of a look and a cell (n pairs all
-    /// slower give the one-sided signed-rank test's smallest p, 1 / 2ⁿ), then each ~1.3× later. For 72 cells at
-    /// 0.01: 19, 25, 33, 43 and 56 rounds.
+    /// The default plan for `family` cells judged at `alpha`: [`SEQUENTIAL_LOOKS`] looks, each ~1.3× later than
+    /// the one before, the first at the fewest pairs whose most extreme pattern (every pair slower, probability
+    /// 1 / 2ⁿ) already fits in what the boundaries spend there at a lone cell's level, `alpha / (2 · family)` (see
+    /// [`super::family`] and [`super::sequential`]). For 72 cells at 0.01: 15, 20, 25, 33 and 43 rounds.
     pub fn sequential(alpha: f64, family: usize) -> Self {
-        let fewest = fewest_pairs(alpha, family, SEQUENTIAL_LOOKS);
-        let mut rounds = vec![fewest + 3];
-        while rounds.len() < SEQUENTIAL_LOOKS {
-            let last = *rounds.last().expect("one look");
-            rounds.push((f64::from(last) * 1.3).round() as u32);
-        }
-        Looks { rounds }
+        let level = lone_level(alpha, family);
+        let spread = |first: u32| {
+            let mut rounds = vec![first];
+            while rounds.len() < SEQUENTIAL_LOOKS {
+                let last = *rounds.last().expect("one look");
+                rounds.push(((f64::from(last) * LOOK_SPACING).round() as u32).max(last + 1));
+            }
+            rounds
+        };
+        let first = (1..64u32)
+            .find(|&n| {
+                let rounds = spread(n);
+                0.5f64.powi(n as i32) <= spent(level, f64::from(n) / f64::from(*rounds.last().expect("looks")))
+            })
+            .unwrap_or(64);
+        Looks { rounds: spread(first) }
     }
 
-    /// Whether any cell of a `family` judged at `alpha` could be decided at the last look: it has at least the
-    /// fewest pairs that can reach significance at that look's share of alpha.
+    /// Whether any cell of a `family` judged at `alpha` could be decided by the last look: it has at least the
+    /// fewest pairs that can reach a lone cell's whole level.
     pub fn can_decide(&self, alpha: f64, family: usize) -> bool {
-        self.last() >= fewest_pairs(alpha, family, self.rounds.len())
+        self.last() >= fewest_pairs(alpha, family)
     }
 
     /// The looks that fit in `rounds` rounds; when not even the first does, one look at `rounds` (at least 2),
@@ -73,11 +83,16 @@ impl Looks {
     }
 }
 
-/// The fewest pairs that could be significant at all when `alpha` is split over `looks` looks and a `family` of
-/// cells: n pairs all slower give the one-sided signed-rank test's smallest p, 1 / 2ⁿ.
-pub fn fewest_pairs(alpha: f64, family: usize, looks: usize) -> u32 {
-    let share = alpha / (looks.max(1) * family.max(1)) as f64;
-    (1..64u32).find(|&n| 1.0 / 2f64.powi(n as i32) < share).unwrap_or(64)
+/// The level at which a cell that changed alone is seen: `alpha / (2 · family)` (see [`super::family`]).
+pub fn lone_level(alpha: f64, family: usize) -> f64 {
+    alpha / (2.0 * family.max(1) as f64)
+}
+
+/// The fewest pairs that could be significant at all for a cell that changed alone in a `family` at `alpha`, when
+/// a single look spends the whole level: n pairs all slower have probability 1 / 2ⁿ.
+pub fn fewest_pairs(alpha: f64, family: usize) -> u32 {
+    let level = lone_level(alpha, family);
+    (1..64u32).find(|&n| 0.5f64.powi(n as i32) <= level).unwrap_or(64)
 }
 
 /// The executions of `base` and `candidate` paired by round and try (`[base, candidate]`): each round's tries in
@@ -97,40 +112,20 @@ pub fn timing_pairs(candidate: &CellRecord, base: &CellRecord) -> Vec<Tries> {
     rounds.into_iter().map(|(_, tries)| tries).collect()
 }
 
-/// The paired comparison of one cell from its pairs, those visibly preempted set aside (see
-/// [`crate::verdict::preempted`]), judged at `alpha` split over `looks` looks and a `family` of cells.
+/// The paired comparison of one cell from its pairs (in round order), those visibly preempted set aside (see
+/// [`crate::verdict::preempted`]), as the one cell of its workload in a family planned as `plan`, judged after
+/// its last round.
 pub fn judge_pairs(
     id: &str,
     rounds: &[Tries],
     medians: (f64, f64),
     thresholds: Thresholds,
-    looks: usize,
-    family: usize,
+    plan: &FamilyPlan,
 ) -> Option<CellComparison> {
-    let split = (looks.max(1) * family.max(1)) as f64;
-    let alpha = thresholds.alpha.value;
-    let kept = kept_pairs(rounds, alpha);
-    let log_ratios = kept.log_ratios.as_slice();
-    let center = pseudo_median(log_ratios)?;
-    let log_interval = pseudo_median_interval(log_ratios, 1.0 - alpha / looks.max(1) as f64)?;
-    let p_value = signed_rank(log_ratios).map_or(1.0, |t| t.sides.toward(center >= 0.0));
-    let mut comparison = CellComparison {
-        id: id.to_owned(),
-        baseline_median_ns: medians.0,
-        candidate_median_ns: medians.1,
-        ratio: center.exp(),
-        interval: Interval { low: log_interval.low.exp(), high: log_interval.high.exp() },
-        p_value,
-        p_adjusted: (p_value * split).min(1.0),
-        min_detectable_ratio: paired_min_detectable_ratio(log_ratios, alpha / split),
-        pairs: Some(log_ratios.len()),
-        set_aside: kept.set_aside,
-        change: Change::Inconclusive,
-        reason: None,
-        thresholds,
-    };
-    comparison.judge();
-    Some(comparison)
+    let cell = SeriesCell { id, workload: id.split('/').next().unwrap_or(id), rounds, thresholds };
+    let mut judged = judge_family(plan, &[cell], rounds.len() as u32).cells.pop()?;
+    (judged.baseline_median_ns, judged.candidate_median_ns) = medians;
+    Some(judged)
 }
 
 /// The smallest ratio the signed-rank test at `alpha` would have called significant had every pair been slower
@@ -147,15 +142,19 @@ pub fn paired_min_detectable_ratio(log_ratios: &[f64], alpha: f64) -> f64 {
 }
 
 /// Compares every successful candidate cell with the base cell of the same id, pair by pair, as the records'
-/// pairing planned.
+/// pairing planned: the whole family at once (see [`super::family`]), after the run's last round. Also the
+/// workloads' verdicts.
 pub fn compare_paired(
     candidate: &RunRecord,
     base: &RunRecord,
     thresholds: &ThresholdSet,
-) -> (Vec<CellComparison>, Vec<Unmatched>) {
-    let (looks, family) = candidate.pairing.as_ref().map_or((1, candidate.cells.len()), |p| (p.looks.len(), p.family));
-    let mut compared = Vec::new();
+) -> (Vec<CellComparison>, Vec<Unmatched>, Vec<WorkloadVerdict>) {
+    let plan = candidate.pairing.as_ref().map_or_else(
+        || FamilyPlan { looks: vec![candidate.config.profile.reps], family: candidate.cells.len() },
+        |p| FamilyPlan { looks: p.looks.clone(), family: p.family },
+    );
     let mut unmatched = Vec::new();
+    let mut paired = Vec::new();
     for cell in candidate.cells.iter().filter(|c| c.status == CellStatus::Ok) {
         let Some(old) = base.cells.iter().find(|b| b.id == cell.id) else {
             unmatched.push(Unmatched { id: cell.id.clone(), reason: "not in the base build".into() });
@@ -165,15 +164,28 @@ pub fn compare_paired(
             unmatched.push(Unmatched { id: cell.id.clone(), reason: "failed in the base build".into() });
             continue;
         }
-        let pairs = timing_pairs(cell, old);
         let medians = (median(&old.walls()).unwrap_or(0.0), median(&cell.walls()).unwrap_or(0.0));
         let t = thresholds.for_cell(&cell.workload, cell.strategy.name());
-        match judge_pairs(&cell.id, &pairs, medians, t, looks, family) {
-            Some(comparison) => compared.push(comparison),
+        paired.push((cell, timing_pairs(cell, old), medians, t));
+    }
+    let run_rounds = paired.iter().map(|(_, rounds, _, _)| rounds.len() as u32).max().unwrap_or(0);
+    let series: Vec<SeriesCell> = paired
+        .iter()
+        .map(|(cell, rounds, _, t)| SeriesCell { id: &cell.id, workload: &cell.workload, rounds, thresholds: t.clone() })
+        .collect();
+    let judged = judge_family(&plan, &series, run_rounds);
+    let mut compared = Vec::new();
+    for (cell, _, medians, _) in &paired {
+        match judged.cells.iter().find(|c| c.id == cell.id) {
+            Some(comparison) => {
+                let mut comparison = comparison.clone();
+                (comparison.baseline_median_ns, comparison.candidate_median_ns) = *medians;
+                compared.push(comparison);
+            }
             None => unmatched.push(Unmatched { id: cell.id.clone(), reason: "no paired rounds".into() }),
         }
     }
-    (compared, unmatched)
+    (compared, unmatched, judged.workloads)
 }
 
 #[cfg(test)]

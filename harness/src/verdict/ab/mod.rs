@@ -32,8 +32,9 @@ use crate::strategy::StrategyKind;
 use crate::terminal::say;
 use crate::verdict::compare::Change;
 use crate::verdict::gate::some_ids;
-use crate::verdict::paired::{Looks, fewest_pairs, judge_pairs};
-use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
+use crate::verdict::family::{FamilyPlan, SeriesCell, judge_family, too_noisy_to_finish};
+use crate::verdict::paired::{Looks, fewest_pairs};
+use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, kept_pairs, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
 pub use build::same_binary;
@@ -114,7 +115,7 @@ pub fn measure(
             let default_alpha = thresholds.for_cell("", "").alpha.value;
             let planned = Looks::sequential(default_alpha, cells.len()).within(affordable);
             if !planned.can_decide(default_alpha, cells.len()) {
-                let needed = fewest_pairs(default_alpha, cells.len(), 1);
+                let needed = fewest_pairs(default_alpha, cells.len());
                 say(format_args!(
                     "warning: --max-time {:.0}s buys about {affordable} rounds here, and {} cells need at least \
                      {needed} paired rounds before any can be judged: every cell will be inconclusive; a --max-time \
@@ -124,14 +125,40 @@ pub fn measure(
                     f64::from(needed + 1) * round_started.elapsed().as_secs_f64()
                 ));
             }
+            say(format_args!(
+                "A/B plan: {} cells, looks at rounds {:?}; a first round took {:.1}s, so about {:.0}s to the last \
+                 look, less as cells are decided",
+                cells.len(),
+                planned.rounds,
+                round_started.elapsed().as_secs_f64(),
+                f64::from(planned.last()) * round_started.elapsed().as_secs_f64()
+            ));
             looks = Some(planned);
         }
         let looks = looks.as_ref().expect("planned after the first round");
+        let family = FamilyPlan { looks: looks.rounds.clone(), family: cells.len() };
         if looks.is_look(round) {
-            let family = cells.len();
-            decide(&mut cells, thresholds, looks.rounds.len(), family);
+            decide(&mut cells, thresholds, &family, round);
+        }
+        let dropped = drop_too_noisy(&mut cells, thresholds, &family);
+        if !dropped.is_empty() {
+            say(format_args!(
+                "A/B round {round}: {} too noisy to be decided by round {}, dropped: {}",
+                dropped.len(),
+                looks.last(),
+                some_ids(&dropped)
+            ));
         }
         last_round = round_started.elapsed();
+        if looks.is_look(round) && round < looks.last() {
+            say(format_args!(
+                "A/B look at round {round}: expect about {:.0}s more for the undecided cells (to round {} at {:.1}s \
+                 a round)",
+                f64::from(looks.last() - round) * last_round.as_secs_f64(),
+                looks.last(),
+                last_round.as_secs_f64()
+            ));
+        }
         let undecided = cells.iter().filter(|c| !c.done).count();
         say(format_args!(
             "A/B round {round}: {undecided} of {} cells undecided ({:.1}s)",
@@ -306,16 +333,36 @@ fn resummarise(record: &mut RunRecord) {
     }
 }
 
-/// Marks the cells whose paired verdict is decided as done.
-fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, looks: usize, family: usize) {
+/// Marks the cells whose paired verdict is decided after `round` rounds as done, the family judged at once (see
+/// [`crate::verdict::family`]).
+fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, plan: &FamilyPlan, round: u32) {
+    let series: Vec<SeriesCell> = cells.iter().map(|c| series_cell(c, thresholds)).collect();
+    let judged = judge_family(plan, &series, round);
     for cell in cells.iter_mut().filter(|c| !c.done) {
-        let mut parts = cell.id.split('/');
-        let (workload, strategy) = (parts.next().unwrap_or(""), parts.nth(1).unwrap_or(""));
-        let t = thresholds.for_cell(workload, strategy);
-        if let Some(verdict) = judge_pairs(&cell.id, &cell.pairs, (1.0, 1.0), t, looks, family) {
-            cell.done = verdict.change != Change::Inconclusive;
+        cell.done = judged.cells.iter().any(|j| j.id == cell.id && j.change != Change::Inconclusive);
+    }
+}
+
+/// Stops the undecided cells whose spread could not see their threshold even at the plan's last look (see
+/// [`too_noisy_to_finish`]), so that the rounds left go to cells that can still be decided; their ids.
+fn drop_too_noisy(cells: &mut [PairedCell], thresholds: &ThresholdSet, plan: &FamilyPlan) -> Vec<String> {
+    let mut dropped = Vec::new();
+    for cell in cells.iter_mut().filter(|c| !c.done) {
+        let series = series_cell(cell, thresholds);
+        let kept = kept_pairs(&cell.pairs, series.thresholds.alpha.value).log_ratios;
+        if too_noisy_to_finish(&kept, plan, &series.thresholds) {
+            cell.done = true;
+            dropped.push(cell.id.clone());
         }
     }
+    dropped
+}
+
+/// The cell as the family sees it: its workload and thresholds from its id (`workload/size/strategy/…`).
+fn series_cell<'a>(cell: &'a PairedCell, thresholds: &ThresholdSet) -> SeriesCell<'a> {
+    let mut parts = cell.id.split('/');
+    let (workload, strategy) = (parts.next().unwrap_or(""), parts.nth(1).unwrap_or(""));
+    SeriesCell { id: &cell.id, workload, rounds: &cell.pairs, thresholds: thresholds.for_cell(workload, strategy) }
 }
 
 /// The refusal (exit 5) of two builds that plan no cell in common, with a few of each one's cells: they can be

@@ -1,0 +1,316 @@
+//! The A/B gate's family of paired tests: each workload first (its cells combined), then its cells, with the chance
+//! of any false regression in the whole gate at most alpha (and, separately, of any false improvement).
+//!
+//! A real slowdown usually moves several cells of one workload, so a workload is tested on one series: each round's
+//! mean log ratio over its cells measured in that round. A round's cells share the round's two fresh processes, so
+//! their signs are not independent of each other; the round as a whole is what flips under "no change", and one
+//! value per round keeps the sign-flip null exact (see [`super::sequential`]). Then its cells, by the hierarchical
+//! procedure of Meinshausen ("Hierarchical testing of variable importance", *Biometrika* 95, 2008, 265–278), a
+//! shortcut of closed testing with Bonferroni weights proportional to the number of cells:
+//!
+//! - a workload of m of the gate's M cells is *opened* (its "no change" rejected) when its combined series crosses
+//!   its boundary at level `alpha·m / (2M)`, or any one of its cells crosses at `alpha / (2M)` — a valid test of
+//!   the workload's hypothesis at `alpha·m / M`;
+//! - a cell is called changed when its workload is opened and the cell crosses at `alpha / M`.
+//!
+//! Under any set of unchanged cells, a false call needs an unchanged workload opened (at most `alpha·m / M` each)
+//! or an unchanged cell of a changed workload crossing (at most `alpha / M` each): at most alpha in all, whatever
+//! depends on what. Each test is sequential over the looks with its own exactly calibrated boundaries, so that
+//! holds over every look. A cell that changed alone is still seen at `alpha / (2M)`: its minimum detectable ratio
+//! is stated at that level.
+
+use crate::stats::median_abs_deviation;
+use crate::verdict::compare::{CellComparison, Change};
+use crate::verdict::inference::{Interval, erfc};
+use crate::verdict::paired::paired_min_detectable_ratio;
+use crate::verdict::preempted::{Tries, kept_by_round};
+use crate::verdict::pseudo_median::{pseudo_median, pseudo_median_interval};
+use crate::verdict::sequential::{Look, judge_series};
+use crate::verdict::thresholds::Thresholds;
+
+/// The fewest kept pairs before a cell's spread is trusted to drop it as too noisy.
+pub const DROP_AFTER_PAIRS: usize = 8;
+
+/// How the gate's looks and family were planned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FamilyPlan {
+    /// The planned looks (round counts); the last is the end of the plan, information fraction 1.
+    pub looks: Vec<u32>,
+    /// How many cells the gate compares (M).
+    pub family: usize,
+}
+
+/// One cell as the family sees it.
+pub struct SeriesCell<'a> {
+    pub id: &'a str,
+    pub workload: &'a str,
+    /// Its paired rounds in round order, from the run's first round (a cell that stopped has fewer).
+    pub rounds: &'a [Tries],
+    pub thresholds: Thresholds,
+}
+
+/// A workload's verdict: its combined series, and its cells'.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WorkloadVerdict {
+    pub workload: String,
+    pub cells: usize,
+    pub regressed_cells: usize,
+    pub improved_cells: usize,
+    /// The Hodges–Lehmann estimate of the combined series, as a ratio; `None` without pairs.
+    pub ratio: Option<f64>,
+    /// Whether the combined series alone crossed toward slower (`[slower, faster]`) at some look.
+    pub combined_crossed: [bool; 2],
+    pub change: Change,
+}
+
+impl WorkloadVerdict {
+    /// `` `hashchain` regressed: 5 of 9 cells (its pairs 1.16× combined) ``.
+    pub fn line(&self) -> String {
+        let combined = self.ratio.map(|r| format!(" (its pairs {r:.2}× combined)")).unwrap_or_default();
+        match self.change {
+            Change::Regressed => {
+                format!("`{}` regressed: {} of {} cells{combined}", self.workload, self.regressed_cells, self.cells)
+            }
+            Change::Improved => {
+                format!("`{}` improved: {} of {} cells{combined}", self.workload, self.improved_cells, self.cells)
+            }
+            Change::Unchanged => format!("`{}` unchanged: {} cells", self.workload, self.cells),
+            Change::Inconclusive => format!("`{}` inconclusive over {} cells{combined}", self.workload, self.cells),
+        }
+    }
+}
+
+/// The family's verdicts after `run_rounds` rounds.
+pub struct FamilyVerdict {
+    pub cells: Vec<CellComparison>,
+    pub workloads: Vec<WorkloadVerdict>,
+}
+
+/// The rounds at which a series that has `rounds` rounds was looked at, with their information fractions: the
+/// planned looks it reached, and — when the run ended (`run_rounds`) off the plan and this series ran to the end —
+/// a final look that spends whatever alpha is left.
+fn looks_of(plan: &FamilyPlan, rounds: usize, run_rounds: u32) -> Vec<(u32, f64)> {
+    let last = f64::from(plan.looks.last().copied().unwrap_or(run_rounds).max(1));
+    let mut looks: Vec<(u32, f64)> =
+        plan.looks.iter().filter(|&&r| r as usize <= rounds).map(|&r| (r, f64::from(r) / last)).collect();
+    let ended_off_plan = !plan.looks.contains(&run_rounds) && rounds as u32 >= run_rounds && run_rounds > 0;
+    if ended_off_plan {
+        looks.push((run_rounds, 1.0));
+    }
+    looks
+}
+
+/// A series kept by round (`None`: set aside) judged at each of its looks so far: the kept values before the latest
+/// look, and that look's verdict at `level`; `None` before the first look.
+fn judged_at(series: &[Option<f64>], looks: &[(u32, f64)], level: f64) -> Option<(Vec<f64>, Look)> {
+    let counts: Vec<usize> =
+        looks.iter().map(|&(r, _)| series.iter().take(r as usize).filter(|v| v.is_some()).count()).collect();
+    let fractions: Vec<f64> = looks.iter().map(|&(_, f)| f).collect();
+    let values: Vec<f64> = series.iter().take(looks.last()?.0 as usize).flatten().copied().collect();
+    let look = judge_series(&values, &counts, &fractions, level)?;
+    Some((values, look))
+}
+
+/// Whether the series crossed toward slower and toward faster at any of its looks so far.
+fn crossed_any(series: &[Option<f64>], looks: &[(u32, f64)], level: f64) -> [bool; 2] {
+    let mut crossed = [false, false];
+    for k in 1..=looks.len() {
+        if let Some((_, look)) = judged_at(series, &looks[..k], level) {
+            crossed[0] |= look.crossed(true);
+            crossed[1] |= look.crossed(false);
+        }
+    }
+    crossed
+}
+
+/// The series a workload is tested on: each round's mean over its cells' kept log ratios of that round.
+fn combined_series(cells: &[Vec<Option<f64>>]) -> Vec<Option<f64>> {
+    let rounds = cells.iter().map(Vec::len).max().unwrap_or(0);
+    (0..rounds)
+        .map(|r| {
+            let kept: Vec<f64> = cells.iter().filter_map(|c| c.get(r).copied().flatten()).collect();
+            (!kept.is_empty()).then(|| kept.iter().sum::<f64>() / kept.len() as f64)
+        })
+        .collect()
+}
+
+/// Judges the family after `run_rounds` rounds: every workload, then every cell.
+pub fn judge_family(plan: &FamilyPlan, cells: &[SeriesCell], run_rounds: u32) -> FamilyVerdict {
+    let family = plan.family.max(1) as f64;
+    let mut workloads: Vec<&str> = cells.iter().map(|c| c.workload).collect();
+    workloads.dedup();
+    workloads.sort_unstable();
+    workloads.dedup();
+    let mut judged = Vec::new();
+    let mut verdicts = Vec::new();
+    for workload in workloads {
+        let members: Vec<&SeriesCell> = cells.iter().filter(|c| c.workload == workload).collect();
+        let alpha = members[0].thresholds.alpha.value;
+        let series: Vec<Vec<Option<f64>>> = members.iter().map(|c| kept_by_round(c.rounds, alpha)).collect();
+        let combined = combined_series(&series);
+        let combined_looks = looks_of(plan, combined.len(), run_rounds);
+        let combined_crossed = crossed_any(&combined, &combined_looks, alpha * members.len() as f64 / (2.0 * family));
+        let mut opened = combined_crossed;
+        for (cell, kept) in members.iter().zip(&series) {
+            let lone = crossed_any(kept, &looks_of(plan, cell.rounds.len(), run_rounds), alpha / (2.0 * family));
+            opened = [opened[0] | lone[0], opened[1] | lone[1]];
+        }
+        let mut cell_verdicts = Vec::new();
+        for (cell, kept) in members.iter().zip(&series) {
+            let looks = looks_of(plan, cell.rounds.len(), run_rounds);
+            let stopped_early = (cell.rounds.len() as u32) < run_rounds;
+            if let Some(verdict) = judge_cell(cell, kept, &looks, (plan, family), opened, stopped_early) {
+                cell_verdicts.push(verdict);
+            }
+        }
+        verdicts.push(workload_verdict(workload, &combined, combined_crossed, &cell_verdicts, members[0].thresholds.clone()));
+        judged.extend(cell_verdicts);
+    }
+    let order = |id: &str| cells.iter().position(|c| c.id == id);
+    judged.sort_by_key(|c| order(&c.id));
+    FamilyVerdict { cells: judged, workloads: verdicts }
+}
+
+/// One cell at its latest look: changed only when its workload is `opened` in that direction and it crosses at
+/// `alpha / M`; its minimum detectable ratio at its lone level `alpha / (2M)`. A cell that stopped before the run's
+/// end without a decision at its last look was dropped as too noisy: it says what it could have seen by the plan's
+/// end.
+fn judge_cell(
+    cell: &SeriesCell,
+    kept: &[Option<f64>],
+    looks: &[(u32, f64)],
+    (plan, family): (&FamilyPlan, f64),
+    opened: [bool; 2],
+    stopped_early: bool,
+) -> Option<CellComparison> {
+    let alpha = cell.thresholds.alpha.value;
+    let all: Vec<f64> = kept.iter().flatten().copied().collect();
+    let center_all = pseudo_median(&all)?;
+    let Some((values, look)) = judged_at(kept, looks, alpha / family) else {
+        return Some(before_any_look(cell, &all, center_all, kept));
+    };
+    let (_, lone) = judged_at(kept, looks, alpha / (2.0 * family))?;
+    let center = pseudo_median(&values)?;
+    let larger = center >= 0.0;
+    let side = usize::from(!larger);
+    let significant = lone.crossed(larger) || (opened[side] && look.crossed(larger));
+    let level = if opened[side] { look.nominal_level } else { lone.nominal_level };
+    let p_value = look.p_values[side];
+    let p_adjusted = if level > 0.0 { (alpha * p_value / level).min(1.0) } else { 1.0 };
+    let log_interval = pseudo_median_interval(&values, 1.0 - alpha / plan.looks.len().max(1) as f64)?;
+    let mut comparison = CellComparison {
+        id: cell.id.to_owned(),
+        baseline_median_ns: 0.0,
+        candidate_median_ns: 0.0,
+        ratio: center.exp(),
+        interval: Interval { low: log_interval.low.exp(), high: log_interval.high.exp() },
+        p_value,
+        p_adjusted: if significant { p_adjusted.min(alpha) } else { p_adjusted.max(alpha.next_up()) },
+        min_detectable_ratio: paired_min_detectable_ratio(&values, lone.nominal_level),
+        pairs: Some(values.len()),
+        set_aside: kept.iter().take(looks.last()?.0 as usize).filter(|v| v.is_none()).count(),
+        change: Change::Inconclusive,
+        reason: None,
+        thresholds: cell.thresholds.clone(),
+    };
+    comparison.judge();
+    if stopped_early && comparison.change == Change::Inconclusive {
+        comparison.reason = Some(dropped_reason(&all, plan, family, alpha, kept.len()));
+    }
+    Some(comparison)
+}
+
+/// A cell the run stopped before the first look (dropped as too noisy): inconclusive, with what it could have seen.
+fn before_any_look(cell: &SeriesCell, all: &[f64], center: f64, kept: &[Option<f64>]) -> CellComparison {
+    CellComparison {
+        id: cell.id.to_owned(),
+        baseline_median_ns: 0.0,
+        candidate_median_ns: 0.0,
+        ratio: center.exp(),
+        interval: Interval { low: 0.0, high: f64::INFINITY },
+        p_value: 1.0,
+        p_adjusted: 1.0,
+        min_detectable_ratio: f64::INFINITY,
+        pairs: Some(all.len()),
+        set_aside: kept.iter().filter(|v| v.is_none()).count(),
+        change: Change::Inconclusive,
+        reason: Some("too noisy: stopped before the first look".to_owned()),
+        thresholds: cell.thresholds.clone(),
+    }
+}
+
+fn dropped_reason(all: &[f64], plan: &FamilyPlan, family: f64, alpha: f64, rounds: usize) -> String {
+    let end = plan.looks.last().copied().unwrap_or(0);
+    let could = projected_min_detectable_ratio(all, end as usize, alpha / (2.0 * family));
+    format!("too noisy: could see ≥ {could:.2}× by round {end} at its spread; dropped after {rounds} rounds")
+}
+
+/// The ratio a cell of these kept log ratios could see after `pairs` pairs at `level`, were its spread to stay
+/// what it is: the signed-rank test's smallest significant shift in the normal approximation, `z · σ · √(π/3) /
+/// √pairs` (the test's efficiency against the t-test is 3/π at normal noise), σ the median absolute deviation
+/// around the centre scaled to a standard deviation. Infinite when `pairs` cannot reach `level` at all.
+pub fn projected_min_detectable_ratio(log_ratios: &[f64], pairs: usize, level: f64) -> f64 {
+    let (Some(center), true) = (pseudo_median(log_ratios), pairs > 0) else { return f64::INFINITY };
+    if 0.5f64.powi(pairs.min(1024) as i32) > level {
+        return f64::INFINITY;
+    }
+    let centred: Vec<f64> = log_ratios.iter().map(|d| d - center).collect();
+    let sigma = 1.4826 * median_abs_deviation(&centred).unwrap_or(0.0);
+    (upper_normal_quantile(level) * sigma * (std::f64::consts::PI / 3.0).sqrt() / (pairs as f64).sqrt()).exp()
+}
+
+/// Whether a cell, at `pairs` kept pairs, should be dropped: its spread could not see its threshold even at the
+/// plan's last look at its whole lone level.
+pub fn too_noisy_to_finish(log_ratios: &[f64], plan: &FamilyPlan, thresholds: &Thresholds) -> bool {
+    let level = thresholds.alpha.value / (2.0 * plan.family.max(1) as f64);
+    let end = plan.looks.last().copied().unwrap_or(0) as usize;
+    log_ratios.len() >= DROP_AFTER_PAIRS
+        && projected_min_detectable_ratio(log_ratios, end, level) > thresholds.regression_ratio.value
+}
+
+/// z with `P(Z > z) = p` for a standard normal Z, by bisection on the complementary error function.
+fn upper_normal_quantile(p: f64) -> f64 {
+    let (mut low, mut high) = (-10.0, 40.0);
+    for _ in 0..100 {
+        let middle: f64 = (low + high) / 2.0;
+        if 0.5 * erfc(middle / std::f64::consts::SQRT_2) > p { low = middle } else { high = middle }
+    }
+    high
+}
+
+fn workload_verdict(
+    workload: &str,
+    combined: &[Option<f64>],
+    combined_crossed: [bool; 2],
+    cells: &[CellComparison],
+    thresholds: Thresholds,
+) -> WorkloadVerdict {
+    let count = |change| cells.iter().filter(|c| c.change == change).count();
+    let (regressed_cells, improved_cells) = (count(Change::Regressed), count(Change::Improved));
+    let values: Vec<f64> = combined.iter().flatten().copied().collect();
+    let ratio = pseudo_median(&values).map(f64::exp);
+    let threshold = thresholds.regression_ratio.value;
+    let beyond = |r: f64| [r > threshold, r < 1.0 / threshold];
+    let combined_change = ratio.map_or([false, false], |r| {
+        let beyond = beyond(r);
+        [combined_crossed[0] && beyond[0], combined_crossed[1] && beyond[1]]
+    });
+    let change = if regressed_cells > 0 || combined_change[0] {
+        Change::Regressed
+    } else if improved_cells > 0 || combined_change[1] {
+        Change::Improved
+    } else if count(Change::Unchanged) == cells.len() {
+        Change::Unchanged
+    } else {
+        Change::Inconclusive
+    };
+    WorkloadVerdict {
+        workload: workload.to_owned(),
+        cells: cells.len(),
+        regressed_cells,
+        improved_cells,
+        ratio,
+        combined_crossed,
+        change,
+    }
+}
