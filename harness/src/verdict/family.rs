@@ -187,7 +187,8 @@ fn judge_cell(
     let all: Vec<f64> = kept.iter().flatten().copied().collect();
     let center_all = pseudo_median(&all)?;
     let Some((values, look)) = judged_at(kept, looks, alpha / family) else {
-        return Some(before_any_look(cell, &all, center_all, kept));
+        let reason = dropped_reason(&all, plan, family, alpha, kept.len());
+        return Some(before_any_look(cell, &all, center_all, kept, reason));
     };
     let (_, lone) = judged_at(kept, looks, alpha / (2.0 * family))?;
     let center = pseudo_median(&values)?;
@@ -220,8 +221,14 @@ fn judge_cell(
     Some(comparison)
 }
 
-/// A cell the run stopped before the first look (dropped as too noisy): inconclusive, with what it could have seen.
-fn before_any_look(cell: &SeriesCell, all: &[f64], center: f64, kept: &[Option<f64>]) -> CellComparison {
+/// A cell the run stopped before the first look (dropped as too noisy): inconclusive, for `reason`.
+fn before_any_look(
+    cell: &SeriesCell,
+    all: &[f64],
+    center: f64,
+    kept: &[Option<f64>],
+    reason: String,
+) -> CellComparison {
     CellComparison {
         id: cell.id.to_owned(),
         baseline_median_ns: 0.0,
@@ -234,7 +241,7 @@ fn before_any_look(cell: &SeriesCell, all: &[f64], center: f64, kept: &[Option<f
         pairs: Some(all.len()),
         set_aside: kept.iter().filter(|v| v.is_none()).count(),
         change: Change::Inconclusive,
-        reason: Some("too noisy: stopped before the first look".to_owned()),
+        reason: Some(reason),
         thresholds: cell.thresholds.clone(),
     }
 }

@@ -112,22 +112,6 @@ pub fn timing_pairs(candidate: &CellRecord, base: &CellRecord) -> Vec<Tries> {
     rounds.into_iter().map(|(_, tries)| tries).collect()
 }
 
-/// The paired comparison of one cell from its pairs (in round order), those visibly preempted set aside (see
-/// [`crate::verdict::preempted`]), as the one cell of its workload in a family planned as `plan`, judged after
-/// its last round.
-pub fn judge_pairs(
-    id: &str,
-    rounds: &[Tries],
-    medians: (f64, f64),
-    thresholds: Thresholds,
-    plan: &FamilyPlan,
-) -> Option<CellComparison> {
-    let cell = SeriesCell { id, workload: id.split('/').next().unwrap_or(id), rounds, thresholds };
-    let mut judged = judge_family(plan, &[cell], rounds.len() as u32).cells.pop()?;
-    (judged.baseline_median_ns, judged.candidate_median_ns) = medians;
-    Some(judged)
-}
-
 /// The smallest ratio the signed-rank test at `alpha` would have called significant had every pair been slower
 /// by it, keeping the pairs' measured spread around their median.
 pub fn paired_min_detectable_ratio(log_ratios: &[f64], alpha: f64) -> f64 {
@@ -191,6 +175,7 @@ pub fn compare_paired(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::compare::Change;
     use crate::verdict::thresholds::Overrides;
 
     fn thresholds() -> Thresholds {
@@ -208,35 +193,54 @@ mod tests {
         ratios.iter().map(|r| vec![[at(1e7), at(1e7 * r.exp())]]).collect()
     }
 
-    fn verdict(ratios: &[f64], looks: usize, family: usize) -> CellComparison {
-        judge_pairs("w/100/rayon/2", &timed(ratios), (1.0, 1.0), thresholds(), looks, family).unwrap()
+    /// The paired comparison of one cell from its pairs (in round order), those visibly preempted set aside (see
+    /// [`crate::verdict::preempted`]), as the one cell of its workload in a family planned as `plan`, judged after
+    /// its last round.
+    fn judge_pairs(
+        id: &str,
+        rounds: &[Tries],
+        medians: (f64, f64),
+        thresholds: Thresholds,
+        plan: &FamilyPlan,
+    ) -> Option<CellComparison> {
+        let cell = SeriesCell { id, workload: id.split('/').next().unwrap_or(id), rounds, thresholds };
+        let mut judged = judge_family(plan, &[cell], rounds.len() as u32).cells.pop()?;
+        (judged.baseline_median_ns, judged.candidate_median_ns) = medians;
+        Some(judged)
+    }
+
+    /// The verdict on `ratios` as the one cell of its workload in a `family`, judged at one look after its last
+    /// pair: the whole level there.
+    fn verdict(ratios: &[f64], family: usize) -> CellComparison {
+        let plan = FamilyPlan { looks: vec![ratios.len() as u32], family };
+        judge_pairs("w/100/rayon/2", &timed(ratios), (1.0, 1.0), thresholds(), &plan).unwrap()
     }
 
     #[test]
     fn the_sequential_plan_starts_where_a_verdict_becomes_possible() {
-        assert_eq!(Looks::sequential(0.01, 72).rounds, vec![19, 25, 33, 43, 56]);
-        assert_eq!(Looks::sequential(0.01, 3).rounds, vec![14, 18, 23, 30, 39]);
+        assert_eq!(Looks::sequential(0.01, 72).rounds, vec![15, 20, 26, 34, 44]);
+        assert_eq!(Looks::sequential(0.01, 3).rounds, vec![11, 14, 18, 23, 30]);
         assert_eq!(Looks::fixed(10).last(), 10);
-        assert_eq!(Looks::sequential(0.01, 72).within(40).rounds, vec![19, 25, 33], "the looks that fit");
-        assert_eq!(Looks::sequential(0.01, 72).within(15).rounds, vec![15], "one look, with the whole alpha");
-        assert_eq!(fewest_pairs(0.01, 72, 1), 13, "2⁻¹³ < 0.01 / 72 < 2⁻¹²");
-        assert!(Looks::fixed(13).can_decide(0.01, 72) && !Looks::fixed(10).can_decide(0.01, 72));
+        assert_eq!(Looks::sequential(0.01, 72).within(40).rounds, vec![15, 20, 26, 34], "the looks that fit");
+        assert_eq!(Looks::sequential(0.01, 72).within(12).rounds, vec![12], "one look, with the whole alpha");
+        assert_eq!(fewest_pairs(0.01, 72), 14, "2⁻¹⁴ < 0.01 / 144 < 2⁻¹³");
+        assert!(Looks::fixed(14).can_decide(0.01, 72) && !Looks::fixed(13).can_decide(0.01, 72));
         assert!(Looks::sequential(0.01, 72).can_decide(0.01, 72));
     }
 
     #[test]
     fn a_clear_slowdown_is_regressed_once_enough_pairs_are_in() {
         let slow = pairs(1.3f64.ln(), 0.05, 20);
-        assert_eq!(verdict(&slow, 6, 72).change, Change::Regressed);
-        let early = verdict(&slow[..8], 6, 72);
-        assert_eq!(early.change, Change::Inconclusive, "8 pairs cannot reach 0.01 / (6 × 72)");
+        assert_eq!(verdict(&slow, 72).change, Change::Regressed);
+        let early = verdict(&slow[..8], 72);
+        assert_eq!(early.change, Change::Inconclusive, "8 pairs cannot reach 0.01 / 144");
         assert_eq!(early.reason.as_deref(), Some("too noisy: too few samples to see any slowdown"));
     }
 
     #[test]
     fn quiet_equal_builds_are_unchanged_at_the_first_look() {
         let same = pairs(0.0, 0.02, 8);
-        let comparison = verdict(&same, 1, 1);
+        let comparison = verdict(&same, 1);
         assert_eq!(comparison.change, Change::Unchanged, "{comparison:?}");
         assert!(comparison.could_see_threshold(), "{}", comparison.min_detectable_ratio);
     }
@@ -244,18 +248,18 @@ mod tests {
     #[test]
     fn noisy_pairs_are_inconclusive_with_what_they_could_see() {
         let noisy = pairs(0.0, 0.3, 24);
-        let comparison = verdict(&noisy, 6, 72);
+        let comparison = verdict(&noisy, 72);
         assert_eq!(comparison.change, Change::Inconclusive);
         assert!(comparison.min_detectable_ratio > 1.1 && comparison.min_detectable_ratio.is_finite());
         assert!(comparison.reason.as_ref().unwrap().starts_with("too noisy: could see ≥"), "{comparison:?}");
     }
 
     #[test]
-    fn splitting_alpha_over_looks_and_cells_makes_each_look_stricter() {
+    fn a_larger_family_makes_each_cell_stricter() {
         let modest = pairs(1.15f64.ln(), 0.04, 12);
-        assert_eq!(verdict(&modest, 1, 1).change, Change::Regressed);
-        let split = verdict(&modest, 6, 72);
-        assert_eq!(split.p_value, verdict(&modest, 1, 1).p_value);
+        assert_eq!(verdict(&modest, 1).change, Change::Regressed);
+        let split = verdict(&modest, 72);
+        assert_eq!(split.p_value, verdict(&modest, 1).p_value);
         assert!(split.p_adjusted > 0.01 && split.change != Change::Regressed, "{split:?}");
     }
 
@@ -270,14 +274,15 @@ mod tests {
         for round in [2, 9, 15] {
             timed[round][0][0] = at(1.5e7 * 1.15, 1e7);
         }
-        let judged = judge_pairs("w/100/rayon/2", &timed, (1.0, 1.0), thresholds(), 1, 72).unwrap();
+        let plan = FamilyPlan { looks: vec![22], family: 72 };
+        let judged = judge_pairs("w/100/rayon/2", &timed, (1.0, 1.0), thresholds(), &plan).unwrap();
         assert_eq!((judged.change, judged.set_aside, judged.pairs), (Change::Regressed, 3, Some(19)), "{judged:?}");
 
         let unmeasured: Vec<Tries> = timed
             .iter()
             .map(|tries| tries.iter().map(|p| p.map(|t| Timing { wall_ns: t.wall_ns, cpu_ns: 0 })).collect())
             .collect();
-        let blind = judge_pairs("w/100/rayon/2", &unmeasured, (1.0, 1.0), thresholds(), 1, 72).unwrap();
+        let blind = judge_pairs("w/100/rayon/2", &unmeasured, (1.0, 1.0), thresholds(), &plan).unwrap();
         assert_ne!(blind.change, Change::Regressed, "three wrong-signed top ranks hide it: {blind:?}");
     }
 

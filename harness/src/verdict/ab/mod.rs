@@ -393,6 +393,7 @@ fn planned_cells(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<PairedC
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::family::DROP_AFTER_PAIRS;
     use crate::verdict::thresholds::Overrides;
 
     /// A cell of `rounds` pairs: base times around 10 ms, candidate times `ratio` × base, both with
@@ -423,26 +424,45 @@ mod tests {
 
     #[test]
     fn at_each_look_decided_cells_stop_and_undecided_ones_go_on() {
-        let family = 3;
-        let looks = Looks::sequential(0.01, family);
-        let (first, count) = (looks.rounds[0] as usize, looks.rounds.len());
+        let looks = Looks::sequential(0.01, 3);
+        let plan = FamilyPlan { looks: looks.rounds.clone(), family: 3 };
+        let first = looks.rounds[0] as usize;
         let mut cells = [
             paired("quiet/1/serial/w1/cauto", 1.0, 0.01, first),
             paired("slow/1/serial/w1/cauto", 1.3, 0.01, first),
-            paired("noisy/1/serial/w1/cauto", 1.0, 0.4, first),
+            paired("noisy/1/serial/w1/cauto", 1.0, 0.1, first),
         ];
-        decide(&mut cells, &thresholds(), count, family);
+        decide(&mut cells, &thresholds(), &plan, first as u32);
         assert!(cells[0].done, "equal quiet builds are unchanged at the first look");
         assert!(cells[1].done, "every pair 1.3x slower: regressed at the first look");
-        assert!(!cells[2].done, "40 % noise: undecided, goes on");
+        assert!(!cells[2].done, "10 % noise: undecided, goes on");
 
         let mut early = [paired("quiet/1/serial/w1/cauto", 1.0, 0.01, 8)];
-        decide(&mut early, &thresholds(), count, family);
-        assert!(!early[0].done, "8 pairs cannot reach 0.01 / (5 looks × 3 cells), so cannot see any slowdown yet");
+        decide(&mut early, &thresholds(), &plan, 8);
+        assert!(!early[0].done, "8 rounds is before the first look");
+    }
 
-        let mut last = [paired("noisy/1/serial/w1/cauto", 1.0, 0.4, looks.last() as usize)];
-        decide(&mut last, &thresholds(), count, family);
-        assert!(!last[0].done, "still undecided at the last look: the gate calls it inconclusive");
+    #[test]
+    fn a_cell_too_noisy_to_be_decided_by_the_last_look_is_dropped_and_says_so() {
+        let looks = Looks::sequential(0.01, 72);
+        let plan = FamilyPlan { looks: looks.rounds.clone(), family: 72 };
+        let mut cells = [
+            paired("quiet/1/serial/w1/cauto", 1.0, 0.02, 8),
+            paired("noisy/1/serial/w1/cauto", 1.0, 0.6, 8),
+            paired("young/1/serial/w1/cauto", 1.0, 0.6, DROP_AFTER_PAIRS - 1),
+        ];
+        assert_eq!(drop_too_noisy(&mut cells, &thresholds(), &plan), ["noisy/1/serial/w1/cauto"]);
+        assert!(!cells[0].done && cells[1].done && !cells[2].done, "too few pairs to judge the young one's spread");
+
+        // The verdict, recomputed after the run's last look from the pairs alone, says why the cell stopped.
+        let mut quiet = paired("quiet/1/serial/w1/cauto", 1.0, 0.02, looks.last() as usize);
+        quiet.group = 1;
+        let cells = [&quiet, &cells[1]];
+        let series: Vec<SeriesCell> = cells.iter().map(|c| series_cell(c, &thresholds())).collect();
+        let judged = judge_family(&plan, &series, looks.last());
+        let reason = judged.cells[1].reason.clone().unwrap();
+        assert!(reason.starts_with("too noisy: could see ≥ ") && reason.ends_with("dropped after 8 rounds"), "{reason}");
+        assert_eq!(judged.cells[0].change, Change::Unchanged);
     }
 
     #[test]
