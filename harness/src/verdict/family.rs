@@ -321,3 +321,152 @@ fn workload_verdict(
         change,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::preempted::Timing;
+    use crate::verdict::thresholds::{Overrides, ThresholdSet};
+    use ablate_workloads::rng::Rng;
+
+    fn thresholds(ratio: f64, alpha: f64) -> Thresholds {
+        let overrides = Overrides { regression_ratio: Some(ratio), alpha: Some(alpha), ..Overrides::default() };
+        ThresholdSet::load(None, overrides).unwrap().for_cell("w", "rayon")
+    }
+
+    /// Rounds of one try each with these log ratios, CPU time unmeasured (none set aside).
+    fn timed(ratios: &[f64]) -> Vec<Tries> {
+        let at = |ns: f64| Timing { wall_ns: ns as u64, cpu_ns: 0 };
+        ratios.iter().map(|r| vec![[at(1e7), at(1e7 * r.exp())]]).collect()
+    }
+
+    /// `n` log ratios of `ratio` plus deterministic, tie-free noise of amplitude `noise`, phase `phase`.
+    fn crafted(ratio: f64, noise: f64, n: usize, phase: f64) -> Vec<Tries> {
+        let ratios: Vec<f64> =
+            (1..=n).map(|i| ratio.ln() + noise * ((i as f64 * 0.618_034 + phase).fract() * 2.0 - 1.0)).collect();
+        timed(&ratios)
+    }
+
+    struct Gate {
+        ids: Vec<String>,
+        workloads: Vec<String>,
+        rounds: Vec<Vec<Tries>>,
+    }
+
+    impl Gate {
+        /// Workload `name`'s nine cells, each of `ratio(cell)`, over `n` rounds of 3 % noise.
+        fn workload(&mut self, name: &str, n: usize, ratio: impl Fn(usize) -> f64) {
+            for cell in 0..9 {
+                self.ids.push(format!("{name}/100/rayon/w{cell}"));
+                self.workloads.push(name.to_owned());
+                self.rounds.push(crafted(ratio(cell), 0.03, n, cell as f64 * 0.1));
+            }
+        }
+
+        fn judge(&self, plan: &FamilyPlan, run_rounds: u32) -> FamilyVerdict {
+            let series: Vec<SeriesCell> = (0..self.ids.len())
+                .map(|i| SeriesCell {
+                    id: &self.ids[i],
+                    workload: &self.workloads[i],
+                    rounds: &self.rounds[i],
+                    thresholds: thresholds(1.1, 0.01),
+                })
+                .collect();
+            judge_family(plan, &series, run_rounds)
+        }
+    }
+
+    fn gate() -> Gate {
+        Gate { ids: Vec::new(), workloads: Vec::new(), rounds: Vec::new() }
+    }
+
+    fn workload<'a>(verdict: &'a FamilyVerdict, name: &str) -> &'a WorkloadVerdict {
+        verdict.workloads.iter().find(|w| w.workload == name).unwrap()
+    }
+
+    #[test]
+    fn a_whole_workload_slowdown_is_called_at_the_workload_before_any_cell_could_be() {
+        // 12 rounds: a lone cell of 72 needs 2⁻ⁿ ≤ 0.01 / 144, n ≥ 14; nine cells 1.15× slower together are one
+        // series at 0.01 · 9 / 144, which 12 rounds all slower reach.
+        let mut g = gate();
+        g.workload("hashchain", 12, |_| 1.15);
+        g.workload("spin", 12, |_| 1.0);
+        let verdict = g.judge(&FamilyPlan { looks: vec![12], family: 72 }, 12);
+        let hashchain = workload(&verdict, "hashchain");
+        assert_eq!((hashchain.change, hashchain.regressed_cells), (Change::Regressed, 0), "{hashchain:?}");
+        assert_eq!(hashchain.line(), "`hashchain` regressed: 0 of 9 cells (its pairs 1.15× combined)");
+        assert_eq!(workload(&verdict, "spin").change, Change::Inconclusive, "12 rounds cannot see 1.10× alone");
+        assert!(verdict.cells.iter().all(|c| c.change != Change::Regressed));
+
+        // By 16 rounds the workload opens its cells, each judged at 0.01 / 72 rather than a lone cell's 0.01 / 144.
+        let mut g = gate();
+        g.workload("hashchain", 16, |_| 1.15);
+        g.workload("spin", 16, |_| 1.0);
+        let verdict = g.judge(&FamilyPlan { looks: vec![16], family: 72 }, 16);
+        let hashchain = workload(&verdict, "hashchain");
+        assert_eq!((hashchain.change, hashchain.regressed_cells), (Change::Regressed, 9), "{hashchain:?}");
+        assert_eq!(workload(&verdict, "spin").change, Change::Unchanged);
+    }
+
+    #[test]
+    fn one_slower_cell_is_called_alone_and_names_its_workload() {
+        let mut g = gate();
+        g.workload("hashchain", 20, |cell| if cell == 4 { 1.3 } else { 1.0 });
+        g.workload("spin", 20, |_| 1.0);
+        let verdict = g.judge(&FamilyPlan { looks: vec![15, 20], family: 72 }, 20);
+        let regressed: Vec<&str> =
+            verdict.cells.iter().filter(|c| c.change == Change::Regressed).map(|c| c.id.as_str()).collect();
+        assert_eq!(regressed, ["hashchain/100/rayon/w4"]);
+        assert_eq!(workload(&verdict, "hashchain").line(), "`hashchain` regressed: 1 of 9 cells (its pairs 1.03× combined)");
+        assert_eq!(workload(&verdict, "spin").change, Change::Unchanged);
+    }
+
+    #[test]
+    fn no_change_is_no_regression_at_either_level() {
+        let mut g = gate();
+        g.workload("hashchain", 20, |_| 1.0);
+        g.workload("spin", 20, |_| 1.0);
+        let verdict = g.judge(&FamilyPlan { looks: vec![15, 20], family: 18 }, 20);
+        assert!(verdict.cells.iter().all(|c| c.change == Change::Unchanged), "{:?}", verdict.cells);
+        assert!(verdict.workloads.iter().all(|w| w.change == Change::Unchanged));
+    }
+
+    #[test]
+    fn false_regressions_over_simulated_null_gates_stay_within_alpha() {
+        // 2000 null gates of two workloads of three cells, 12 rounds and looks at 6, 9 and 12, at alpha 0.2 and
+        // a threshold of 1.0001 (so significance alone decides, and a simulation can see the level). Each round's
+        // cells share a common shock, as they share the round's two processes. The rate of gates with any
+        // regression, at either level, must lie within 3 Monte-Carlo standard errors (0.009) of at most 0.2.
+        let plan = FamilyPlan { looks: vec![6, 9, 12], family: 6 };
+        let false_alarm = |seed: u64, shift: f64| {
+            let mut rng = Rng::new(seed);
+            let shocks: Vec<f64> = (0..12).map(|_| rng.normal()).collect();
+            let rounds: Vec<Vec<Tries>> = (0..6)
+                .map(|cell| {
+                    let slower = if cell < 3 { shift } else { 0.0 };
+                    timed(&shocks.iter().map(|s| 0.02 * (s + rng.normal()) + slower).collect::<Vec<_>>())
+                })
+                .collect();
+            let ids: Vec<String> = (0..6).map(|c| format!("w{}/1/rayon/{c}", c / 3)).collect();
+            let workloads: Vec<String> = (0..6).map(|c| format!("w{}", c / 3)).collect();
+            let series: Vec<SeriesCell> = (0..6)
+                .map(|c| SeriesCell {
+                    id: &ids[c],
+                    workload: &workloads[c],
+                    rounds: &rounds[c],
+                    thresholds: thresholds(1.0001, 0.2),
+                })
+                .collect();
+            let verdict = (1..=3).map(|k| judge_family(&plan, &series, plan.looks[k - 1])).any(|v| {
+                v.cells.iter().any(|c| c.change == Change::Regressed)
+                    || v.workloads.iter().any(|w| w.change == Change::Regressed)
+            });
+            verdict
+        };
+        let trials = 2000;
+        let alarms = (0..trials).filter(|&seed| false_alarm(seed, 0.0)).count();
+        assert!((alarms as f64) / (trials as f64) <= 0.2 + 0.027, "{alarms} of {trials}");
+        let caught = (0..200).filter(|&seed| false_alarm(seed + 10_000, 0.03)).count();
+        assert!(caught > 150, "one workload 3 % slower: caught in {caught} of 200");
+    }
+}
