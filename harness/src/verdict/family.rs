@@ -433,10 +433,11 @@ mod tests {
 
     #[test]
     fn false_regressions_over_simulated_null_gates_stay_within_alpha() {
-        // 2000 null gates of two workloads of three cells, 12 rounds and looks at 6, 9 and 12, at alpha 0.2 and
+        // 1000 null gates of two workloads of three cells, 12 rounds and looks at 6, 9 and 12, at alpha 0.2 and
         // a threshold of 1.0001 (so significance alone decides, and a simulation can see the level). Each round's
         // cells share a common shock, as they share the round's two processes. The rate of gates with any
-        // regression, at either level, must lie within 3 Monte-Carlo standard errors (0.009) of at most 0.2.
+        // regression, at either level, must lie within 3 Monte-Carlo standard errors (3 × 0.0126) of at most 0.2 (a release run of 2000 gates
+        // saw 207 false alarms: the family is conservative, as the union over its two levels makes it).
         let plan = FamilyPlan { looks: vec![6, 9, 12], family: 6 };
         let false_alarm = |seed: u64, shift: f64| {
             let mut rng = Rng::new(seed);
@@ -457,15 +458,14 @@ mod tests {
                     thresholds: thresholds(1.0001, 0.2),
                 })
                 .collect();
-            let verdict = (1..=3).map(|k| judge_family(&plan, &series, plan.looks[k - 1])).any(|v| {
+            (1..=3).map(|k| judge_family(&plan, &series, plan.looks[k - 1])).any(|v| {
                 v.cells.iter().any(|c| c.change == Change::Regressed)
                     || v.workloads.iter().any(|w| w.change == Change::Regressed)
-            });
-            verdict
+            })
         };
-        let trials = 2000;
+        let trials = 1000;
         let alarms = (0..trials).filter(|&seed| false_alarm(seed, 0.0)).count();
-        assert!((alarms as f64) / (trials as f64) <= 0.2 + 0.027, "{alarms} of {trials}");
+        assert!((alarms as f64) / (trials as f64) <= 0.2 + 0.038, "{alarms} of {trials}");
         let caught = (0..200).filter(|&seed| false_alarm(seed + 10_000, 0.03)).count();
         assert!(caught > 150, "one workload 3 % slower: caught in {caught} of 200");
     }
