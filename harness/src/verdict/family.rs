@@ -163,7 +163,13 @@ pub fn judge_family(plan: &FamilyPlan, cells: &[SeriesCell], run_rounds: u32) ->
                 cell_verdicts.push(verdict);
             }
         }
-        verdicts.push(workload_verdict(workload, &combined, combined_crossed, &cell_verdicts, members[0].thresholds.clone()));
+        verdicts.push(workload_verdict(
+            workload,
+            &combined,
+            combined_crossed,
+            &cell_verdicts,
+            members[0].thresholds.clone(),
+        ));
         judged.extend(cell_verdicts);
     }
     let order = |id: &str| cells.iter().position(|c| c.id == id);
@@ -206,7 +212,8 @@ fn judge_cell(
         ratio: center.exp(),
         interval: Interval { low: log_interval.low.exp(), high: log_interval.high.exp() },
         p_value,
-        p_adjusted: if significant { p_adjusted.min(alpha) } else { p_adjusted.max(alpha.next_up()) },
+        // On the gate's scale: at most alpha exactly when the cell crossed (the look's p-value at most its level).
+        p_adjusted: if significant { p_adjusted.min(alpha) } else { p_adjusted.max(alpha * (1.0 + f64::EPSILON)) },
         min_detectable_ratio: paired_min_detectable_ratio(&values, lone.nominal_level),
         pairs: Some(values.len()),
         set_aside: kept.iter().take(looks.last()?.0 as usize).filter(|v| v.is_none()).count(),
@@ -417,7 +424,10 @@ mod tests {
         let regressed: Vec<&str> =
             verdict.cells.iter().filter(|c| c.change == Change::Regressed).map(|c| c.id.as_str()).collect();
         assert_eq!(regressed, ["hashchain/100/rayon/w4"]);
-        assert_eq!(workload(&verdict, "hashchain").line(), "`hashchain` regressed: 1 of 9 cells (its pairs 1.03× combined)");
+        assert_eq!(
+            workload(&verdict, "hashchain").line(),
+            "`hashchain` regressed: 1 of 9 cells (its pairs 1.03× combined)"
+        );
         assert_eq!(workload(&verdict, "spin").change, Change::Unchanged);
     }
 

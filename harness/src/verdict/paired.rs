@@ -18,7 +18,7 @@ use crate::verdict::inference::{signed_rank, smallest_detectable_shift};
 use crate::verdict::preempted::{Timing, Tries};
 use crate::verdict::pseudo_median::pseudo_median;
 use crate::verdict::sequential::spent;
-use crate::verdict::thresholds::{ThresholdSet, Thresholds};
+use crate::verdict::thresholds::ThresholdSet;
 
 /// The planned looks: after how many paired rounds undecided cells are judged.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,7 +155,12 @@ pub fn compare_paired(
     let run_rounds = paired.iter().map(|(_, rounds, _, _)| rounds.len() as u32).max().unwrap_or(0);
     let series: Vec<SeriesCell> = paired
         .iter()
-        .map(|(cell, rounds, _, t)| SeriesCell { id: &cell.id, workload: &cell.workload, rounds, thresholds: t.clone() })
+        .map(|(cell, rounds, _, t)| SeriesCell {
+            id: &cell.id,
+            workload: &cell.workload,
+            rounds,
+            thresholds: t.clone(),
+        })
         .collect();
     let judged = judge_family(&plan, &series, run_rounds);
     let mut compared = Vec::new();
@@ -176,7 +181,7 @@ pub fn compare_paired(
 mod tests {
     use super::*;
     use crate::verdict::compare::Change;
-    use crate::verdict::thresholds::Overrides;
+    use crate::verdict::thresholds::{Overrides, Thresholds};
 
     fn thresholds() -> Thresholds {
         ThresholdSet::load(None, Overrides::default()).unwrap().for_cell("w", "rayon")

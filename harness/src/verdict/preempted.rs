@@ -63,7 +63,10 @@ pub fn preempted(pair: &[Timing; 2], typical: [f64; 2]) -> [bool; 2] {
 /// often than the other (at `alpha`, over the first tries).
 pub fn kept_pairs(rounds: &[Tries], alpha: f64) -> Kept {
     let by_round = kept_by_round(rounds, alpha);
-    Kept { set_aside: by_round.iter().filter(|c| c.is_none()).count(), log_ratios: by_round.into_iter().flatten().collect() }
+    Kept {
+        set_aside: by_round.iter().filter(|c| c.is_none()).count(),
+        log_ratios: by_round.into_iter().flatten().collect(),
+    }
 }
 
 /// Each round's counted log ratio `ln(candidate / base)` as [`kept_pairs`] chooses it, `None` for a round set aside

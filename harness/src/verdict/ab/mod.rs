@@ -31,8 +31,8 @@ use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::terminal::say;
 use crate::verdict::compare::Change;
-use crate::verdict::gate::some_ids;
 use crate::verdict::family::{FamilyPlan, SeriesCell, judge_family, too_noisy_to_finish};
+use crate::verdict::gate::some_ids;
 use crate::verdict::paired::{Looks, fewest_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, kept_pairs, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
@@ -461,7 +461,10 @@ mod tests {
         let series: Vec<SeriesCell> = cells.iter().map(|c| series_cell(c, &thresholds())).collect();
         let judged = judge_family(&plan, &series, looks.last());
         let reason = judged.cells[1].reason.clone().unwrap();
-        assert!(reason.starts_with("too noisy: could see ≥ ") && reason.ends_with("dropped after 8 rounds"), "{reason}");
+        assert!(
+            reason.starts_with("too noisy: could see ≥ ") && reason.ends_with("dropped after 8 rounds"),
+            "{reason}"
+        );
         assert_eq!(judged.cells[0].change, Change::Unchanged);
     }
 
