@@ -273,13 +273,18 @@ pub fn projected_min_detectable_ratio(log_ratios: &[f64], pairs: usize, level: f
     (upper_normal_quantile(level) * sigma * (std::f64::consts::PI / 3.0).sqrt() / (pairs as f64).sqrt()).exp()
 }
 
-/// Whether a cell, at `pairs` kept pairs, should be dropped: its spread could not see its threshold even at the
-/// plan's last look at its whole lone level.
+/// Whether a cell of these kept log ratios should be dropped: its spread could not see its threshold even at the
+/// plan's last look at its whole lone level, nor does it lean far enough to be called changed there (its centre
+/// within what it could see).
 pub fn too_noisy_to_finish(log_ratios: &[f64], plan: &FamilyPlan, thresholds: &Thresholds) -> bool {
     let level = thresholds.alpha.value / (2.0 * plan.family.max(1) as f64);
     let end = plan.looks.last().copied().unwrap_or(0) as usize;
-    log_ratios.len() >= DROP_AFTER_PAIRS
-        && projected_min_detectable_ratio(log_ratios, end, level) > thresholds.regression_ratio.value
+    if log_ratios.len() < DROP_AFTER_PAIRS {
+        return false;
+    }
+    let could_see = projected_min_detectable_ratio(log_ratios, end, level);
+    let leaning = pseudo_median(log_ratios).map_or(0.0, f64::abs);
+    could_see > thresholds.regression_ratio.value && leaning < could_see.ln()
 }
 
 /// z with `P(Z > z) = p` for a standard normal Z, by bisection on the complementary error function.

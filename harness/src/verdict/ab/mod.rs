@@ -140,7 +140,9 @@ pub fn measure(
         if looks.is_look(round) {
             decide(&mut cells, thresholds, &family, round);
         }
-        let dropped = drop_too_noisy(&mut cells, thresholds, &family);
+        // Only a plan fitted to the time budget drops cells; `--ab-rounds N` measures every cell N times.
+        let dropped =
+            if plan.looks.is_none() { drop_too_noisy(&mut cells, thresholds, &family) } else { Vec::new() };
         if !dropped.is_empty() {
             say(format_args!(
                 "A/B round {round}: {} too noisy to be decided by round {}, dropped: {}",
@@ -450,9 +452,12 @@ mod tests {
             paired("quiet/1/serial/w1/cauto", 1.0, 0.02, 8),
             paired("noisy/1/serial/w1/cauto", 1.0, 0.6, 8),
             paired("young/1/serial/w1/cauto", 1.0, 0.6, DROP_AFTER_PAIRS - 1),
+            paired("slower/1/serial/w1/cauto", 3.0, 0.6, 8),
         ];
         assert_eq!(drop_too_noisy(&mut cells, &thresholds(), &plan), ["noisy/1/serial/w1/cauto"]);
-        assert!(!cells[0].done && cells[1].done && !cells[2].done, "too few pairs to judge the young one's spread");
+        assert!(!cells[0].done && cells[1].done, "the quiet one goes on, the noisy one is dropped");
+        assert!(!cells[2].done, "too few pairs to judge the young one's spread");
+        assert!(!cells[3].done, "as noisy, but 3x slower: more than it could see, so it may yet be called");
 
         // The verdict, recomputed after the run's last look from the pairs alone, says why the cell stopped.
         let mut quiet = paired("quiet/1/serial/w1/cauto", 1.0, 0.02, looks.last() as usize);
