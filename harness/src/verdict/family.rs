@@ -19,17 +19,14 @@
 //! holds over every look. A cell that changed alone is still seen at `alpha / (2M)`: its minimum detectable ratio
 //! is stated at that level.
 
-use crate::stats::median_abs_deviation;
 use crate::verdict::compare::{CellComparison, Change};
-use crate::verdict::inference::{Interval, erfc};
+use crate::verdict::inference::Interval;
 use crate::verdict::paired::paired_min_detectable_ratio;
 use crate::verdict::preempted::{Tries, kept_by_round};
 use crate::verdict::pseudo_median::{pseudo_median, pseudo_median_interval};
 use crate::verdict::sequential::{Look, judge_series};
 use crate::verdict::thresholds::Thresholds;
-
-/// The fewest kept pairs before a cell's spread is trusted to drop it as too noisy.
-pub const DROP_AFTER_PAIRS: usize = 8;
+use crate::verdict::too_noisy::projected_min_detectable_ratio;
 
 /// How the gate's looks and family were planned.
 #[derive(Clone, Debug, PartialEq)]
@@ -253,48 +250,16 @@ fn before_any_look(
     }
 }
 
+/// Why a cell the run stopped early (dropped as too noisy) is inconclusive: what it could have seen by the plan's
+/// end at its spread.
 fn dropped_reason(all: &[f64], plan: &FamilyPlan, family: f64, alpha: f64, rounds: usize) -> String {
     let end = plan.looks.last().copied().unwrap_or(0);
     let could = projected_min_detectable_ratio(all, end as usize, alpha / (2.0 * family));
-    format!("too noisy: could see ≥ {could:.2}× by round {end} at its spread; dropped after {rounds} rounds")
-}
-
-/// The ratio a cell of these kept log ratios could see after `pairs` pairs at `level`, were its spread to stay
-/// what it is: the signed-rank test's smallest significant shift in the normal approximation, `z · σ · √(π/3) /
-/// √pairs` (the test's efficiency against the t-test is 3/π at normal noise), σ the median absolute deviation
-/// around the centre scaled to a standard deviation. Infinite when `pairs` cannot reach `level` at all.
-pub fn projected_min_detectable_ratio(log_ratios: &[f64], pairs: usize, level: f64) -> f64 {
-    let (Some(center), true) = (pseudo_median(log_ratios), pairs > 0) else { return f64::INFINITY };
-    if 0.5f64.powi(pairs.min(1024) as i32) > level {
-        return f64::INFINITY;
+    if could.is_finite() {
+        format!("too noisy: could see ≥ {could:.2}× by round {end} at its spread; dropped after {rounds} rounds")
+    } else {
+        format!("too noisy: {end} rounds are too few to see any slowdown; dropped after {rounds} rounds")
     }
-    let centred: Vec<f64> = log_ratios.iter().map(|d| d - center).collect();
-    let sigma = 1.4826 * median_abs_deviation(&centred).unwrap_or(0.0);
-    (upper_normal_quantile(level) * sigma * (std::f64::consts::PI / 3.0).sqrt() / (pairs as f64).sqrt()).exp()
-}
-
-/// Whether a cell of these kept log ratios should be dropped: its spread could not see its threshold even at the
-/// plan's last look at its whole lone level, nor does it lean far enough to be called changed there (its centre
-/// within what it could see).
-pub fn too_noisy_to_finish(log_ratios: &[f64], plan: &FamilyPlan, thresholds: &Thresholds) -> bool {
-    let level = thresholds.alpha.value / (2.0 * plan.family.max(1) as f64);
-    let end = plan.looks.last().copied().unwrap_or(0) as usize;
-    if log_ratios.len() < DROP_AFTER_PAIRS {
-        return false;
-    }
-    let could_see = projected_min_detectable_ratio(log_ratios, end, level);
-    let leaning = pseudo_median(log_ratios).map_or(0.0, f64::abs);
-    could_see > thresholds.regression_ratio.value && leaning < could_see.ln()
-}
-
-/// z with `P(Z > z) = p` for a standard normal Z, by bisection on the complementary error function.
-fn upper_normal_quantile(p: f64) -> f64 {
-    let (mut low, mut high) = (-10.0, 40.0);
-    for _ in 0..100 {
-        let middle: f64 = (low + high) / 2.0;
-        if 0.5 * erfc(middle / std::f64::consts::SQRT_2) > p { low = middle } else { high = middle }
-    }
-    high
 }
 
 fn workload_verdict(

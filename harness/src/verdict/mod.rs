@@ -21,3 +21,4 @@ pub mod reference;
 pub mod scaling;
 pub mod sequential;
 pub mod thresholds;
+pub mod too_noisy;

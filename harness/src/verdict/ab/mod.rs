@@ -31,11 +31,12 @@ use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::terminal::say;
 use crate::verdict::compare::Change;
-use crate::verdict::family::{FamilyPlan, SeriesCell, judge_family, too_noisy_to_finish};
+use crate::verdict::family::{FamilyPlan, SeriesCell, judge_family};
 use crate::verdict::gate::some_ids;
 use crate::verdict::paired::{Looks, fewest_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, kept_pairs, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
+use crate::verdict::too_noisy::too_noisy_to_finish;
 use build::Build;
 pub use build::same_binary;
 
@@ -126,10 +127,10 @@ pub fn measure(
                 ));
             }
             say(format_args!(
-                "A/B plan: {} cells, looks at rounds {:?}; a first round took {:.1}s, so about {:.0}s to the last \
+                "A/B plan: {} cells, looks at rounds {}; a first round took {:.1}s, so about {:.0}s to the last \
                  look, less as cells are decided",
                 cells.len(),
-                planned.rounds,
+                planned.rounds.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
                 round_started.elapsed().as_secs_f64(),
                 f64::from(planned.last()) * round_started.elapsed().as_secs_f64()
             ));
@@ -141,8 +142,7 @@ pub fn measure(
             decide(&mut cells, thresholds, &family, round);
         }
         // Only a plan fitted to the time budget drops cells; `--ab-rounds N` measures every cell N times.
-        let dropped =
-            if plan.looks.is_none() { drop_too_noisy(&mut cells, thresholds, &family) } else { Vec::new() };
+        let dropped = if plan.looks.is_none() { drop_too_noisy(&mut cells, thresholds, &family) } else { Vec::new() };
         if !dropped.is_empty() {
             say(format_args!(
                 "A/B round {round}: {} too noisy to be decided by round {}, dropped: {}",
@@ -395,8 +395,8 @@ fn planned_cells(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<PairedC
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::family::DROP_AFTER_PAIRS;
     use crate::verdict::thresholds::Overrides;
+    use crate::verdict::too_noisy::DROP_AFTER_PAIRS;
 
     /// A cell of `rounds` pairs: base times around 10 ms, candidate times `ratio` × base, both with
     /// deterministic, tie-free noise of amplitude `noise`.
