@@ -412,6 +412,63 @@ mod tests {
     }
 
     #[test]
+    fn the_verdicts_recomputed_after_the_run_are_those_the_run_stopped_on() {
+        // A run as the A/B loop makes it: each round every undecided cell gets a pair; at each look the family is
+        // judged and decided cells stop; after each round hopeless cells are dropped. Then the whole family is
+        // judged once more from the pairs alone, as `compare_paired` does from the two records.
+        use crate::verdict::too_noisy::too_noisy_to_finish;
+        let plan = FamilyPlan { looks: vec![15, 20, 26], family: 27 };
+        let mut full = gate();
+        full.workload("slow", 26, |_| 1.15);
+        full.workload("quiet", 26, |_| 1.0);
+        full.workload("noisy", 26, |_| 1.0);
+        for (i, rounds) in full.rounds.iter_mut().enumerate().skip(18) {
+            *rounds = crafted(1.0, 0.5, 26, i as f64 * 0.1);
+        }
+        let mut g = gate();
+        (g.ids, g.workloads) = (full.ids.clone(), full.workloads.clone());
+        g.rounds = vec![Vec::new(); full.ids.len()];
+        let mut stopped: Vec<Option<Change>> = vec![None; full.ids.len()];
+        for round in 1..=26u32 {
+            for (cell, rounds) in g.rounds.iter_mut().enumerate().filter(|(c, _)| stopped[*c].is_none()) {
+                rounds.push(full.rounds[cell][round as usize - 1].clone());
+            }
+            if plan.looks.contains(&round) {
+                for verdict in g.judge(&plan, round).cells {
+                    let cell = g.ids.iter().position(|id| *id == verdict.id).unwrap();
+                    if stopped[cell].is_none() && verdict.change != Change::Inconclusive {
+                        stopped[cell] = Some(verdict.change);
+                    }
+                }
+            }
+            for cell in 0..g.ids.len() {
+                if stopped[cell].is_some() {
+                    continue;
+                }
+                let kept: Vec<f64> = kept_by_round(&g.rounds[cell], 0.01).into_iter().flatten().collect();
+                if too_noisy_to_finish(&kept, &plan, &thresholds(1.1, 0.01)) {
+                    stopped[cell] = Some(Change::Inconclusive);
+                }
+            }
+        }
+        let last = g.judge(&plan, 26);
+        for (cell, verdict) in last.cells.iter().enumerate() {
+            match stopped[cell] {
+                Some(Change::Inconclusive) => {
+                    let reason = verdict.reason.as_deref().unwrap_or("");
+                    assert!(reason.contains("dropped after"), "{}: {reason}", verdict.id);
+                }
+                Some(change) => assert_eq!(verdict.change, change, "{}", verdict.id),
+                None => {}
+            }
+        }
+        let counts = |change| stopped.iter().filter(|s| **s == Some(change)).count();
+        assert_eq!((counts(Change::Regressed), counts(Change::Unchanged)), (9, 9), "{stopped:?}");
+        assert_eq!(counts(Change::Inconclusive), 9, "the noisy workload is dropped: {stopped:?}");
+        assert_eq!(workload(&last, "slow").line(), "`slow` regressed: 9 of 9 cells (its pairs 1.15× combined)");
+    }
+
+    #[test]
     fn false_regressions_over_simulated_null_gates_stay_within_alpha() {
         // 1000 null gates of two workloads of three cells, 12 rounds and looks at 6, 9 and 12, at alpha 0.2 and
         // a threshold of 1.0001 (so significance alone decides, and a simulation can see the level). Each round's
