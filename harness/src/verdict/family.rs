@@ -441,13 +441,10 @@ mod tests {
                     }
                 }
             }
-            for cell in 0..g.ids.len() {
-                if stopped[cell].is_some() {
-                    continue;
-                }
-                let kept: Vec<f64> = kept_by_round(&g.rounds[cell], 0.01).into_iter().flatten().collect();
+            for (state, rounds) in stopped.iter_mut().zip(&g.rounds).filter(|(s, _)| s.is_none()) {
+                let kept: Vec<f64> = kept_by_round(rounds, 0.01).into_iter().flatten().collect();
                 if too_noisy_to_finish(&kept, &plan, &thresholds(1.1, 0.01)) {
-                    stopped[cell] = Some(Change::Inconclusive);
+                    *state = Some(Change::Inconclusive);
                 }
             }
         }
