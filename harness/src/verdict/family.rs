@@ -251,10 +251,11 @@ fn before_any_look(
 }
 
 /// Why a cell the run stopped early (dropped as too noisy) is inconclusive: what it could have seen by the plan's
-/// end at its spread.
+/// end at its spread, at the level of a cell whose workload is opened (the drop rule's, see
+/// [`crate::verdict::too_noisy`]).
 fn dropped_reason(all: &[f64], plan: &FamilyPlan, family: f64, alpha: f64, rounds: usize) -> String {
     let end = plan.looks.last().copied().unwrap_or(0);
-    let could = projected_min_detectable_ratio(all, end as usize, alpha / (2.0 * family));
+    let could = projected_min_detectable_ratio(all, end as usize, alpha / family);
     if could.is_finite() {
         format!("too noisy: could see ≥ {could:.2}× by round {end} at its spread; dropped after {rounds} rounds")
     } else {
@@ -443,7 +444,7 @@ mod tests {
             }
             for (state, rounds) in stopped.iter_mut().zip(&g.rounds).filter(|(s, _)| s.is_none()) {
                 let kept: Vec<f64> = kept_by_round(rounds, 0.01).into_iter().flatten().collect();
-                if too_noisy_to_finish(&kept, &plan, &thresholds(1.1, 0.01)) {
+                if too_noisy_to_finish(&kept, &plan, &thresholds(1.1, 0.01), 9) {
                     *state = Some(Change::Inconclusive);
                 }
             }

@@ -118,9 +118,10 @@ pub fn measure(
             if !planned.can_decide(default_alpha, cells.len()) {
                 let needed = fewest_pairs(default_alpha, cells.len());
                 say(format_args!(
-                    "warning: --max-time {:.0}s buys about {affordable} rounds here, and {} cells need at least \
-                     {needed} paired rounds before any can be judged: every cell will be inconclusive; a --max-time \
-                     of about {:.0}s would do",
+                    "warning: --max-time {:.0}s buys about {affordable} rounds here, and among {} cells one that \
+                     changed alone needs at least {needed} paired rounds to be judged: only a workload slower or \
+                     faster as a whole can be called, every other cell will be inconclusive; a --max-time of about \
+                     {:.0}s would do",
                     plan.max_time.as_secs_f64(),
                     cells.len(),
                     f64::from(needed + 1) * round_started.elapsed().as_secs_f64()
@@ -348,11 +349,14 @@ fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, plan: &FamilyPlan
 /// Stops the undecided cells whose spread could not see their threshold even at the plan's last look (see
 /// [`too_noisy_to_finish`]), so that the rounds left go to cells that can still be decided; their ids.
 fn drop_too_noisy(cells: &mut [PairedCell], thresholds: &ThresholdSet, plan: &FamilyPlan) -> Vec<String> {
+    let workload = |id: &str| id.split('/').next().unwrap_or("").to_owned();
+    let workloads: Vec<String> = cells.iter().map(|c| workload(&c.id)).collect();
     let mut dropped = Vec::new();
     for cell in cells.iter_mut().filter(|c| !c.done) {
         let series = series_cell(cell, thresholds);
         let kept = kept_pairs(&cell.pairs, series.thresholds.alpha.value).log_ratios;
-        if too_noisy_to_finish(&kept, plan, &series.thresholds) {
+        let workload_cells = workloads.iter().filter(|w| **w == workload(&cell.id)).count();
+        if too_noisy_to_finish(&kept, plan, &series.thresholds, workload_cells) {
             cell.done = true;
             dropped.push(cell.id.clone());
         }
