@@ -56,8 +56,9 @@ pub struct RunRecord {
 pub struct Pairing {
     /// The other build, as the gate named it.
     pub partner: String,
-    /// The planned looks: the round counts at which undecided cells were judged. Alpha is split evenly over
-    /// them and over the `family` of cells compared.
+    /// The planned looks: the round counts at which undecided cells were judged. The sequential boundaries spend
+    /// alpha over them, and the `family` of cells compared shares it, workload first and then cell (the verdict
+    /// module's `sequential` and `family`).
     pub looks: Vec<u32>,
     /// How many cells were compared.
     pub family: usize,

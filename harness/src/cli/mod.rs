@@ -182,9 +182,10 @@ pub struct GateArgs {
     /// processes): to measure what the cache saves, or to rule it out.
     #[arg(long, requires = "ab")]
     pub no_input_cache: bool,
-    /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (alpha split
-    /// over the looks and cells; for 72 cells at 20, 26, 34, 44 and 57 rounds) until each is decided or
-    /// --max-time is spent; N (2 to 10000) runs N rounds and judges once. Each round runs every undecided cell once under each
+    /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (boundaries
+    /// calibrated exactly over the looks, workload first and then cell; for 72 cells at 15, 20, 26, 34 and 44
+    /// rounds) until each is decided, dropped as too noisy to be decided in time, or --max-time is spent; N (2 to
+    /// 10000) runs N rounds and judges once. Each round runs every undecided cell once under each
     /// build, back to back, in random order.
     #[arg(long, default_value = "auto", value_name = "auto|N")]
     pub ab_rounds: String,

@@ -31,6 +31,9 @@ fn render_with(report: &GateReport, warnings: bool) -> String {
     if let Some(line) = report.power_line() {
         let _ = writeln!(out, "{line}\n");
     }
+    for line in report.workload_lines() {
+        let _ = writeln!(out, "{line}");
+    }
     if !report.comparisons.is_empty() {
         let header = ("cell (vs baseline)", "ratio", "interval", "p (adj.)", "sees ≥");
         let _ =

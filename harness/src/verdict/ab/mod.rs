@@ -19,6 +19,7 @@
 mod build;
 mod inputs;
 mod replies;
+mod schedule;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -33,14 +34,15 @@ use crate::runner::serve::{Reply, Request};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::terminal::say;
-use crate::verdict::compare::Change;
+use crate::verdict::family::FamilyPlan;
 use crate::verdict::gate::some_ids;
-use crate::verdict::paired::{Looks, fewest_pairs, judge_pairs};
+use crate::verdict::paired::{Looks, fewest_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
 pub use build::same_binary;
 pub use inputs::InputCache;
+use schedule::{decide, drop_too_noisy};
 
 /// How an A/B run proceeds.
 pub struct AbPlan {
@@ -121,24 +123,52 @@ pub fn measure(
             let default_alpha = thresholds.for_cell("", "").alpha.value;
             let planned = Looks::sequential(default_alpha, cells.len()).within(affordable);
             if !planned.can_decide(default_alpha, cells.len()) {
-                let needed = fewest_pairs(default_alpha, cells.len(), 1);
+                let needed = fewest_pairs(default_alpha, cells.len());
                 say(format_args!(
-                    "warning: --max-time {:.0}s buys about {affordable} rounds here, and {} cells need at least \
-                     {needed} paired rounds before any can be judged: every cell will be inconclusive; a --max-time \
-                     of about {:.0}s would do",
+                    "warning: --max-time {:.0}s buys about {affordable} rounds here, and among {} cells one that \
+                     changed alone needs at least {needed} paired rounds to be judged: only a workload slower or \
+                     faster as a whole can be called, every other cell will be inconclusive; a --max-time of about \
+                     {:.0}s would do",
                     plan.max_time.as_secs_f64(),
                     cells.len(),
                     f64::from(needed + 1) * round_started.elapsed().as_secs_f64()
                 ));
             }
+            say(format_args!(
+                "A/B plan: {} cells, looks at rounds {}; a first round took {:.1}s, so about {:.0}s to the last \
+                 look, less as cells are decided",
+                cells.len(),
+                planned.rounds.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+                round_started.elapsed().as_secs_f64(),
+                f64::from(planned.last()) * round_started.elapsed().as_secs_f64()
+            ));
             looks = Some(planned);
         }
         let looks = looks.as_ref().expect("planned after the first round");
+        let family = FamilyPlan { looks: looks.rounds.clone(), family: cells.len() };
         if looks.is_look(round) {
-            let family = cells.len();
-            decide(&mut cells, thresholds, looks.rounds.len(), family);
+            decide(&mut cells, thresholds, &family, round);
+        }
+        // Only a plan fitted to the time budget drops cells; `--ab-rounds N` measures every cell N times.
+        let dropped = if plan.looks.is_none() { drop_too_noisy(&mut cells, thresholds, &family) } else { Vec::new() };
+        if !dropped.is_empty() {
+            say(format_args!(
+                "A/B round {round}: {} too noisy to be decided by round {}, dropped: {}",
+                dropped.len(),
+                looks.last(),
+                some_ids(&dropped)
+            ));
         }
         last_round = round_started.elapsed();
+        if looks.is_look(round) && round < looks.last() {
+            say(format_args!(
+                "A/B look at round {round}: expect about {:.0}s more for the undecided cells (to round {} at {:.1}s \
+                 a round)",
+                f64::from(looks.last() - round) * last_round.as_secs_f64(),
+                looks.last(),
+                last_round.as_secs_f64()
+            ));
+        }
         let undecided = cells.iter().filter(|c| !c.done).count();
         say(format_args!(
             "A/B round {round}: {undecided} of {} cells undecided ({:.1}s)",
@@ -313,18 +343,6 @@ fn resummarise(record: &mut RunRecord) {
     }
 }
 
-/// Marks the cells whose paired verdict is decided as done.
-fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, looks: usize, family: usize) {
-    for cell in cells.iter_mut().filter(|c| !c.done) {
-        let mut parts = cell.id.split('/');
-        let (workload, strategy) = (parts.next().unwrap_or(""), parts.nth(1).unwrap_or(""));
-        let t = thresholds.for_cell(workload, strategy);
-        if let Some(verdict) = judge_pairs(&cell.id, &cell.pairs, (1.0, 1.0), t, looks, family) {
-            cell.done = verdict.change != Change::Inconclusive;
-        }
-    }
-}
-
 /// The refusal (exit 5) of two builds that plan no cell in common, with a few of each one's cells: they can be
 /// paired on nothing, though each may plan many.
 fn nothing_in_common((base, base_groups): (&Path, &[Vec<String>]), candidate: (&Path, &[Vec<String>])) -> HarnessError {
@@ -353,20 +371,6 @@ fn planned_cells(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<PairedC
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::thresholds::Overrides;
-
-    /// A cell of `rounds` pairs: base times around 10 ms, candidate times `ratio` × base, both with
-    /// deterministic, tie-free noise of amplitude `noise`.
-    fn paired(id: &str, ratio: f64, noise: f64, rounds: usize) -> PairedCell {
-        let wobble = |i: usize, phase: f64| 1.0 + noise * ((i as f64 * 0.618_034 + phase).fract() * 2.0 - 1.0);
-        let at = |ns: f64| Timing { wall_ns: ns as u64, cpu_ns: ns as u64 };
-        let pairs = (0..rounds).map(|i| vec![[at(10e6 * wobble(i, 0.0)), at(10e6 * ratio * wobble(i, 0.5))]]).collect();
-        PairedCell { group: 0, id: id.to_owned(), pairs, done: false }
-    }
-
-    fn thresholds() -> ThresholdSet {
-        ThresholdSet::load(None, Overrides::default()).unwrap()
-    }
 
     #[test]
     fn item_27_10_builds_that_share_no_cell_are_named_with_a_few_of_each() {
@@ -379,30 +383,6 @@ mod tests {
         assert!(text.contains("no cell in common") && !text.contains("has no cells"), "{text}");
         assert!(text.contains("new/ablate plans spin/9/serial/w1/cauto"), "{text}");
         assert!(text.contains("old/ablate plans spin/8/serial/w1/cauto, spin/8/threads/w2/cauto and 1 more"), "{text}");
-    }
-
-    #[test]
-    fn at_each_look_decided_cells_stop_and_undecided_ones_go_on() {
-        let family = 3;
-        let looks = Looks::sequential(0.01, family);
-        let (first, count) = (looks.rounds[0] as usize, looks.rounds.len());
-        let mut cells = [
-            paired("quiet/1/serial/w1/cauto", 1.0, 0.01, first),
-            paired("slow/1/serial/w1/cauto", 1.3, 0.01, first),
-            paired("noisy/1/serial/w1/cauto", 1.0, 0.4, first),
-        ];
-        decide(&mut cells, &thresholds(), count, family);
-        assert!(cells[0].done, "equal quiet builds are unchanged at the first look");
-        assert!(cells[1].done, "every pair 1.3x slower: regressed at the first look");
-        assert!(!cells[2].done, "40 % noise: undecided, goes on");
-
-        let mut early = [paired("quiet/1/serial/w1/cauto", 1.0, 0.01, 8)];
-        decide(&mut early, &thresholds(), count, family);
-        assert!(!early[0].done, "8 pairs cannot reach 0.01 / (5 looks × 3 cells), so cannot see any slowdown yet");
-
-        let mut last = [paired("noisy/1/serial/w1/cauto", 1.0, 0.4, looks.last() as usize)];
-        decide(&mut last, &thresholds(), count, family);
-        assert!(!last[0].done, "still undecided at the last look: the gate calls it inconclusive");
     }
 
     #[test]
