@@ -164,7 +164,7 @@ pub(super) fn gate(
     report.require_power = options.require_power;
     let code = report.exit_code();
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
-    let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds);
+    let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds).by_gate();
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &candidate, refusal, prepared)?;
@@ -282,7 +282,8 @@ fn gate_ab(
     }
     let code = report.exit_code();
     let label = "this build".to_owned();
-    let judged = JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds);
+    let judged =
+        JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds).by_gate();
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;

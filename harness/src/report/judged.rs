@@ -15,6 +15,16 @@ pub struct JudgedRun {
     pub baseline_label: Option<String>,
     /// The default minimum efficiency in force, drawn as a line.
     pub min_efficiency: f64,
+    /// Whether a gate judged the run, or a plain `run` or `report` describes it.
+    pub origin: Origin,
+}
+
+/// Who judged a run: the page and summary of a plain `run` or `report` say what the run found; only a gate's
+/// speak of the gate and its exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Run,
+    Gate,
 }
 
 impl JudgedRun {
@@ -27,7 +37,12 @@ impl JudgedRun {
         thresholds: &ThresholdSet,
     ) -> Self {
         let min_efficiency = thresholds.for_cell("", "").min_efficiency.value;
-        JudgedRun { label, record, gate, baseline_label, min_efficiency }
+        JudgedRun { label, record, gate, baseline_label, min_efficiency, origin: Origin::Run }
+    }
+
+    /// This run as a gate judged it: its verdict names the gate's exit code.
+    pub fn by_gate(self) -> Self {
+        JudgedRun { origin: Origin::Gate, ..self }
     }
 
     /// The cells that completed, in record order.

@@ -4,11 +4,11 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{Drawn, FAIL, MUTED, font, series_color, svg};
+use super::canvas::{Drawn, FAIL, MUTED, TEXT, TITLE, font, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
-const PANEL: (u32, u32) = (400, 290);
+const PANEL: (u32, u32) = (400, 300);
 const COLUMNS: usize = 3;
 
 pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
@@ -43,6 +43,7 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     })?;
     Ok(Some(Chart {
         name: "speedup",
+        part: None,
         title: "Speedup against workers",
         caption: format!(
             "Higher is better. The grey dashed line is perfect scaling; a strategy below the red dashed line \
@@ -65,19 +66,19 @@ fn draw_panel(
 ) -> Drawn {
     let top = series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)).fold(max_workers as f64, f64::max) * 1.08;
     let mut chart = ChartBuilder::on(panel)
-        .caption(title, font(15))
+        .caption(title, font(TITLE))
         .margin(8)
-        .x_label_area_size(34)
-        .y_label_area_size(42)
+        .x_label_area_size(44)
+        .y_label_area_size(54)
         .build_cartesian_2d(1u32..max_workers, 0f64..top)?;
     chart
         .configure_mesh()
         .x_desc("workers")
         .y_desc("speedup vs serial")
         .x_labels(max_workers as usize)
-        .label_style(font(11))
-        .axis_desc_style(font(11))
-        .light_line_style(RGBColor(235, 235, 235))
+        .label_style(font(TEXT))
+        .axis_desc_style(font(TEXT))
+        .max_light_lines(0)
         .draw()?;
     let ideal = (1..=max_workers).map(|w| (w, f64::from(w)));
     chart.draw_series(DashedLineSeries::new(ideal, 5, 4, MUTED.stroke_width(1)))?;
@@ -96,7 +97,7 @@ fn draw_panel(
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
         .border_style(MUTED)
-        .label_font(font(10))
+        .label_font(font(TEXT))
         .draw()?;
     Ok(())
 }
