@@ -11,6 +11,8 @@ mod csv;
 mod doubts;
 pub mod findings;
 pub mod html;
+#[cfg(test)]
+mod items_30;
 pub mod judged;
 mod markdown;
 pub mod predicted;

@@ -154,7 +154,7 @@ where
         .y_labels(names.len())
         .label_style(font(TEXT))
         .axis_desc_style(font(TEXT))
-        .max_light_lines(0);
+        .light_line_style(TRANSPARENT);
     if let Some(format) = axes.x_format {
         mesh.x_label_formatter(format);
     }

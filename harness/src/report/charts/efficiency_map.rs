@@ -16,7 +16,11 @@ use crate::verdict::scaling::{CellScaling, Measure, ScalingVerdict};
 const COLUMN: u32 = 120;
 const ROW: u32 = 48;
 const NAMES: u32 = 170;
-const KEY: u32 = 56;
+const KEY: u32 = 66;
+/// The narrowest the map is drawn, so that its key fits.
+const LEAST_WIDTH: u32 = 600;
+/// The colour the key names the passing side in: the deep end of the scale.
+const PASS: RGBColor = RGBColor(33, 102, 172);
 /// Room for the strategy names above the map.
 const TOP_LABELS: u32 = 30;
 
@@ -51,7 +55,8 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
         return Ok(None);
     }
     let row_names: Vec<String> = groups.iter().map(|(w, s)| format!("{w} ({s})")).collect();
-    let size = (NAMES + 30 + COLUMN * columns.len() as u32, KEY + TOP_LABELS + 20 + ROW * groups.len() as u32);
+    let width = (NAMES + 30 + COLUMN * columns.len() as u32).max(LEAST_WIDTH);
+    let size = (width, KEY + TOP_LABELS + 20 + ROW * groups.len() as u32);
     let text = svg("efficiency", size, |root| {
         let (key, rest) = root.split_vertically(KEY);
         draw_key(&key, floor)?;
@@ -117,27 +122,30 @@ fn verdict_word(scaling: Option<&CellScaling>, efficiency: f64, floor: f64) -> &
     }
 }
 
-/// The colour key across the top: the scale from 0 to 1 with the floor marked and named.
+/// The colour key across the top: the scale from 0 to 1, which side fails and which passes above it, the floor
+/// marked and named below.
 fn draw_key(area: &Area, floor: f64) -> Drawn {
     const LEFT: i32 = NAMES as i32 + 10;
     const WIDTH: i32 = 360;
     const STEPS: i32 = 120;
+    const BAR: (i32, i32) = (24, 42);
     for step in 0..STEPS {
         let value = (f64::from(step) + 0.5) / f64::from(STEPS);
         let x = LEFT + step * WIDTH / STEPS;
         let next = LEFT + (step + 1) * WIDTH / STEPS;
-        area.draw(&Rectangle::new([(x, 8), (next, 24)], score_color(value, floor).filled()))?;
+        area.draw(&Rectangle::new([(x, BAR.0), (next, BAR.1)], score_color(value, floor).filled()))?;
     }
     let at = |value: f64| LEFT + (value * f64::from(WIDTH)).round() as i32;
-    area.draw(&PathElement::new(vec![(at(floor), 4), (at(floor), 28)], BLACK.stroke_width(2)))?;
+    area.draw(&PathElement::new(vec![(at(floor), BAR.0 - 4), (at(floor), BAR.1 + 4)], BLACK.stroke_width(2)))?;
+    let above = font(TEXT).pos(Pos::new(HPos::Center, VPos::Bottom));
+    area.draw(&Text::new("below the floor: fails", (at(floor / 2.0), BAR.0 - 4), above.color(&FAIL)))?;
+    area.draw(&Text::new("passes", (at((floor + 1.0) / 2.0), BAR.0 - 4), above.color(&PASS)))?;
     let below = font(TEXT).pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw(&Text::new("0", (LEFT, 32), below.clone()))?;
-    area.draw(&Text::new(format!("floor {floor}"), (at(floor), 32), below.clone()))?;
-    area.draw(&Text::new("1", (at(1.0), 32), below))?;
-    let beside = font(TEXT).pos(Pos::new(HPos::Left, VPos::Center));
-    area.draw(&Text::new("efficiency:", (10, 16), beside.clone()))?;
-    let legend = format!("red: below {floor}, fails to pay; grey to blue: at or above it");
-    area.draw(&Text::new(legend, (at(1.0) + 14, 16), beside.color(&FAIL)))?;
+    area.draw(&Text::new("0", (LEFT, BAR.1 + 4), below.clone()))?;
+    area.draw(&Text::new(format!("floor {floor}"), (at(floor), BAR.1 + 4), below.clone()))?;
+    area.draw(&Text::new("1", (at(1.0), BAR.1 + 4), below))?;
+    let beside = font(TEXT).pos(Pos::new(HPos::Right, VPos::Center));
+    area.draw(&Text::new("efficiency", (LEFT - 10, (BAR.0 + BAR.1) / 2), beside))?;
     Ok(())
 }
 

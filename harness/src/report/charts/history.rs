@@ -49,7 +49,7 @@ pub fn chart(analysis: &Analysis) -> Result<String, HarnessError> {
             .x_label_formatter(&|x| format!("{}", x.round() as i64 + 1))
             .label_style(font(TEXT))
             .axis_desc_style(font(TEXT))
-            .max_light_lines(0)
+            .light_line_style(TRANSPARENT)
             .draw()?;
         for segment in analysis.segments() {
             let values: Vec<f64> = segment.clone().map(|i| runs[i].1).collect();

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{Drawn, FAIL, MUTED, TEXT, TITLE, font, series_color, svg};
+use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
@@ -21,8 +21,11 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let rows = groups.len().div_ceil(columns);
     let size = (PANEL.0 * columns as u32, PANEL.1 * rows as u32);
     let max_workers = run.max_workers().max(2) as u32;
-    let text = svg("speedup", size, |root| {
-        for ((workload, size), panel) in groups.iter().zip(root.split_evenly((rows, columns))) {
+    let text = svg("speedup", (size.0, size.1 + LEGEND_HEIGHT), |root| {
+        let (legend, panels) = root.split_vertically(LEGEND_HEIGHT);
+        let colors: Vec<RGBColor> = (0..labels.len()).map(series_color).collect();
+        legend_strip(&legend, &labels.iter().map(String::as_str).zip(colors).collect::<Vec<_>>())?;
+        for ((workload, size), panel) in groups.iter().zip(panels.split_evenly((rows, columns))) {
             let series: Vec<(usize, Vec<(u32, f64)>)> = labels
                 .iter()
                 .enumerate()
@@ -37,7 +40,7 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
                 })
                 .filter(|(_, points)| !points.is_empty())
                 .collect();
-            draw_panel(&panel, &format!("{workload} ({size})"), &series, &labels, max_workers, run.min_efficiency)?;
+            draw_panel(&panel, &format!("{workload} ({size})"), &series, max_workers, run.min_efficiency)?;
         }
         Ok(())
     })?;
@@ -60,7 +63,6 @@ fn draw_panel(
     panel: &super::canvas::Area,
     title: &str,
     series: &[(usize, Vec<(u32, f64)>)],
-    labels: &[String],
     max_workers: u32,
     floor: f64,
 ) -> Drawn {
@@ -78,7 +80,7 @@ fn draw_panel(
         .x_labels(max_workers as usize)
         .label_style(font(TEXT))
         .axis_desc_style(font(TEXT))
-        .max_light_lines(0)
+        .light_line_style(TRANSPARENT)
         .draw()?;
     let ideal = (1..=max_workers).map(|w| (w, f64::from(w)));
     chart.draw_series(DashedLineSeries::new(ideal, 5, 4, MUTED.stroke_width(1)))?;
@@ -86,18 +88,8 @@ fn draw_panel(
     chart.draw_series(DashedLineSeries::new(floor_line, 3, 4, FAIL.mix(0.7).stroke_width(1)))?;
     for (index, points) in series {
         let color = series_color(*index);
-        chart
-            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
-            .label(labels[*index].as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2)));
+        chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(MUTED)
-        .label_font(font(TEXT))
-        .draw()?;
     Ok(())
 }

@@ -39,13 +39,17 @@ fn scales(run: &JudgedRun) -> String {
 /// What a plain run found, every kind of finding counted, without speaking of a gate.
 fn found(run: &JudgedRun) -> String {
     let gate = &run.gate;
+    let below = format!("below the {} scaling floor", run.min_efficiency);
     let counted = [
-        (gate.failed_cells.len(), "cells failed outright"),
-        (gate.regressions().count(), "cells slower than the baseline"),
-        (gate.scaling_failures().count(), "parallel cells below the scaling floor: workers that do not pay for themselves"),
+        (gate.failed_cells.len(), "cell", "failed outright"),
+        (gate.regressions().count(), "cell", "slower than the baseline"),
+        (gate.scaling_failures().count(), "parallel cell", &below),
     ];
-    let mut found: Vec<String> =
-        counted.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+    let mut found: Vec<String> = counted
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, what, how)| format!("{n} {what}{} {how}", if *n == 1 { "" } else { "s" }))
+        .collect();
     if found.is_empty() {
         let compared = !gate.comparisons.is_empty();
         found.push(if compared { format!("no cell slower than the baseline, {}", scales(run)) } else { scales(run) });
