@@ -1,6 +1,6 @@
 // Appended to a copy of the report page by ci/screenshots.sh (and by the browser tests): finds the smallest text
 // the page renders, in screen pixels (an SVG's text scaled as its chart is shrunk to the page), and writes it
-// into the page as <pre id="least-text">PIXELS ELEMENT: TEXT</pre> for `chromium --dump-dom` to read.
+// into the page, in a pre element with the id least-text ("PIXELS ELEMENT: TEXT"), for `chromium --dump-dom`.
 (() => {
   let least = Infinity;
   let what = "";

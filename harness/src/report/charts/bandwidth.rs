@@ -31,11 +31,8 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let n = bars.len();
     let most = bars.iter().map(|b| b.1.max(b.2)).fold(0.0, f64::max) * 1.15;
     let text = svg("bandwidth", (900, row_chart_height(n)), |root| {
-        let axes = RowAxes {
-            x_desc: "GB/s (10⁹ bytes per second, STREAM counting)",
-            names_width: 230,
-            x_format: None,
-        };
+        let axes =
+            RowAxes { x_desc: "GB/s (10⁹ bytes per second, STREAM counting)", names_width: 230, x_format: None };
         let mut chart = row_chart(root, 0.0..most, &names, axes)?;
         chart.draw_series(bars.iter().enumerate().map(|(i, (_, gbps, reference))| {
             let y = row_y(n, i);

@@ -4,7 +4,9 @@
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{LEGEND_HEIGHT, MUTED, RowAxes, legend_strip, row_chart, row_chart_height, row_y, series_color, svg};
+use super::canvas::{
+    LEGEND_HEIGHT, MUTED, RowAxes, legend_strip, row_chart, row_chart_height, row_y, series_color, svg,
+};
 use super::per_workload::{split, within_group};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;

@@ -31,11 +31,8 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let most = bars.iter().map(|b| b.2).fold(1.0, f64::max) * 4.0;
     let text = svg("payload", (900, row_chart_height(n)), |root| {
         let size = |v: &f64| bytes(*v);
-        let axes = RowAxes {
-            x_desc: "bytes into a worker per task (log scale)",
-            names_width: 230,
-            x_format: Some(&size),
-        };
+        let axes =
+            RowAxes { x_desc: "bytes into a worker per task (log scale)", names_width: 230, x_format: Some(&size) };
         let mut chart = row_chart(root, (1.0..most).log_scale(), &names, axes)?;
         chart.draw_series(bars.iter().enumerate().map(|(i, (_, color, value))| {
             let y = row_y(n, i);

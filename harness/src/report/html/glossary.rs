@@ -33,10 +33,7 @@ pub const CELL_COLUMNS: [Term; 14] = [
          is a steady cell, ±15% a noisy one)",
     ),
     ("speedup", "serial's median ÷ this cell's, at the same size; ? marks a figure in doubt (see the notes)"),
-    (
-        "efficiency",
-        "speedup ÷ workers: 1 is perfect scaling; below the floor the workers do not pay for themselves",
-    ),
+    ("efficiency", "speedup ÷ workers: 1 is perfect scaling; below the floor the workers do not pay for themselves"),
     (
         "load-proof",
         "efficiency as on a machine with nothing else running, from each worker's CPU time and its time waiting for \

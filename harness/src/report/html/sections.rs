@@ -18,7 +18,9 @@ pub fn verdict(run: &JudgedRun) -> (String, &'static str) {
     let code = run.gate.exit_code();
     let text = match run.origin {
         Origin::Run => format!("{}{}", found(run), power_phrase(run, "the comparison with the baseline ")),
-        Origin::Gate => format!("{} (gate exit code {code}){}", gate_verdict(run, code), power_phrase(run, "this gate ")),
+        Origin::Gate => {
+            format!("{} (gate exit code {code}){}", gate_verdict(run, code), power_phrase(run, "this gate "))
+        }
     };
     let busy = busy_phrase(run).map(|line| format!("; {line}")).unwrap_or_default();
     let class = if code == exit::SUCCESS { "pass" } else { "fail" };
