@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::canvas::{FAIL, MUTED, RowAxes, row_chart, row_chart_height, row_y, svg};
-use super::per_workload::{group_of, split, within_group};
+use super::per_workload::{Rows, group_of, split, within_group};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
 use crate::verdict::compare::{CellComparison, Change};
@@ -16,7 +16,7 @@ const IMPROVED: RGBColor = RGBColor(40, 150, 60);
 pub fn charts(run: &JudgedRun) -> Result<Vec<Chart>, HarnessError> {
     let compared = &run.gate.comparisons;
     let threshold = compared.iter().map(|c| c.thresholds.regression_ratio.value).fold(1.0, f64::max);
-    let rows: Vec<((String, u64), (String, &CellComparison))> = compared
+    let rows: Rows<(String, &CellComparison)> = compared
         .iter()
         .map(|c| {
             let group = group_of(run, &c.id);

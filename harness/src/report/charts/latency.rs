@@ -7,7 +7,7 @@ use super::Chart;
 use super::canvas::{
     LEGEND_HEIGHT, MUTED, RowAxes, legend_strip, row_chart, row_chart_height, row_y, series_color, svg,
 };
-use super::per_workload::{split, within_group};
+use super::per_workload::{Rows, split, within_group};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
 use crate::units::duration_ns;
@@ -15,7 +15,7 @@ use crate::units::duration_ns;
 const PERCENTILES: [&str; 4] = ["p50", "p90", "p99", "max"];
 
 pub fn charts(run: &JudgedRun) -> Result<Vec<Chart>, HarnessError> {
-    let cells: Vec<((String, u64), (String, [f64; 4]))> = run
+    let cells: Rows<(String, [f64; 4])> = run
         .ok_cells()
         .filter_map(|c| {
             let t = c.task_times.as_ref()?;

@@ -3,6 +3,12 @@
 
 use crate::report::judged::JudgedRun;
 
+/// A workload and size: `("spin", 200)`.
+pub type Group = (String, u64);
+
+/// Rows of a per-cell chart, each with the workload and size of its cell.
+pub type Rows<T> = Vec<(Group, T)>;
+
 /// Which workload and size one chart of a per-workload set shows.
 pub struct Part {
     /// 1 for the run's first workload and size, 2 for its second, …: the chart's file is `NAME-NUMBER.svg`.
@@ -13,7 +19,7 @@ pub struct Part {
 
 /// `rows` split by the workload and size of each, in the run's order of groups, each group with its [`Part`];
 /// rows keep their order within a group and groups without rows are left out.
-pub fn split<T>(run: &JudgedRun, mut rows: Vec<((String, u64), T)>) -> Vec<(Part, Vec<T>)> {
+pub fn split<T>(run: &JudgedRun, mut rows: Rows<T>) -> Vec<(Part, Vec<T>)> {
     let mut parts = Vec::new();
     for (index, group) in run.groups().into_iter().enumerate() {
         let (mine, rest): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(of, _)| *of == group);
@@ -28,7 +34,7 @@ pub fn split<T>(run: &JudgedRun, mut rows: Vec<((String, u64), T)>) -> Vec<(Part
 
 /// The workload and size of the cell with id `id` in `run`: from its record, or read off the id
 /// (`workload/size/…`) for a cell only a baseline holds.
-pub fn group_of(run: &JudgedRun, id: &str) -> (String, u64) {
+pub fn group_of(run: &JudgedRun, id: &str) -> Group {
     if let Some(cell) = run.record.cells.iter().find(|c| c.id == id) {
         return (cell.workload.clone(), cell.size);
     }
@@ -38,7 +44,7 @@ pub fn group_of(run: &JudgedRun, id: &str) -> (String, u64) {
 }
 
 /// The part of a cell id after its workload and size: `threads/w2/cauto` of `spin/200/threads/w2/cauto`.
-pub fn within_group(id: &str, (workload, size): &(String, u64)) -> String {
+pub fn within_group(id: &str, (workload, size): &Group) -> String {
     id.strip_prefix(&format!("{workload}/{size}/")).unwrap_or(id).to_owned()
 }
 

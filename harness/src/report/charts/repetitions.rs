@@ -6,12 +6,12 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::canvas::{MUTED, RowAxes, row_chart, row_chart_height, row_y, series_color, svg};
-use super::per_workload::{split, within_group};
+use super::per_workload::{Rows, split, within_group};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
 
 pub fn charts(run: &JudgedRun) -> Result<Vec<Chart>, HarnessError> {
-    let strips: Vec<((String, u64), (String, Vec<f64>))> = run
+    let strips: Rows<(String, Vec<f64>)> = run
         .ok_cells()
         .filter_map(|c| {
             let median = c.summary.as_ref()?.median_wall_ns;

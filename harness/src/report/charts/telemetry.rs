@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::canvas::{FAIL, RowAxes, TEXT, font, row_chart, row_chart_height, row_y, score_color, svg};
-use super::per_workload::{split, within_group};
+use super::per_workload::{Rows, split, within_group};
 use crate::error::HarnessError;
 use crate::report::judged::JudgedRun;
 
@@ -14,7 +14,7 @@ use crate::report::judged::JudgedRun;
 const UTILISATION_FLOOR: f64 = 0.7;
 
 pub fn charts(run: &JudgedRun) -> Result<Vec<Chart>, HarnessError> {
-    let rows: Vec<((String, u64), (String, f64, String))> = run
+    let rows: Rows<(String, f64, String)> = run
         .record
         .cells
         .iter()
