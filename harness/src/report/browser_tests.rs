@@ -177,6 +177,8 @@ fn the_history_page_renders_its_charts_and_change_points_with_hostile_names_as_t
     let dom = String::from_utf8_lossy(&headless(&browser, &["--dump-dom"], &page).stdout).into_owned();
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is in the page as text");
     assert!(!dom.contains("<script"), "no script element reached the DOM");
+    let (pixels, element) = least_text(&browser, &page);
+    assert!(pixels >= 11.0, "text of {pixels} px on a 1366-pixel screen: {element}");
 }
 
 /// The script that measures a page's smallest rendered text (see `ci/screenshots.sh`, which runs it too).

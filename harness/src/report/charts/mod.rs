@@ -48,19 +48,19 @@ impl Chart {
     }
 }
 
-/// Every chart the run has data for, in the order the page shows them.
+/// Every chart the run has data for, in the order the page shows them: the heat map, the charts of the whole run,
+/// then those drawn per workload.
 pub fn draw_all(run: &JudgedRun) -> Result<Vec<Chart>, HarnessError> {
-    let drawn = [
-        speedup::chart(run)?.into_iter().collect(),
-        efficiency_map::chart(run)?.into_iter().collect(),
-        baseline::charts(run)?,
-        payload::chart(run)?.into_iter().collect(),
-        bandwidth::chart(run)?.into_iter().collect(),
-        repetitions::charts(run)?,
-        latency::charts(run)?,
-        telemetry::charts(run)?,
-    ];
-    Ok(drawn.into_iter().flatten().collect::<Vec<Chart>>())
+    let mut drawn = Vec::new();
+    drawn.extend(efficiency_map::chart(run)?);
+    drawn.extend(speedup::chart(run)?);
+    drawn.extend(payload::chart(run)?);
+    drawn.extend(bandwidth::chart(run)?);
+    drawn.extend(baseline::charts(run)?);
+    drawn.extend(repetitions::charts(run)?);
+    drawn.extend(latency::charts(run)?);
+    drawn.extend(telemetry::charts(run)?);
+    Ok(drawn)
 }
 
 /// The names of every chart `draw_all` can produce, for the tests that check each is drawn.
