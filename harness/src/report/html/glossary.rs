@@ -63,6 +63,17 @@ pub const FINDINGS_COLUMNS: [Term; 4] = [
     ("why", "what the cells show about why: load imbalance, start cost, payload bytes, memory bandwidth, task size"),
 ];
 
+/// The columns of the comparison of `auto` with the fixed strategies.
+pub const AUTO_COLUMNS: [Term; 7] = [
+    ("workload", "the workload and size auto ran on"),
+    ("auto chose", "the strategy, workers and chunk auto's pilot chose, and the median wall time it ran at"),
+    ("best fixed", "the fastest configuration measured without auto, and its median wall time"),
+    ("auto÷best", "auto's median ÷ the best fixed one's: 1 means auto found the best; ? marks a drift explained below"),
+    ("95% interval", "the interval of auto÷best, resampled from both cells' repetitions"),
+    ("naive", "the median of process/copy with one task per dispatch at the most workers, a first attempt"),
+    ("naive÷auto", "how many times faster auto ran than the naive configuration"),
+];
+
 /// The parts of a cell id, `workload/size/strategy/wN/cCHUNK[/transport]`.
 pub const ID_PARTS: [Term; 6] = [
     ("workload", "the workload's name (spin, triad, …)"),

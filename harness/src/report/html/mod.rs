@@ -61,6 +61,7 @@ fn run_section(index: usize, run: &JudgedRun, charts: &[Chart]) -> String {
     if let Some(comparison) = super::auto_compare::render(&run.record) {
         out.push_str("<h3>auto against the fixed strategies</h3>\n");
         let _ = writeln!(out, "<pre>{}</pre>", escape(comparison.trim_start()));
+        out.push_str(&glossary::key("What the columns say", &glossary::AUTO_COLUMNS));
     }
     out.push_str("<h3>Verdicts and thresholds in force</h3>\n");
     out.push_str(&sections::verdict_text(run));
