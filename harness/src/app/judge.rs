@@ -170,7 +170,7 @@ pub(super) fn gate(
     let code = report.exit_code();
     let verdict = gate_footer::verdict_line(&report);
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
-    let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds);
+    let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds).by_gate();
     let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
     let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
     let verdict = predict_for::verdict_line(&judged, code, verdict);
@@ -300,7 +300,8 @@ fn gate_ab(
     let code = report.exit_code();
     let verdict = gate_footer::verdict_line(&report);
     let label = "this build".to_owned();
-    let judged = JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds);
+    let judged =
+        JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds).by_gate();
     let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
     let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
     let verdict = predict_for::verdict_line(&judged, code, verdict);

@@ -88,7 +88,13 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         Command::Report(args) => {
             let judging = plain::judging(&args.verdict)?;
             let predict_for = plain::predict_for(&args.predict);
-            report::report(&args.files, plain::report_dir(&args)?, args.history.as_deref(), &judging, predict_for.as_ref())
+            report::report(
+                &args.files,
+                plain::report_dir(&args)?,
+                args.history.as_deref(),
+                &judging,
+                predict_for.as_ref(),
+            )
         }
         Command::History(args) => history::history(&args),
         Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),

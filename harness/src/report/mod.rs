@@ -12,6 +12,8 @@ mod doubts;
 pub mod findings;
 pub mod gate_footer;
 pub mod html;
+#[cfg(test)]
+mod items_30;
 pub mod judged;
 mod markdown;
 pub mod predicted;

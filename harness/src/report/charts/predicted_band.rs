@@ -8,7 +8,7 @@ use plotters::coord::types::{RangedCoordf64, RangedCoordu32};
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{Drawn, FAIL, MUTED, font, series_color, svg};
+use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
@@ -116,8 +116,13 @@ pub fn efficiency_chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> 
     let size = (PANEL.0 * columns as u32, PANEL.1 * rows as u32);
     let max_workers = max_workers(run).max(2) as u32;
     let label = predicted.label();
-    let text = svg("predicted-efficiency", size, |root| {
-        for ((workload, size), panel) in groups.iter().zip(root.split_evenly((rows, columns))) {
+    let text = svg("predicted-efficiency", (size.0, size.1 + LEGEND_HEIGHT), |root| {
+        let (legend, panels) = root.split_vertically(LEGEND_HEIGHT);
+        let mut keys: Vec<(&str, RGBColor)> =
+            labels.iter().enumerate().map(|(index, l)| (l.as_str(), series_color(index))).collect();
+        keys.push((label.as_str(), MUTED));
+        legend_strip(&legend, &keys)?;
+        for ((workload, size), panel) in groups.iter().zip(panels.split_evenly((rows, columns))) {
             let measured: Vec<(usize, Vec<(u32, f64)>)> = labels
                 .iter()
                 .enumerate()
@@ -134,12 +139,13 @@ pub fn efficiency_chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> 
                 .collect();
             let bands = bands(run, workload, *size, &labels, false);
             let title = format!("{workload} ({size})");
-            efficiency_panel(&panel, &title, &measured, &bands, (&labels, &label), max_workers, run.min_efficiency)?;
+            efficiency_panel(&panel, &title, &measured, &bands, &label, max_workers, run.min_efficiency)?;
         }
         Ok(())
     })?;
     Ok(Some(Chart {
         name: "predicted-efficiency",
+        part: None,
         title: "Efficiency against workers, measured and predicted",
         caption: format!(
             "Solid lines with dots were measured here (up to {} workers); the dashed lines and shaded bands past \
@@ -160,42 +166,33 @@ fn efficiency_panel(
     title: &str,
     measured: &[(usize, Vec<(u32, f64)>)],
     bands: &[Band],
-    (labels, predicted_label): (&[String], &str),
+    predicted_label: &str,
     max_workers: u32,
     floor: f64,
 ) -> Drawn {
     let highest = measured.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)).fold(top(bands), f64::max);
     let mut chart = ChartBuilder::on(panel)
-        .caption(title, font(15))
+        .caption(title, font(TITLE))
         .margin(8)
-        .x_label_area_size(34)
-        .y_label_area_size(42)
+        .x_label_area_size(44)
+        .y_label_area_size(54)
         .build_cartesian_2d(1u32..max_workers, 0f64..highest.max(1.0) * 1.08)?;
     chart
         .configure_mesh()
         .x_desc("workers")
         .y_desc("efficiency (speedup ÷ workers)")
-        .label_style(font(11))
-        .axis_desc_style(font(11))
-        .light_line_style(RGBColor(235, 235, 235))
+        .x_labels(max_workers as usize)
+        .label_style(font(TEXT))
+        .axis_desc_style(font(TEXT))
+        .light_line_style(TRANSPARENT)
         .draw()?;
     let floor_line = [(1, floor), (max_workers, floor)];
     chart.draw_series(DashedLineSeries::new(floor_line, 3, 4, FAIL.mix(0.7).stroke_width(1)))?;
     draw(&mut chart, bands, predicted_label)?;
     for (index, points) in measured {
         let color = series_color(*index);
-        chart
-            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
-            .label(labels[*index].as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2)));
+        chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(MUTED)
-        .label_font(font(10))
-        .draw()?;
     Ok(())
 }
