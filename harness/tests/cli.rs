@@ -53,7 +53,7 @@ fn whole_suite_under_every_strategy_matches_serial_digests() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     let streamed = stdout.lines().filter(|l| l.starts_with("measured ") && l.ends_with(" ok")).count();
     assert_eq!(streamed, cells.len(), "a row per cell as its workload was measured: {stdout}");
-    let table = &stdout[stdout.find("workload  size").expect("the final table")..];
+    let table = &stdout[stdout.find("\nworkload ").expect("the final table")..];
     assert_eq!(table.lines().filter(|l| l.ends_with("ok")).count(), cells.len(), "{table}");
 }
 

@@ -17,16 +17,20 @@ pub(super) struct CellDoubt {
 /// One entry per cell of `record`, in record order; serial and failed cells have nothing to say.
 pub(super) fn per_cell(record: &RunRecord) -> Vec<CellDoubt> {
     let cores = record.machine.logical_cores.max(1);
-    record.cells.iter().map(|cell| of(record, cell, cores).unwrap_or_default()).collect()
+    record.cells.iter().map(|cell| of(&record.cells, cell, cores).unwrap_or_default()).collect()
 }
 
-fn of(record: &RunRecord, cell: &CellRecord, cores: usize) -> Option<CellDoubt> {
+/// Why `cell`'s wall-clock figures are unreliable, judged beside its serial cell among `cells`, if they are.
+pub(crate) fn doubt_of(cells: &[CellRecord], cell: &CellRecord, cores: usize) -> Option<Doubt> {
+    of(cells, cell, cores)?.doubt
+}
+
+fn of(cells: &[CellRecord], cell: &CellRecord, cores: usize) -> Option<CellDoubt> {
     let ok = |c: &CellRecord| c.status == CellStatus::Ok && c.summary.is_some();
     if cell.strategy == StrategyKind::Serial || !ok(cell) {
         return None;
     }
-    let serial = record
-        .cells
+    let serial = cells
         .iter()
         .find(|c| c.workload == cell.workload && c.size == cell.size && c.strategy == StrategyKind::Serial && ok(c))?;
     let wall_efficiency = cell.summary.as_ref()?.speedup? / cell.workers.clamp(1, cores) as f64;

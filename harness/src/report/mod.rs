@@ -8,7 +8,7 @@ mod bmf;
 mod browser_tests;
 pub mod charts;
 mod csv;
-mod doubts;
+pub(crate) mod doubts;
 pub mod findings;
 pub mod gate_footer;
 pub mod html;

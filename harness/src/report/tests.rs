@@ -230,6 +230,19 @@ fn busy_spin() -> RunRecord {
     record
 }
 
+/// The rows streamed as a workload finishes mark the same cells as the table, with a line saying why; a quiet
+/// run's rows carry no mark.
+#[test]
+fn streamed_rows_mark_a_busy_machines_wall_clock_figures_and_a_quiet_runs_not() {
+    let spin = |record: RunRecord| -> Vec<_> { record.cells.into_iter().filter(|c| c.workload == "spin").collect() };
+    let busy = crate::streamed::rows(&spin(busy_spin()), 2);
+    let threads_2 = busy.lines().find(|l| l.contains("/threads/w2/")).unwrap();
+    assert!(threads_2.contains("speedup 3.91?") && threads_2.contains("efficiency 1.95?"), "{busy}");
+    assert!(busy.contains("? wall-clock speedup and efficiency unreliable"), "{busy}");
+    let quiet = crate::streamed::rows(&spin(fixture()), 2);
+    assert!(!quiet.contains('?'), "{quiet}");
+}
+
 /// Issue 28 item 1: a busy machine's wall-clock speedups are marked in the table, the summary's verdict and
 /// strategy table, and the report's findings; the cell with its counters is judged on its load-proof efficiency;
 /// the quiet fixture is not marked at all.
