@@ -7,6 +7,7 @@ use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::median;
+use crate::strategy::mpi::{HostRanks, NetworkBytes};
 use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind, Transport, WireBytes};
 
 pub use crate::cell_summary::Summary;
@@ -116,6 +117,10 @@ pub struct CellRecord {
     /// made (`/proc/buddyinfo`): an input allocated then takes those pages first, scattered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_free_page_bytes: Option<u64>,
+    /// Where an `mpi` cell's ranks ran: each host and its ranks (rank 0, the coordinator, included). Empty for
+    /// other strategies and in records from before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostRanks>,
 }
 
 /// How a cell ended. Readers judge and chart `ok` cells only; the others are shown with their reason.
@@ -172,6 +177,10 @@ pub struct Sample {
     /// counted). Absent where not measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minor_page_faults: Option<u64>,
+    /// What an `mpi` execution sent over the network, rank by rank (the transport's count) and host by host (the
+    /// interfaces' counters). Absent for other strategies and in records from before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkBytes>,
 }
 
 impl Sample {

@@ -7,6 +7,7 @@ pub mod histogram;
 pub mod load;
 pub mod machine;
 pub mod memory;
+pub mod network;
 pub mod paging;
 pub mod rss;
 pub mod schedstat;

@@ -4,8 +4,10 @@
 
 #[cfg(feature = "mpi")]
 mod enabled;
+mod traffic;
 #[cfg(feature = "mpi")]
 pub use enabled::{Session, join, launch, worker_ranks};
+pub use traffic::{HostBytes, HostRanks, NetworkBytes, RankBytes, group_by_host};
 
 #[cfg(not(feature = "mpi"))]
 mod disabled;

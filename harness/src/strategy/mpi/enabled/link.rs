@@ -10,6 +10,8 @@ use ::mpi::point_to_point::{MatchedReceiveVec, Message, Source, Status};
 use ::mpi::topology::{Communicator, Rank, SimpleCommunicator};
 use serde::{Deserialize, Serialize};
 
+use crate::measure::network::InterfaceBytes;
+
 /// Rank 0 → worker: a `ToWorker` message (load, run, shut down).
 pub const TAG_JOB: Tag = 1;
 /// Worker → rank 0: a `FromWorker` message (loaded, load failed, done).
@@ -18,12 +20,16 @@ pub const TAG_REPLY: Tag = 2;
 pub const TAG_STATS: Tag = 3;
 /// Rank 0 → worker: the session is over; finalize and exit.
 pub const TAG_FINISH: Tag = 4;
+/// Worker → rank 0, once as the world comes up: the worker's host name.
+pub const TAG_HOST: Tag = 5;
 
 /// What a worker rank reports about itself around an execution.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct RankStats {
     pub cpu_ns: u64,
     pub peak_rss_bytes: u64,
+    /// The rank's host's interface counters so far (loopback excluded); `None` where unreadable.
+    pub network: Option<InterfaceBytes>,
 }
 
 /// A received message.
@@ -80,6 +86,26 @@ pub fn receive(world: &SimpleCommunicator, from: Option<Rank>, tag: Option<Tag>,
     loop {
         if let Some(envelope) = try_receive(world, from, tag) {
             return envelope;
+        }
+        backoff.pause();
+    }
+}
+
+/// The next message from `from` with `tag`, or `None` once `deadline` has passed without one.
+pub fn receive_until(
+    world: &SimpleCommunicator,
+    from: Option<Rank>,
+    tag: Option<Tag>,
+    longest: Duration,
+    deadline: Instant,
+) -> Option<Envelope> {
+    let backoff = Backoff::new(longest);
+    loop {
+        if let Some(envelope) = try_receive(world, from, tag) {
+            return Some(envelope);
+        }
+        if Instant::now() >= deadline {
+            return None;
         }
         backoff.pause();
     }

@@ -2,6 +2,7 @@
 
 mod dispatch;
 mod link;
+mod places;
 mod pool;
 mod rank;
 
@@ -37,15 +38,23 @@ pub fn join(registry: &Registry) -> Role {
     };
     let world = universe.world();
     if world.rank() != 0 {
+        places::tell_host(&world);
         return Role::Finished(rank::serve(&world, registry));
     }
+    places::learn_hosts(&world);
     let _ = WORKER_RANKS.set(world.size() as usize - 1);
     Role::Coordinator(Session { universe })
 }
 
+/// Releases the worker ranks; with a rank lost, ends the whole job instead (MPI cannot finalize without it), once
+/// the results are written.
 impl Drop for Session {
     fn drop(&mut self) {
         let world = self.universe.world();
+        if let Some((_, why)) = places::first_lost() {
+            eprintln!("ablate: {why}; ending the MPI job (MPI_Abort, exit {})", exit::ERROR);
+            world.abort(exit::ERROR.into());
+        }
         for rank in 1..world.size() {
             world.process_at_rank(rank).send_with_tag(&[0u8; 0][..], link::TAG_FINISH);
         }
