@@ -107,7 +107,7 @@ cat >"$dir/mpirun" <<EOF
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 exec "$dir/agent" h1 mpirun --hostfile "$dir/hostfile" --oversubscribe \\
     --mca plm_rsh_agent "$dir/agent" --mca btl tcp,self --mca btl_tcp_if_include $iface \\
-    --mca oob_tcp_if_include $iface --mca pml ob1 "\$@"
+    --mca oob_tcp_if_include $iface --mca pml ob1 --enable-recovery "\$@"
 EOF
 chmod +x "$dir/agent" "$dir/mpirun"
 

@@ -39,7 +39,6 @@ pub fn launched_world_size() -> Option<usize> {
 }
 
 /// This process's rank in the world it was started in, from the launcher's environment.
-#[cfg(not(feature = "mpi"))]
 pub fn launched_rank() -> Option<usize> {
     launcher_number(&["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"])
 }

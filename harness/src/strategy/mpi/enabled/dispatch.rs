@@ -76,6 +76,9 @@ pub(super) fn execute(pool: &MpiPool, progress: &dyn TaskProgress) -> Execution 
     let total_ns = before.iter().zip(&after).map(|(b, a)| a.cpu_ns.saturating_sub(b.cpu_ns)).sum();
     let peaks = after.iter().map(|s| s.peak_rss_bytes).collect();
     let worker_cpu = WorkersCpu { total_ns, each: Vec::new() };
+    if let Some(why) = pool.ranks().find_map(places::lost) {
+        run.gathered.failures.push(TaskFailure { task: tasks.saturating_sub(1), message: why });
+    }
     let execution = run.gathered.into_execution(Faults::default(), run.wire, worker_cpu, peaks);
     Execution { network: Some(NetworkBytes { ranks, hosts }), ..execution }
 }

@@ -6,8 +6,11 @@ mod places;
 mod pool;
 mod rank;
 
+use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use ::mpi::Threading;
 use ::mpi::environment::Universe;
@@ -15,7 +18,7 @@ use ::mpi::point_to_point::Destination;
 use ::mpi::topology::Communicator;
 use ablate_workloads::Registry;
 
-use super::{HOW_TO_LAUNCH, Role, launched_world_size};
+use super::{HOW_TO_LAUNCH, Role, launched_rank, launched_world_size};
 use crate::exit;
 pub use pool::launch;
 
@@ -32,10 +35,12 @@ pub fn join(registry: &Registry) -> Role {
     if launched_world_size().is_none() {
         return Role::Alone;
     }
+    let came_up = start_watchdog();
     let Some((universe, _)) = ::mpi::initialize_with_threading(Threading::Serialized) else {
         eprintln!("ablate: MPI was initialized twice");
         return Role::Finished(ExitCode::from(exit::ERROR));
     };
+    came_up.store(true, Ordering::Release);
     let world = universe.world();
     if world.rank() != 0 {
         places::tell_host(&world);
@@ -46,20 +51,83 @@ pub fn join(registry: &Registry) -> Role {
     Role::Coordinator(Session { universe })
 }
 
-/// Releases the worker ranks; with a rank lost, ends the whole job instead (MPI cannot finalize without it), once
-/// the results are written.
+/// How long the world may take to come up (`MPI_Init` waits for every rank) unless `ABLATE_MPI_START_TIMEOUT`
+/// gives seconds: past it a rank never started.
+const START_LIMIT: Duration = Duration::from_secs(120);
+
+/// Bounds `MPI_Init`: a rank that never starts (its host refused it, its program is missing there) leaves every
+/// other rank waiting in it, and, under `mpirun --enable-recovery`, the launcher too. Past the limit rank 0 says
+/// so and ends the job. Which rank is missing no rank can tell: `MPI_Init` is collective.
+fn start_watchdog() -> Arc<AtomicBool> {
+    let came_up = Arc::new(AtomicBool::new(false));
+    let limit = std::env::var("ABLATE_MPI_START_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(START_LIMIT, Duration::from_secs);
+    let watched = came_up.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        if watched.load(Ordering::Acquire) {
+            return;
+        }
+        if launched_rank() == Some(0) {
+            let size = launched_world_size().unwrap_or(0);
+            eprintln!(
+                "ablate: rank 0 on host {}: the MPI world of {size} ranks did not come up within {limit:?}: a rank never \
+                 started (its host refused it, or its program is missing there); ending the job (exit {})",
+                places::own_host(),
+                exit::ERROR
+            );
+            end_launcher();
+        }
+        std::process::exit(exit::ERROR.into());
+    });
+    came_up
+}
+
+/// Releases the worker ranks. With a rank lost, MPI cannot finalize: every live rank is told to exit at once, and
+/// so does this one (the results are written by now), with the exit code of a failed cell; under `mpirun
+/// --enable-recovery` the job then ends, any rank it cannot reach being killed by the launcher.
 impl Drop for Session {
     fn drop(&mut self) {
         let world = self.universe.world();
-        if let Some((_, why)) = places::first_lost() {
-            eprintln!("ablate: {why}; ending the MPI job (MPI_Abort, exit {})", exit::ERROR);
-            world.abort(exit::ERROR.into());
-        }
-        for rank in 1..world.size() {
-            world.process_at_rank(rank).send_with_tag(&[0u8; 0][..], link::TAG_FINISH);
+        let Some((_, why)) = places::first_lost() else {
+            for rank in 1..world.size() {
+                world.process_at_rank(rank).send_with_tag(&[0u8; 0][..], link::TAG_FINISH);
+            }
+            return;
+        };
+        eprintln!("ablate: {why}; ending the MPI job without finalizing it (exit {})", exit::ERROR);
+        let live = (1..world.size()).filter(|&rank| places::lost(rank).is_none());
+        link::deliver_within(&world, live, &[link::ABANDON], link::TAG_FINISH, ABANDON_WAIT);
+        end_launcher();
+        std::process::exit(exit::ERROR.into());
+    }
+}
+
+/// Under `mpirun --enable-recovery` a job that lost a rank does not end when its other ranks exit: the launcher
+/// that started this rank (its parent, Open MPI's `mpirun` or `orted`) is asked to end it as Ctrl-C would, which
+/// kills whatever the job still runs on every host it can reach, and asked again a second later, which makes it
+/// stop waiting for a host it cannot reach. The asking is done by a shell in a session of its own, since the
+/// launcher kills this rank meanwhile. Any other parent is left alone.
+fn end_launcher() {
+    let parent = std::os::unix::process::parent_id();
+    let name = std::fs::read_to_string(format!("/proc/{parent}/comm")).unwrap_or_default();
+    if LAUNCHERS.contains(&name.trim()) {
+        let twice = "kill -TERM \"$0\" && sleep 1 && kill -TERM \"$0\"";
+        let mut shell = std::process::Command::new("sh");
+        shell.args(["-c", twice, &parent.to_string()]).process_group(0).stdin(std::process::Stdio::null());
+        if let Err(e) = shell.spawn() {
+            eprintln!("ablate: could not ask mpirun (pid {parent}) to end the job: {e}");
         }
     }
 }
+
+/// Open MPI's launchers, by process name.
+const LAUNCHERS: [&str; 6] = ["mpirun", "mpiexec", "orterun", "orted", "prterun", "prted"];
+
+/// How long rank 0 waits for the live ranks to take the message that ends the job before it exits itself.
+const ABANDON_WAIT: Duration = Duration::from_secs(5);
 
 /// How many worker ranks the `mpi` strategy has, or why it has none.
 pub fn worker_ranks() -> Result<usize, String> {

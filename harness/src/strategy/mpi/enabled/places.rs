@@ -17,9 +17,14 @@ static HOSTS: OnceLock<Vec<String>> = OnceLock::new();
 /// The ranks rank 0 gave up on, with why.
 static LOST: Mutex<BTreeMap<Rank, String>> = Mutex::new(BTreeMap::new());
 
-/// This process's host, as MPI names it (the host name).
+/// This process's host name (what Open MPI's processor name is, and the name a hostfile gives the host); usable
+/// before `MPI_Init`.
 pub fn own_host() -> String {
-    ::mpi::environment::processor_name().unwrap_or_else(|_| "unknown".to_owned())
+    let mut name = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that much.
+    let status = unsafe { libc::gethostname(name.as_mut_ptr().cast(), name.len()) };
+    let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+    if status == 0 { String::from_utf8_lossy(&name[..end]).into_owned() } else { "unknown".to_owned() }
 }
 
 /// A worker rank tells rank 0 its host, once, right after joining.

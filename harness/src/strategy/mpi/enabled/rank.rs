@@ -28,6 +28,7 @@ pub fn serve(world: &SimpleCommunicator, registry: &Registry) -> ExitCode {
         let pause = if job.is_some() { BUSY_PAUSE } else { IDLE_PAUSE };
         let envelope = inbox.pop_front().unwrap_or_else(|| link::receive(world, Some(0), None, pause));
         let (tag, reply) = match envelope.tag {
+            TAG_FINISH if envelope.bytes == [link::ABANDON] => std::process::exit(crate::exit::ERROR.into()),
             TAG_FINISH => return ExitCode::SUCCESS,
             TAG_STATS => (TAG_STATS, stats(&envelope.bytes)),
             TAG_JOB => match answer(world, registry, &mut job, &envelope) {
