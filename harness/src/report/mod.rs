@@ -13,6 +13,7 @@ pub mod findings;
 pub mod html;
 pub mod judged;
 mod markdown;
+mod network;
 pub mod predicted;
 mod rows;
 pub mod site;

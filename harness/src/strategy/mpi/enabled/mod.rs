@@ -107,14 +107,14 @@ impl Drop for Session {
 
 /// Under `mpirun --enable-recovery` a job that lost a rank does not end when its other ranks exit: the launcher
 /// that started this rank (its parent, Open MPI's `mpirun` or `orted`) is asked to end it as Ctrl-C would, which
-/// kills whatever the job still runs on every host it can reach, and asked again a second later, which makes it
-/// stop waiting for a host it cannot reach. The asking is done by a shell in a session of its own, since the
+/// kills whatever the job still runs on every host it can reach, and asked again 3 s later (within the 5 s Open
+/// MPI allows for it), which makes it stop waiting for a host it cannot reach. The asking is done by a shell in a session of its own, since the
 /// launcher kills this rank meanwhile. Any other parent is left alone.
 fn end_launcher() {
     let parent = std::os::unix::process::parent_id();
     let name = std::fs::read_to_string(format!("/proc/{parent}/comm")).unwrap_or_default();
     if LAUNCHERS.contains(&name.trim()) {
-        let twice = "kill -TERM \"$0\" && sleep 1 && kill -TERM \"$0\"";
+        let twice = "kill -TERM \"$0\" && sleep 3 && kill -TERM \"$0\"";
         let mut shell = std::process::Command::new("sh");
         shell.args(["-c", twice, &parent.to_string()]).process_group(0).stdin(std::process::Stdio::null());
         if let Err(e) = shell.spawn() {
