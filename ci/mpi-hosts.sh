@@ -9,8 +9,9 @@
 # Usage: ci/mpi-hosts.sh [options] -- COMMAND [ARGS...]
 #   --hosts N         hosts in the bed, 2 or 3 (default 2): h1, h2, h3
 #   --slots N         MPI slots per host in the hostfile (default 2)
-#   --delay D         tc netem delay on every host's veth, each way (e.g. 0.5ms; default none)
-#   --rate R          tc netem rate on every host's veth (e.g. 1gbit; default none)
+#   --delay D         tc netem delay on every host's veth, each way (e.g. 0.5ms; default none); needs netem
+#                     in the kernel (sch_netem), else the bed is not made (exit 1)
+#   --rate R          rate of every host's veth (e.g. 1gbit; default none): netem's with --delay, else tbf's
 #   --name ID         tells this bed's namespaces from another's (default: this script's pid)
 #
 # COMMAND runs in the machine's own namespaces with these in its environment:
@@ -73,6 +74,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# Shapes a host's veth (its outgoing traffic): tc netem for a delay (and the rate with it), tbf for a rate alone.
+shape() {
+    if [ -n "$delay" ]; then
+        ip -n "$1" link show "$iface" >/dev/null
+        if ! ip netns exec "$1" tc qdisc add dev "$iface" root netem delay "$delay" ${rate:+rate "$rate"}; then
+            echo "mpi-hosts.sh: --delay needs tc netem, which this kernel lacks (CONFIG_NET_SCH_NETEM, module sch_netem); --rate alone uses tbf" >&2
+            exit 1
+        fi
+    elif [ -n "$rate" ]; then
+        ip netns exec "$1" tc qdisc add dev "$iface" root tbf rate "$rate" burst 256kb latency 50ms
+    fi
+}
+
 ip netns add "$switch"
 ip -n "$switch" link add br0 type bridge
 ip -n "$switch" link set br0 up
@@ -85,9 +99,7 @@ for n in $(seq 1 "$hosts"); do
     ip -n "$ns" addr add "10.231.0.$n/24" dev "$iface"
     ip -n "$ns" link set lo up
     ip -n "$ns" link set "$iface" up
-    if [ -n "$delay$rate" ]; then
-        ip netns exec "$ns" tc qdisc add dev "$iface" root netem ${delay:+delay "$delay"} ${rate:+rate "$rate"}
-    fi
+    shape "$ns"
     echo "$ns" >"$dir/ns-$host"
     echo "$host slots=$slots" >>"$dir/hostfile"
     echo "10.231.0.$n $host" >>"$dir/hosts"
