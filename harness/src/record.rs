@@ -7,7 +7,7 @@ use ablate_workloads::{Digest, Kind, Params};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::median;
-use crate::strategy::mpi::{HostRanks, NetworkBytes};
+pub use crate::strategy::mpi::{HostBytes, HostRanks, NetworkBytes, RankBytes};
 use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind, Transport, WireBytes};
 
 pub use crate::cell_summary::Summary;
@@ -15,6 +15,7 @@ pub use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
 pub use crate::decision::{Decision, Entrant, Pilot, Race};
 pub use crate::measure::histogram::{TaskTimeSummary, TaskTimes};
 pub use crate::measure::machine::{AblateBuild, Machine};
+pub use crate::measure::network::InterfaceBytes;
 pub use crate::measure::schedstat::WorkerCpu;
 pub use crate::measure::task_costs::TaskCosts;
 pub use crate::verdict::baseline::read_results;

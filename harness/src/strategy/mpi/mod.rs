@@ -7,7 +7,9 @@ mod enabled;
 mod traffic;
 #[cfg(feature = "mpi")]
 pub use enabled::{Session, join, launch, worker_ranks};
-pub use traffic::{HostBytes, HostRanks, NetworkBytes, RankBytes, group_by_host};
+#[cfg(feature = "mpi")]
+use traffic::group_by_host;
+pub use traffic::{HostBytes, HostRanks, NetworkBytes, RankBytes};
 
 #[cfg(not(feature = "mpi"))]
 mod disabled;
