@@ -149,13 +149,8 @@ impl Run<'_> {
                 continue;
             }
             let rank = slot as Rank + 1;
-            let message = format!(
-                "{} did not answer within {allowed:?} ({} tasks × --task-timeout): its process died or its host is \
-                 unreachable; it is lost for the rest of the run",
-                places::describe(rank),
-                chunk.len()
-            );
-            places::lose(rank, &message);
+            let answer = format!("answer within {allowed:?} ({} tasks × --task-timeout)", chunk.len());
+            let message = places::lose_silent(rank, &answer);
             self.gathered.failures.push(TaskFailure { task: chunk.start, message });
             self.in_flight[slot].clear();
         }

@@ -60,8 +60,18 @@ pub fn hosts_of(workers: usize) -> Vec<HostRanks> {
     group_by_host(&hosts)
 }
 
+/// Gives up on `rank`, which did not `answer` (e.g. `answer within 3s`) and returns why, for its cell's failure.
+pub fn lose_silent(rank: Rank, answer: &str) -> String {
+    let why = format!(
+        "{} did not {answer}: its process died or its host is unreachable; it is lost for the rest of the run",
+        describe(rank)
+    );
+    lose(rank, &why);
+    why
+}
+
 /// Gives up on `rank`: it gets no more messages, and the cells that need it fail with `why`.
-pub fn lose(rank: Rank, why: &str) {
+fn lose(rank: Rank, why: &str) {
     LOST.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(rank).or_insert_with(|| why.to_owned());
 }
 

@@ -66,11 +66,9 @@ pub fn launch(spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
     let mut loading: Vec<Rank> = pool.ranks().collect();
     while !loading.is_empty() {
         let Some(reply) = link::receive_until(&pool.world(), None, Some(TAG_REPLY), PAUSE, deadline) else {
-            let why = |rank| {
-                format!("{} did not load the workload within {:?}", places::describe(rank), spec.process.load_timeout)
-            };
-            loading.iter().for_each(|&rank| places::lose(rank, &why(rank)));
-            return Err(start_error(why(loading[0])));
+            let answer = format!("load the workload within {:?} (--load-timeout)", spec.process.load_timeout);
+            let why: Vec<String> = loading.iter().map(|&rank| places::lose_silent(rank, &answer)).collect();
+            return Err(start_error(why.join("; ")));
         };
         loading.retain(|&rank| rank != reply.source);
         match postcard::from_bytes(&reply.bytes) {
@@ -112,10 +110,8 @@ impl MpiPool {
         let deadline = Instant::now() + self.task_timeout;
         while !asked.is_empty() {
             let Some(reply) = link::receive_until(&self.world(), None, Some(TAG_STATS), PAUSE, deadline) else {
-                for &rank in &asked {
-                    let why = format!("{} did not answer within {:?}", places::describe(rank), self.task_timeout);
-                    places::lose(rank, &why);
-                }
+                let answer = format!("answer within {:?} (--task-timeout)", self.task_timeout);
+                asked.iter().for_each(|&rank| drop(places::lose_silent(rank, &answer)));
                 break;
             };
             asked.retain(|&rank| rank != reply.source);
