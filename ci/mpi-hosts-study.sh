@@ -7,17 +7,18 @@
 # messages that crossed between hosts and the bytes the far host's interface counted (headers included).
 # The byte counts do not depend on load; the times and efficiencies are honest only on a quiet machine.
 #
-# Usage: ci/mpi-hosts-study.sh [--binary PATH] [--reps N] [--delay D] [--rate R] [--size SPEC] [--keep DIR]
+# Usage: ci/mpi-hosts-study.sh [--binary PATH] [--reps N] [--delay D] [--rate R] [--size SPEC] [--chunk C]
+#                               [--keep DIR]
 #   defaults: cargo's release build with --features mpi, --reps 10, --delay 0.5ms, --rate 1gbit,
-#   --size var=20000,payload=16Mi,gather=4194304
+#   --size var=20000,payload=16Mi,gather=4194304, --chunk auto (a fixed chunk fixes the number of messages)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-binary="" reps=10 delay=0.5ms rate=1gbit size="var=20000,payload=16Mi,gather=4194304" keep=""
+binary="" reps=10 delay=0.5ms rate=1gbit size="var=20000,payload=16Mi,gather=4194304" chunk=auto keep=""
 while [ $# -gt 0 ]; do
     case $1 in
         --binary) binary=$2 ;; --reps) reps=$2 ;; --delay) delay=$2 ;; --rate) rate=$2 ;; --size) size=$2 ;;
-        --keep) keep=$2 ;;
-        *) echo "mpi-hosts-study.sh: unknown option '$1' (valid: --binary --reps --delay --rate --size --keep)" >&2
+        --chunk) chunk=$2 ;; --keep) keep=$2 ;;
+        *) echo "mpi-hosts-study.sh: unknown option '$1' (valid: --binary --reps --delay --rate --size --chunk --keep)" >&2
            exit 2 ;;
     esac
     shift 2
@@ -31,7 +32,7 @@ fi
 work=${keep:-$(mktemp -d)}
 mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
-common=(run -w var,payload,gather --size "$size" --workers 2 --reps "$reps")
+common=(run -w var,payload,gather --size "$size" --workers 2 --reps "$reps" --chunk "$chunk")
 
 bash "$repo/ci/mpi-hosts.sh" --delay "$delay" --rate "$rate" -- \
     sh -c '"$ABLATE_BED_MPIRUN" -np 3 "$@"' sh "$binary" "${common[@]}" --strategies mpi --out "$work/mpi.json" \

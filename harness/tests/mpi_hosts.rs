@@ -124,3 +124,22 @@ fn a_rank_that_never_starts_ends_the_launch_with_a_message() {
         faulted.stdout
     );
 }
+
+#[test]
+fn a_failing_run_across_hosts_exits_1_though_mpirun_runs_with_recovery() {
+    if let Some(why) = no_bed() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let run = r#""$ABLATE_BED_MPIRUN" -np 3 "$0" run -w spin --strategies mpi --workers 3"#;
+    let output = Command::new("timeout")
+        .args(["240", "bash"])
+        .arg(script("mpi-hosts.sh"))
+        .args(["--name", &format!("t{}usage", std::process::id()), "--", "sh", "-c", run, ABLATE])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("use --workers up to 2"), "ablate's own message first: {stderr}");
+    assert!(stderr.contains("exit 2, which mpirun --enable-recovery would report as 0"), "{stderr}");
+}

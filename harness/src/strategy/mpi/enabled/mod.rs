@@ -1,12 +1,12 @@
 //! The `mpi` strategy on rsmpi: joining the world at start-up, rank 0's pool, and the worker ranks' loop.
 
 mod dispatch;
+mod ending;
 mod link;
 mod places;
 mod pool;
 mod rank;
 
-use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -78,56 +78,38 @@ fn start_watchdog() -> Arc<AtomicBool> {
                 places::own_host(),
                 exit::ERROR
             );
-            end_launcher();
+            ending::end_launcher();
         }
         std::process::exit(exit::ERROR.into());
     });
     came_up
 }
 
-/// Releases the worker ranks. With a rank lost, MPI cannot finalize: every live rank is told to exit at once, and
-/// so does this one (the results are written by now), with the exit code of a failed cell; under `mpirun
-/// --enable-recovery` the job then ends, any rank it cannot reach being killed by the launcher.
-impl Drop for Session {
-    fn drop(&mut self) {
-        let world = self.universe.world();
-        let Some((_, why)) = places::first_lost() else {
-            for rank in 1..world.size() {
-                world.process_at_rank(rank).send_with_tag(&[0u8; 0][..], link::TAG_FINISH);
-            }
-            return;
-        };
-        eprintln!("ablate: {why}; ending the MPI job without finalizing it (exit {})", exit::ERROR);
-        let live = (1..world.size()).filter(|&rank| places::lost(rank).is_none());
-        link::deliver_within(&world, live, &[link::ABANDON], link::TAG_FINISH, ABANDON_WAIT);
-        end_launcher();
-        std::process::exit(exit::ERROR.into());
-    }
-}
-
-/// Under `mpirun --enable-recovery` a job that lost a rank does not end when its other ranks exit: the launcher
-/// that started this rank (its parent, Open MPI's `mpirun` or `orted`) is asked to end it as Ctrl-C would, which
-/// kills whatever the job still runs on every host it can reach, and asked again 3 s later (within the 5 s Open
-/// MPI allows for it), which makes it stop waiting for a host it cannot reach. The asking is done by a shell in a session of its own, since the
-/// launcher kills this rank meanwhile. Any other parent is left alone.
-fn end_launcher() {
-    let parent = std::os::unix::process::parent_id();
-    let name = std::fs::read_to_string(format!("/proc/{parent}/comm")).unwrap_or_default();
-    if LAUNCHERS.contains(&name.trim()) {
-        let twice = "kill -TERM \"$0\" && sleep 3 && kill -TERM \"$0\"";
-        let mut shell = std::process::Command::new("sh");
-        shell.args(["-c", twice, &parent.to_string()]).process_group(0).stdin(std::process::Stdio::null());
-        if let Err(e) = shell.spawn() {
-            eprintln!("ablate: could not ask mpirun (pid {parent}) to end the job: {e}");
+impl Session {
+    /// Ends the session once the command is done with exit `code`. Under `mpirun --enable-recovery`, mpirun
+    /// reports 0 for a job whose ranks all exited, whatever their codes: a failing `code` then ends the job through
+    /// mpirun, which exits 1.
+    pub fn end(self, code: u8) {
+        if code != exit::SUCCESS && ending::under_recovery() {
+            let why = format!("exit {code}, which mpirun --enable-recovery would report as 0");
+            ending::abandon(&self.universe.world(), &why);
         }
     }
 }
 
-/// Open MPI's launchers, by process name.
-const LAUNCHERS: [&str; 6] = ["mpirun", "mpiexec", "orterun", "orted", "prterun", "prted"];
-
-/// How long rank 0 waits for the live ranks to take the message that ends the job before it exits itself.
-const ABANDON_WAIT: Duration = Duration::from_secs(5);
+/// Releases the worker ranks; with a rank lost, MPI cannot finalize, and the job is ended instead (see
+/// [`ending::abandon`]).
+impl Drop for Session {
+    fn drop(&mut self) {
+        let world = self.universe.world();
+        if let Some((_, why)) = places::first_lost() {
+            ending::abandon(&world, &why);
+        }
+        for rank in 1..world.size() {
+            world.process_at_rank(rank).send_with_tag(&[0u8; 0][..], link::TAG_FINISH);
+        }
+    }
+}
 
 /// How many worker ranks the `mpi` strategy has, or why it has none.
 pub fn worker_ranks() -> Result<usize, String> {
