@@ -4,7 +4,7 @@
 For every mapping of at least 64 MiB in each process given (default: every process whose name starts with `ablate`): its size, how
 many distinct 2 MiB physical regions its present pages occupy (ideal: one per 2 MiB), and the share of neighbouring
 pages that are physically consecutive. Run it beside `ablate run -w gather -s serial,process -j 1 --reps 30`: see
-the README's "Where the input's pages are".
+docs/studies/input-pages.md.
 """
 import os
 import struct

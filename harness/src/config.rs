@@ -203,6 +203,16 @@ pub struct Output {
     /// The name (already validated) the results are stored under as this machine's baseline after a run with no
     /// failed cell.
     pub save_baseline: Option<String>,
+    /// The worker count `--predict-for` predicts every strategy's scaling at, and for which machine.
+    pub predict_for: Option<PredictFor>,
+}
+
+/// `--predict-for N [--machine FILE]`: the outputs carry each strategy's scaling predicted at `workers`.
+#[derive(Clone, Debug)]
+pub struct PredictFor {
+    pub workers: usize,
+    /// The profile of the machine predicted for; `None`: this machine's (kept, or probed when needed).
+    pub machine: Option<PathBuf>,
 }
 
 /// How results are judged: the baseline, where baselines are stored, and the thresholds.
@@ -229,6 +239,8 @@ pub struct GateOptions {
     pub confirm: u32,
     /// An inconclusive verdict fails the gate.
     pub require_power: bool,
+    /// Scaling predicted below the floor at `--predict-for N` fails the gate (exit 8).
+    pub require_predicted_scaling: bool,
     /// Each re-measurement gets an order seed of its own (none was given), rather than the run's.
     pub reseed_confirmations: bool,
 }
@@ -258,6 +270,8 @@ pub struct AbOptions {
     /// The base may be byte for byte the candidate's binary (an A/A check); otherwise such a gate is refused, since
     /// it could pass any change.
     pub allow_identical: bool,
+    /// Each build's group inputs are made once and reused by every round (`--no-input-cache` turns it off).
+    pub input_cache: bool,
 }
 
 /// How much measuring to do.

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::decision::Decision;
+use crate::record::CellRecord;
 use crate::strategy::Fault;
 
 /// The cell an event is about, so that a listener can name it.
@@ -62,6 +63,11 @@ pub enum Event<'a> {
     CellFailed {
         cell: &'a Cell,
         reason: &'a str,
+    },
+    /// A workload at one size is measured: its cells' records, summarised against its serial cell (what a
+    /// results table shows of them), before the next workload or size begins.
+    GroupMeasured {
+        cells: &'a [CellRecord],
     },
 }
 

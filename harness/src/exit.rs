@@ -21,6 +21,10 @@ pub const BASELINE: u8 = 5;
 pub const INCONCLUSIVE: u8 = 6;
 /// `ablate bisect`: BAD regressed in no cell against GOOD, so there is nothing to bisect.
 pub const NOTHING_TO_BISECT: u8 = 7;
+/// `ablate gate --require-predicted-scaling`: every measured verdict passed, but a strategy's scaling predicted at
+/// `--predict-for N` lies below the efficiency floor with its whole interval (an interval that straddles the floor
+/// is inconclusive, never a failure).
+pub const PREDICTED_SCALING: u8 = 8;
 /// The run was interrupted (Ctrl-C); the results file holds what was measured before, cells without a timed
 /// sample marked `unmeasured` (128 + SIGINT). SIGTERM and SIGHUP stop a command the same way, and it exits with
 /// 128 + that signal instead: 143 or 129 (see [`after_signal`]).

@@ -8,7 +8,7 @@
 
 use ablate_workloads::{Registry, WorkloadConfig};
 
-use crate::config::RunConfig;
+use crate::config::{ProfileKind, RunConfig};
 use crate::error::HarnessError;
 use crate::measure::memory::{self, Available};
 use crate::plan::{Cell, Plan};
@@ -23,6 +23,24 @@ const RUNNER_BYTES_PER_TASK: u64 = 64;
 /// A size suggested (or a profile size lowered to) leaves this share of the available memory, one part in 64, for
 /// what differs between runs: the process's own mappings, measured anew each time.
 const SUGGESTION_SLACK: u64 = 64;
+
+/// Warns, once per workload of `config`, of a workload that leaves its footprint to the assumption where the
+/// assumption is in doubt (see [`Registry::assumed_footprint`]): the check below may then pass a size that does
+/// not fit, or refuse one that does.
+pub fn warn_assumed(config: &RunConfig, registry: &Registry) {
+    for choice in &config.workloads {
+        let Ok(description) = registry.describe(&choice.name) else { continue };
+        let size = choice.sizes.first().copied().unwrap_or(match config.profile.kind {
+            ProfileKind::Quick => description.quick_size,
+            ProfileKind::Default => description.default_size,
+        });
+        let workload =
+            WorkloadConfig { name: choice.name.clone(), size, seed: config.seed, params: choice.params.clone() };
+        if let Ok(Some(doubt)) = registry.assumed_footprint(&workload) {
+            say(format_args!("warning: {doubt}"));
+        }
+    }
+}
 
 /// Refuses the first group of `plan` that would need more memory than this process may still take.
 pub fn check(plan: &Plan, registry: &Registry) -> Result<(), HarnessError> {

@@ -42,6 +42,7 @@ mod progress;
 mod report;
 mod runner;
 mod stats;
+mod streamed;
 mod terminal;
 mod units;
 mod verdict;

@@ -69,7 +69,7 @@ impl Listener for Bar {
             }
             Event::Fault { cell, fault } => self.bar.println(format!("cell {}: {}", cell.id, describe(fault))),
             Event::AutoDecided { cell, decision } => self.bar.println(describe_decision(cell, decision)),
-            Event::Prepared { .. } => {}
+            Event::Prepared { .. } | Event::GroupMeasured { .. } => {}
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use ablate_workloads::{Digest, Kind, Params};
+use ablate_workloads::{Digest, Kind, Params, WorkloadConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::median;
@@ -58,11 +58,55 @@ pub struct RunRecord {
 pub struct Pairing {
     /// The other build, as the gate named it.
     pub partner: String,
-    /// The planned looks: the round counts at which undecided cells were judged. Alpha is split evenly over
-    /// them and over the `family` of cells compared.
+    /// The planned looks: the round counts at which undecided cells were judged. The sequential boundaries spend
+    /// alpha over them, and the `family` of cells compared shares it, workload first and then cell (the verdict
+    /// module's `sequential` and `family`).
     pub looks: Vec<u32>,
     /// How many cells were compared.
     pub family: usize,
+    /// Every opening of a group by this build, round by round: where its shared input came from and what the
+    /// opening cost (absent from records that predate it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opens: Vec<GroupOpen>,
+}
+
+/// One opening of a group by a build in an A/B run: where the group's shared input came from, and what the
+/// opening cost, so that a study can show the cost of a round's openings with the input cache and without.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupOpen {
+    pub round: u32,
+    pub group: usize,
+    /// The group's workload as built (name, size, seed, parameters); absent where the build does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<WorkloadConfig>,
+    /// Where the shared input came from; absent where the build predates the input cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<InputSource>,
+    /// Making or decoding the shared input and listing the tasks, on the build's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepare_ns: Option<u64>,
+    /// The whole opening on the build's clock: the input, the cells' pools launched and warmed up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_ns: Option<u64>,
+    /// From the driver's request until it read the build's reply, on the driver's clock. Both builds open a
+    /// group at once and their replies are read in turn, so the longer of the two is what the round waited.
+    pub wait_ns: u64,
+}
+
+/// Where an A/B build's group got its shared input from (see `GroupOpen`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "lowercase")]
+pub enum InputSource {
+    /// Made by the workload; no cached input was offered.
+    Built,
+    /// Made by the workload and written, `bytes` long, into the driver's cache for the later rounds.
+    Exported { bytes: u64 },
+    /// Decoded from the `bytes` the driver's cache kept: not made again.
+    Cached { bytes: u64 },
+    /// Made by the workload: the cached input offered could not be used, for the reason given.
+    Rebuilt { why: String },
+    /// Made by the workload, but it could not be written into the cache, for the reason given.
+    Unshared { why: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

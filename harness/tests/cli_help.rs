@@ -60,6 +60,12 @@ fn item_10_dash_o_is_a_file_everywhere_and_report_takes_out_dir() {
     assert!(report.contains("--out-dir <DIR>") && !report.contains("-o,"), "{report}");
     let refused = ablate(&["report", "-o", "site"]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("did you mean `--out-dir site`?"),
+        "answered with the flag meant: {}",
+        stderr(&refused)
+    );
+    assert_eq!(stderr(&refused).lines().count(), 1, "{}", stderr(&refused));
     for command in ["run", "gate"] {
         let help = stdout(&ablate(&[command, "--help"]));
         assert!(help.contains("-o, --out <FILE>"), "{command}: {help}");
@@ -76,4 +82,87 @@ fn item_10_every_default_is_written_one_way() {
             assert!(before.ends_with('['), "{command}: a default not written `[default: …]` near {:?}", &help[at..]);
         }
     }
+}
+
+/// `pub const NAME: u8 = N;` of `src/exit.rs`: every exit code there is.
+fn exit_codes_declared() -> Vec<(String, u8)> {
+    include_str!("../src/exit.rs")
+        .lines()
+        .filter_map(|line| line.strip_prefix("pub const ")?.split_once(": u8 = "))
+        .map(|(name, value)| (name.to_owned(), value.trim_end_matches(';').parse().expect("a number")))
+        .collect()
+}
+
+/// The codes the `Exit codes:` line of `help` lists, in order; the line must be there.
+fn exit_codes_listed(command: &str, help: &str) -> Vec<u8> {
+    let line = help.lines().find_map(|l| l.strip_prefix("Exit codes: ")).unwrap_or_else(|| panic!("{command}: {help}"));
+    line.trim_end_matches('.').split("; ").map(|item| item.split(' ').next().unwrap().parse().unwrap()).collect()
+}
+
+#[test]
+fn item_30_every_help_lists_its_exit_codes_each_one_of_exit_rs() {
+    let declared = exit_codes_declared();
+    assert!(declared.len() >= 9, "{declared:?}");
+    let commands = [
+        "run",
+        "list",
+        "compare",
+        "gate",
+        "report",
+        "bisect",
+        "history",
+        "history list",
+        "history import",
+        "history show",
+        "history check",
+        "predict",
+        "probe",
+        "baseline",
+        "baseline list",
+        "baseline show",
+        "baseline delete",
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for command in commands {
+        let args: Vec<&str> = command.split(' ').chain(["--help"]).collect();
+        let help = stdout(&ablate(&args));
+        let listed = exit_codes_listed(command, &help);
+        for code in &listed {
+            assert!(declared.iter().any(|(_, value)| value == code), "{command} lists {code}, not in exit.rs");
+        }
+        assert!(listed.starts_with(&[0, 1, 2]), "{command}: every command passes, fails and refuses: {listed:?}");
+        let summary = help.split("\nUsage:").next().unwrap();
+        assert!(!summary.contains("exits "), "{command}: a hand-written list in the summary: {summary}");
+        seen.extend(listed);
+    }
+    let at_least = |command: &str, codes: &[u8]| {
+        let listed = exit_codes_listed(command, &stdout(&ablate(&[command, "--help"])));
+        assert!(codes.iter().all(|c| listed.contains(c)), "{command}: {listed:?} lacks some of {codes:?}");
+    };
+    at_least("gate", &[3, 4, 5, 6, 130]);
+    at_least("bisect", &[6, 7, 130]);
+    at_least("compare", &[3, 5]);
+    at_least("run", &[3, 5, 130]);
+    for (name, value) in &declared {
+        assert!(seen.contains(value), "exit::{name} ({value}) is listed by no command's help");
+    }
+}
+
+#[test]
+fn item_30_errors_are_prefixed_with_the_binarys_own_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let renamed = dir.path().join("my-bench");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ablate"), &renamed).unwrap();
+    let output = Command::new(&renamed).args(["-w", "nope"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let refusal = stderr(&output);
+    assert!(refusal.starts_with("my-bench: unknown workload 'nope'") && !refusal.contains("ablate:"), "{refusal}");
+    let clap_error = stderr(&Command::new(&renamed).args(["run", "--bogus"]).output().unwrap());
+    assert!(clap_error.starts_with("my-bench: ") && clap_error.contains("(see my-bench --help)"), "{clap_error}");
+}
+
+#[test]
+fn item_30_baselines_readme_says_how_baselines_are_saved_now() {
+    let readme = include_str!("../../baselines/README.md");
+    assert!(!readme.contains("until it lands") && readme.contains("--save-baseline NAME"), "{readme}");
 }

@@ -87,7 +87,7 @@ fn verdicts_and_exit_codes_follow_the_samples() {
     let same = ablate(d, &["compare", "same.json", "--baseline", "main"]);
     assert_eq!(code(&same), Some(0), "{}{}", stdout(&same), stderr(&same));
     assert!(!stdout(&same).contains("REGRESSED"), "{}", stdout(&same));
-    assert!(stdout(&same).contains("thresholds in force:") && stdout(&same).contains("regression ratio 1.1"));
+    assert!(stdout(&same).contains("thresholds in force:") && stdout(&same).contains("regression ratio"));
 
     let slow = ablate(d, &["gate", "--results", "slow.json", "--baseline", "main"]);
     assert_eq!(code(&slow), Some(3), "{}{}", stdout(&slow), stderr(&slow));

@@ -1,5 +1,7 @@
-//! A user's binary whose workload has a name that is not an identifier stops before parsing any argument: one
-//! line naming the workload and the rule, exit 1 (error).
+//! A user's binary whose workload has a name that is not an identifier: refused when the description is a
+//! constant (a compile error, see `Description::new`), a panic naming the rule when `Description::new` is called at
+//! run time, and — for a name set otherwise, the fields being public — a stop before parsing any argument: one line
+//! naming the workload and the rule, exit 1 (error).
 
 use std::process::ExitCode;
 
@@ -14,7 +16,7 @@ impl Workload for Spaced {
     type Output = u64;
 
     fn describe() -> Description {
-        Description::new("my work", Kind::Cpu, "a workload whose name has a space")
+        Description { name: "my work", ..Description::new("placeholder", Kind::Cpu, "a name with a space") }
     }
 
     fn build(_: &WorkloadConfig) -> Result<Self, WorkloadError> {
@@ -42,4 +44,11 @@ fn a_workload_name_that_is_not_an_identifier_is_refused_with_exit_1() {
     let refusal = refusal.expect("refused at registration");
     assert!(refusal.starts_with("workload name 'my work' is refused: it contains ' '"), "{refusal}");
     assert!(refusal.contains("lowercase letter"), "names the rule: {refusal}");
+}
+
+#[test]
+#[should_panic(expected = "a workload name contains a character other than a lowercase letter")]
+fn a_bad_name_given_to_description_new_at_run_time_panics_naming_the_rule() {
+    let name = std::hint::black_box("my work");
+    let _ = Description::new(name, Kind::Cpu, "a workload whose name has a space");
 }

@@ -67,7 +67,25 @@ impl Description {
     ///     .params(&[&ITERS]);
     /// assert_eq!((description.size_unit, description.default_size, description.params.len()), ("tasks", 2_000, 1));
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// When `name` breaks the naming rule (a lowercase ASCII letter, then lowercase letters, digits, `_` or `-`;
+    /// at most 32 in all). In a constant — a `const` or `static`, or a `const { … }` block around the
+    /// description in `describe` — that is a compile error:
+    ///
+    /// ```compile_fail,E0080
+    /// # use ablate_workloads::{Description, Kind};
+    /// const MINE: Description = Description::new("My Work", Kind::Cpu, "a name with a capital and a space");
+    /// ```
+    ///
+    /// Called at run time it panics, naming the rule. A description whose name was set otherwise (its fields are
+    /// public) is checked when it is registered, and refused with an error.
+    #[track_caller]
     pub const fn new(name: &'static str, kind: Kind, summary: &'static str) -> Self {
+        if let Some(fault) = crate::name::fault(name) {
+            panic!("{}", fault.rule());
+        }
         Description {
             name,
             kind,

@@ -25,9 +25,12 @@
 //!     type Output = u64;
 //!
 //!     fn describe() -> Description {
-//!         Description::new("squares", Kind::Cpu, "sums of squares, a block of numbers per task")
-//!             .sizes("numbers", 1_000_000, 10_000)
-//!             .params(&[&BLOCK])
+//!         // `const`: a name that breaks the naming rule is a compile error, not a refusal at run time.
+//!         const {
+//!             Description::new("squares", Kind::Cpu, "sums of squares, a block of numbers per task")
+//!                 .sizes("numbers", 1_000_000, 10_000)
+//!                 .params(&[&BLOCK])
+//!         }
 //!     }
 //!
 //!     fn build(config: &WorkloadConfig) -> Result<Self, WorkloadError> {
@@ -54,6 +57,7 @@
 
 #![warn(missing_docs)]
 
+mod assumed;
 mod builtin;
 mod bulk;
 mod contract;
@@ -66,10 +70,11 @@ mod registry;
 pub mod rng;
 pub mod runtime;
 
+pub use assumed::AssumedFootprint;
 pub use bulk::{Bulk, Word};
 pub use contract::{Description, ExpectedShortfall, Footprint, Kind, Workload, WorkloadConfig};
 pub use digest::Digest;
 pub use error::WorkloadError;
-pub use param::{Param, ParamDoc, ParamSpec, ParamValue};
+pub use param::{Param, ParamListing, ParamSpec, ParamValue};
 pub use params::Params;
 pub use registry::Registry;

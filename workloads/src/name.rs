@@ -9,23 +9,83 @@ pub(crate) const MAX_NAME_LEN: usize = 32;
 /// Words the command line gives a meaning of their own in `--workloads`.
 pub(crate) const RESERVED: [&str; 2] = [Registry::ALL, Registry::BUILTINS];
 
-/// Whether `name` is an identifier: a lowercase ASCII letter, then lowercase letters, digits, `_` or `-`, at most
-/// [`MAX_NAME_LEN`] in all. The error says what is wrong and what would be valid.
+/// What breaks the naming rule in a name, found by a `const fn` so that [`crate::Description::new`] can refuse a
+/// bad name while the compiler evaluates a constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    Empty,
+    /// The first character is not a lowercase ASCII letter.
+    Start,
+    /// The character at this byte offset is not a lowercase letter, digit, `_` or `-`.
+    Contains(usize),
+    TooLong,
+}
+
+impl Fault {
+    /// The whole rule, for a panic message, which a constant evaluation cannot format.
+    pub(crate) const fn rule(self) -> &'static str {
+        match self {
+            Fault::Empty => {
+                "a workload name is empty; expected a lowercase letter, then lowercase letters, digits, '_' or '-'"
+            }
+            Fault::Start => {
+                "a workload name does not start with a lowercase ASCII letter; expected a lowercase letter, then \
+                 lowercase letters, digits, '_' or '-'"
+            }
+            Fault::Contains(_) => {
+                "a workload name contains a character other than a lowercase letter, digit, '_' or '-'; expected a \
+                 lowercase letter, then lowercase letters, digits, '_' or '-'"
+            }
+            Fault::TooLong => "a workload name is longer than 32 characters",
+        }
+    }
+}
+
+/// The first fault of `name` against the rule, or `None` for an identifier: a lowercase ASCII letter, then
+/// lowercase letters, digits, `_` or `-`, at most [`MAX_NAME_LEN`] in all.
+pub(crate) const fn fault(name: &str) -> Option<Fault> {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() {
+        return Some(Fault::Empty);
+    }
+    if !bytes[0].is_ascii_lowercase() {
+        return Some(Fault::Start);
+    }
+    let mut at = 1;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
+            return Some(Fault::Contains(at));
+        }
+        at += 1;
+    }
+    if bytes.len() > MAX_NAME_LEN {
+        return Some(Fault::TooLong);
+    }
+    None
+}
+
+/// Whether `name` is an identifier (see [`fault`]). The error says what is wrong and what would be valid.
 pub(crate) fn check_identifier(name: &str) -> Result<(), String> {
     let rule = "expected a lowercase letter, then lowercase letters, digits, '_' or '-'";
-    let Some(first) = name.chars().next() else {
-        return Err(format!("it is empty; {rule}"));
-    };
-    if !first.is_ascii_lowercase() {
-        return Err(format!("it starts with {first:?}; {rule}"));
+    match fault(name) {
+        None => Ok(()),
+        Some(Fault::Empty) => Err(format!("it is empty; {rule}")),
+        Some(Fault::Start) => Err(format!("it starts with {:?}; {rule}", name.chars().next().unwrap_or_default())),
+        Some(Fault::Contains(at)) => Err(format!(
+            "it contains {:?}; {rule}",
+            name[floor_char_boundary(name, at)..].chars().next().unwrap_or_default()
+        )),
+        Some(Fault::TooLong) => Err(format!("it is {} characters long; expected at most {MAX_NAME_LEN}", name.len())),
     }
-    if let Some(bad) = name.chars().find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')) {
-        return Err(format!("it contains {bad:?}; {rule}"));
+}
+
+/// The start of the character holding byte `at` of `name`.
+fn floor_char_boundary(name: &str, mut at: usize) -> usize {
+    while !name.is_char_boundary(at) {
+        at -= 1;
     }
-    if name.len() > MAX_NAME_LEN {
-        return Err(format!("it is {} characters long; expected at most {MAX_NAME_LEN}", name.len()));
-    }
-    Ok(())
+    at
 }
 
 #[cfg(test)]
@@ -54,5 +114,15 @@ mod tests {
             assert!(error.contains(why) && error.contains("lowercase letter"), "{bad}: {error}");
         }
         assert!(check_identifier(&"x".repeat(MAX_NAME_LEN + 1)).unwrap_err().contains("at most 32"));
+    }
+
+    #[test]
+    fn the_const_check_finds_the_same_fault_as_the_message() {
+        assert_eq!(fault("spin-2_x"), None);
+        assert_eq!(fault(""), Some(Fault::Empty));
+        assert_eq!(fault("Spin"), Some(Fault::Start));
+        assert_eq!(fault("héllo"), Some(Fault::Contains(1)));
+        assert_eq!(fault(&"x".repeat(MAX_NAME_LEN + 1)), Some(Fault::TooLong));
+        assert!(Fault::Contains(3).rule().contains("lowercase letter"));
     }
 }

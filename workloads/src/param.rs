@@ -12,17 +12,18 @@ use crate::error::WorkloadError;
 /// [`Description::params`](crate::Description::params).
 ///
 /// ```
-/// use ablate_workloads::{Param, WorkloadConfig};
+/// use ablate_workloads::{Param, ParamSpec, WorkloadConfig};
 ///
 /// const COST: Param<f64> = Param::new("cost", 1.0, 0.01..=100.0, "multiplier on every task's work");
 /// const MODE: Param<String> = Param::text("mode", "fast", "fast or exact", "how to compute");
+/// assert_eq!(COST.listing().default, "1.0", "a float is listed as declared");
 ///
 /// let config = WorkloadConfig::new("mine", 100, 1);
 /// assert_eq!(COST.get(&config)?, 1.0, "absent: the default");
 /// assert_eq!(MODE.get(&config)?, "fast");
 /// assert_eq!(COST.get(&config.clone().with_param("cost", 2.5))?, 2.5);
 /// let refused = COST.get(&config.with_param("cost", 0)).unwrap_err().to_string();
-/// assert_eq!(refused, "workload 'mine': parameter cost=0 is invalid; expected a number in 0.01..=100");
+/// assert_eq!(refused, "workload 'mine': parameter cost=0 is invalid; expected a number in 0.01..=100.0");
 /// # Ok::<(), ablate_workloads::WorkloadError>(())
 /// ```
 #[derive(Debug)]
@@ -49,8 +50,8 @@ enum Fallback<T: ParamValue> {
 enum Valid<C> {
     Range(RangeInclusive<C>),
     AtLeast(C),
-    /// Any value that parses; the text names them, e.g. `a path`.
-    Described(&'static str),
+    /// Any value that parses; the hint says which make sense, e.g. `a path`.
+    Hinted(&'static str),
 }
 
 /// What a parameter's value can be: parsed from text, compared with its range, shown in listings and errors.
@@ -61,6 +62,11 @@ pub trait ParamValue: FromStr + PartialOrd + Display + Debug + Send + Sync + 'st
     type Constant: Copy + PartialOrd + Display + Debug + Send + Sync + 'static;
     /// The value a constant stands for.
     fn from_constant(constant: Self::Constant) -> Self;
+    /// A default or a bound as it is declared, for listings and errors: `1.0` stays `1.0` (its `Display`, used
+    /// unless a type says otherwise, would write `1`).
+    fn declared(constant: Self::Constant) -> String {
+        constant.to_string()
+    }
 }
 
 macro_rules! plain_values {
@@ -74,7 +80,24 @@ macro_rules! plain_values {
     )*};
 }
 
-plain_values!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+plain_values!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
+macro_rules! float_values {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            type Constant = $t;
+            fn from_constant(constant: $t) -> $t {
+                constant
+            }
+            /// `Debug` keeps the decimal point of a whole number: `1.0`, `0.01`, `1e-7`.
+            fn declared(constant: $t) -> String {
+                format!("{constant:?}")
+            }
+        }
+    )*};
+}
+
+float_values!(f32, f64);
 
 impl ParamValue for String {
     type Constant = &'static str;
@@ -126,7 +149,7 @@ impl<T: ParamValue> Param<T> {
         let admitted = match &self.valid {
             Valid::Range(range) => T::from_constant(*range.start()) <= value && value <= T::from_constant(*range.end()),
             Valid::AtLeast(min) => T::from_constant(*min) <= value,
-            Valid::Described(_) => true,
+            Valid::Hinted(_) => true,
         };
         if admitted { Ok(value) } else { Err(self.refuse(config, &value.to_string())) }
     }
@@ -142,27 +165,30 @@ impl<T: ParamValue> Param<T> {
 
     fn expected(&self) -> String {
         match &self.valid {
-            Valid::Range(range) => format!("a number in {}..={}", range.start(), range.end()),
-            Valid::AtLeast(min) => format!("a number ≥ {min}"),
-            Valid::Described(text) => (*text).to_owned(),
+            Valid::Range(range) => {
+                format!("a number in {}..={}", T::declared(*range.start()), T::declared(*range.end()))
+            }
+            Valid::AtLeast(min) => format!("a number ≥ {}", T::declared(*min)),
+            Valid::Hinted(text) => (*text).to_owned(),
         }
     }
 }
 
 impl Param<String> {
-    /// A text parameter: any value is accepted, `valid` names what makes sense (e.g. `a path`).
-    pub const fn text(name: &'static str, default: &'static str, valid: &'static str, help: &'static str) -> Self {
-        Param { name, default: Fallback::Value(default), valid: Valid::Described(valid), help }
+    /// A text parameter: any value is accepted; `hint` says which make sense (e.g. `a path`, `fast or exact`),
+    /// for `ablate list`, and is not checked.
+    pub const fn text(name: &'static str, default: &'static str, hint: &'static str, help: &'static str) -> Self {
+        Param { name, default: Fallback::Value(default), valid: Valid::Hinted(hint), help }
     }
 }
 
 /// A parameter as the harness sees it, whatever its type: a name to accept on the command line and a
-/// [`ParamDoc`] to list.
+/// [`ParamListing`] to list.
 pub trait ParamSpec: Debug + Sync {
     /// The name, as written on the command line.
     fn name(&self) -> &'static str;
     /// Everything `ablate list` shows about the parameter.
-    fn doc(&self) -> ParamDoc;
+    fn listing(&self) -> ParamListing;
 }
 
 impl<T: ParamValue> ParamSpec for Param<T> {
@@ -170,24 +196,25 @@ impl<T: ParamValue> ParamSpec for Param<T> {
         self.name
     }
 
-    fn doc(&self) -> ParamDoc {
+    fn listing(&self) -> ParamListing {
         let default = match &self.default {
-            Fallback::Value(constant) => constant.to_string(),
+            Fallback::Value(constant) => T::declared(*constant),
             Fallback::FromSize { shown, .. } => (*shown).to_owned(),
         };
-        ParamDoc { name: self.name, default, valid: self.expected(), help: self.help }
+        ParamListing { name: self.name, default, values: self.expected(), help: self.help }
     }
 }
 
-/// One parameter as `ablate list` shows it, rendered from its [`Param`] declaration.
+/// One parameter as `ablate list` shows it, rendered from its [`Param`] declaration (the type that declares a
+/// parameter is [`Param`]; this one only lists it).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ParamDoc {
+pub struct ParamListing {
     /// The name, as written on the command line.
     pub name: &'static str,
-    /// The default, as text (e.g. `50000`, or `size/2` for one computed from the size).
+    /// The default as declared (e.g. `50000`, `1.0`, or `size/2` for one computed from the size).
     pub default: String,
-    /// The values accepted, e.g. `a number in 1..=1000`.
-    pub valid: String,
+    /// The values accepted, e.g. `a number in 1..=1000`; for a text parameter, its hint (not checked).
+    pub values: String,
     /// What the parameter changes.
     pub help: &'static str,
 }
@@ -209,16 +236,29 @@ mod tests {
     fn one_declaration_gives_the_value_and_the_documentation() {
         assert_eq!(ITERS.get(&config()).unwrap(), 50_000);
         assert_eq!(ITERS.get(&config().with_param("iters", 12)).unwrap(), 12);
-        let doc = ITERS.doc();
-        assert_eq!((doc.name, doc.default.as_str(), doc.valid.as_str()), ("iters", "50000", "a number in 0..=1000000"));
+        let listed = ITERS.listing();
+        assert_eq!(
+            (listed.name, listed.default.as_str(), listed.values.as_str()),
+            ("iters", "50000", "a number in 0..=1000000")
+        );
         assert_eq!(LOOKUPS.get(&config()).unwrap(), 5);
-        assert_eq!((LOOKUPS.doc().default.as_str(), LOOKUPS.doc().valid.as_str()), ("size/2", "a number ≥ 1"));
+        assert_eq!((LOOKUPS.listing().default.as_str(), LOOKUPS.listing().values.as_str()), ("size/2", "a number ≥ 1"));
         assert_eq!(PANIC_ON.get(&config().with_param("panic_on", 7)).unwrap(), 7);
         let below = PANIC_ON.get(&config().with_param("panic_on", -2)).unwrap_err().to_string();
         assert!(below.ends_with("panic_on=-2 is invalid; expected a number ≥ -1"), "{below}");
         assert_eq!(MODE.get(&config()).unwrap(), "none");
         assert_eq!(MODE.get(&config().with_param("mode", "abort")).unwrap(), "abort");
-        assert_eq!(MODE.doc().valid, "sleep | abort | none");
+        assert_eq!(MODE.listing().values, "sleep | abort | none");
+    }
+
+    #[test]
+    fn floats_are_listed_as_declared() {
+        const COST: Param<f64> = Param::new("cost", 1.0, 0.0..=1000.0, "multiplier");
+        const RATE: Param<f32> = Param::at_least("rate", 0.25, 1e-7, "rate");
+        assert_eq!((COST.listing().default, COST.listing().values), ("1.0".into(), "a number in 0.0..=1000.0".into()));
+        assert_eq!((RATE.listing().default, RATE.listing().values), ("0.25".into(), "a number ≥ 1e-7".into()));
+        let refused = COST.get(&config().with_param("cost", 2000)).unwrap_err().to_string();
+        assert!(refused.ends_with("cost=2000 is invalid; expected a number in 0.0..=1000.0"), "{refused}");
     }
 
     #[test]

@@ -3,14 +3,17 @@
 
 use std::sync::Arc;
 
+use crate::assumed::{AssumedFootprint, doubt_unless_declared};
 use crate::contract::{Description, Footprint, Workload, WorkloadConfig};
 use crate::error::WorkloadError;
 use crate::name::{RESERVED, check_identifier};
 use crate::runtime::{self, Job, RemoteError, RemoteJob, SharedSource};
 
 type Prepare = fn(Description, WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError>;
+type PrepareEncoded = fn(Description, WorkloadConfig, &[u8]) -> Result<Arc<dyn Job>, RemoteError>;
 type Validate = fn(&WorkloadConfig) -> Result<(), WorkloadError>;
 type Estimate = fn(&WorkloadConfig) -> Result<Footprint, WorkloadError>;
+type Doubt = fn(&WorkloadConfig) -> Result<Option<AssumedFootprint>, WorkloadError>;
 type BuildRemote = fn(WorkloadConfig, SharedSource<'_>) -> Result<Box<dyn RemoteJob>, RemoteError>;
 
 struct Entry {
@@ -20,8 +23,10 @@ struct Entry {
     /// Left out of `all`: run only when named, or with `builtins`.
     on_request: bool,
     prepare: Prepare,
+    prepare_encoded: PrepareEncoded,
     validate: Validate,
     footprint: Estimate,
+    assumed: Doubt,
     remote: BuildRemote,
 }
 
@@ -75,10 +80,12 @@ impl Registry {
             builtin: false,
             on_request: false,
             prepare: runtime::prepare::<W>,
+            prepare_encoded: runtime::prepare_encoded::<W>,
             validate: |config| W::build(config).map(drop),
             footprint: |config| {
                 Ok(W::build(config)?.footprint().unwrap_or_else(|| Footprint::assumed::<W>(config.size)))
             },
+            assumed: |config| Ok(doubt_unless_declared::<W>(W::build(config)?.footprint())),
             remote: runtime::build_remote::<W>,
         });
         Ok(self)
@@ -132,10 +139,26 @@ impl Registry {
         (entry.footprint)(config)
     }
 
+    /// Whether the workload `config` names leaves its footprint to the harness's assumption
+    /// ([`Footprint::assumed`]) where the assumption is in doubt — a size that does not count tasks, data on the
+    /// heap — and why; `None` when it declares its own, or when the assumption fits.
+    pub fn assumed_footprint(&self, config: &WorkloadConfig) -> Result<Option<AssumedFootprint>, WorkloadError> {
+        let entry = self.checked_entry(config)?;
+        (entry.assumed)(config)
+    }
+
     /// Checks the configuration, then builds the workload, makes its shared input and lists its tasks.
     pub fn prepare(&self, config: WorkloadConfig) -> Result<Arc<dyn Job>, WorkloadError> {
         let entry = self.checked_entry(&config)?;
         (entry.prepare)(entry.description.clone(), config)
+    }
+
+    /// Checks the configuration, then builds the workload and lists its tasks as [`Registry::prepare`] does, its
+    /// shared input decoded from `encoded` — the bytes [`Codec::encode_shared`](runtime::Codec::encode_shared)
+    /// wrote for this very configuration in a process of the same build — instead of made again.
+    pub fn prepare_encoded(&self, config: WorkloadConfig, encoded: &[u8]) -> Result<Arc<dyn Job>, RemoteError> {
+        let entry = self.checked_entry(&config)?;
+        (entry.prepare_encoded)(entry.description.clone(), config, encoded)
     }
 
     /// Rebuilds a workload in a worker process, its shared input taken from `source`.

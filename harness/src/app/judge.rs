@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ablate_workloads::Registry;
 
+use super::predict_for::{self, Target};
 use super::print_stdout;
 use super::run::{check_destinations, measure, present, publish};
 use crate::cli::BaselineAction;
@@ -13,7 +14,7 @@ use crate::exit;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
-use crate::report::{self, verdicts};
+use crate::report::{self, Format, gate_footer, verdicts};
 use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
@@ -34,6 +35,8 @@ pub(super) fn thresholds_file(named: Option<&Path>) -> Option<PathBuf> {
 pub(super) struct Judge {
     pub thresholds: ThresholdSet,
     pub store: BaselineStore,
+    /// Where baselines (and machine profiles, under `profiles/`) are kept.
+    pub baseline_dir: PathBuf,
     source: Option<BaselineSource>,
     allow_foreign: bool,
 }
@@ -45,6 +48,7 @@ impl Judge {
         Ok(Judge {
             thresholds: ThresholdSet::load(file.as_deref(), judging.overrides.clone())?,
             store: BaselineStore::new(&judging.baseline_dir),
+            baseline_dir: judging.baseline_dir.clone(),
             source: judging.baseline.clone(),
             allow_foreign: judging.allow_foreign_baseline,
         })
@@ -111,13 +115,14 @@ pub(super) fn gate(
 ) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
     if let Candidate::Ab(ab, config) = &options.candidate {
-        return gate_ab(ab, config, output, options.require_power, &judge, registry, machine);
+        return gate_ab(ab, config, output, options, &judge, registry, machine);
     }
     if judge.source.is_none() && !options.lenient {
         return Err(
             HarnessError::Usage("gate needs --baseline NAME|FILE (or --lenient to check scaling only)".into()).into()
         );
     }
+    let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
     let (candidate, baseline, label) = match &options.candidate {
         Candidate::Results(path) => {
             let candidate = read_results(path)?;
@@ -163,13 +168,23 @@ pub(super) fn gate(
     }
     report.require_power = options.require_power;
     let code = report.exit_code();
+    let verdict = gate_footer::verdict_line(&report);
     let baseline_label = baseline.as_ref().and(judge.baseline_label());
-    let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds);
+    let judged = JudgedRun::new(label, candidate.clone(), report, baseline_label, &judge.thresholds).by_gate();
+    let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
+    let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
+    let verdict = predict_for::verdict_line(&judged, code, verdict);
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &candidate, refusal, prepared)?;
-    say(format_args!("gate verdict: exit {code}"));
+    print_verdict(&verdict, output)?;
     Ok(code)
+}
+
+/// The gate's verdict line, last on stdout; after the markdown summary, a paragraph of its own.
+fn print_verdict(verdict: &str, output: &Output) -> anyhow::Result<()> {
+    let gap = if output.format == Format::Md { "\n" } else { "" };
+    print_stdout(&format!("{gap}{verdict}\n"))
 }
 
 /// Why a gate that exited `code` saves no baseline.
@@ -221,7 +236,7 @@ fn gate_ab(
     ab: &AbOptions,
     config: &RunConfig,
     output: &Output,
-    require_power: bool,
+    options: &GateOptions,
     judge: &Judge,
     registry: &Registry,
     machine: &Machine,
@@ -232,6 +247,7 @@ fn gate_ab(
         crate::write::check_writable(path)?;
     }
     check_destinations(output, &judge.store, machine)?;
+    let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
     let candidate_binary =
         std::env::current_exe().map_err(|e| HarnessError::io("cannot find", "the current executable", e))?;
     let base = &ab.base;
@@ -254,7 +270,8 @@ fn gate_ab(
         candidate_binary.display(),
         base.display()
     ));
-    let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None };
+    let inputs = if ab.input_cache { ab::InputCache::default() } else { ab::InputCache::off() };
+    let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None, inputs };
     let suite = config.to_args(registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
     outcome.candidate.write_to(&output.out)?;
@@ -272,7 +289,7 @@ fn gate_ab(
         return Ok(exit::INTERRUPTED);
     }
     let report = GateReport::new(&outcome.candidate, Some(&outcome.base), &judge.thresholds, None)
-        .requiring_power(require_power);
+        .requiring_power(options.require_power);
     let base_label = format!("base build {}", base.display());
     if report.failed_cells.is_empty() {
         let compared = nothing_compared(&report, (&outcome.candidate, "this build"), (&outcome.base, &base_label));
@@ -281,11 +298,16 @@ fn gate_ab(
         }
     }
     let code = report.exit_code();
+    let verdict = gate_footer::verdict_line(&report);
     let label = "this build".to_owned();
-    let judged = JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds);
+    let judged =
+        JudgedRun::new(label, outcome.candidate.clone(), report, Some(base_label), &judge.thresholds).by_gate();
+    let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
+    let code = predict_for::gate_code(&judged, code, options.require_predicted_scaling)?;
+    let verdict = predict_for::verdict_line(&judged, code, verdict);
     let prepared = present(judged, output, true)?;
     let refusal = (code != exit::SUCCESS).then(|| gate_failed(code));
     publish(output, &judge.store, &outcome.candidate, refusal, prepared)?;
-    say(format_args!("gate verdict (A/B): exit {code}"));
+    print_verdict(&verdict, output)?;
     Ok(code)
 }

@@ -1,10 +1,11 @@
 //! `ablate list`: the workloads, strategies and transports this binary knows.
 
-use ablate_workloads::{Description, Registry};
+use ablate_workloads::{AssumedFootprint, Description, Registry, WorkloadConfig};
 
 use super::print_stdout;
 use crate::exit;
 use crate::strategy::StrategyKind;
+use crate::terminal::say;
 
 pub(super) fn list(registry: &Registry) -> anyhow::Result<u8> {
     let mut out = String::from("workloads:\n");
@@ -30,7 +31,16 @@ pub(super) fn list(registry: &Registry) -> anyhow::Result<u8> {
     out.push_str("  shm          written once to a memory file each worker maps read-only (default)\n");
     out.push_str("  regen        rebuilt by each worker from the seed\n");
     print_stdout(&out)?;
+    for doubt in registry.descriptions().filter_map(|d| assumed_footprint(registry, d)) {
+        say(format_args!("warning: {doubt}"));
+    }
     Ok(exit::SUCCESS)
+}
+
+/// The doubt about `d`'s assumed footprint at its quick size with default parameters (see
+/// [`Registry::assumed_footprint`]); `None` too when the workload cannot be built so.
+fn assumed_footprint(registry: &Registry, d: &Description) -> Option<AssumedFootprint> {
+    registry.assumed_footprint(&WorkloadConfig::new(d.name, d.quick_size, 0)).ok().flatten()
 }
 
 /// One workload: name, kind and summary, its sizes, and each parameter with its default and valid values.
@@ -39,8 +49,8 @@ fn workload(d: &Description) -> String {
         "  {:<12} {:<7} {}\n  {:<12} size: {} (default {}, quick {})\n",
         d.name, d.kind, d.summary, "", d.size_unit, d.default_size, d.quick_size
     );
-    for p in d.params.iter().map(|p| p.doc()) {
-        text.push_str(&format!("  {:<12}   -p {}.{}={}  {} ({})\n", "", d.name, p.name, p.default, p.help, p.valid));
+    for p in d.params.iter().map(|p| p.listing()) {
+        text.push_str(&format!("  {:<12}   -p {}.{}={}  {} ({})\n", "", d.name, p.name, p.default, p.help, p.values));
     }
     text
 }

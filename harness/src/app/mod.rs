@@ -5,6 +5,7 @@ mod history;
 mod judge;
 mod list;
 mod predict;
+mod predict_for;
 mod report;
 mod run;
 
@@ -13,17 +14,17 @@ use std::process::ExitCode;
 
 use ablate_workloads::{Registry, WorkloadError};
 use anyhow::Context;
-use clap::Parser;
 
 use crate::cancel;
-use crate::cli::{self, Cli, Command, parse, plain};
+use crate::cli::{self, Command, parse, plain};
+use crate::config::Candidate;
 use crate::error::HarnessError;
-use crate::exit;
 use crate::measure::machine::Machine;
 use crate::strategy::install_quiet_panic_hook;
 use crate::strategy::mpi::{self, Role};
 use crate::strategy::process::serve_if_worker;
-use crate::terminal::{printable, say};
+use crate::terminal::{printable, program_name, say};
+use crate::{exit, footprint};
 
 /// The whole `ablate` CLI over `registry`: every command, strategy and output of `ablate`, over workloads of the
 /// caller's choosing (a user's binary: [`main_with_own`], or `ablate_main!`).
@@ -37,7 +38,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
         Role::Alone => None,
     };
     install_quiet_panic_hook();
-    let cli = match Cli::try_parse_from(cli::with_default_command(std::env::args_os())) {
+    let cli = match cli::parse(cli::with_default_command(std::env::args_os())) {
         Ok(cli) => cli,
         Err(err) => return clap_exit(&err),
     };
@@ -66,7 +67,9 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         Command::Run(args) => {
             let machine = Machine::detect_with_project();
             let (output, judging) = (plain::output(&args)?, plain::judging(&args.verdict)?);
-            run::run(&run_config(&args, &machine)?, &output, &judging, registry, &machine)
+            let config = run_config(&args, &machine)?;
+            footprint::warn_assumed(&config, registry);
+            run::run(&config, &output, &judging, registry, &machine)
         }
         Command::AbServe(args) => {
             let machine = Machine::detect_with_project();
@@ -81,11 +84,21 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
             let (output, judging) = (plain::output(&args.run)?, plain::judging(&args.run.verdict)?);
             let machine = Machine::detect_with_project();
             let options = plain::gate(&args, registry, machine.logical_cores)?;
+            if let Candidate::Run(config) | Candidate::Ab(_, config) = &options.candidate {
+                footprint::warn_assumed(config, registry);
+            }
             judge::gate(&options, &output, &judging, registry, &machine)
         }
         Command::Report(args) => {
             let judging = plain::judging(&args.verdict)?;
-            report::report(&args.files, &args.out_dir, args.history.as_deref(), &judging)
+            let predict_for = plain::predict_for(&args.predict);
+            report::report(
+                &args.files,
+                plain::report_dir(&args)?,
+                args.history.as_deref(),
+                &judging,
+                predict_for.as_ref(),
+            )
         }
         Command::History(args) => history::history(&args),
         Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
@@ -141,7 +154,7 @@ fn clap_exit(err: &clap::Error) -> ExitCode {
     let first = paragraph.join(" ");
     let first = first.trim_start_matches("error: ");
     let first = if first.is_empty() { "invalid arguments" } else { first };
-    say(format_args!("{first} (see ablate --help)"));
+    say(format_args!("{first} (see {} --help)", program_name()));
     ExitCode::from(exit::USAGE)
 }
 

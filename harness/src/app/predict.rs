@@ -1,7 +1,7 @@
 //! `ablate predict` and `ablate probe`: a results file's scaling predicted for another machine, and the profile of
 //! the machine a prediction is for.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::print_stdout;
 use crate::cli::predict::{PredictArgs, ProbeArgs};
@@ -23,7 +23,7 @@ pub(super) fn predict(args: &PredictArgs) -> anyhow::Result<u8> {
         return Err(HarnessError::Usage(why).into());
     }
     let record = read_results(&args.file)?;
-    let profile = machine_profile(args)?;
+    let profile = machine_profile(args.machine.as_deref(), &args.baseline_dir)?;
     let workers = match &args.workers {
         Some(list) => worker_list(list)?,
         None => predict::default_workers(profile.logical_cores),
@@ -52,13 +52,13 @@ pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<u8> {
     Ok(exit::SUCCESS)
 }
 
-/// The profile `--machine` names; else this machine's kept one; else this machine probed now.
-fn machine_profile(args: &PredictArgs) -> Result<MachineProfile, HarnessError> {
-    if let Some(path) = &args.machine {
+/// The profile `--machine` names; else this machine's kept in `baseline_dir`; else this machine probed now.
+pub(super) fn machine_profile(named: Option<&Path>, baseline_dir: &Path) -> Result<MachineProfile, HarnessError> {
+    if let Some(path) = named {
         return MachineProfile::read(path);
     }
     let machine = Machine::detect_with_project();
-    let kept: PathBuf = MachineProfile::path_in(&args.baseline_dir, &machine.fingerprint);
+    let kept: PathBuf = MachineProfile::path_in(baseline_dir, &machine.fingerprint);
     if kept.is_file() {
         return MachineProfile::read(&kept);
     }

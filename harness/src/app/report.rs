@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::judge::Judge;
+use super::predict_for::{self, Target};
+use super::print_stdout;
 use crate::config::Judging;
+use crate::config::PredictFor;
 use crate::exit;
 use crate::history::store::Store;
 use crate::report::judged::JudgedRun;
@@ -16,15 +19,17 @@ use crate::verdict::gate::GateReport;
 /// Where `ablate run` writes its results unless told otherwise.
 const DEFAULT_RESULTS: &str = "reports/results.json";
 
-/// Writes the report on `files` into `out_dir`, each judged as `judging` says; with `history`, the history page
-/// of that store too.
+/// Writes the report on `files` into `out_dir`, each judged as `judging` says (and with `predict_for`, its
+/// scaling predicted, printed on stdout too); with `history`, the history page of that store too.
 pub(super) fn report(
     files: &[PathBuf],
     out_dir: &Path,
     history: Option<&Path>,
     judging: &Judging,
+    predict_for: Option<&PredictFor>,
 ) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
+    let target = Target::of(predict_for, &judge.baseline_dir)?;
     if let Some(store_dir) = history {
         let store = Store::open_existing(store_dir)?;
         let analyses = crate::history::analyse_store(&store)?;
@@ -41,7 +46,10 @@ pub(super) fn report(
         let record = read_results(path)?;
         let baseline = judge.baseline_for(&record.machine.fingerprint, false)?;
         let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
-        runs.push(JudgedRun::new(path.display().to_string(), record, gate, judge.baseline_label(), &judge.thresholds));
+        let run = JudgedRun::new(path.display().to_string(), record, gate, judge.baseline_label(), &judge.thresholds);
+        let run = predict_for::predicted(run, target.as_ref(), &judge.thresholds);
+        print_stdout(&crate::report::predicted_text(&run).unwrap_or_default())?;
+        runs.push(run);
     }
     let index = site::write(out_dir, runs)?;
     say(format_args!("report written to {}", index.display()));

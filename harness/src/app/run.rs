@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use ablate_workloads::Registry;
 
 use super::judge::Judge;
+use super::predict_for::{self, Target};
 use super::print_stdout;
 use crate::config::{Judging, Output, RunConfig};
 use crate::error::HarnessError;
@@ -13,12 +14,12 @@ use crate::exit;
 use crate::measure::machine::Machine;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
-use crate::report::{self, Format, verdicts};
+use crate::report::{self, Format, findings, verdicts};
 use crate::terminal::say;
 use crate::verdict::baseline::BaselineStore;
 use crate::verdict::gate::GateReport;
 use crate::write::Staged;
-use crate::{cancel, progress, runner, write};
+use crate::{cancel, progress, runner, streamed, write};
 
 pub(super) fn run(
     config: &RunConfig,
@@ -32,6 +33,7 @@ pub(super) fn run(
     // the old X before the new one replaces it.
     let baseline = judge.baseline_for(&machine.fingerprint, false)?;
     check_destinations(output, &judge.store, machine)?;
+    let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
     let record = measure(config, output, registry, machine)?;
     let failed = record.failed_cells().count();
     let cancelled = record.cancelled;
@@ -42,6 +44,7 @@ pub(super) fn run(
     let regressed = gate.regressions().next().is_some();
     let label = judge.baseline_label();
     let judged = JudgedRun::new("this run".to_owned(), record.clone(), gate, label, &judge.thresholds);
+    let judged = predict_for::predicted(judged, target.as_ref(), &judge.thresholds);
     let report = present(judged, output, baseline.is_some())?;
     publish(output, &judge.store, &record, None, report)?;
     Ok(match (cancelled, failed, regressed) {
@@ -124,7 +127,9 @@ pub(super) fn measure(
 ) -> anyhow::Result<RunRecord> {
     write::check_writable(&output.out)?;
     let cancel = cancel::install_interrupt_handler();
-    let record = runner::run(config, registry, machine, &cancel, progress::for_stderr().as_ref())?;
+    let listener =
+        streamed::with_rows(progress::for_stderr(), streamed::wanted(output.format == Format::Table, &output.out));
+    let record = runner::run(config, registry, machine, &cancel, listener.as_ref())?;
     record.write_to(&output.out)?;
     say(format_args!("results written to {}", output.out.display()));
     for (cell, reason) in record.failed_cells() {
@@ -145,15 +150,21 @@ pub(super) fn serve(config: &RunConfig, registry: &Registry, machine: &Machine) 
 
 /// Prints the run in the chosen format — followed by the verdict table when `verdicts` and the format is not
 /// the markdown summary, which holds the verdicts itself — and prepares the HTML report when asked, for
-/// [`publish`] to put in place.
+/// [`publish`] to put in place. Each suspect reference is warned of once: under the table, in the summary, or on
+/// stderr for the formats that carry no prose; tasks too small for worker processes are warned of on stderr.
 pub(super) fn present(run: JudgedRun, output: &Output, verdicts: bool) -> anyhow::Result<Option<(Staged, PathBuf)>> {
     let format = output.format;
-    for warning in run.gate.reference_warnings() {
-        say(format_args!("warning: {warning}"));
+    if !matches!(format, Format::Table | Format::Md) {
+        for warning in run.gate.reference_warnings() {
+            say(format_args!("warning: {warning}"));
+        }
     }
     print_stdout(&report::render(&run, format))?;
     if verdicts && format != Format::Md {
-        print_stdout(&verdicts::render(&run.gate))?;
+        print_stdout(&verdicts::render_after_table(&run.gate))?;
+    }
+    for warning in findings::small_task_warnings(&run) {
+        say(format_args!("warning: {warning}"));
     }
     Ok(match &output.report {
         Some(dir) => Some(report::site::prepare(dir, vec![run])?),

@@ -26,7 +26,7 @@ pub use git::Commit;
 use crate::cancel::Cancel;
 use crate::error::HarnessError;
 use crate::terminal::say;
-use crate::verdict::ab::{self, AbPlan};
+use crate::verdict::ab::{self, AbPlan, InputCache};
 use crate::verdict::compare::{CellComparison, Change};
 use crate::verdict::paired::{Looks, compare_paired};
 use crate::verdict::thresholds::ThresholdSet;
@@ -52,6 +52,8 @@ pub struct Settings {
     pub target_dir: Option<PathBuf>,
     /// Seeds each step's order of cells and builds (the step's number is added).
     pub seed: u64,
+    /// Whether group inputs are kept between rounds and steps (see [`InputCache`]).
+    pub input_cache: bool,
     /// Stops the bisection (Ctrl-C, SIGTERM, SIGHUP): the build or A/B run under way ends, and it concludes
     /// `Interrupted`.
     pub cancel: Cancel,
@@ -117,8 +119,17 @@ pub fn bisect(settings: &Settings, on_step: &mut dyn FnMut(&Step)) -> Result<Bis
         scratch: scratch.path().to_owned(),
         cancel: settings.cancel.clone(),
     };
-    let mut run =
-        Run { settings, started, worktree: &worktree, builder: &builder, steps: Vec::new(), on_step, ab_runs: 0 };
+    let inputs = if settings.input_cache { InputCache::default() } else { InputCache::off() };
+    let mut run = Run {
+        settings,
+        started,
+        worktree: &worktree,
+        builder: &builder,
+        steps: Vec::new(),
+        on_step,
+        ab_runs: 0,
+        inputs,
+    };
     let conclusion = run.conclude(&good, &bad, &path)?;
     let steps = run.steps;
     Ok(Bisection { good, bad, steps, conclusion })
@@ -134,6 +145,8 @@ struct Run<'a> {
     on_step: &'a mut dyn FnMut(&Step),
     /// A/B runs so far: numbers each one's directory and seed.
     ab_runs: u64,
+    /// GOOD's group inputs, kept from one step to the next, and the inputs of the step under way.
+    inputs: InputCache,
 }
 
 impl Run<'_> {
@@ -255,7 +268,7 @@ impl Run<'_> {
         let looks =
             (family > 0).then(|| stretched_looks(self.settings.thresholds.for_cell("", "").alpha.value, family));
         let seed = self.settings.seed.wrapping_add(self.ab_runs);
-        let plan = AbPlan { looks, max_time: budget, seed, cells };
+        let plan = AbPlan { looks, max_time: budget, seed, cells, inputs: self.inputs.clone() };
         let outcome = ab::measure(
             good,
             candidate,

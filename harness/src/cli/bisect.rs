@@ -38,6 +38,11 @@ pub struct BisectArgs {
     /// less [default: one in the bisection's temporary directory, removed with it]
     #[arg(long, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
+    /// Make every group's shared input afresh in every round of every step, as bisections did before the input
+    /// cache (GOOD's inputs are otherwise made once for the whole bisection, each step's build's once per step):
+    /// to measure what the cache saves, or to rule it out.
+    #[arg(long)]
+    pub no_input_cache: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -90,6 +95,7 @@ impl BisectArgs {
             step_time: duration(&self.step_time, "--step-time")?,
             target_dir: self.target_dir.clone(),
             seed: self.run.order_seed.unwrap_or(self.run.seed),
+            input_cache: !self.no_input_cache,
             cancel: crate::cancel::install_interrupt_handler(),
         })
     }

@@ -21,6 +21,8 @@ pub const AB_ROUNDS: RangeInclusive<u32> = 2..=10_000;
 pub const RETRIES: RangeInclusive<i64> = 0..=100;
 /// `--max-pool-failures`: worker failures in one execution before the rest runs serially.
 pub const POOL_FAILURES: RangeInclusive<i64> = 0..=10_000;
+/// `--predict-for N`: the worker count outputs predict scaling at.
+pub const PREDICT_FOR: RangeInclusive<i64> = 1..=4_096;
 /// `--auto-budget`: the largest share of a cell's timed work `auto`'s race may take.
 pub const MAX_AUTO_BUDGET: f64 = 1_000.0;
 

@@ -30,9 +30,8 @@ pub enum HistoryAction {
     /// One cell's runs and its change points in time, efficiency and bandwidth, per machine (a cell id as the
     /// results table and `gate` name it, e.g. spin/200/threads/w2/cauto).
     Show { cell: String },
-    /// The gate over history: exits 3 when a cell's newest runs begin a change point that leaves it slower than
-    /// before its run of slowdowns by more than its regression threshold (creep included), 5 when the store
-    /// holds no run, else 0.
+    /// The gate over history: a cell fails when its newest runs begin a change point that leaves it slower than
+    /// before its run of slowdowns by more than its regression threshold (creep included).
     Check(CheckArgs),
 }
 

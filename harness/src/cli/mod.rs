@@ -6,6 +6,7 @@
 
 pub mod bisect;
 pub mod bounds;
+mod exit_codes;
 pub mod history;
 pub mod parse;
 pub mod plain;
@@ -40,13 +41,17 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// List the workloads (with kind, size unit and parameters) and the strategies.
     List,
-    /// Compare a results file with a baseline; exits 3 on a regression, 5 when the baseline is missing or
-    /// incompatible or no cell could be compared.
+    /// Compare a results file with a baseline: a regression fails it.
     #[command(mut_arg("baseline", |a| a.required(true)))]
     Compare(CompareArgs),
-    /// Run the suite (or read a results file), compare with the baseline and check scaling; exits 0 pass,
-    /// 1 error, 2 usage, 3 regression, 4 scaling below threshold, 5 baseline missing or incompatible or nothing
-    /// compared.
+    /// Run the suite (or read a results file), compare with the baseline and check scaling; the last line says
+    /// PASS or FAIL, with the exit code and why.
+    #[command(mut_arg("out", |a| {
+        a.default_value(GATE_RESULTS).help(
+            "Where the results JSON is written (atomically); a file of the gate's own, so that a gate never replaces \
+             the results of `run` (reports/results.json) that a report was made from",
+        )
+    }))]
     #[command(mut_arg("baseline", |a| {
         a.required_unless_present_any(["ab", "lenient"]).help(
             "The baseline to compare with: a name in the store or a results file; required unless --ab (the base \
@@ -58,8 +63,7 @@ pub enum Command {
     /// results files; several runs or machines go into one report.
     Report(ReportArgs),
     /// Find the commit between --good and --bad that made cells slower: each commit is built in a scratch git
-    /// worktree and run against GOOD in paired A/B rounds; exits 0 naming the first bad commit, 6 when skipped
-    /// commits or --max-time leave a range, 7 when BAD is not slower than GOOD.
+    /// worktree and run against GOOD in paired A/B rounds.
     #[command(mut_args(bisect::hide_inapplicable))]
     Bisect(Box<bisect::BisectArgs>),
     /// Serve one build's measurements to an A/B gate (`gate --ab`) over stdin and stdout; not for direct use.
@@ -139,12 +143,18 @@ pub struct ReportArgs {
     /// The directory the report is written to: index.html, charts/*.svg, summary.md, results.csv, bmf.json.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub out_dir: PathBuf,
+    /// `-o`, which names the results FILE of `run` and `gate`: taken here only to answer with `--out-dir` (see
+    /// `plain::report_dir`), so that `-o` never names a directory.
+    #[arg(short = 'o', hide = true, value_name = "DIR")]
+    pub mistaken_out: Option<PathBuf>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
     /// Also write `history.html`: each cell's runs and change points from the history store DIR (with no results
     /// file named, the history page alone).
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
+    #[command(flatten)]
+    pub predict: predict::PredictForArgs,
 }
 
 #[derive(Debug, Args)]
@@ -167,9 +177,15 @@ pub struct GateArgs {
     /// a gate is refused (exit 5), since it would pass any change.
     #[arg(long, requires = "ab")]
     pub allow_identical: bool,
-    /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (alpha split
-    /// over the looks and cells; for 72 cells at 20, 26, 34, 44 and 57 rounds) until each is decided or
-    /// --max-time is spent; N (2 to 10000) runs N rounds and judges once. Each round runs every undecided cell once under each
+    /// Make every group's shared input afresh in every A/B round, as gates did before the input cache (each
+    /// build's inputs are otherwise made once, by its first round, and decoded by every later round's fresh
+    /// processes): to measure what the cache saves, or to rule it out.
+    #[arg(long, requires = "ab")]
+    pub no_input_cache: bool,
+    /// A/B rounds: `auto` adds rounds only for cells still undecided, judging them at five looks (boundaries
+    /// calibrated exactly over the looks, workload first and then cell; for 72 cells at 15, 20, 26, 34 and 44
+    /// rounds) until each is decided, dropped as too noisy to be decided in time, or --max-time is spent; N (2 to
+    /// 10000) runs N rounds and judges once. Each round runs every undecided cell once under each
     /// build, back to back, in random order.
     #[arg(long, default_value = "auto", value_name = "auto|N")]
     pub ab_rounds: String,
@@ -181,6 +197,11 @@ pub struct GateArgs {
     /// too near the threshold to call, or scaling judged on a busy machine.
     #[arg(long)]
     pub require_power: bool,
+    /// Fail (exit 8) when a strategy's scaling predicted at --predict-for N lies below the efficiency floor with
+    /// its whole interval; an interval that straddles the floor is inconclusive and never fails. Without it a
+    /// predicted shortfall is reported and the exit code is the measured verdict's.
+    #[arg(long, requires = "predict_for")]
+    pub require_predicted_scaling: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -291,10 +312,27 @@ pub struct RunArgs {
     pub save_baseline: Option<String>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
+    #[command(flatten)]
+    pub predict: predict::PredictForArgs,
 }
+
+/// Where `gate` writes its results unless `--out` says otherwise: not `run`'s file.
+const GATE_RESULTS: &str = "reports/gate-results.json";
 
 /// How long a worker process may take to load the workload, unless `--load-timeout` says otherwise.
 const DEFAULT_LOAD_TIMEOUT: &str = "300s";
+
+/// The command line's definition, every command's exit codes written under its help.
+pub fn command() -> clap::Command {
+    exit_codes::add_to(<Cli as clap::CommandFactory>::command())
+}
+
+/// Parses `args` (the program's name first) by [`command`].
+pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut command()))
+}
 
 /// `ablate --strategies all …` is shorthand for `ablate run --strategies all …`, and plain `ablate` for `ablate
 /// run`: inserts `run` when there is no argument, or the first is an option other than help or version.
@@ -326,7 +364,6 @@ mod tests {
 
     #[test]
     fn clap_definition_is_consistent() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
+        command().debug_assert();
     }
 }

@@ -8,8 +8,9 @@ use ablate_workloads::Registry;
 
 use super::bounds::AB_ROUNDS;
 use super::parse::{duration, format, run_config};
-use super::{GateArgs, RunArgs, VerdictArgs};
-use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output};
+use super::predict::PredictForArgs;
+use super::{GateArgs, ReportArgs, RunArgs, VerdictArgs};
+use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, PredictFor};
 use crate::error::HarnessError;
 use crate::verdict::baseline::validate_name;
 use crate::verdict::gate::BaselineSource;
@@ -17,6 +18,19 @@ use crate::verdict::paired::Looks;
 use crate::verdict::thresholds::Overrides;
 
 type Result<T> = std::result::Result<T, HarnessError>;
+
+/// The directory `report` writes to. `-o DIR` is refused with the flag that was meant: `-o` names a results FILE
+/// in `run` and `gate`, and one flag does not name a file in some commands and a directory in others.
+pub fn report_dir(args: &ReportArgs) -> Result<&Path> {
+    match &args.mistaken_out {
+        Some(dir) => Err(HarnessError::Usage(format!(
+            "report -o {0}: did you mean `--out-dir {0}`? (the report is a directory; -o names the results file \
+             of run and gate)",
+            dir.display()
+        ))),
+        None => Ok(&args.out_dir),
+    }
+}
 
 /// Where `args` sends its results: `--history` given alone names `history/` beside the results file.
 pub fn output(args: &RunArgs) -> Result<Output> {
@@ -37,7 +51,14 @@ pub fn output(args: &RunArgs) -> Result<Output> {
         report: args.report.clone(),
         history: args.history.as_ref().map(|dir| dir.clone().unwrap_or_else(beside)),
         save_baseline: args.save_baseline.clone(),
+        predict_for: predict_for(&args.predict),
     })
+}
+
+/// `--predict-for N [--machine FILE]`, if given (clap has bounded N).
+pub fn predict_for(args: &PredictForArgs) -> Option<PredictFor> {
+    let workers = args.predict_for? as usize;
+    Some(PredictFor { workers, machine: args.machine.clone() })
 }
 
 /// How `args` judges results; a baseline named (rather than a file) must be a valid name.
@@ -74,6 +95,7 @@ pub fn gate(args: &GateArgs, registry: &Registry, logical_cores: usize) -> Resul
         lenient: args.lenient,
         confirm: args.confirm,
         require_power: args.require_power,
+        require_predicted_scaling: args.require_predicted_scaling,
         reseed_confirmations: args.run.order_seed.is_none(),
     })
 }
@@ -103,7 +125,8 @@ fn ab(args: &GateArgs, base: &Path) -> Result<AbOptions> {
         return Err(HarnessError::Usage(format!("{flag} does not apply with --ab: {why}")));
     }
     let seed = run.order_seed.unwrap_or(run.seed);
-    Ok(AbOptions { base: base.to_owned(), looks, max_time, seed, allow_identical: args.allow_identical })
+    let (allow_identical, input_cache) = (args.allow_identical, !args.no_input_cache);
+    Ok(AbOptions { base: base.to_owned(), looks, max_time, seed, allow_identical, input_cache })
 }
 
 #[cfg(test)]

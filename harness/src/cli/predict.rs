@@ -1,4 +1,4 @@
-//! The arguments of `ablate predict` and `ablate probe`.
+//! The arguments of `ablate predict` and `ablate probe`, and `--predict-for N` of `run`, `report` and `gate`.
 
 use std::path::PathBuf;
 
@@ -39,4 +39,19 @@ pub struct ProbeArgs {
     /// The baseline store, whose profiles/ holds machine profiles.
     #[arg(long, default_value = "baselines")]
     pub baseline_dir: PathBuf,
+}
+
+/// `--predict-for N`: the outputs of `run`, `report` and `gate` carry each strategy's scaling predicted at N workers.
+#[derive(Clone, Debug, Args)]
+#[command(next_help_heading = "Predicting scaling beyond this machine")]
+pub struct PredictForArgs {
+    /// Add each workload × strategy's predicted speedup and efficiency at N workers, with its interval and where it
+    /// stops paying, to the table, the markdown summary and the report's charts (see `ablate predict`); at most
+    /// 4096
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(super::bounds::PREDICT_FOR))]
+    pub predict_for: Option<u32>,
+    /// The profile of the machine to predict for (`ablate probe` there) [default: this machine's, from
+    /// baselines/profiles/ when kept there, else probed now]
+    #[arg(long, value_name = "FILE", requires = "predict_for")]
+    pub machine: Option<PathBuf>,
 }

@@ -4,6 +4,7 @@
 //! model is neither the runner nor the verdict layer. A prediction is always labelled as one.
 
 pub mod model;
+pub mod predicted_for;
 pub mod probe;
 pub mod profile;
 pub mod schedule;
@@ -116,19 +117,25 @@ fn strategies_of<'a>(record: &'a RunRecord, workload: &str, size: u64) -> Vec<(S
             && c.strategy != StrategyKind::Serial
     });
     for cell in cells {
-        let mut label = match cell.transport {
-            Some(transport) => format!("{}/{transport}", cell.strategy),
-            None => cell.strategy.to_string(),
-        };
-        if let crate::strategy::Chunk::Fixed(n) = cell.chunk {
-            label.push_str(&format!(" --chunk {n}"));
-        }
+        let label = strategy_label(cell);
         match out.iter_mut().find(|(l, _)| *l == label) {
             Some((_, list)) => list.push(cell),
             None => out.push((label, vec![cell])),
         }
     }
     out
+}
+
+/// How a prediction names a cell's strategy: `rayon`, `process/shm`, `threads --chunk 4`.
+pub fn strategy_label(cell: &CellRecord) -> String {
+    let mut label = match cell.transport {
+        Some(transport) => format!("{}/{transport}", cell.strategy),
+        None => cell.strategy.to_string(),
+    };
+    if let crate::strategy::Chunk::Fixed(n) = cell.chunk {
+        label.push_str(&format!(" --chunk {n}"));
+    }
+    label
 }
 
 /// Where the predictions stop keeping `floor`.

@@ -1,5 +1,6 @@
 //! The HTML report in a real browser: Debian's Chromium, headless, renders the page of a real results file to a
-//! screenshot that is not blank, logs no console message, and shows a hostile workload name as text.
+//! screenshot that is not blank, logs no console message, shows a hostile workload name as text, and renders no
+//! text smaller than 11 pixels in a window as wide as a laptop's screen.
 //!
 //! Chromium is found on PATH (or at `ABLATE_CHROMIUM`). When none was found as the tests were built, they are
 //! ignored with the reason, so the test runner's own summary shows them as not run — unless
@@ -176,4 +177,54 @@ fn the_history_page_renders_its_charts_and_change_points_with_hostile_names_as_t
     let dom = String::from_utf8_lossy(&headless(&browser, &["--dump-dom"], &page).stdout).into_owned();
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is in the page as text");
     assert!(!dom.contains("<script"), "no script element reached the DOM");
+    let (pixels, element) = least_text(&browser, &page);
+    assert!(pixels >= 11.0, "text of {pixels} px on a 1366-pixel screen: {element}");
+}
+
+/// The script that measures a page's smallest rendered text (see `ci/screenshots.sh`, which runs it too).
+const LEAST_TEXT: &str = include_str!("../../../ci/least-text.js");
+
+/// The smallest text `page` renders in a window as wide as a laptop's screen (1366 pixels, 100 % zoom), in
+/// screen pixels — an SVG's text scaled as its chart is shrunk to fit — and the element that holds it.
+fn least_text(browser: &Path, page: &Path) -> (f64, String) {
+    let html = std::fs::read_to_string(page).unwrap();
+    let measured = page.with_file_name("measure.html");
+    std::fs::write(&measured, html.replace("</body>", &format!("<script>{LEAST_TEXT}</script></body>"))).unwrap();
+    let output = headless(browser, &["--window-size=1366,768", "--dump-dom"], &measured);
+    assert_eq!(console_messages(&output), Vec::<String>::new());
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+    let found = dom.split("<pre id=\"least-text\">").nth(1).and_then(|rest| rest.split("</pre>").next());
+    let found = found.unwrap_or_else(|| panic!("the page's text was not measured: {dom}"));
+    let (pixels, element) = found.split_once(' ').unwrap();
+    (pixels.parse().unwrap(), element.to_owned())
+}
+
+#[test]
+#[cfg_attr(
+    ablate_no_browser,
+    ignore = "no Chromium found when the tests were built: apt-get install chromium, or set ABLATE_CHROMIUM"
+)]
+fn the_reports_smallest_text_is_at_least_11_pixels_on_a_laptop_screen() {
+    let browser = browser();
+    let dir = tempfile::tempdir().unwrap();
+    let index = report_with_hostile_name(dir.path());
+    let (pixels, element) = least_text(&browser, &index);
+    assert!(pixels >= 11.0, "text of {pixels} px on a 1366-pixel screen: {element}");
+}
+
+#[test]
+#[cfg_attr(
+    ablate_no_browser,
+    ignore = "no Chromium found when the tests were built: apt-get install chromium, or set ABLATE_CHROMIUM"
+)]
+fn the_text_measure_sees_a_charts_text_shrunk_with_the_chart() {
+    let browser = browser();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("shrunk.html");
+    let chart = "<svg width=\"2732\" height=\"100\" viewBox=\"0 0 2732 100\"><text x=\"10\" y=\"50\" \
+                 font-size=\"16\">half size</text></svg>";
+    let style = "<style>body{margin:0;font-size:20px}svg{max-width:100%;height:auto}</style>";
+    std::fs::write(&page, format!("<!DOCTYPE html><title>x</title>{style}<body><p>big</p>{chart}</body>")).unwrap();
+    let (pixels, element) = least_text(&browser, &page);
+    assert!((pixels - 8.0).abs() < 0.2, "16 px text in a chart drawn at half its size is 8 px: {pixels} {element}");
 }

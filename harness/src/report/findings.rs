@@ -37,6 +37,21 @@ pub fn worker_counts(found: &[Finding]) -> Vec<usize> {
     counts
 }
 
+/// For the terminal at the end of a run: `spin at 2000 tasks: small tasks: 149 ns each, …; raise --chunk`, one
+/// per workload and size whose tasks are too small for worker processes (the rule the findings use).
+pub fn small_task_warnings(run: &JudgedRun) -> Vec<String> {
+    let floor = run.min_efficiency;
+    let warning = |(workload, size): &(String, u64)| {
+        let cells: Vec<&CellRecord> = run.ok_cells().filter(|c| c.workload == *workload && c.size == *size).collect();
+        let serial = cells.iter().find(|c| c.strategy == StrategyKind::Serial)?;
+        let top = cells.iter().map(|c| c.workers).max()?;
+        let at_top: Vec<&CellRecord> = cells.iter().copied().filter(|c| c.workers == top).collect();
+        let reason = task_size_reason(serial, &at_top, floor)?;
+        Some(format!("{workload} at {} {}: {reason}", serial.size, serial.size_unit))
+    };
+    run.groups().iter().filter_map(warning).collect()
+}
+
 fn finding(run: &JudgedRun, workload: &str, size: u64) -> Option<Finding> {
     let cells: Vec<&CellRecord> = run.ok_cells().filter(|c| c.workload == workload && c.size == size).collect();
     let serial = cells.iter().find(|c| c.strategy == StrategyKind::Serial)?;

@@ -1,5 +1,6 @@
 //! A results file with what was judged of it: the unit every report section and chart is drawn from.
 
+use crate::predict::predicted_for::PredictedFor;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::strategy::StrategyKind;
 use crate::verdict::gate::GateReport;
@@ -15,6 +16,18 @@ pub struct JudgedRun {
     pub baseline_label: Option<String>,
     /// The default minimum efficiency in force, drawn as a line.
     pub min_efficiency: f64,
+    /// Each strategy's scaling predicted at `--predict-for N`, when asked for.
+    pub predicted: Option<PredictedFor>,
+    /// Whether a gate judged the run, or a plain `run` or `report` describes it.
+    pub origin: Origin,
+}
+
+/// Who judged a run: the page and summary of a plain `run` or `report` say what the run found; only a gate's
+/// speak of the gate and its exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Run,
+    Gate,
 }
 
 impl JudgedRun {
@@ -27,7 +40,17 @@ impl JudgedRun {
         thresholds: &ThresholdSet,
     ) -> Self {
         let min_efficiency = thresholds.for_cell("", "").min_efficiency.value;
-        JudgedRun { label, record, gate, baseline_label, min_efficiency }
+        JudgedRun { label, record, gate, baseline_label, min_efficiency, predicted: None, origin: Origin::Run }
+    }
+
+    /// The run with its scaling predicted at `--predict-for N`, which the table, the summary and the charts show.
+    pub fn with_prediction(self, predicted: Option<PredictedFor>) -> Self {
+        JudgedRun { predicted, ..self }
+    }
+
+    /// This run as a gate judged it: its verdict names the gate's exit code.
+    pub fn by_gate(self) -> Self {
+        JudgedRun { origin: Origin::Gate, ..self }
     }
 
     /// The cells that completed, in record order.

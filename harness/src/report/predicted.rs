@@ -9,11 +9,7 @@ use crate::predict::{Predicted, Stops};
 use crate::units::duration_ns;
 
 pub fn render(predicted: &[Predicted], profile: &MachineProfile, floor: f64) -> String {
-    let physical = profile.physical_cores.map_or_else(|| "? physical".to_owned(), |p| format!("{p} physical"));
-    let mut out = format!(
-        "predicted for {} ({}, {} logical / {physical} cores; {}): predictions, not measurements\n",
-        profile.fingerprint, profile.cpu_model, profile.logical_cores, profile.source
-    );
+    let mut out = format!("predicted for {}: predictions, not measurements\n", machine(profile));
     let _ = writeln!(
         out,
         "{:<12} {:>10} {:<24} {:>7}  {:>10}  {:>22}  {:>8}  what limits it",
@@ -67,7 +63,17 @@ pub fn render(predicted: &[Predicted], profile: &MachineProfile, floor: f64) -> 
     out
 }
 
-fn stops_text(stops: &Stops, floor: f64) -> String {
+/// `<fingerprint> (<cpu>, 16 logical / 8 physical cores; <how the profile was made>)`.
+pub(super) fn machine(profile: &MachineProfile) -> String {
+    let physical = profile.physical_cores.map_or_else(|| "? physical".to_owned(), |p| format!("{p} physical"));
+    format!(
+        "{} ({}, {} logical / {physical} cores; {})",
+        profile.fingerprint, profile.cpu_model, profile.logical_cores, profile.source
+    )
+}
+
+/// Where a strategy stops paying, in one line with its reason.
+pub(super) fn stops_text(stops: &Stops, floor: f64) -> String {
     let paying = |last: &Option<usize>| last.map_or_else(|| "at no count asked".to_owned(), |n| format!("up to {n}"));
     match stops {
         Stops::Never { up_to } => format!("keeps ≥ {floor} up to {up_to}, the most asked"),

@@ -32,7 +32,7 @@ pub fn prepare(dir: &Path, runs: Vec<JudgedRun>) -> Result<(Staged, PathBuf), Ha
         let prefix = if several { format!("run{}-", index + 1) } else { String::new() };
         let charts = charts::draw_all(&run)?;
         for chart in &charts {
-            staged.add(&dir.join("charts").join(format!("{prefix}{}.svg", chart.name)), chart.svg.as_bytes())?;
+            staged.add(&dir.join("charts").join(format!("{prefix}{}.svg", chart.stem())), chart.svg.as_bytes())?;
         }
         staged.add(&dir.join(format!("{prefix}summary.md")), summary::render(&run).as_bytes())?;
         staged.add(&dir.join(format!("{prefix}results.csv")), csv::render(&run.record).as_bytes())?;

@@ -49,6 +49,7 @@ pub fn render(run: &JudgedRun) -> String {
         out.push('\n');
     }
     strategy_table(&mut out, run);
+    out.push_str(&run.predicted.as_ref().map(super::predicted_for::markdown).unwrap_or_default());
     let _ = write!(
         out,
         "<details><summary>Every cell</summary>\n\n{}\n</details>\n",

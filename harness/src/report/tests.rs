@@ -46,7 +46,7 @@ fn judged(record: RunRecord, baseline: Option<&RunRecord>) -> JudgedRun {
 fn markdown_summary_matches_its_snapshot() {
     let with_baseline = judged(fixture(), Some(&baseline()));
     let summary = report::render(&with_baseline, Format::Md);
-    assert!(summary.contains("REGRESSED") && summary.contains("### Improvements"), "{summary}");
+    assert!(summary.contains("1 cell slower than the baseline") && summary.contains("### Improvements"), "{summary}");
     insta::assert_snapshot!("summary_with_baseline", summary);
     insta::assert_snapshot!("summary_without_baseline", report::render(&judged(fixture(), None), Format::Md));
 }
@@ -71,12 +71,17 @@ fn the_report_directory_holds_the_page_every_chart_and_the_exports() {
     let page = Html::parse_document(&std::fs::read_to_string(&index).unwrap());
     assert!(page.errors.is_empty(), "the page parses cleanly: {:?}", page.errors);
     for name in charts::ALL {
-        let svg = std::fs::read_to_string(dir.path().join("charts").join(format!("{name}.svg"))).unwrap();
-        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{name}.svg is an SVG document");
-        let inline = Selector::parse(&format!("figure#chart-0-{name} svg")).unwrap();
-        assert_eq!(page.select(&inline).count(), 1, "chart {name} is inline in the page");
-        let caption = Selector::parse(&format!("figure#chart-0-{name} figcaption")).unwrap();
-        assert!(page.select(&caption).next().is_some_and(|c| c.text().count() > 0), "chart {name} has a caption");
+        let per_workload = charts::PER_WORKLOAD.contains(&name);
+        let stems = if per_workload { (1..=4).map(|n| format!("{name}-{n}")).collect() } else { vec![name.to_owned()] };
+        for stem in stems {
+            let svg = std::fs::read_to_string(dir.path().join("charts").join(format!("{stem}.svg"))).unwrap();
+            assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{stem}.svg is an SVG document");
+            let inline = Selector::parse(&format!("figure#chart-0-{stem} svg")).unwrap();
+            assert_eq!(page.select(&inline).count(), 1, "chart {stem} is inline in the page");
+            let caption = Selector::parse(&format!("figure#chart-0-{stem} figcaption")).unwrap();
+            assert!(page.select(&caption).next().is_some_and(|c| c.text().count() > 0), "chart {stem} has a caption");
+        }
+        assert!(!dir.path().join(format!("charts/{name}-5.svg")).exists(), "one {name} chart per workload");
     }
     let nothing_fetched = Selector::parse("script, link, img, iframe, [src]").unwrap();
     assert_eq!(page.select(&nothing_fetched).count(), 0, "the page loads nothing and runs nothing");
@@ -94,8 +99,8 @@ fn several_results_files_go_into_one_report() {
     let index = site::write(dir.path(), runs).unwrap();
     let page = Html::parse_document(&std::fs::read_to_string(index).unwrap());
     assert_eq!(page.select(&Selector::parse("section.run").unwrap()).count(), 2);
-    assert!(dir.path().join("charts/run2-baseline.svg").is_file());
-    assert!(!dir.path().join("charts/run1-baseline.svg").exists(), "run 1 had no baseline to chart");
+    assert!(dir.path().join("charts/run2-baseline-1.svg").is_file());
+    assert!(!dir.path().join("charts/run1-baseline-1.svg").exists(), "run 1 had no baseline to chart");
 }
 
 #[test]

@@ -4,20 +4,35 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::gate_footer::thresholds_table;
 use crate::verdict::gate::GateReport;
 use crate::verdict::thresholds::Thresholds;
 
+/// The verdicts, with the suspect-reference warnings at the top (`compare`, which prints no table before them).
 pub fn render(report: &GateReport) -> String {
+    render_with(report, true)
+}
+
+/// The verdicts after the results table (or a format that is no table), which said the suspect-reference warnings
+/// already: each warning is printed once.
+pub fn render_after_table(report: &GateReport) -> String {
+    render_with(report, false)
+}
+
+fn render_with(report: &GateReport, warnings: bool) -> String {
     let mut out = String::new();
     let mut in_force: BTreeMap<String, &Thresholds> = BTreeMap::new();
     if let Some(note) = &report.baseline_note {
         let _ = writeln!(out, "no regression check: {note}");
     }
-    for warning in report.reference_warnings() {
+    for warning in report.reference_warnings().into_iter().filter(|_| warnings) {
         let _ = writeln!(out, "warning: {warning}");
     }
     if let Some(line) = report.power_line() {
         let _ = writeln!(out, "{line}\n");
+    }
+    for line in report.workload_lines() {
+        let _ = writeln!(out, "{line}");
     }
     if !report.comparisons.is_empty() {
         let header = ("cell (vs baseline)", "ratio", "interval", "p (adj.)", "sees ≥");
@@ -49,18 +64,8 @@ pub fn render(report: &GateReport) -> String {
     for id in &report.failed_cells {
         let _ = writeln!(out, "{id:<44} FAILED (see the run's table)");
     }
-    let _ = writeln!(out, "\nthresholds in force:");
-    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (cell, t) in in_force {
-        let text = format!(
-            "regression ratio {}; alpha {}; min efficiency {}; min bandwidth fraction {}",
-            t.regression_ratio, t.alpha, t.min_efficiency, t.min_bandwidth_fraction
-        );
-        groups.entry(text).or_default().push(cell);
-    }
-    for (text, cells) in groups {
-        let _ = writeln!(out, "  {}: {text}", cells.join(", "));
-    }
+    out.push('\n');
+    out.push_str(&thresholds_table(&in_force.into_iter().collect::<Vec<_>>()));
     out
 }
 

@@ -8,6 +8,8 @@
 //! a cell that has used it sits out the rounds that are left.
 
 mod cell_run;
+pub mod group_input;
+pub mod input_file;
 pub mod serve;
 mod task_events;
 
@@ -16,7 +18,7 @@ use std::time::Instant;
 
 use ablate_workloads::rng::Rng;
 use ablate_workloads::runtime::Job;
-use ablate_workloads::{Digest, Registry};
+use ablate_workloads::{Digest, Registry, WorkloadConfig};
 
 use crate::auto::{self, Finalist};
 use crate::cancel::Cancel;
@@ -53,7 +55,9 @@ pub fn run(
         if cancel.is_cancelled() {
             break;
         }
-        cells.extend(run_group(group, config, registry, cancel, listener, &mut order)?);
+        let measured = run_group(group, config, registry, cancel, listener, &mut order)?;
+        listener.on_event(&Event::GroupMeasured { cells: &measured });
+        cells.extend(measured);
     }
     Ok(RunRecord::new(config.clone(), machine.clone(), rss_scope, cells, cancel.is_cancelled()))
 }
@@ -113,11 +117,24 @@ impl GroupSession {
         cancel: &Cancel,
         listener: &dyn Listener,
     ) -> Result<Self, HarnessError> {
+        let prepare = |workload: &WorkloadConfig| registry.prepare(workload.clone()).map_err(HarnessError::from);
+        Self::open_with(group, config, prepare, cancel, listener)
+    }
+
+    /// Opens the group as [`GroupSession::open`] does, its workload prepared by `prepare` (an A/B server's may
+    /// decode a cached shared input instead of making it).
+    pub fn open_with(
+        group: &Group,
+        config: &RunConfig,
+        prepare: impl FnOnce(&WorkloadConfig) -> Result<Arc<dyn Job>, HarnessError>,
+        cancel: &Cancel,
+        listener: &dyn Listener,
+    ) -> Result<Self, HarnessError> {
         let (workload, size) = (group.config.name.as_str(), group.config.size);
         listener.on_event(&Event::Preparing { workload, size });
         let single_free_page_bytes = free_pages::single_free_page_bytes();
         let started = Instant::now();
-        let job = registry.prepare(group.config.clone())?;
+        let job = prepare(&group.config)?;
         listener.on_event(&Event::Prepared { workload, size, tasks: job.task_count(), took: started.elapsed() });
         let (fixed, auto_cell) = match group.cells.split_last() {
             Some((last, fixed)) if last.auto => (fixed, Some(last)),

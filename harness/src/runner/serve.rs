@@ -2,16 +2,20 @@
 //! as `run` would and then measures only what its driver asks — open a group, execute one cell once, close the
 //! group, finish — so that the driver can run each cell under both builds back to back.
 //!
+//! A group's shared input is made by the workload, or decoded from the driver's cache when the driver offers
+//! one (see [`group_input`](super::group_input)); the reply says which, and what the opening cost.
+//!
 //! Requests and replies are JSON, one per line, on stdin and stdout; a reply line starts with [`REPLY_PREFIX`], so
 //! anything else a workload prints on stdout is skipped rather than mistaken for one. Progress goes nowhere: the
 //! driver reports for both builds.
 
 use std::io::{BufRead, Write};
 
-use ablate_workloads::Registry;
+use ablate_workloads::{Registry, WorkloadConfig};
 use serde::{Deserialize, Serialize};
 
 use super::GroupSession;
+use super::group_input::{self, InputOffer, InputReport};
 use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
@@ -32,8 +36,14 @@ pub const REPLY_PREFIX: &str = "ablate-ab ";
 #[serde(tag = "do", rename_all = "lowercase")]
 pub enum Request {
     /// Build group `group`'s workload, launch its cells (only those named in `cells`, and serial, the
-    /// reference, when given) and warm them up.
-    Open { group: usize, cells: Option<Vec<String>> },
+    /// reference, when given) and warm them up; its shared input as `input` offers (absent from drivers that
+    /// predate the input cache, and when the driver offers none).
+    Open {
+        group: usize,
+        cells: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        input: Option<InputOffer>,
+    },
     /// Execute cell `cell` of the open group once, recording it as timed round `round`, try `attempt` of its pair
     /// (0 unless the driver runs a preempted pair again; absent from drivers that predate it).
     Execute {
@@ -52,13 +62,19 @@ pub enum Request {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "lowercase")]
 pub enum Reply {
-    /// Sent once at start: the protocol version and each group's cell ids as planned.
+    /// Sent once at start: the protocol version, each group's cell ids as planned, and each group's workload
+    /// configuration, which keys its cached input (absent from builds that predate the input cache).
     Hello {
         protocol: u32,
         groups: Vec<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        inputs: Vec<WorkloadConfig>,
     },
+    /// The group's cells, and how it was opened (absent from builds that predate the input cache).
     Opened {
         cells: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        input: Option<InputReport>,
     },
     /// The execution's wall time and CPU time (of the server's threads and worker processes; absent from
     /// builds that predate it), or why the cell failed.
@@ -83,20 +99,21 @@ pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine, cancel:
     let plan = Plan::new(config, registry)?;
     let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };
     let groups = plan.groups.iter().map(|g| g.cells.iter().map(|c| c.id.clone()).collect()).collect();
-    send(&Reply::Hello { protocol: PROTOCOL, groups })?;
+    let inputs = plan.groups.iter().map(|g| g.config.clone()).collect();
+    send(&Reply::Hello { protocol: PROTOCOL, groups, inputs })?;
     let mut open: Option<GroupSession> = None;
     let mut cells: Vec<CellRecord> = Vec::new();
     for line in std::io::stdin().lock().lines() {
         let line = line.map_err(|e| HarnessError::io("cannot read", "the A/B driver's requests", e))?;
         let reply = match serde_json::from_str::<Request>(&line) {
             Err(e) => Reply::Error { message: format!("bad request {line:?}: {e}") },
-            Ok(Request::Open { group, cells: wanted }) => match plan.groups.get(group) {
+            Ok(Request::Open { group, cells: wanted, input }) => match plan.groups.get(group) {
                 None => Reply::Error { message: format!("no group {group}; the plan has {}", plan.groups.len()) },
-                Some(planned) => match GroupSession::open(&only(planned, wanted), config, registry, cancel, &Silent) {
-                    Ok(session) => {
+                Some(planned) => match open_group(&only(planned, wanted), input.as_ref(), (config, registry), cancel) {
+                    Ok((session, report)) => {
                         let ids = session.cell_ids();
                         open = Some(session);
-                        Reply::Opened { cells: ids }
+                        Reply::Opened { cells: ids, input: Some(report) }
                     }
                     Err(e) => Reply::Error { message: e.to_string() },
                 },
@@ -128,6 +145,26 @@ pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine, cancel:
         send(&reply)?;
     }
     Ok(())
+}
+
+/// Opens `group`, its shared input as `offer` allows, and says where the input came from and what it cost.
+fn open_group(
+    group: &Group,
+    offer: Option<&InputOffer>,
+    (config, registry): (&RunConfig, &Registry),
+    cancel: &Cancel,
+) -> Result<(GroupSession, InputReport), HarnessError> {
+    let mut prepared = None;
+    let prepare = |workload: &WorkloadConfig| {
+        let (made, prepare_ns) = group_input::timed(|| group_input::prepare(registry, workload, offer));
+        let (job, source) = made?;
+        prepared = Some((source, prepare_ns));
+        Ok(job)
+    };
+    let (session, open_ns) = group_input::timed(|| GroupSession::open_with(group, config, prepare, cancel, &Silent));
+    let session = session?;
+    let (source, prepare_ns) = prepared.expect("an open session prepared its workload");
+    Ok((session, InputReport { source, prepare_ns, open_ns }))
 }
 
 /// `group` with only the cells named in `wanted` (when given) and its serial reference, which comes first.

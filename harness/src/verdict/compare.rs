@@ -45,8 +45,9 @@ pub struct CellComparison {
     /// slower when the ratio is above 1, faster when below. A false regression and a false improvement are each
     /// bounded by alpha.
     pub p_value: f64,
-    /// The p-value adjusted for all the cells of the comparison (Holm; in A/B mode Bonferroni over cells and
-    /// looks); the verdict uses this one.
+    /// The p-value adjusted for all the cells of the comparison (Holm; in A/B mode alpha times the look's p-value
+    /// over the level of the boundary the cell was judged at, see [`crate::verdict::family`]); significant when
+    /// at most alpha. The verdict uses this one.
     pub p_adjusted: f64,
     /// The smallest candidate/baseline ratio this comparison could have called a regression, given the cell's
     /// measured noise; infinite when its samples are too few to reach significance at all.
@@ -213,7 +214,7 @@ pub fn classify(
     alpha: f64,
     min_detectable_ratio: f64,
 ) -> (Change, Option<String>) {
-    let significant = p_value < alpha;
+    let significant = p_value <= alpha;
     if significant && ratio > threshold {
         (Change::Regressed, None)
     } else if significant && ratio < 1.0 / threshold {

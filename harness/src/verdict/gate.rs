@@ -10,6 +10,7 @@ use crate::exit;
 use crate::record::{CellStatus, RunRecord};
 use crate::verdict::baseline::{BaselineStore, read_baseline};
 use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
+use crate::verdict::family::WorkloadVerdict;
 use crate::verdict::paired::compare_paired;
 use crate::verdict::reference::{SuspectReference, doubt_passes, suspect_references};
 use crate::verdict::scaling::{CellScaling, judge};
@@ -106,6 +107,9 @@ pub(crate) fn some_ids(ids: &[String]) -> String {
 pub struct GateReport {
     pub comparisons: Vec<CellComparison>,
     pub unmatched: Vec<Unmatched>,
+    /// In A/B mode, each workload's verdict over its cells combined (see [`crate::verdict::family`]); a workload
+    /// called regressed as a whole fails the gate like a regressed cell.
+    pub workloads: Vec<WorkloadVerdict>,
     pub scaling: Vec<CellScaling>,
     /// Cells of the candidate that failed outright (task failure, digest mismatch).
     pub failed_cells: Vec<String>,
@@ -127,11 +131,14 @@ impl GateReport {
         thresholds: &ThresholdSet,
         baseline_note: Option<String>,
     ) -> Self {
-        let (comparisons, unmatched) = match baseline {
+        let (comparisons, unmatched, workloads) = match baseline {
             Some(base) if candidate.pairing.is_some() && base.pairing.is_some() => {
                 compare_paired(candidate, base, thresholds)
             }
-            Some(baseline) => compare(candidate, baseline, thresholds),
+            Some(baseline) => {
+                let (comparisons, unmatched) = compare(candidate, baseline, thresholds);
+                (comparisons, unmatched, Vec::new())
+            }
             None => Default::default(),
         };
         let suspect_references = suspect_references(candidate, thresholds.for_cell("", "").alpha.value);
@@ -140,6 +147,7 @@ impl GateReport {
         GateReport {
             comparisons,
             unmatched,
+            workloads,
             scaling,
             failed_cells: candidate.failed_cells().map(|(c, _)| c.id.clone()).collect(),
             baseline_note,
@@ -212,12 +220,18 @@ impl GateReport {
         comparisons + self.scaling.iter().filter(|s| s.inconclusive()).count()
     }
 
-    /// 1 when a cell failed outright, else 3 on a regression, else 4 on a scaling failure, else (with
+    /// The workloads that changed, one line each: `` `hashchain` regressed: 5 of 9 cells (its pairs 1.16× combined) ``.
+    pub fn workload_lines(&self) -> Vec<String> {
+        let changed = |w: &&WorkloadVerdict| matches!(w.change, Change::Regressed | Change::Improved);
+        self.workloads.iter().filter(changed).map(WorkloadVerdict::line).collect()
+    }
+
+    /// 1 when a cell failed outright, else 3 on a regression (a cell's, or a workload's as a whole), else 4 on a scaling failure, else (with
     /// `require_power`) 6 when a verdict was inconclusive, else 0.
     pub fn exit_code(&self) -> u8 {
         if !self.failed_cells.is_empty() {
             exit::ERROR
-        } else if self.regressions().next().is_some() {
+        } else if self.regressions().next().is_some() || self.workloads.iter().any(|w| w.change == Change::Regressed) {
             exit::REGRESSION
         } else if self.scaling_failures().next().is_some() {
             exit::SCALING

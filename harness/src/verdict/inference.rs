@@ -132,7 +132,7 @@ fn normal_tails(statistic: f64, mean: f64, variance: f64) -> Sides {
 }
 
 /// The complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7).
-fn erfc(x: f64) -> f64 {
+pub(crate) fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
     let poly = -z * z - 1.265_512_23
@@ -219,21 +219,21 @@ pub(super) fn signed_rank_null(n: usize) -> Vec<f64> {
     p
 }
 
-/// The smallest shift `δ ≥ 0` at which `p_at(δ)` falls below `alpha`, to a relative precision of 1e-4 of
+/// The smallest shift `δ ≥ 0` at which `p_at(δ)` falls to `alpha` or below, to a relative precision of 1e-4 of
 /// `scale`; infinite when no shift up to `scale` does. `p_at` must fall as `δ` grows, and `scale` must be a
 /// shift large enough to separate the samples completely.
 pub fn smallest_detectable_shift(p_at: impl Fn(f64) -> f64, alpha: f64, scale: f64) -> f64 {
     let scale = scale.max(1e-9);
-    if p_at(scale) >= alpha {
+    if p_at(scale) > alpha {
         return f64::INFINITY;
     }
     let (mut low, mut high) = (0.0, scale);
-    if p_at(low) < alpha {
+    if p_at(low) <= alpha {
         return 0.0;
     }
     while high - low > scale * 1e-4 {
         let middle = (low + high) / 2.0;
-        if p_at(middle) < alpha { high = middle } else { low = middle }
+        if p_at(middle) <= alpha { high = middle } else { low = middle }
     }
     high
 }

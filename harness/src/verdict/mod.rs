@@ -5,6 +5,7 @@
 pub mod ab;
 pub mod baseline;
 pub mod compare;
+pub mod family;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod gate;
@@ -18,4 +19,6 @@ pub mod preempted;
 pub mod pseudo_median;
 pub mod reference;
 pub mod scaling;
+pub mod sequential;
 pub mod thresholds;
+pub mod too_noisy;

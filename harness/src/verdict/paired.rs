@@ -2,25 +2,23 @@
 //! the round's log ratio `ln(candidate / base)`. Whatever drifts between rounds — other processes, clock
 //! frequency, memory placement — cancels within a pair instead of counting as noise.
 //!
-//! A cell is judged on the centre of its paired log ratios: the one-sided Wilcoxon signed-rank test (exact for
-//! small samples) for significance, in the direction the pairs lean, so that alpha bounds a false regression
-//! (and, separately, a false improvement); for size, the Hodges–Lehmann estimate (the pseudo-median, the centre
-//! the signed-rank test tests) and the interval that inverts the same test. Both are distribution-free; both are
-//! far tighter than the plain median and a bootstrap of it, whose interval at the confidence a gate asks
-//! (99.8 % at five looks) spans nearly the whole range of twenty pairs. Rounds are added only for cells
-//! still undecided, with looks at a fixed schedule (see [`Looks`]); alpha is split evenly over the planned looks
-//! and the cells by the union bound (Bonferroni), so the chance of any false regression in the whole gate stays
-//! below alpha however many looks are taken and whatever was decided at each. This is the simplest alpha-spending
-//! plan of group-sequential testing (Jennison & Turnbull, *Group Sequential Methods with Applications to
-//! Clinical Trials*, 2000, ch. 7); conservative, and valid under any dependence between looks.
+//! A cell is judged on the centre of its paired log ratios: for significance, the sequential signed-rank statistic
+//! at looks whose boundaries are calibrated exactly on the sign-flip null (see [`super::sequential`]), in the
+//! direction the pairs lean, so that alpha bounds a false regression (and, separately, a false improvement) over
+//! every look; for size, the Hodges–Lehmann estimate (the pseudo-median) and the interval that inverts the
+//! signed-rank test. The gate's cells form one family, tested workload first and then cell (see
+//! [`super::family`]), so that alpha bounds the chance of any false regression in the whole gate. Rounds are added
+//! only for cells still undecided, with looks at a fixed schedule (see [`Looks`]).
 
 use crate::record::{CellRecord, CellStatus, RunRecord, Sample};
 use crate::stats::median;
-use crate::verdict::compare::{CellComparison, Change, Unmatched};
-use crate::verdict::inference::{Interval, signed_rank, smallest_detectable_shift};
-use crate::verdict::preempted::{Timing, Tries, kept_pairs};
-use crate::verdict::pseudo_median::{pseudo_median, pseudo_median_interval};
-use crate::verdict::thresholds::{ThresholdSet, Thresholds};
+use crate::verdict::compare::{CellComparison, Unmatched};
+use crate::verdict::family::{FamilyPlan, SeriesCell, WorkloadVerdict, judge_family};
+use crate::verdict::inference::{signed_rank, smallest_detectable_shift};
+use crate::verdict::preempted::{Timing, Tries};
+use crate::verdict::pseudo_median::pseudo_median;
+use crate::verdict::sequential::spent;
+use crate::verdict::thresholds::ThresholdSet;
 
 /// The planned looks: after how many paired rounds undecided cells are judged.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,25 +29,37 @@ pub struct Looks {
 /// How many looks a sequential plan takes.
 pub const SEQUENTIAL_LOOKS: usize = 5;
 
+/// How much later each look of the sequential plan comes than the one before.
+const LOOK_SPACING: f64 = 1.3;
+
 impl Looks {
-    /// The default plan for `family` cells judged at `alpha`: [`SEQUENTIAL_LOOKS`] looks, the first a few rounds
-    /// after the fewest pairs that could be significant at all at alpha's share of a look and a cell (n pairs all
-    /// slower give the one-sided signed-rank test's smallest p, 1 / 2ⁿ), then each ~1.3× later. For 72 cells at
-    /// 0.01: 19, 25, 33, 43 and 56 rounds.
+    /// The default plan for `family` cells judged at `alpha`: [`SEQUENTIAL_LOOKS`] looks, each ~1.3× later than
+    /// the one before, the first at the fewest pairs whose most extreme pattern (every pair slower, probability
+    /// 1 / 2ⁿ) already fits in what the boundaries spend there at a lone cell's level, `alpha / (2 · family)` (see
+    /// [`super::family`] and [`super::sequential`]). For 72 cells at 0.01: 15, 20, 25, 33 and 43 rounds.
     pub fn sequential(alpha: f64, family: usize) -> Self {
-        let fewest = fewest_pairs(alpha, family, SEQUENTIAL_LOOKS);
-        let mut rounds = vec![fewest + 3];
-        while rounds.len() < SEQUENTIAL_LOOKS {
-            let last = *rounds.last().expect("one look");
-            rounds.push((f64::from(last) * 1.3).round() as u32);
-        }
-        Looks { rounds }
+        let level = lone_level(alpha, family);
+        let spread = |first: u32| {
+            let mut rounds = vec![first];
+            while rounds.len() < SEQUENTIAL_LOOKS {
+                let last = *rounds.last().expect("one look");
+                rounds.push(((f64::from(last) * LOOK_SPACING).round() as u32).max(last + 1));
+            }
+            rounds
+        };
+        let first = (1..64u32)
+            .find(|&n| {
+                let rounds = spread(n);
+                0.5f64.powi(n as i32) <= spent(level, f64::from(n) / f64::from(*rounds.last().expect("looks")))
+            })
+            .unwrap_or(64);
+        Looks { rounds: spread(first) }
     }
 
-    /// Whether any cell of a `family` judged at `alpha` could be decided at the last look: it has at least the
-    /// fewest pairs that can reach significance at that look's share of alpha.
+    /// Whether any cell of a `family` judged at `alpha` could be decided by the last look: it has at least the
+    /// fewest pairs that can reach a lone cell's whole level.
     pub fn can_decide(&self, alpha: f64, family: usize) -> bool {
-        self.last() >= fewest_pairs(alpha, family, self.rounds.len())
+        self.last() >= fewest_pairs(alpha, family)
     }
 
     /// The looks that fit in `rounds` rounds; when not even the first does, one look at `rounds` (at least 2),
@@ -73,11 +83,16 @@ impl Looks {
     }
 }
 
-/// The fewest pairs that could be significant at all when `alpha` is split over `looks` looks and a `family` of
-/// cells: n pairs all slower give the one-sided signed-rank test's smallest p, 1 / 2ⁿ.
-pub fn fewest_pairs(alpha: f64, family: usize, looks: usize) -> u32 {
-    let share = alpha / (looks.max(1) * family.max(1)) as f64;
-    (1..64u32).find(|&n| 1.0 / 2f64.powi(n as i32) < share).unwrap_or(64)
+/// The level at which a cell that changed alone is seen: `alpha / (2 · family)` (see [`super::family`]).
+pub fn lone_level(alpha: f64, family: usize) -> f64 {
+    alpha / (2.0 * family.max(1) as f64)
+}
+
+/// The fewest pairs that could be significant at all for a cell that changed alone in a `family` at `alpha`, when
+/// a single look spends the whole level: n pairs all slower have probability 1 / 2ⁿ.
+pub fn fewest_pairs(alpha: f64, family: usize) -> u32 {
+    let level = lone_level(alpha, family);
+    (1..64u32).find(|&n| 0.5f64.powi(n as i32) <= level).unwrap_or(64)
 }
 
 /// The executions of `base` and `candidate` paired by round and try (`[base, candidate]`): each round's tries in
@@ -97,42 +112,6 @@ pub fn timing_pairs(candidate: &CellRecord, base: &CellRecord) -> Vec<Tries> {
     rounds.into_iter().map(|(_, tries)| tries).collect()
 }
 
-/// The paired comparison of one cell from its pairs, those visibly preempted set aside (see
-/// [`crate::verdict::preempted`]), judged at `alpha` split over `looks` looks and a `family` of cells.
-pub fn judge_pairs(
-    id: &str,
-    rounds: &[Tries],
-    medians: (f64, f64),
-    thresholds: Thresholds,
-    looks: usize,
-    family: usize,
-) -> Option<CellComparison> {
-    let split = (looks.max(1) * family.max(1)) as f64;
-    let alpha = thresholds.alpha.value;
-    let kept = kept_pairs(rounds, alpha);
-    let log_ratios = kept.log_ratios.as_slice();
-    let center = pseudo_median(log_ratios)?;
-    let log_interval = pseudo_median_interval(log_ratios, 1.0 - alpha / looks.max(1) as f64)?;
-    let p_value = signed_rank(log_ratios).map_or(1.0, |t| t.sides.toward(center >= 0.0));
-    let mut comparison = CellComparison {
-        id: id.to_owned(),
-        baseline_median_ns: medians.0,
-        candidate_median_ns: medians.1,
-        ratio: center.exp(),
-        interval: Interval { low: log_interval.low.exp(), high: log_interval.high.exp() },
-        p_value,
-        p_adjusted: (p_value * split).min(1.0),
-        min_detectable_ratio: paired_min_detectable_ratio(log_ratios, alpha / split),
-        pairs: Some(log_ratios.len()),
-        set_aside: kept.set_aside,
-        change: Change::Inconclusive,
-        reason: None,
-        thresholds,
-    };
-    comparison.judge();
-    Some(comparison)
-}
-
 /// The smallest ratio the signed-rank test at `alpha` would have called significant had every pair been slower
 /// by it, keeping the pairs' measured spread around their median.
 pub fn paired_min_detectable_ratio(log_ratios: &[f64], alpha: f64) -> f64 {
@@ -147,15 +126,19 @@ pub fn paired_min_detectable_ratio(log_ratios: &[f64], alpha: f64) -> f64 {
 }
 
 /// Compares every successful candidate cell with the base cell of the same id, pair by pair, as the records'
-/// pairing planned.
+/// pairing planned: the whole family at once (see [`super::family`]), after the run's last round. Also the
+/// workloads' verdicts.
 pub fn compare_paired(
     candidate: &RunRecord,
     base: &RunRecord,
     thresholds: &ThresholdSet,
-) -> (Vec<CellComparison>, Vec<Unmatched>) {
-    let (looks, family) = candidate.pairing.as_ref().map_or((1, candidate.cells.len()), |p| (p.looks.len(), p.family));
-    let mut compared = Vec::new();
+) -> (Vec<CellComparison>, Vec<Unmatched>, Vec<WorkloadVerdict>) {
+    let plan = candidate.pairing.as_ref().map_or_else(
+        || FamilyPlan { looks: vec![candidate.config.profile.reps], family: candidate.cells.len() },
+        |p| FamilyPlan { looks: p.looks.clone(), family: p.family },
+    );
     let mut unmatched = Vec::new();
+    let mut paired = Vec::new();
     for cell in candidate.cells.iter().filter(|c| c.status == CellStatus::Ok) {
         let Some(old) = base.cells.iter().find(|b| b.id == cell.id) else {
             unmatched.push(Unmatched { id: cell.id.clone(), reason: "not in the base build".into() });
@@ -165,21 +148,40 @@ pub fn compare_paired(
             unmatched.push(Unmatched { id: cell.id.clone(), reason: "failed in the base build".into() });
             continue;
         }
-        let pairs = timing_pairs(cell, old);
         let medians = (median(&old.walls()).unwrap_or(0.0), median(&cell.walls()).unwrap_or(0.0));
         let t = thresholds.for_cell(&cell.workload, cell.strategy.name());
-        match judge_pairs(&cell.id, &pairs, medians, t, looks, family) {
-            Some(comparison) => compared.push(comparison),
+        paired.push((cell, timing_pairs(cell, old), medians, t));
+    }
+    let run_rounds = paired.iter().map(|(_, rounds, _, _)| rounds.len() as u32).max().unwrap_or(0);
+    let series: Vec<SeriesCell> = paired
+        .iter()
+        .map(|(cell, rounds, _, t)| SeriesCell {
+            id: &cell.id,
+            workload: &cell.workload,
+            rounds,
+            thresholds: t.clone(),
+        })
+        .collect();
+    let judged = judge_family(&plan, &series, run_rounds);
+    let mut compared = Vec::new();
+    for (cell, _, medians, _) in &paired {
+        match judged.cells.iter().find(|c| c.id == cell.id) {
+            Some(comparison) => {
+                let mut comparison = comparison.clone();
+                (comparison.baseline_median_ns, comparison.candidate_median_ns) = *medians;
+                compared.push(comparison);
+            }
             None => unmatched.push(Unmatched { id: cell.id.clone(), reason: "no paired rounds".into() }),
         }
     }
-    (compared, unmatched)
+    (compared, unmatched, judged.workloads)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::thresholds::Overrides;
+    use crate::verdict::compare::Change;
+    use crate::verdict::thresholds::{Overrides, Thresholds};
 
     fn thresholds() -> Thresholds {
         ThresholdSet::load(None, Overrides::default()).unwrap().for_cell("w", "rayon")
@@ -196,35 +198,54 @@ mod tests {
         ratios.iter().map(|r| vec![[at(1e7), at(1e7 * r.exp())]]).collect()
     }
 
-    fn verdict(ratios: &[f64], looks: usize, family: usize) -> CellComparison {
-        judge_pairs("w/100/rayon/2", &timed(ratios), (1.0, 1.0), thresholds(), looks, family).unwrap()
+    /// The paired comparison of one cell from its pairs (in round order), those visibly preempted set aside (see
+    /// [`crate::verdict::preempted`]), as the one cell of its workload in a family planned as `plan`, judged after
+    /// its last round.
+    fn judge_pairs(
+        id: &str,
+        rounds: &[Tries],
+        medians: (f64, f64),
+        thresholds: Thresholds,
+        plan: &FamilyPlan,
+    ) -> Option<CellComparison> {
+        let cell = SeriesCell { id, workload: id.split('/').next().unwrap_or(id), rounds, thresholds };
+        let mut judged = judge_family(plan, &[cell], rounds.len() as u32).cells.pop()?;
+        (judged.baseline_median_ns, judged.candidate_median_ns) = medians;
+        Some(judged)
+    }
+
+    /// The verdict on `ratios` as the one cell of its workload in a `family`, judged at one look after its last
+    /// pair: the whole level there.
+    fn verdict(ratios: &[f64], family: usize) -> CellComparison {
+        let plan = FamilyPlan { looks: vec![ratios.len() as u32], family };
+        judge_pairs("w/100/rayon/2", &timed(ratios), (1.0, 1.0), thresholds(), &plan).unwrap()
     }
 
     #[test]
     fn the_sequential_plan_starts_where_a_verdict_becomes_possible() {
-        assert_eq!(Looks::sequential(0.01, 72).rounds, vec![19, 25, 33, 43, 56]);
-        assert_eq!(Looks::sequential(0.01, 3).rounds, vec![14, 18, 23, 30, 39]);
+        assert_eq!(Looks::sequential(0.01, 72).rounds, vec![15, 20, 26, 34, 44]);
+        assert_eq!(Looks::sequential(0.01, 3).rounds, vec![11, 14, 18, 23, 30]);
         assert_eq!(Looks::fixed(10).last(), 10);
-        assert_eq!(Looks::sequential(0.01, 72).within(40).rounds, vec![19, 25, 33], "the looks that fit");
-        assert_eq!(Looks::sequential(0.01, 72).within(15).rounds, vec![15], "one look, with the whole alpha");
-        assert_eq!(fewest_pairs(0.01, 72, 1), 13, "2⁻¹³ < 0.01 / 72 < 2⁻¹²");
-        assert!(Looks::fixed(13).can_decide(0.01, 72) && !Looks::fixed(10).can_decide(0.01, 72));
+        assert_eq!(Looks::sequential(0.01, 72).within(40).rounds, vec![15, 20, 26, 34], "the looks that fit");
+        assert_eq!(Looks::sequential(0.01, 72).within(12).rounds, vec![12], "one look, with the whole alpha");
+        assert_eq!(fewest_pairs(0.01, 72), 14, "2⁻¹⁴ < 0.01 / 144 < 2⁻¹³");
+        assert!(Looks::fixed(14).can_decide(0.01, 72) && !Looks::fixed(13).can_decide(0.01, 72));
         assert!(Looks::sequential(0.01, 72).can_decide(0.01, 72));
     }
 
     #[test]
     fn a_clear_slowdown_is_regressed_once_enough_pairs_are_in() {
         let slow = pairs(1.3f64.ln(), 0.05, 20);
-        assert_eq!(verdict(&slow, 6, 72).change, Change::Regressed);
-        let early = verdict(&slow[..8], 6, 72);
-        assert_eq!(early.change, Change::Inconclusive, "8 pairs cannot reach 0.01 / (6 × 72)");
+        assert_eq!(verdict(&slow, 72).change, Change::Regressed);
+        let early = verdict(&slow[..8], 72);
+        assert_eq!(early.change, Change::Inconclusive, "8 pairs cannot reach 0.01 / 144");
         assert_eq!(early.reason.as_deref(), Some("too noisy: too few samples to see any slowdown"));
     }
 
     #[test]
     fn quiet_equal_builds_are_unchanged_at_the_first_look() {
         let same = pairs(0.0, 0.02, 8);
-        let comparison = verdict(&same, 1, 1);
+        let comparison = verdict(&same, 1);
         assert_eq!(comparison.change, Change::Unchanged, "{comparison:?}");
         assert!(comparison.could_see_threshold(), "{}", comparison.min_detectable_ratio);
     }
@@ -232,18 +253,18 @@ mod tests {
     #[test]
     fn noisy_pairs_are_inconclusive_with_what_they_could_see() {
         let noisy = pairs(0.0, 0.3, 24);
-        let comparison = verdict(&noisy, 6, 72);
+        let comparison = verdict(&noisy, 72);
         assert_eq!(comparison.change, Change::Inconclusive);
         assert!(comparison.min_detectable_ratio > 1.1 && comparison.min_detectable_ratio.is_finite());
         assert!(comparison.reason.as_ref().unwrap().starts_with("too noisy: could see ≥"), "{comparison:?}");
     }
 
     #[test]
-    fn splitting_alpha_over_looks_and_cells_makes_each_look_stricter() {
+    fn a_larger_family_makes_each_cell_stricter() {
         let modest = pairs(1.15f64.ln(), 0.04, 12);
-        assert_eq!(verdict(&modest, 1, 1).change, Change::Regressed);
-        let split = verdict(&modest, 6, 72);
-        assert_eq!(split.p_value, verdict(&modest, 1, 1).p_value);
+        assert_eq!(verdict(&modest, 1).change, Change::Regressed);
+        let split = verdict(&modest, 72);
+        assert_eq!(split.p_value, verdict(&modest, 1).p_value);
         assert!(split.p_adjusted > 0.01 && split.change != Change::Regressed, "{split:?}");
     }
 
@@ -258,14 +279,15 @@ mod tests {
         for round in [2, 9, 15] {
             timed[round][0][0] = at(1.5e7 * 1.15, 1e7);
         }
-        let judged = judge_pairs("w/100/rayon/2", &timed, (1.0, 1.0), thresholds(), 1, 72).unwrap();
+        let plan = FamilyPlan { looks: vec![22], family: 72 };
+        let judged = judge_pairs("w/100/rayon/2", &timed, (1.0, 1.0), thresholds(), &plan).unwrap();
         assert_eq!((judged.change, judged.set_aside, judged.pairs), (Change::Regressed, 3, Some(19)), "{judged:?}");
 
         let unmeasured: Vec<Tries> = timed
             .iter()
             .map(|tries| tries.iter().map(|p| p.map(|t| Timing { wall_ns: t.wall_ns, cpu_ns: 0 })).collect())
             .collect();
-        let blind = judge_pairs("w/100/rayon/2", &unmeasured, (1.0, 1.0), thresholds(), 1, 72).unwrap();
+        let blind = judge_pairs("w/100/rayon/2", &unmeasured, (1.0, 1.0), thresholds(), &plan).unwrap();
         assert_ne!(blind.change, Change::Regressed, "three wrong-signed top ranks hide it: {blind:?}");
     }
 

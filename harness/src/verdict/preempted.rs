@@ -62,9 +62,19 @@ pub fn preempted(pair: &[Timing; 2], typical: [f64; 2]) -> [bool; 2] {
 /// round's first try instead when CPU time was not measured, or when preemption hit one build significantly more
 /// often than the other (at `alpha`, over the first tries).
 pub fn kept_pairs(rounds: &[Tries], alpha: f64) -> Kept {
+    let by_round = kept_by_round(rounds, alpha);
+    Kept {
+        set_aside: by_round.iter().filter(|c| c.is_none()).count(),
+        log_ratios: by_round.into_iter().flatten().collect(),
+    }
+}
+
+/// Each round's counted log ratio `ln(candidate / base)` as [`kept_pairs`] chooses it, `None` for a round set aside
+/// (or one without a try), in round order.
+pub fn kept_by_round(rounds: &[Tries], alpha: f64) -> Vec<Option<f64>> {
     let log_ratio =
         |[base, candidate]: &[Timing; 2]| (candidate.wall_ns.max(1) as f64 / base.wall_ns.max(1) as f64).ln();
-    let firsts = || Kept { log_ratios: rounds.iter().filter_map(|t| t.first()).map(log_ratio).collect(), set_aside: 0 };
+    let firsts = || rounds.iter().map(|t| t.first().map(log_ratio)).collect();
     let Some(typical) = typical_shares(rounds) else { return firsts() };
     let (mut base_alone, mut candidate_alone) = (0, 0);
     for first in rounds.iter().filter_map(|t| t.first()) {
@@ -77,11 +87,7 @@ pub fn kept_pairs(rounds: &[Tries], alpha: f64) -> Kept {
     if binomial_two_sided_p(base_alone, base_alone + candidate_alone) < alpha {
         return firsts();
     }
-    let clean: Vec<Option<f64>> = rounds
-        .iter()
-        .map(|tries| tries.iter().find(|p| preempted(p, typical) == [false, false]).map(log_ratio))
-        .collect();
-    Kept { set_aside: clean.iter().filter(|c| c.is_none()).count(), log_ratios: clean.into_iter().flatten().collect() }
+    rounds.iter().map(|tries| tries.iter().find(|p| preempted(p, typical) == [false, false]).map(log_ratio)).collect()
 }
 
 /// The sign test's two-sided p-value: `k` of `n` trials landing one way when each way has probability one half

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Description, Kind, Param, Workload, WorkloadConfig, WorkloadError};
+use crate::{Description, Footprint, Kind, Param, Workload, WorkloadConfig, WorkloadError};
 
 const NAME: &str = "mandelbrot";
 const MAX_ITER: Param<u32> = Param::new("max_iter", 256, 1..=1_000_000, "iterations before a point counts as inside");
@@ -64,6 +64,16 @@ impl Workload for Mandelbrot {
             .step_by(self.rows_per_task as usize)
             .map(|first_row| Band { first_row, rows: self.rows_per_task.min(self.height - first_row) })
             .collect()
+    }
+
+    /// The size is a width in pixels; the tasks are bands of rows.
+    fn footprint(&self) -> Option<Footprint> {
+        Some(Footprint {
+            shared_bytes: 0,
+            scratch_bytes: 0,
+            tasks: self.height.div_ceil(self.rows_per_task),
+            bytes_per_task: (size_of::<Band>() + size_of::<BandResult>()) as u64,
+        })
     }
 
     fn run(&self, _shared: &(), band: &Band) -> BandResult {

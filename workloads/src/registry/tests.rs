@@ -146,3 +146,58 @@ fn outputs_digested_as_they_are_encoded_give_the_digest_of_their_encodings() {
         .collect();
     assert_eq!(job.digest(&outputs).unwrap(), crate::Digest::of_parts(encoded.iter().map(Vec::as_slice)));
 }
+
+/// A workload sized in nonzeros whose data sit on the heap; `DECLARES` says whether it gives its footprint.
+struct Sparse<const DECLARES: bool>;
+
+impl<const DECLARES: bool> Workload for Sparse<DECLARES> {
+    type Shared = Vec<f64>;
+    type Task = (u64, u64);
+    type Output = f64;
+
+    fn describe() -> Description {
+        const { Description::new("sparse", Kind::Memory, "a test workload sized in nonzeros") }.sizes("nonzeros", 8, 8)
+    }
+
+    fn build(_: &WorkloadConfig) -> Result<Self, WorkloadError> {
+        Ok(Sparse)
+    }
+
+    fn shared_input(&self) -> Vec<f64> {
+        vec![1.0; 8]
+    }
+
+    fn tasks(&self) -> Vec<(u64, u64)> {
+        vec![(0, 8)]
+    }
+
+    fn run(&self, shared: &Vec<f64>, &(start, end): &(u64, u64)) -> f64 {
+        shared[start as usize..end as usize].iter().sum()
+    }
+
+    fn footprint(&self) -> Option<Footprint> {
+        DECLARES.then_some(Footprint { shared_bytes: 64, scratch_bytes: 0, tasks: 1, bytes_per_task: 24 })
+    }
+}
+
+#[test]
+fn a_workload_the_assumed_footprint_does_not_fit_is_named_with_why() {
+    let mut registry = Registry::new();
+    registry.register::<Sparse<false>>().unwrap();
+    let doubt = registry.assumed_footprint(&config("sparse", 8, Params::new())).unwrap().expect("in doubt");
+    assert_eq!(
+        (doubt.size_unit, doubt.heap_types.as_slice()),
+        (Some("nonzeros"), &["Shared = Vec<f64>".to_owned()][..])
+    );
+    let text = doubt.to_string();
+    assert!(text.starts_with("workload 'sparse' declares no footprint") && text.contains("fn footprint"), "{text}");
+    assert!(text.contains("its size counts nonzeros") && text.contains("Shared = Vec<f64> holds data on the heap"));
+
+    registry.register::<Sparse<true>>().unwrap();
+    assert_eq!(registry.assumed_footprint(&config("sparse", 8, Params::new())).unwrap(), None, "declared");
+    let builtins = Registry::builtin();
+    for name in builtins.names() {
+        let size = builtins.describe(name).unwrap().quick_size;
+        assert_eq!(builtins.assumed_footprint(&config(name, size, Params::new())).unwrap(), None, "{name}");
+    }
+}

@@ -7,6 +7,7 @@ use crate::contract::{Description, Workload, WorkloadConfig};
 use crate::digest::{Digest, Digester};
 use crate::error::WorkloadError;
 use crate::runtime::codec::Codec;
+use crate::runtime::remote::RemoteError;
 
 /// The output of one task, type-erased; only the job that made it can read it back.
 pub type AnyOutput = Box<dyn Any + Send>;
@@ -70,6 +71,23 @@ pub(crate) fn prepare<W: Workload>(
 ) -> Result<Arc<dyn Job>, WorkloadError> {
     let workload = W::build(&config)?;
     let shared = workload.shared_input();
+    let tasks = workload.tasks();
+    Ok(Arc::new(Prepared { workload, shared, tasks, description, config }))
+}
+
+/// Builds `W` from `config` as [`prepare`] does, its shared input decoded from `encoded` (what
+/// [`Codec::encode_shared`] wrote for the same configuration) instead of made again.
+pub(crate) fn prepare_encoded<W: Workload>(
+    description: Description,
+    config: WorkloadConfig,
+    encoded: &[u8],
+) -> Result<Arc<dyn Job>, RemoteError> {
+    let workload = W::build(&config)?;
+    let shared = postcard::from_bytes(encoded).map_err(|source| JobError::Decode {
+        workload: config.name.clone(),
+        what: "the cached shared input".to_owned(),
+        source,
+    })?;
     let tasks = workload.tasks();
     Ok(Arc::new(Prepared { workload, shared, tasks, description, config }))
 }

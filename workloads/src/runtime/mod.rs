@@ -11,7 +11,7 @@ mod job;
 mod remote;
 
 pub use codec::Codec;
-pub(crate) use job::prepare;
 pub use job::{AnyOutput, Job, JobError};
+pub(crate) use job::{prepare, prepare_encoded};
 pub(crate) use remote::build_remote;
 pub use remote::{RemoteError, RemoteJob, SharedSource};

@@ -5,7 +5,7 @@ use crate::verdict::thresholds::FLOOR;
 use plotters::prelude::*;
 
 use super::Chart;
-use super::canvas::{FAIL, MUTED, RowAxes, font, row_chart, row_y, score_color, svg};
+use super::canvas::{FAIL, MUTED, RowAxes, TEXT, font, row_chart, row_chart_height, row_y, score_color, svg};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, short_label};
 use crate::strategy::StrategyKind;
@@ -30,13 +30,9 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
     let n = bars.len();
     let most = bars.iter().map(|b| b.1.max(b.2)).fold(0.0, f64::max) * 1.15;
-    let text = svg("bandwidth", (900, 70 + 18 * n as u32), |root| {
-        let axes = RowAxes {
-            x_desc: "GB/s (10⁹ bytes per second, STREAM counting)",
-            names_width: 200,
-            label_size: 10,
-            x_format: None,
-        };
+    let text = svg("bandwidth", (900, row_chart_height(n)), |root| {
+        let axes =
+            RowAxes { x_desc: "GB/s (10⁹ bytes per second, STREAM counting)", names_width: 230, x_format: None };
         let mut chart = row_chart(root, 0.0..most, &names, axes)?;
         chart.draw_series(bars.iter().enumerate().map(|(i, (_, gbps, reference))| {
             let y = row_y(n, i);
@@ -52,12 +48,13 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
         chart.draw_series(
             bars.iter()
                 .enumerate()
-                .map(|(i, (_, gbps, _))| Text::new(format!(" {gbps:.1}"), (*gbps, row_y(n, i) + 0.3), font(10))),
+                .map(|(i, (_, gbps, _))| Text::new(format!(" {gbps:.1}"), (*gbps, row_y(n, i) + 0.3), font(TEXT))),
         )?;
         Ok(())
     })?;
     Ok(Some(Chart {
         name: "bandwidth",
+        part: None,
         title: "Memory bandwidth",
         caption: format!(
             "Grey tick: the GB/s serial reached on the same workload and size; red tick: {floor} of it, the floor a \

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::canvas::{FAIL, MUTED, font, series_color, svg};
+use super::canvas::{FAIL, MUTED, TEXT, font, series_color, svg};
 use crate::error::HarnessError;
 use crate::history::analysis::Analysis;
 use crate::history::series::Metric;
@@ -39,17 +39,17 @@ pub fn chart(analysis: &Analysis) -> Result<String, HarnessError> {
     svg("history", (900, 300), |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(12)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
             .build_cartesian_2d(-0.5..(n as f64 - 0.5), (low - pad).max(0.0)..(high + pad))?;
         chart
             .configure_mesh()
             .x_desc("run, in commit order")
             .y_desc(y_desc)
             .x_label_formatter(&|x| format!("{}", x.round() as i64 + 1))
-            .label_style(font(11))
-            .axis_desc_style(font(12))
-            .light_line_style(RGBColor(238, 238, 238))
+            .label_style(font(TEXT))
+            .axis_desc_style(font(TEXT))
+            .light_line_style(TRANSPARENT)
             .draw()?;
         for segment in analysis.segments() {
             let values: Vec<f64> = segment.clone().map(|i| runs[i].1).collect();
@@ -69,7 +69,7 @@ pub fn chart(analysis: &Analysis) -> Result<String, HarnessError> {
             let line = [(x, (low - pad).max(0.0)), (x, high + pad)];
             chart.draw_series(DashedLineSeries::new(line, 5, 4, mark.stroke_width(2)))?;
             let label = format!(" {} {:.3}×", plain(&change.commit), change.ratio);
-            chart.draw_series(std::iter::once(Text::new(label, (x, high + pad * 0.6), font(11).color(&mark))))?;
+            chart.draw_series(std::iter::once(Text::new(label, (x, high + pad * 0.6), font(TEXT).color(&mark))))?;
         }
         Ok(())
     })

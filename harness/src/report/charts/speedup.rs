@@ -3,12 +3,12 @@
 
 use plotters::prelude::*;
 
-use super::Chart;
-use super::canvas::{Drawn, FAIL, MUTED, font, series_color, svg};
+use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
+use super::{Chart, predicted_band};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
-const PANEL: (u32, u32) = (400, 290);
+const PANEL: (u32, u32) = (400, 300);
 const COLUMNS: usize = 3;
 
 pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
@@ -20,9 +20,17 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let columns = groups.len().min(COLUMNS);
     let rows = groups.len().div_ceil(columns);
     let size = (PANEL.0 * columns as u32, PANEL.1 * rows as u32);
-    let max_workers = run.max_workers().max(2) as u32;
-    let text = svg("speedup", size, |root| {
-        for ((workload, size), panel) in groups.iter().zip(root.split_evenly((rows, columns))) {
+    let max_workers = predicted_band::max_workers(run).max(2) as u32;
+    let predicted = run.predicted.as_ref().map(|p| p.label()).unwrap_or_default();
+    let text = svg("speedup", (size.0, size.1 + LEGEND_HEIGHT), |root| {
+        let (legend, panels) = root.split_vertically(LEGEND_HEIGHT);
+        let colors: Vec<RGBColor> = (0..labels.len()).map(series_color).collect();
+        let mut keys: Vec<(&str, RGBColor)> = labels.iter().map(String::as_str).zip(colors).collect();
+        if run.predicted.is_some() {
+            keys.push((predicted.as_str(), MUTED));
+        }
+        legend_strip(&legend, &keys)?;
+        for ((workload, size), panel) in groups.iter().zip(panels.split_evenly((rows, columns))) {
             let series: Vec<(usize, Vec<(u32, f64)>)> = labels
                 .iter()
                 .enumerate()
@@ -37,19 +45,22 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
                 })
                 .filter(|(_, points)| !points.is_empty())
                 .collect();
-            draw_panel(&panel, &format!("{workload} ({size})"), &series, &labels, max_workers, run.min_efficiency)?;
+            let bands = (predicted_band::bands(run, workload, *size, &labels, true), predicted.as_str());
+            draw_panel(&panel, &format!("{workload} ({size})"), &series, &bands, max_workers, run.min_efficiency)?;
         }
         Ok(())
     })?;
     Ok(Some(Chart {
         name: "speedup",
+        part: None,
         title: "Speedup against workers",
         caption: format!(
             "Higher is better. The grey dashed line is perfect scaling; a strategy below the red dashed line \
-             (efficiency {}) fails the scaling check. Measured at up to {} workers on a machine with {} logical cores.",
+             (efficiency {}) fails the scaling check. Measured at up to {} workers on a machine with {} logical cores.{}",
             run.min_efficiency,
             run.max_workers(),
-            run.record.machine.logical_cores
+            run.record.machine.logical_cores,
+            predicted_band::caption(run)
         ),
         svg: text,
     }))
@@ -59,25 +70,26 @@ fn draw_panel(
     panel: &super::canvas::Area,
     title: &str,
     series: &[(usize, Vec<(u32, f64)>)],
-    labels: &[String],
+    (bands, predicted): &(Vec<predicted_band::Band>, &str),
     max_workers: u32,
     floor: f64,
 ) -> Drawn {
-    let top = series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)).fold(max_workers as f64, f64::max) * 1.08;
+    let top = series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)).fold(max_workers as f64, f64::max);
+    let top = top.max(predicted_band::top(bands)) * 1.08;
     let mut chart = ChartBuilder::on(panel)
-        .caption(title, font(15))
+        .caption(title, font(TITLE))
         .margin(8)
-        .x_label_area_size(34)
-        .y_label_area_size(42)
+        .x_label_area_size(44)
+        .y_label_area_size(54)
         .build_cartesian_2d(1u32..max_workers, 0f64..top)?;
     chart
         .configure_mesh()
         .x_desc("workers")
         .y_desc("speedup vs serial")
         .x_labels(max_workers as usize)
-        .label_style(font(11))
-        .axis_desc_style(font(11))
-        .light_line_style(RGBColor(235, 235, 235))
+        .label_style(font(TEXT))
+        .axis_desc_style(font(TEXT))
+        .light_line_style(TRANSPARENT)
         .draw()?;
     let ideal = (1..=max_workers).map(|w| (w, f64::from(w)));
     chart.draw_series(DashedLineSeries::new(ideal, 5, 4, MUTED.stroke_width(1)))?;
@@ -85,18 +97,9 @@ fn draw_panel(
     chart.draw_series(DashedLineSeries::new(floor_line, 3, 4, FAIL.mix(0.7).stroke_width(1)))?;
     for (index, points) in series {
         let color = series_color(*index);
-        chart
-            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
-            .label(labels[*index].as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2)));
+        chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(MUTED)
-        .label_font(font(10))
-        .draw()?;
+    predicted_band::draw(&mut chart, bands, predicted)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::glossary::{HISTORY_COLUMNS, header, key};
 use super::{STYLE, escape};
 use crate::history::analysis::{Analysis, CONFIDENCE};
 use crate::history::detect::Detector;
@@ -65,10 +66,11 @@ fn overview(drawn: &[DrawnSeries]) -> String {
         out.push_str("<p>No series has a change point.</p>\n");
         return out;
     }
-    out.push_str(
-        "<table>\n<tr><th>cell</th><th>metric</th><th>machine</th><th>change points</th><th>newest change</th>\
-         <th>worst step</th></tr>\n",
-    );
+    out.push_str("<table>\n<tr>");
+    for (name, _) in HISTORY_COLUMNS {
+        out.push_str(&header(&HISTORY_COLUMNS, name));
+    }
+    out.push_str("</tr>\n");
     for (index, analysis) in changed {
         let newest = analysis.changes.last().expect("changed series have a change point");
         let _ = writeln!(
@@ -89,6 +91,7 @@ fn overview(drawn: &[DrawnSeries]) -> String {
         );
     }
     out.push_str("</table>\n");
+    out.push_str(&key("What the columns say", &HISTORY_COLUMNS));
     out
 }
 

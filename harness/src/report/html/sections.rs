@@ -3,38 +3,84 @@
 use std::fmt::Write;
 
 use super::escape::escape;
+use super::glossary::{CELL_COLUMNS, FINDINGS_COLUMNS, VERDICT_TERMS, header, key};
 use crate::exit;
 use crate::report::doubts;
 use crate::report::findings::{findings, worker_counts};
-use crate::report::judged::JudgedRun;
+use crate::report::judged::{JudgedRun, Origin};
 use crate::report::rows::{HEADERS, rows};
 use crate::report::verdicts;
 
-/// The run's verdict in words, with the gate's exit code and a class for its colour. A pass says only what was
-/// judged: cells that could not be judged are counted, and a busy machine's wall-clock figures are named as such.
+/// The run's verdict in words, with a class for its colour: what a plain `run` or `report` found, or a gate's
+/// verdict with its exit code. A pass says only what was judged: cells that could not be judged are counted, and a
+/// busy machine's wall-clock figures are named as such.
 pub fn verdict(run: &JudgedRun) -> (String, &'static str) {
     let code = run.gate.exit_code();
-    let scaling = &run.gate.scaling;
-    let unjudged = scaling.iter().filter(|s| s.inconclusive()).count();
-    let scales = if unjudged == 0 {
-        "every parallel cell scales".to_owned()
-    } else {
-        format!("no parallel cell is judged below its floor, {unjudged} of {} could not be judged", scaling.len())
+    let text = match run.origin {
+        Origin::Run => format!("{}{}", found(run), power_phrase(run, "the comparison with the baseline ")),
+        Origin::Gate => {
+            format!("{} (gate exit code {code}){}", gate_verdict(run, code), power_phrase(run, "this gate "))
+        }
     };
-    let text = match code {
-        exit::SUCCESS if run.gate.comparisons.is_empty() => format!("PASS: {scales} (no baseline compared)"),
-        exit::SUCCESS => format!("PASS: no regression against the baseline, {scales}"),
+    let busy = busy_phrase(run).map(|line| format!("; {line}")).unwrap_or_default();
+    let class = if code == exit::SUCCESS { "pass" } else { "fail" };
+    (format!("{text}{busy}"), class)
+}
+
+/// `every parallel cell scales`, or how many could not be judged.
+fn scales(run: &JudgedRun) -> String {
+    let scaling = &run.gate.scaling;
+    match scaling.iter().filter(|s| s.inconclusive()).count() {
+        0 => "every parallel cell scales".to_owned(),
+        unjudged => {
+            format!("no parallel cell is judged below its floor, {unjudged} of {} could not be judged", scaling.len())
+        }
+    }
+}
+
+/// What a plain run found, every kind of finding counted, without speaking of a gate.
+fn found(run: &JudgedRun) -> String {
+    let gate = &run.gate;
+    let below = format!("below the {} scaling floor", run.min_efficiency);
+    let counted = [
+        (gate.failed_cells.len(), "cell", "failed outright"),
+        (gate.regressions().count(), "cell", "slower than the baseline"),
+        (gate.scaling_failures().count(), "parallel cell", &below),
+    ];
+    let mut found: Vec<String> = counted
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, what, how)| format!("{n} {what}{} {how}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    if found.is_empty() {
+        let compared = !gate.comparisons.is_empty();
+        found.push(if compared { format!("no cell slower than the baseline, {}", scales(run)) } else { scales(run) });
+    }
+    if gate.comparisons.is_empty() {
+        found.push("no baseline compared".to_owned());
+    }
+    let text = found.join("; ");
+    text[..1].to_uppercase() + &text[1..]
+}
+
+/// The gate's verdict, by its exit code.
+fn gate_verdict(run: &JudgedRun, code: u8) -> String {
+    match code {
+        exit::SUCCESS if run.gate.comparisons.is_empty() => format!("PASS: {} (no baseline compared)", scales(run)),
+        exit::SUCCESS => format!("PASS: no regression against the baseline, {}", scales(run)),
         exit::REGRESSION => "REGRESSED: cells are slower than the baseline".to_owned(),
         exit::SCALING => "SCALING BELOW THRESHOLD: workers that do not pay for themselves".to_owned(),
         exit::INCONCLUSIVE => {
             "INCONCLUSIVE: verdicts the gate could not reach, and --require-power asks for them".to_owned()
         }
         _ => "FAILED: cells failed outright".to_owned(),
-    };
-    let class = if code == exit::SUCCESS { "pass" } else { "fail" };
-    let power = run.gate.power_line().map(|line| format!("; {line}")).unwrap_or_default();
-    let busy = busy_phrase(run).map(|line| format!("; {line}")).unwrap_or_default();
-    (format!("{text} (gate exit code {code}){power}{busy}"), class)
+    }
+}
+
+/// `; this gate could see slowdowns ≥ 1.08× in 5 of 36 cells`, with `subject` in place of `this gate `.
+fn power_phrase(run: &JudgedRun, subject: &str) -> String {
+    let line = run.gate.power_line().map(|line| line.replacen("this gate ", subject, 1));
+    line.map(|line| format!("; {line}")).unwrap_or_default()
 }
 
 /// `measured on a busy machine — other processes used up to 1.0 of 2 cores: …`, where a wall-clock figure was in
@@ -98,11 +144,14 @@ pub fn machine(run: &JudgedRun) -> String {
 pub fn findings_table(run: &JudgedRun) -> String {
     let found = findings(run);
     let counts = worker_counts(&found);
-    let mut out = String::from("<table class=\"findings\"><thead><tr><th>workload</th>");
+    let mut out = String::from("<table class=\"findings\"><thead><tr>");
+    out.push_str(&header(&FINDINGS_COLUMNS, "workload"));
     for w in &counts {
-        let _ = write!(out, "<th>best at {w} worker{}</th>", if *w == 1 { "" } else { "s" });
+        out.push_str(&header(&FINDINGS_COLUMNS, &format!("best at {w} worker{}", if *w == 1 { "" } else { "s" })));
     }
-    out.push_str("<th>scaling</th><th>why</th></tr></thead><tbody>\n");
+    out.push_str(&header(&FINDINGS_COLUMNS, "scaling"));
+    out.push_str(&header(&FINDINGS_COLUMNS, "why"));
+    out.push_str("</tr></thead><tbody>\n");
     for f in &found {
         let _ = write!(out, "<tr><td><b>{}</b><br><small>{}</small></td>", escape(&f.workload), escape(&f.size));
         for w in &counts {
@@ -118,28 +167,31 @@ pub fn findings_table(run: &JudgedRun) -> String {
         let _ = writeln!(out, "<td>{}</td><td><ul>{}</ul></td></tr>", escape(&f.scaling), reasons.concat());
     }
     out.push_str("</tbody></table>\n");
+    out.push_str(&key("What the columns say", &FINDINGS_COLUMNS));
     out
 }
 
-/// The gate's verdict table and every threshold in force, as the CLI prints them; folded away when it passed.
+/// The verdict table and every threshold in force, as the CLI prints them, with a key to their words; folded away
+/// when the run passed.
 pub fn verdict_text(run: &JudgedRun) -> String {
     let open = if run.gate.exit_code() == exit::SUCCESS { "" } else { " open" };
     format!(
         "<details{open}><summary>Every verdict, and the thresholds in force</summary><pre class=\"verdicts\">{}</pre>\
-         </details>\n",
-        escape(&verdicts::render(&run.gate))
+         {}</details>\n",
+        escape(&verdicts::render(&run.gate)),
+        key("What the verdicts' words say", &VERDICT_TERMS)
     )
 }
 
-/// A table per workload, with the columns of the CLI's results table.
+/// A table per workload, with the columns of the CLI's results table, after a key to those columns.
 pub fn workload_tables(run: &JudgedRun) -> String {
     let all_rows = rows(&run.record, &run.gate.suspect_references, &doubts::per_cell(&run.record));
-    let mut out = String::new();
+    let mut out = key("What the columns say", &CELL_COLUMNS);
     for (workload, size) in run.groups() {
         let _ = writeln!(out, "<h4>{} ({size})</h4>", escape(&workload));
         out.push_str("<table class=\"cells\"><thead><tr>");
-        for header in HEADERS.iter().skip(2).chain(&["status"]) {
-            let _ = write!(out, "<th>{header}</th>");
+        for name in HEADERS.iter().skip(2).chain(&["status"]) {
+            out.push_str(&header(&CELL_COLUMNS, name));
         }
         out.push_str("</tr></thead><tbody>\n");
         for (cell, row) in run.record.cells.iter().zip(&all_rows) {

@@ -27,7 +27,7 @@ pub fn join(_registry: &Registry) -> Role {
     match launched_world_size() {
         Some(size) if size > 1 => {
             if launched_rank() == Some(0) {
-                eprintln!("ablate: started by mpirun with {size} ranks, but {NOT_BUILT}");
+                crate::terminal::say(format_args!("started by mpirun with {size} ranks, but {NOT_BUILT}"));
             }
             Role::Finished(ExitCode::from(exit::USAGE))
         }

@@ -16,11 +16,15 @@ use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use ablate_workloads::WorkloadConfig;
+
+use super::inputs::InputCache;
 use super::replies::{Ending, Incoming, read_on_a_thread};
 use crate::cancel::Cancel;
 use crate::child_group::ChildGroup;
 use crate::error::HarnessError;
-use crate::record::RunRecord;
+use crate::record::{GroupOpen, RunRecord};
+use crate::runner::group_input::InputOffer;
 use crate::runner::serve::{PROTOCOL, Reply, Request};
 
 /// How much longer than the run's `--max-time` one reply may take before its build is taken for hung.
@@ -43,6 +47,19 @@ pub(super) struct Build {
     max_time: Duration,
     cancel: Cancel,
     pub(super) groups: Vec<Vec<String>>,
+    /// Each group's workload configuration as the build planned it: the key of its cached input.
+    inputs: Vec<WorkloadConfig>,
+    cache: InputCache,
+    /// The group being opened: since when, in which round, and the input offered.
+    opening: Option<Opening>,
+}
+
+/// A request to open a group, sent and not yet answered.
+struct Opening {
+    group: usize,
+    round: u32,
+    offer: Option<InputOffer>,
+    sent: Instant,
 }
 
 /// Whether `base` is byte for byte the binary at `candidate`, so that an A/B run between them would compare a
@@ -84,14 +101,15 @@ const STDERR_TAIL: usize = 3;
 
 impl Build {
     /// Starts `binary` as the `label` build serving `suite`, its stderr kept in `dir`, and reads its handshake;
-    /// `max_time` bounds each wait for a reply (see [`REPLY_GRACE`]), `cancel` ends any wait.
+    /// `max_time` bounds each wait for a reply (see [`REPLY_GRACE`]), `cancel` ends any wait. Its groups' inputs
+    /// come from `cache` where it holds them.
     pub(super) fn start(
         binary: &Path,
         label: &'static str,
         suite: &[String],
         dir: &Path,
         max_time: Duration,
-        cancel: &Cancel,
+        (cancel, cache): (&Cancel, &InputCache),
     ) -> Result<Self, HarnessError> {
         let stderr = dir.join(format!("{label}.stderr"));
         let log = File::create(&stderr).map_err(|e| HarnessError::io("cannot create", &stderr, e))?;
@@ -115,11 +133,15 @@ impl Build {
             max_time,
             cancel: cancel.clone(),
             groups: Vec::new(),
+            inputs: Vec::new(),
+            cache: cache.clone(),
+            opening: None,
         };
         match build.read()? {
-            Reply::Hello { protocol: PROTOCOL, groups } => {
+            Reply::Hello { protocol: PROTOCOL, groups, inputs } => {
                 build.greeted = true;
                 build.groups = groups;
+                build.inputs = inputs;
             }
             Reply::Hello { protocol, .. } => {
                 return Err(HarnessError::Ab(format!(
@@ -187,6 +209,39 @@ impl Build {
                 Err(RecvTimeoutError::Timeout) => {}
             }
         }
+    }
+
+    /// Asks the build to open `group` with only `cells` (and serial) in round `round`, offering its cached input
+    /// where the cache has one; [`Build::opened`] reads the reply.
+    pub(super) fn open(&mut self, group: usize, cells: Vec<String>, round: u32) -> Result<(), HarnessError> {
+        let identity = self.cache.identity(Path::new(&self.binary));
+        let offer = self.cache.offer(identity, self.inputs.get(group));
+        self.opening = Some(Opening { group, round, offer: offer.clone(), sent: Instant::now() });
+        self.send(&Request::Open { group, cells: Some(cells), input: offer })
+    }
+
+    /// The cells of the group [`Build::open`] asked for, once it is open; the cache takes in where the input came
+    /// from, and the opening is recorded.
+    pub(super) fn opened(&mut self) -> Result<Vec<String>, HarnessError> {
+        let (cells, input) = match self.read()? {
+            Reply::Opened { cells, input } => (cells, input),
+            other => return Err(self.unexpected(other)),
+        };
+        let Opening { group, round, offer, sent } = self.opening.take().expect("a group was asked to open");
+        if let (Some(identity), Some(offer)) = (self.cache.identity(Path::new(&self.binary)), &offer) {
+            self.cache.settle(identity, offer, input.as_ref());
+        }
+        let open = GroupOpen {
+            round,
+            group,
+            workload: self.inputs.get(group).cloned(),
+            input: input.as_ref().map(|r| r.source.clone()),
+            prepare_ns: input.as_ref().map(|r| r.prepare_ns),
+            open_ns: input.as_ref().map(|r| r.open_ns),
+            wait_ns: u64::try_from(sent.elapsed().as_nanos()).unwrap_or(u64::MAX),
+        };
+        self.cache.record(self.label, open);
+        Ok(cells)
     }
 
     pub(super) fn finish(&mut self) -> Result<RunRecord, HarnessError> {

@@ -2,7 +2,9 @@
 //! change is judged against its base under the same machine state rather than against another moment's numbers.
 //!
 //! Every round starts both builds afresh as servers (`ablate ab-serve`, see [`crate::runner::serve`]) over the
-//! same suite. Group by group (one workload's data resident at a time), both open the group's undecided cells and
+//! same suite. Each build's group inputs are made once, by its first round's server, and decoded from the driver's
+//! [`InputCache`] by every later round's, so a round pays for warm-up and timed executions rather than for making
+//! inputs. Group by group (one workload's data resident at a time), both open the group's undecided cells and
 //! warm them up; then each of those cells runs once under each build, the two executions of a pair back to back
 //! in a random order, and the cells in a freshly shuffled order. A pair visibly preempted (see
 //! [`crate::verdict::preempted`]) is run again, up to three tries: far cheaper than losing the round. At each planned look ([`Looks`]) a cell whose
@@ -15,7 +17,9 @@
 //! once, its pairs dropped, and the run returns the rounds completed before, marked cancelled.
 
 mod build;
+mod inputs;
 mod replies;
+mod schedule;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -30,13 +34,15 @@ use crate::runner::serve::{Reply, Request};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::terminal::say;
-use crate::verdict::compare::Change;
+use crate::verdict::family::FamilyPlan;
 use crate::verdict::gate::some_ids;
-use crate::verdict::paired::{Looks, fewest_pairs, judge_pairs};
+use crate::verdict::paired::{Looks, fewest_pairs};
 use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
 use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
 pub use build::same_binary;
+pub use inputs::InputCache;
+use schedule::{decide, drop_too_noisy};
 
 /// How an A/B run proceeds.
 pub struct AbPlan {
@@ -50,6 +56,8 @@ pub struct AbPlan {
     /// Only these cells (by id) are paired, or `None` for every cell both builds plan; `ablate bisect` follows
     /// the cells that regressed between its ends.
     pub cells: Option<Vec<String>>,
+    /// Where each build's group inputs are kept between rounds (a bisection keeps one for all its steps).
+    pub inputs: InputCache,
 }
 
 /// The two builds' records, paired.
@@ -85,6 +93,7 @@ pub fn measure(
     cancel: &Cancel,
 ) -> Result<AbOutcome, HarnessError> {
     let started = Instant::now();
+    plan.inputs.start_run(&[base, candidate]);
     let mut rng = Rng::new(plan.seed);
     let mut cells: Vec<PairedCell> = Vec::new();
     let mut looks = plan.looks.clone();
@@ -114,24 +123,52 @@ pub fn measure(
             let default_alpha = thresholds.for_cell("", "").alpha.value;
             let planned = Looks::sequential(default_alpha, cells.len()).within(affordable);
             if !planned.can_decide(default_alpha, cells.len()) {
-                let needed = fewest_pairs(default_alpha, cells.len(), 1);
+                let needed = fewest_pairs(default_alpha, cells.len());
                 say(format_args!(
-                    "warning: --max-time {:.0}s buys about {affordable} rounds here, and {} cells need at least \
-                     {needed} paired rounds before any can be judged: every cell will be inconclusive; a --max-time \
-                     of about {:.0}s would do",
+                    "warning: --max-time {:.0}s buys about {affordable} rounds here, and among {} cells one that \
+                     changed alone needs at least {needed} paired rounds to be judged: only a workload slower or \
+                     faster as a whole can be called, every other cell will be inconclusive; a --max-time of about \
+                     {:.0}s would do",
                     plan.max_time.as_secs_f64(),
                     cells.len(),
                     f64::from(needed + 1) * round_started.elapsed().as_secs_f64()
                 ));
             }
+            say(format_args!(
+                "A/B plan: {} cells, looks at rounds {}; a first round took {:.1}s, so about {:.0}s to the last \
+                 look, less as cells are decided",
+                cells.len(),
+                planned.rounds.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+                round_started.elapsed().as_secs_f64(),
+                f64::from(planned.last()) * round_started.elapsed().as_secs_f64()
+            ));
             looks = Some(planned);
         }
         let looks = looks.as_ref().expect("planned after the first round");
+        let family = FamilyPlan { looks: looks.rounds.clone(), family: cells.len() };
         if looks.is_look(round) {
-            let family = cells.len();
-            decide(&mut cells, thresholds, looks.rounds.len(), family);
+            decide(&mut cells, thresholds, &family, round);
+        }
+        // Only a plan fitted to the time budget drops cells; `--ab-rounds N` measures every cell N times.
+        let dropped = if plan.looks.is_none() { drop_too_noisy(&mut cells, thresholds, &family) } else { Vec::new() };
+        if !dropped.is_empty() {
+            say(format_args!(
+                "A/B round {round}: {} too noisy to be decided by round {}, dropped: {}",
+                dropped.len(),
+                looks.last(),
+                some_ids(&dropped)
+            ));
         }
         last_round = round_started.elapsed();
+        if looks.is_look(round) && round < looks.last() {
+            say(format_args!(
+                "A/B look at round {round}: expect about {:.0}s more for the undecided cells (to round {} at {:.1}s \
+                 a round)",
+                f64::from(looks.last() - round) * last_round.as_secs_f64(),
+                looks.last(),
+                last_round.as_secs_f64()
+            ));
+        }
         let undecided = cells.iter().filter(|c| !c.done).count();
         say(format_args!(
             "A/B round {round}: {undecided} of {} cells undecided ({:.1}s)",
@@ -145,8 +182,11 @@ pub fn measure(
     let missing = || HarnessError::Ab("the A/B run was stopped before its first round".to_owned());
     let (mut base_record, mut candidate_record) =
         (base_record.ok_or_else(missing)?, candidate_record.ok_or_else(missing)?);
-    for (record, partner) in [(&mut base_record, candidate), (&mut candidate_record, base)] {
-        record.pairing = Some(Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family });
+    for (record, partner, label) in [(&mut base_record, candidate, "base"), (&mut candidate_record, base, "candidate")]
+    {
+        let opens = plan.inputs.opens(label);
+        record.pairing =
+            Some(Pairing { partner: partner.display().to_string(), looks: looks.rounds.clone(), family, opens });
         record.config.profile.reps = round;
         record.config.profile.warmup = round;
         record.cancelled |= cancel.is_cancelled();
@@ -166,7 +206,7 @@ fn run_round(
     (cells, round, rng): (&mut Vec<PairedCell>, u32, &mut Rng),
 ) -> Result<[RunRecord; 2], HarnessError> {
     let (base, candidate) = (builds[0].0, builds[1].0);
-    let start = |(binary, label)| Build::start(binary, label, suite, dir, plan.max_time, cancel);
+    let start = |(binary, label)| Build::start(binary, label, suite, dir, plan.max_time, (cancel, &plan.inputs));
     let mut builds = [start(builds[0])?, start(builds[1])?];
     if round == 0 {
         *cells = planned_cells(&builds[0].groups, &builds[1].groups);
@@ -197,14 +237,11 @@ fn measure_group(
     let wanted: Vec<String> = undecided.iter().map(|&i| cells[i].id.clone()).collect();
     // Both builds prepare and warm up at once (nothing of it is timed); only the timed pairs take turns.
     for build in builds.iter_mut() {
-        build.send(&Request::Open { group, cells: Some(wanted.clone()) })?;
+        build.open(group, wanted.clone(), round)?;
     }
     let mut opened = Vec::new();
     for build in builds.iter_mut() {
-        match build.read()? {
-            Reply::Opened { cells } => opened.push(cells),
-            other => return Err(build.unexpected(other)),
-        }
+        opened.push(build.opened()?);
     }
     let order = crate::runner::round_order(undecided.len(), false, rng);
     for cell in order.into_iter().map(|i| undecided[i]) {
@@ -306,18 +343,6 @@ fn resummarise(record: &mut RunRecord) {
     }
 }
 
-/// Marks the cells whose paired verdict is decided as done.
-fn decide(cells: &mut [PairedCell], thresholds: &ThresholdSet, looks: usize, family: usize) {
-    for cell in cells.iter_mut().filter(|c| !c.done) {
-        let mut parts = cell.id.split('/');
-        let (workload, strategy) = (parts.next().unwrap_or(""), parts.nth(1).unwrap_or(""));
-        let t = thresholds.for_cell(workload, strategy);
-        if let Some(verdict) = judge_pairs(&cell.id, &cell.pairs, (1.0, 1.0), t, looks, family) {
-            cell.done = verdict.change != Change::Inconclusive;
-        }
-    }
-}
-
 /// The refusal (exit 5) of two builds that plan no cell in common, with a few of each one's cells: they can be
 /// paired on nothing, though each may plan many.
 fn nothing_in_common((base, base_groups): (&Path, &[Vec<String>]), candidate: (&Path, &[Vec<String>])) -> HarnessError {
@@ -346,20 +371,6 @@ fn planned_cells(base: &[Vec<String>], candidate: &[Vec<String>]) -> Vec<PairedC
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::thresholds::Overrides;
-
-    /// A cell of `rounds` pairs: base times around 10 ms, candidate times `ratio` × base, both with
-    /// deterministic, tie-free noise of amplitude `noise`.
-    fn paired(id: &str, ratio: f64, noise: f64, rounds: usize) -> PairedCell {
-        let wobble = |i: usize, phase: f64| 1.0 + noise * ((i as f64 * 0.618_034 + phase).fract() * 2.0 - 1.0);
-        let at = |ns: f64| Timing { wall_ns: ns as u64, cpu_ns: ns as u64 };
-        let pairs = (0..rounds).map(|i| vec![[at(10e6 * wobble(i, 0.0)), at(10e6 * ratio * wobble(i, 0.5))]]).collect();
-        PairedCell { group: 0, id: id.to_owned(), pairs, done: false }
-    }
-
-    fn thresholds() -> ThresholdSet {
-        ThresholdSet::load(None, Overrides::default()).unwrap()
-    }
 
     #[test]
     fn item_27_10_builds_that_share_no_cell_are_named_with_a_few_of_each() {
@@ -372,30 +383,6 @@ mod tests {
         assert!(text.contains("no cell in common") && !text.contains("has no cells"), "{text}");
         assert!(text.contains("new/ablate plans spin/9/serial/w1/cauto"), "{text}");
         assert!(text.contains("old/ablate plans spin/8/serial/w1/cauto, spin/8/threads/w2/cauto and 1 more"), "{text}");
-    }
-
-    #[test]
-    fn at_each_look_decided_cells_stop_and_undecided_ones_go_on() {
-        let family = 3;
-        let looks = Looks::sequential(0.01, family);
-        let (first, count) = (looks.rounds[0] as usize, looks.rounds.len());
-        let mut cells = [
-            paired("quiet/1/serial/w1/cauto", 1.0, 0.01, first),
-            paired("slow/1/serial/w1/cauto", 1.3, 0.01, first),
-            paired("noisy/1/serial/w1/cauto", 1.0, 0.4, first),
-        ];
-        decide(&mut cells, &thresholds(), count, family);
-        assert!(cells[0].done, "equal quiet builds are unchanged at the first look");
-        assert!(cells[1].done, "every pair 1.3x slower: regressed at the first look");
-        assert!(!cells[2].done, "40 % noise: undecided, goes on");
-
-        let mut early = [paired("quiet/1/serial/w1/cauto", 1.0, 0.01, 8)];
-        decide(&mut early, &thresholds(), count, family);
-        assert!(!early[0].done, "8 pairs cannot reach 0.01 / (5 looks × 3 cells), so cannot see any slowdown yet");
-
-        let mut last = [paired("noisy/1/serial/w1/cauto", 1.0, 0.4, looks.last() as usize)];
-        decide(&mut last, &thresholds(), count, family);
-        assert!(!last[0].done, "still undecided at the last look: the gate calls it inconclusive");
     }
 
     #[test]

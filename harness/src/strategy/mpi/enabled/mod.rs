@@ -37,7 +37,7 @@ pub fn join(registry: &Registry) -> Role {
     }
     let came_up = start_watchdog();
     let Some((universe, _)) = ::mpi::initialize_with_threading(Threading::Serialized) else {
-        eprintln!("ablate: MPI was initialized twice");
+        crate::terminal::say(format_args!("MPI was initialized twice"));
         return Role::Finished(ExitCode::from(exit::ERROR));
     };
     came_up.store(true, Ordering::Release);
