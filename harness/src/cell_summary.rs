@@ -75,6 +75,7 @@ mod tests {
             others_cpu_ns: None,
             worker_start_ns: None,
             minor_page_faults: None,
+            network: None,
         }
     }
 

@@ -7,6 +7,7 @@ use ablate_workloads::{Digest, Kind, Params, WorkloadConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::median;
+pub use crate::strategy::mpi::{HostBytes, HostRanks, NetworkBytes, RankBytes};
 use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind, Transport, WireBytes};
 
 pub use crate::cell_summary::Summary;
@@ -14,6 +15,7 @@ pub use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
 pub use crate::decision::{Decision, Entrant, Pilot, Race};
 pub use crate::measure::histogram::{TaskTimeSummary, TaskTimes};
 pub use crate::measure::machine::{AblateBuild, Machine};
+pub use crate::measure::network::InterfaceBytes;
 pub use crate::measure::schedstat::WorkerCpu;
 pub use crate::measure::task_costs::TaskCosts;
 pub use crate::verdict::baseline::read_results;
@@ -160,6 +162,10 @@ pub struct CellRecord {
     /// made (`/proc/buddyinfo`): an input allocated then takes those pages first, scattered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_free_page_bytes: Option<u64>,
+    /// Where an `mpi` cell's ranks ran: each host and its ranks (rank 0, the coordinator, included). Empty for
+    /// other strategies and in records from before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostRanks>,
 }
 
 /// How a cell ended. Readers judge and chart `ok` cells only; the others are shown with their reason.
@@ -216,6 +222,10 @@ pub struct Sample {
     /// counted). Absent where not measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minor_page_faults: Option<u64>,
+    /// What an `mpi` execution sent over the network, rank by rank (the transport's count) and host by host (the
+    /// interfaces' counters). Absent for other strategies and in records from before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkBytes>,
 }
 
 impl Sample {

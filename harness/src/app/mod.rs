@@ -32,7 +32,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
     if let Some(code) = serve_if_worker(&registry) {
         return code;
     }
-    let _mpi_session = match mpi::join(&registry) {
+    let mpi_session = match mpi::join(&registry) {
         Role::Finished(code) => return code,
         Role::Coordinator(session) => Some(session),
         Role::Alone => None,
@@ -51,7 +51,11 @@ pub fn main_with(registry: Registry) -> ExitCode {
     };
     // Everything the command owned (children, temporary directories, a worktree) is gone by now: a stopped
     // command says which signal stopped it.
-    ExitCode::from(cancel::received_signal().map_or(code, exit::after_signal))
+    let code = cancel::received_signal().map_or(code, exit::after_signal);
+    if let Some(session) = mpi_session {
+        session.end(code);
+    }
+    ExitCode::from(code)
 }
 
 /// Runs `command`, its arguments first turned into plain values (see [`cli::plain`]); a command that measures

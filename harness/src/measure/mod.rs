@@ -7,6 +7,8 @@ pub mod histogram;
 pub mod load;
 pub mod machine;
 pub mod memory;
+#[cfg_attr(not(feature = "mpi"), expect(dead_code, reason = "only the mpi strategy reads the interfaces' counters"))]
+pub mod network;
 pub mod paging;
 pub mod rss;
 pub mod schedstat;

@@ -84,6 +84,7 @@ fn finding(run: &JudgedRun, workload: &str, size: u64) -> Option<Finding> {
     reasons.extend(bandwidth_reason(serial, &at_top));
     reasons.extend(start_reason(&at_top));
     reasons.extend(task_size_reason(serial, &at_top, floor));
+    reasons.extend(super::network::network_reason(&at_top));
     if reasons.is_empty() {
         if let Some((_, winner)) = best.last().filter(|(w, _)| *w > 1) {
             reasons.push(format!(

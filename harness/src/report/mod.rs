@@ -16,6 +16,7 @@ pub mod html;
 mod items_30;
 pub mod judged;
 mod markdown;
+mod network;
 pub mod predicted;
 mod predicted_for;
 mod rows;

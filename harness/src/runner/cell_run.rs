@@ -184,6 +184,7 @@ impl CellRun {
             others_cpu_ns: load::others_cpu_ns(machine_before, machine_after, cpu_ns),
             worker_start_ns: execution.worker_start_ns,
             minor_page_faults,
+            network: execution.network.clone(),
         };
         self.faults.add(&execution.faults);
         match self.check(&execution, reference) {
@@ -249,6 +250,10 @@ impl CellRun {
             None => CellStatus::Ok,
         };
         let summary = Summary::of(&self.samples, self.cell.workers, serial_median_ns, bytes_touched);
+        let hosts = self
+            .pool
+            .as_ref()
+            .map_or_else(Vec::new, |pool| pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner).hosts());
         CellRecord {
             id: self.cell.id,
             workload: self.cell.workload,
@@ -277,6 +282,7 @@ impl CellRun {
             expected_shortfall,
             decision: self.decision,
             single_free_page_bytes,
+            hosts,
         }
     }
 }

@@ -121,6 +121,7 @@ impl Gathered {
             worker_peak_rss,
             worker_start_ns: None,
             refused: None,
+            network: None,
         }
     }
 }

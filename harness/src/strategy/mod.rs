@@ -223,6 +223,11 @@ pub trait Pool: Send {
     fn worker_counters(&self) -> Option<Vec<crate::record::WorkerCpu>> {
         None
     }
+
+    /// The hosts the pool's workers run on, each with its ranks (`mpi`); empty for pools on this machine alone.
+    fn hosts(&self) -> Vec<mpi::HostRanks> {
+        Vec::new()
+    }
 }
 
 /// A launched pool more than one cell of a group may run on: `auto`'s race times the fixed cells' own pools, and

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::TaskProgress;
 use crate::cancel::Cancel;
 use crate::measure::schedstat::{self, WorkerCpu};
+use crate::strategy::mpi::NetworkBytes;
 
 /// A task that did not produce an output, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +50,8 @@ pub struct Execution {
     /// Why the strategy could not start its workers for this execution (the system refused a thread); nothing
     /// else of the execution counts then.
     pub refused: Option<String>,
+    /// What crossed the network, rank by rank and host by host (`mpi`; `None` elsewhere).
+    pub network: Option<NetworkBytes>,
 }
 
 /// Counts of worker faults in one execution.
@@ -261,6 +264,7 @@ impl<'a> SharedExecution<'a> {
             worker_peak_rss: Vec::new(),
             worker_start_ns: first_starts.into_iter().max(),
             refused: None,
+            network: None,
         };
         for log in logs {
             if let Some(failure) = log.failure {

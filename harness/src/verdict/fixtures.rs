@@ -35,6 +35,7 @@ pub fn cell(workload: &str, kind: Kind, strategy: StrategyKind, workers: usize, 
         expected_shortfall: None,
         decision: None,
         single_free_page_bytes: None,
+        hosts: Vec::new(),
     }
 }
 
@@ -55,6 +56,7 @@ pub fn sample(round: u32, wall_ns: f64, others_cpu_ns: Option<u64>) -> Sample {
         others_cpu_ns,
         worker_start_ns: None,
         minor_page_faults: None,
+        network: None,
     }
 }
 

@@ -15,6 +15,13 @@ const NOT_BUILT: &str = "this ablate was built without MPI; build it with `cargo
 /// Stands in for the MPI session of a build with the feature; never made.
 pub enum Session {}
 
+impl Session {
+    /// Never called: no session is made in this build.
+    pub fn end(self, _code: u8) {
+        match self {}
+    }
+}
+
 /// Under `mpirun` with more than one rank, every rank would run the whole suite on its own: refuse, once.
 pub fn join(_registry: &Registry) -> Role {
     match launched_world_size() {

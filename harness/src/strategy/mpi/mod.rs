@@ -4,8 +4,12 @@
 
 #[cfg(feature = "mpi")]
 mod enabled;
+mod traffic;
 #[cfg(feature = "mpi")]
 pub use enabled::{Session, join, launch, worker_ranks};
+#[cfg(feature = "mpi")]
+use traffic::group_by_host;
+pub use traffic::{HostBytes, HostRanks, NetworkBytes, RankBytes};
 
 #[cfg(not(feature = "mpi"))]
 mod disabled;
@@ -37,7 +41,6 @@ pub fn launched_world_size() -> Option<usize> {
 }
 
 /// This process's rank in the world it was started in, from the launcher's environment.
-#[cfg(not(feature = "mpi"))]
 pub fn launched_rank() -> Option<usize> {
     launcher_number(&["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"])
 }

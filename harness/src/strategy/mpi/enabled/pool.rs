@@ -1,19 +1,20 @@
 //! Rank 0's pool: the workload loaded on as many worker ranks as the cell has workers, and unloaded when the
 //! cell is done. Worker ranks rebuild the shared input from the seed (a rank may be on another machine, so
-//! nothing is mapped); only task inputs and outputs travel.
+//! nothing is mapped); only task inputs and outputs travel. Every wait for a rank is bounded (`--load-timeout`
+//! for the load, `--task-timeout` otherwise): a rank that stays silent is lost, and its cell fails naming it.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ::mpi::point_to_point::Destination;
 use ::mpi::topology::{Communicator, Rank, SimpleCommunicator};
 use ablate_workloads::runtime::Job;
 
 use super::link::{self, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
-use super::{dispatch, worker_ranks};
+use super::{dispatch, places, worker_ranks};
 use crate::cancel::Cancel;
 use crate::error::HarnessError;
-use crate::strategy::mpi::HOW_TO_LAUNCH;
+use crate::strategy::mpi::{HOW_TO_LAUNCH, HostRanks};
 use crate::strategy::process::wire::{FromWorker, SharedSpec, ToWorker, WIRE_VERSION};
 use crate::strategy::{Chunk, Execution, Launch, Pool, TaskProgress};
 
@@ -29,6 +30,8 @@ pub struct MpiPool {
     pub(super) chunk_target: Duration,
     /// Stops an execution early: no chunk is sent once it is cancelled.
     pub(super) cancel: Cancel,
+    /// How long each task of a chunk may take before its rank, silent, is lost.
+    pub(super) task_timeout: Duration,
 }
 
 /// Loads the cell's workload on worker ranks 1..=workers and waits until each has it.
@@ -41,12 +44,16 @@ pub fn launch(spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
             spec.workers, spec.workers
         )));
     }
+    if let Some(why) = (1..=spec.workers as Rank).find_map(places::lost) {
+        return Err(start_error(format!("lost earlier in this run: {why}")));
+    }
     let pool = MpiPool {
         job: spec.job.clone(),
         workers: spec.workers,
         chunk: spec.chunk,
         chunk_target: spec.chunk_target,
         cancel: spec.cancel.clone(),
+        task_timeout: spec.process.task_timeout,
     };
     let config = spec.job.config().clone();
     let load = ToWorker::Load { version: WIRE_VERSION, config, shared: SharedSpec::Regenerate, heartbeat: None };
@@ -55,12 +62,21 @@ pub fn launch(spec: &Launch<'_>) -> Result<Box<dyn Pool>, HarnessError> {
         pool.world().process_at_rank(rank).send_with_tag(&load[..], TAG_JOB);
     }
     let mut refusals = Vec::new();
-    for _ in pool.ranks() {
-        let reply = link::receive(&pool.world(), None, Some(TAG_REPLY), PAUSE);
+    let deadline = Instant::now() + spec.process.load_timeout;
+    let mut loading: Vec<Rank> = pool.ranks().collect();
+    while !loading.is_empty() {
+        let Some(reply) = link::receive_until(&pool.world(), None, Some(TAG_REPLY), PAUSE, deadline) else {
+            let answer = format!("load the workload within {:?} (--load-timeout)", spec.process.load_timeout);
+            let why: Vec<String> = loading.iter().map(|&rank| places::lose_silent(rank, &answer)).collect();
+            return Err(start_error(why.join("; ")));
+        };
+        loading.retain(|&rank| rank != reply.source);
         match postcard::from_bytes(&reply.bytes) {
             Ok(FromWorker::Loaded) => {}
-            Ok(FromWorker::LoadFailed { message }) => refusals.push(format!("rank {}: {message}", reply.source)),
-            _ => refusals.push(format!("rank {} answered the load with something else", reply.source)),
+            Ok(FromWorker::LoadFailed { message }) => {
+                refusals.push(format!("{}: {message}", places::describe(reply.source)));
+            }
+            _ => refusals.push(format!("{} answered the load with something else", places::describe(reply.source))),
         }
     }
     match refusals.into_iter().next() {
@@ -78,14 +94,27 @@ impl MpiPool {
         1..=self.workers as Rank
     }
 
-    /// Every worker rank's CPU time and peak memory, in rank order; `reset` clears the peaks first.
+    /// The worker ranks not lost.
+    fn live_ranks(&self) -> impl Iterator<Item = Rank> {
+        self.ranks().filter(|&rank| places::lost(rank).is_none())
+    }
+
+    /// Every worker rank's CPU time, peak memory and host counters, in rank order (defaults for a lost rank);
+    /// `reset` clears the peaks first. A rank silent for the task timeout is lost.
     pub(super) fn stats(&self, reset: bool) -> Vec<RankStats> {
-        for rank in self.ranks() {
+        let mut asked: Vec<Rank> = self.live_ranks().collect();
+        for &rank in &asked {
             self.world().process_at_rank(rank).send_with_tag(&[u8::from(reset)][..], TAG_STATS);
         }
         let mut stats = vec![RankStats::default(); self.workers];
-        for _ in self.ranks() {
-            let reply = link::receive(&self.world(), None, Some(TAG_STATS), PAUSE);
+        let deadline = Instant::now() + self.task_timeout;
+        while !asked.is_empty() {
+            let Some(reply) = link::receive_until(&self.world(), None, Some(TAG_STATS), PAUSE, deadline) else {
+                let answer = format!("answer within {:?} (--task-timeout)", self.task_timeout);
+                asked.iter().for_each(|&rank| drop(places::lose_silent(rank, &answer)));
+                break;
+            };
+            asked.retain(|&rank| rank != reply.source);
             if let (Ok(answer), Some(slot)) =
                 (postcard::from_bytes(&reply.bytes), (reply.source as usize).checked_sub(1))
             {
@@ -100,13 +129,17 @@ impl Pool for MpiPool {
     fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
         dispatch::execute(self, progress)
     }
+
+    fn hosts(&self) -> Vec<HostRanks> {
+        places::hosts_of(self.workers)
+    }
 }
 
 /// Unloads the workload, so an idle rank holds no memory for it.
 impl Drop for MpiPool {
     fn drop(&mut self) {
         let shutdown = postcard::to_allocvec(&ToWorker::Shutdown).expect("a unit variant encodes");
-        for rank in self.ranks() {
+        for rank in self.live_ranks() {
             self.world().process_at_rank(rank).send_with_tag(&shutdown[..], TAG_JOB);
         }
     }

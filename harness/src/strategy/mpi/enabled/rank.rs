@@ -12,7 +12,7 @@ use ablate_workloads::Registry;
 use ablate_workloads::runtime::RemoteJob;
 
 use super::link::{self, Backoff, Envelope, RankStats, TAG_FINISH, TAG_JOB, TAG_REPLY, TAG_STATS};
-use crate::measure::{cpu, rss};
+use crate::measure::{cpu, network, rss};
 use crate::strategy::process::wire::{FromWorker, ToWorker, check_version};
 use crate::strategy::process::{load_job, run_task};
 
@@ -28,6 +28,7 @@ pub fn serve(world: &SimpleCommunicator, registry: &Registry) -> ExitCode {
         let pause = if job.is_some() { BUSY_PAUSE } else { IDLE_PAUSE };
         let envelope = inbox.pop_front().unwrap_or_else(|| link::receive(world, Some(0), None, pause));
         let (tag, reply) = match envelope.tag {
+            TAG_FINISH if envelope.bytes == [link::ABANDON] => std::process::exit(crate::exit::ERROR.into()),
             TAG_FINISH => return ExitCode::SUCCESS,
             TAG_STATS => (TAG_STATS, stats(&envelope.bytes)),
             TAG_JOB => match answer(world, registry, &mut job, &envelope) {
@@ -70,13 +71,17 @@ fn answer(
     })
 }
 
-/// This rank's CPU time and peak memory; a request byte of 1 resets the peak first.
+/// This rank's CPU time, peak memory and host's network counters; a request byte of 1 resets the peak first.
 fn stats(request: &[u8]) -> Vec<u8> {
     if request == [1] {
         rss::reset_peak();
     }
-    let stats = RankStats { cpu_ns: cpu::process_cpu_time().as_nanos() as u64, peak_rss_bytes: rss::peak_rss_bytes() };
-    postcard::to_allocvec(&stats).expect("two integers encode")
+    let stats = RankStats {
+        cpu_ns: cpu::process_cpu_time().as_nanos() as u64,
+        peak_rss_bytes: rss::peak_rss_bytes(),
+        network: network::host_bytes(),
+    };
+    postcard::to_allocvec(&stats).expect("integers encode")
 }
 
 fn encode(world: &SimpleCommunicator, reply: &FromWorker) -> Vec<u8> {
