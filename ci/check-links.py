@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Every relative link and image of README.md, CHANGELOG.md and the guide (docs/, less docs/incoming/) points
-to a file that exists inside the repository, and every anchor to a heading of its page.
+"""Every relative link and image of README.md, CHANGELOG.md and the guide (docs/) points to a file that exists
+inside the repository, and every anchor to a heading of its page.
 
     python3 ci/check-links.py
 
@@ -11,9 +11,6 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# The report's screenshots are taken by ci/screenshots.sh, which lands with them; until then these two are the
-# only links allowed to point at a file that is not there yet.
-INCOMING = {"docs/images/report-first-screen.png", "docs/images/report-cell-chart.png"}
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -21,9 +18,7 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 def pages():
     yield ROOT / "README.md"
     yield ROOT / "CHANGELOG.md"
-    for page in sorted((ROOT / "docs").rglob("*.md")):
-        if "incoming" not in page.relative_to(ROOT / "docs").parts:
-            yield page
+    yield from sorted((ROOT / "docs").rglob("*.md"))
 
 
 def prose(text):
@@ -59,8 +54,7 @@ def broken(page):
             if ROOT not in resolved.parents and resolved != ROOT:
                 yield f"{where} (points outside the repository)"
             elif not resolved.exists():
-                if resolved.relative_to(ROOT).as_posix() not in INCOMING:
-                    yield f"{where} (no such file)"
+                yield f"{where} (no such file)"
             elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
                 yield f"{where} (no heading makes #{anchor})"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the A/B gate's input cache changes (docs/incoming/i29-cache.md): N A/A gates with the cache and N with
+# What the A/B gate's input cache changes (docs/studies/input-cache.md): N A/A gates with the cache and N with
 # --no-input-cache, alternating so that drift of the machine hits both alike, run from a directory outside the
 # repository; every trial's two records kept; then ci/input-cache-study.py prints, with the cache and without, the
 # cost of a round's group openings and the A/A pairs' spread and round-to-round correlation.
