@@ -35,6 +35,7 @@ mod decision;
 mod error;
 mod footprint;
 mod history;
+mod mapping;
 mod measure;
 mod plan;
 mod predict;

@@ -10,6 +10,8 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd};
 
+use crate::mapping::Mapping;
+
 /// The seals that make a filled file read-only for good: no write, no resize, no change of the seals.
 const SEALED: libc::c_int = libc::F_SEAL_WRITE | libc::F_SEAL_GROW | libc::F_SEAL_SHRINK | libc::F_SEAL_SEAL;
 
@@ -60,13 +62,13 @@ impl InputFile {
 pub fn fill(path: &str, len: u64, fill: impl FnOnce(&mut [u8]) -> io::Result<()>) -> io::Result<()> {
     let file = OpenOptions::new().read(true).write(true).open(path)?;
     file.set_len(len)?;
-    let mut mapping = Mapped::of(&file, len, libc::PROT_READ | libc::PROT_WRITE)?;
+    let mut mapping = Mapping::of(&file, len, libc::PROT_READ | libc::PROT_WRITE)?;
     fill(mapping.bytes_mut())
 }
 
 /// The sealed memory file at `path`, `len` bytes, mapped read-only; an error when it is not sealed against
 /// writing or holds another length, so that the bytes read are the bytes the driver kept.
-pub fn map_sealed(path: &str, len: u64) -> io::Result<Mapped> {
+pub fn map_sealed(path: &str, len: u64) -> io::Result<Mapping> {
     let file = File::open(path)?;
     // SAFETY: fcntl on a descriptor this File owns.
     let seals = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GET_SEALS) };
@@ -80,55 +82,7 @@ pub fn map_sealed(path: &str, len: u64) -> io::Result<Mapped> {
     if found != len {
         return Err(io::Error::other(format!("the input file holds {found} bytes, the driver said {len}")));
     }
-    Mapped::of(&file, len, libc::PROT_READ)
-}
-
-/// A shared mapping of a whole memory file, every page faulted in at once.
-pub struct Mapped {
-    address: *mut libc::c_void,
-    len: usize,
-}
-
-impl Mapped {
-    fn of(file: &File, len: u64, protection: libc::c_int) -> io::Result<Self> {
-        let len = usize::try_from(len).map_err(io::Error::other)?;
-        if len == 0 {
-            return Ok(Mapped { address: std::ptr::null_mut(), len });
-        }
-        let flags = libc::MAP_SHARED | libc::MAP_POPULATE;
-        // SAFETY: a fresh shared mapping of an open file; checked for MAP_FAILED below.
-        let address = unsafe { libc::mmap(std::ptr::null_mut(), len, protection, flags, file.as_raw_fd(), 0) };
-        if address == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Mapped { address, len })
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        if self.len == 0 {
-            return &[];
-        }
-        // SAFETY: the mapping is `len` readable bytes, alive as long as `self`.
-        unsafe { std::slice::from_raw_parts(self.address.cast(), self.len) }
-    }
-
-    /// The bytes of a writable mapping (only [`fill`] makes one).
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        if self.len == 0 {
-            return &mut [];
-        }
-        // SAFETY: the mapping is `len` writable bytes, alive as long as `self`, and borrowed mutably once.
-        unsafe { std::slice::from_raw_parts_mut(self.address.cast(), self.len) }
-    }
-}
-
-impl Drop for Mapped {
-    fn drop(&mut self) {
-        if self.len > 0 {
-            // SAFETY: unmapping exactly the region this Mapped mapped.
-            unsafe { libc::munmap(self.address, self.len) };
-        }
-    }
+    Mapping::of(&file, len, libc::PROT_READ)
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd};
 
+use crate::mapping::Mapping;
+
 /// The parent's side: the memory file holding the encoded shared input.
 pub struct SharedFile {
     file: File,
@@ -40,59 +42,6 @@ impl SharedFile {
 
     pub fn len(&self) -> u64 {
         self.len
-    }
-}
-
-/// A worker's read-only view of the shared input.
-pub struct Mapping {
-    address: *mut libc::c_void,
-    len: usize,
-}
-
-impl Mapping {
-    /// Maps the file at `path` read-only, every page faulted in at once rather than one fault per page later.
-    pub fn open(path: &str, len: u64) -> io::Result<Self> {
-        Mapping::of(&File::open(path)?, len, libc::PROT_READ)
-    }
-
-    fn of(file: &File, len: u64, protection: libc::c_int) -> io::Result<Self> {
-        let len = usize::try_from(len).map_err(io::Error::other)?;
-        if len == 0 {
-            return Ok(Mapping { address: std::ptr::null_mut(), len });
-        }
-        let flags = libc::MAP_SHARED | libc::MAP_POPULATE;
-        // SAFETY: a fresh shared mapping of an open file; checked for MAP_FAILED below.
-        let address = unsafe { libc::mmap(std::ptr::null_mut(), len, protection, flags, file.as_raw_fd(), 0) };
-        if address == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Mapping { address, len })
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        if self.len == 0 {
-            return &[];
-        }
-        // SAFETY: the mapping is `len` readable bytes, alive as long as `self`, and nobody writes it any more.
-        unsafe { std::slice::from_raw_parts(self.address.cast(), self.len) }
-    }
-
-    /// The bytes of a writable mapping (only `SharedFile::create` makes one).
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        if self.len == 0 {
-            return &mut [];
-        }
-        // SAFETY: the mapping is `len` writable bytes, alive as long as `self`, and borrowed mutably once.
-        unsafe { std::slice::from_raw_parts_mut(self.address.cast(), self.len) }
-    }
-}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        if self.len > 0 {
-            // SAFETY: unmapping exactly the region this Mapping mapped.
-            unsafe { libc::munmap(self.address, self.len) };
-        }
     }
 }
 

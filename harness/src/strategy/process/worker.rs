@@ -17,7 +17,7 @@ use ablate_workloads::Registry;
 
 use ablate_workloads::runtime::{RemoteJob, SharedSource};
 
-use super::shm::Mapping;
+use crate::mapping::Mapping;
 use serde_bytes::ByteBuf;
 
 use super::wire::{
