@@ -9,11 +9,9 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
+use super::speedup::{self, COLUMNS, PANEL};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
-
-const PANEL: (u32, u32) = (400, 290);
-const COLUMNS: usize = 3;
 
 /// The fill of a band: its strategy's colour, this opaque.
 const BAND_OPACITY: f64 = 0.18;
@@ -118,25 +116,9 @@ pub fn efficiency_chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> 
     let label = predicted.label();
     let text = svg("predicted-efficiency", (size.0, size.1 + LEGEND_HEIGHT), |root| {
         let (legend, panels) = root.split_vertically(LEGEND_HEIGHT);
-        let mut keys: Vec<(&str, RGBColor)> =
-            labels.iter().enumerate().map(|(index, l)| (l.as_str(), series_color(index))).collect();
-        keys.push((label.as_str(), MUTED));
-        legend_strip(&legend, &keys)?;
+        legend_strip(&legend, &speedup::legend_keys(&labels, Some(&label)))?;
         for ((workload, size), panel) in groups.iter().zip(panels.split_evenly((rows, columns))) {
-            let measured: Vec<(usize, Vec<(u32, f64)>)> = labels
-                .iter()
-                .enumerate()
-                .map(|(index, l)| {
-                    let mut points: Vec<(u32, f64)> = run
-                        .ok_cells()
-                        .filter(|c| &c.workload == workload && c.size == *size && &strategy_label(c) == l)
-                        .filter_map(|c| Some((c.workers as u32, c.summary.as_ref()?.efficiency?)))
-                        .collect();
-                    points.sort_by_key(|p| p.0);
-                    (index, points)
-                })
-                .filter(|(_, points)| !points.is_empty())
-                .collect();
+            let measured = speedup::measured_series(run, (workload, *size), &labels, |s| s.efficiency);
             let bands = bands(run, workload, *size, &labels, false);
             let title = format!("{workload} ({size})");
             efficiency_panel(&panel, &title, &measured, &bands, &label, max_workers, run.min_efficiency)?;

@@ -5,11 +5,13 @@ use plotters::prelude::*;
 
 use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
 use super::{Chart, predicted_band};
+use crate::cell_summary::Summary;
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
-const PANEL: (u32, u32) = (400, 300);
-const COLUMNS: usize = 3;
+/// One panel's size, and panels per row: the speedup chart's and the predicted efficiency chart's.
+pub(super) const PANEL: (u32, u32) = (400, 300);
+pub(super) const COLUMNS: usize = 3;
 
 pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let groups = run.groups();
@@ -24,27 +26,9 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let predicted = run.predicted.as_ref().map(|p| p.label()).unwrap_or_default();
     let text = svg("speedup", (size.0, size.1 + LEGEND_HEIGHT), |root| {
         let (legend, panels) = root.split_vertically(LEGEND_HEIGHT);
-        let colors: Vec<RGBColor> = (0..labels.len()).map(series_color).collect();
-        let mut keys: Vec<(&str, RGBColor)> = labels.iter().map(String::as_str).zip(colors).collect();
-        if run.predicted.is_some() {
-            keys.push((predicted.as_str(), MUTED));
-        }
-        legend_strip(&legend, &keys)?;
+        legend_strip(&legend, &legend_keys(&labels, run.predicted.as_ref().map(|_| predicted.as_str())))?;
         for ((workload, size), panel) in groups.iter().zip(panels.split_evenly((rows, columns))) {
-            let series: Vec<(usize, Vec<(u32, f64)>)> = labels
-                .iter()
-                .enumerate()
-                .map(|(index, label)| {
-                    let mut points: Vec<(u32, f64)> = run
-                        .ok_cells()
-                        .filter(|c| &c.workload == workload && c.size == *size && &strategy_label(c) == label)
-                        .filter_map(|c| Some((c.workers as u32, c.summary.as_ref()?.speedup?)))
-                        .collect();
-                    points.sort_by_key(|p| p.0);
-                    (index, points)
-                })
-                .filter(|(_, points)| !points.is_empty())
-                .collect();
+            let series = measured_series(run, (workload, *size), &labels, |s| s.speedup);
             let bands = (predicted_band::bands(run, workload, *size, &labels, true), predicted.as_str());
             draw_panel(&panel, &format!("{workload} ({size})"), &series, &bands, max_workers, run.min_efficiency)?;
         }
@@ -64,6 +48,36 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
         ),
         svg: text,
     }))
+}
+
+/// The measured points of workload and size `group` for each of `labels` (a strategy label each): `figure` of each
+/// completed cell's summary against its workers, sorted, under the label's index; labels without a point left out.
+pub(super) fn measured_series(
+    run: &JudgedRun,
+    (workload, size): (&str, u64),
+    labels: &[String],
+    figure: fn(&Summary) -> Option<f64>,
+) -> Vec<(usize, Vec<(u32, f64)>)> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(index, label)| {
+            let mut points: Vec<(u32, f64)> = run
+                .ok_cells()
+                .filter(|c| c.workload == workload && c.size == size && &strategy_label(c) == label)
+                .filter_map(|c| Some((c.workers as u32, figure(c.summary.as_ref()?)?)))
+                .collect();
+            points.sort_by_key(|p| p.0);
+            (index, points)
+        })
+        .filter(|(_, points)| !points.is_empty())
+        .collect()
+}
+
+/// The legend strip's keys: each of `labels` in its series colour, then `predicted` (the bands' label) in grey.
+pub(super) fn legend_keys<'a>(labels: &'a [String], predicted: Option<&'a str>) -> Vec<(&'a str, RGBColor)> {
+    let measured = labels.iter().enumerate().map(|(index, label)| (label.as_str(), series_color(index)));
+    measured.chain(predicted.map(|label| (label, MUTED))).collect()
 }
 
 fn draw_panel(
