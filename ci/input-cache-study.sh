@@ -8,7 +8,7 @@
 #   --binary PATH     the ablate binary (default: cargo's release build of this repository)
 #   --trials N        A/A gates each way (default 10)
 #   --suite "ARGS"    what each gate measures (default: --quick --strategies all --workers 1,2 --ab-rounds 20)
-#   --neighbour KIND  none (default) or cpu (a shell loop burning one core, in its own session)
+#   --neighbour KIND  none (default), cpu or cache (see ci/neighbour.sh)
 #   --keep DIR        where the trials' records go (default: a temporary directory, removed at the end)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,19 +27,14 @@ if [ -z "$binary" ]; then
     binary="$(cd "$repo" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release/ablate"
 fi
 work=$(mktemp -d)
-neighbour_pid=""
-stop_neighbour() { [ -n "$neighbour_pid" ] && kill -- "-$neighbour_pid" 2>/dev/null; neighbour_pid=""; }
+. "$repo/ci/neighbour.sh"
 trap 'stop_neighbour; rm -rf "$work"' EXIT
 [ -n "$keep" ] || keep="$work/trials"
 mkdir -p "$keep" && keep=$(cd "$keep" && pwd)
 cd "$work"
 cp "$binary" "$work/same"
 read -r -a suite_args <<<"$suite"
-case $neighbour in
-    none) ;;
-    cpu) setsid sh -c 'while :; do :; done' & neighbour_pid=$! ;;
-    *) echo "input-cache-study.sh: unknown neighbour $neighbour" >&2; exit 2 ;;
-esac
+start_neighbour "$neighbour"
 
 echo "# input-cache study: trials=$trials neighbour=$neighbour suite=$suite binary=$binary $(date -u +%FT%TZ) $(nproc) CPUs"
 for i in $(seq 1 "$trials"); do

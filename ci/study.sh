@@ -53,8 +53,7 @@ if [ -z "$binary" ]; then
     binary="$(cd "$repo" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release/ablate"
 fi
 work=$(mktemp -d)
-neighbour_pid=""
-stop_neighbour() { [ -n "$neighbour_pid" ] && kill -- "-$neighbour_pid" 2>/dev/null; neighbour_pid=""; }
+. "$repo/ci/neighbour.sh"
 trap 'stop_neighbour; rm -rf "$work"' EXIT
 cd "$work"
 cp "$binary" "$work/same"
@@ -62,15 +61,6 @@ slowed_workload=${faster%%.*}
 printf '#!/bin/sh\nexec "%s" "$@" --param %s\n' "$work/same" "$faster" >"$work/faster"
 chmod +x "$work/faster"
 read -r -a suite_args <<<"$suite"
-
-start_neighbour() {
-    case $1 in
-        none) ;;
-        cpu) setsid sh -c 'while :; do :; done' & neighbour_pid=$! ;;
-        cache) setsid sh -c 'while :; do dd if=/dev/zero of=/dev/null bs=64M count=64 2>/dev/null; done' & neighbour_pid=$! ;;
-        *) echo "study.sh: unknown neighbour $1" >&2; exit 2 ;;
-    esac
-}
 
 trial() {
     local label=$1; shift
