@@ -17,17 +17,39 @@
 //! At the root: [`main_with`] and [`main_with_own`] (and the [`ablate_main!`] macro over them), [`run`] for a
 //! run without the CLI, [`HarnessError`], the [`workloads`] crate, and [`criterion_main_serving_workers!`] for
 //! bench binaries that run the process strategy.
+//!
+//! ## Layers
+//!
+//! Each module imports only from its own layer and the layers below it, and no imports among modules go round in
+//! a circle; `tests/layers.rs` checks both on the sources (test code aside), and that every module has a layer.
+//! From the bottom:
+//!
+//! 1. `exit`, `error`, `units`, `terminal`, `write`, `mapping`, `child_group`, `cancel`, `stats`: exit codes and
+//!    errors, words for figures, atomic writes, signals and child groups, and statistics (pure functions on
+//!    samples, no I/O).
+//! 2. `measure`: what is read off the machine and the process: CPU time, memory, load, schedstat, the machine.
+//! 3. `strategy`: the pools that run a job, and the plain values that name and describe them.
+//! 4. `config`, `decision`, `record`, `store`: the plain values of a run, the results file, and the files judged
+//!    against (baselines, thresholds).
+//! 5. `plan`, `events`, `footprint`: the cells a configuration plans, what a run reports, whether it fits.
+//! 6. `auto`: the pilot and race that choose a configuration.
+//! 7. `runner`, `progress`: the run itself, and its progress bars.
+//! 8. `verdict`: regressions, scaling and the gate, judged from records.
+//! 9. `ab`, `bisect`, `history`, `predict`: what drives builds, commits, stored runs and models over verdicts.
+//! 10. `report`, `streamed`: output in every format, and rows printed as cells finish.
+//! 11. `cli`: the command line, converted into the plain values above.
+//! 12. `app`: the commands, run on those plain values.
 
 pub mod events;
 pub mod exit;
 pub mod record;
 pub mod strategy;
 
+mod ab;
 mod app;
 mod auto;
 mod bisect;
 mod cancel;
-mod cell_summary;
 mod child_group;
 mod cli;
 mod config;
@@ -43,6 +65,7 @@ mod progress;
 mod report;
 mod runner;
 mod stats;
+mod store;
 mod streamed;
 mod terminal;
 mod units;

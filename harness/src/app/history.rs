@@ -6,13 +6,14 @@ use std::path::Path;
 use super::judge::thresholds_file;
 use super::print_stdout;
 use crate::cli::history::{CheckArgs, HistoryAction, HistoryArgs};
+use crate::config::Overrides;
 use crate::error::HarnessError;
 use crate::exit;
 use crate::history::store::{Added, Store};
 use crate::history::{self, check, text};
 use crate::record::RunRecord;
+use crate::store::thresholds::ThresholdSet;
 use crate::terminal::say;
-use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 /// Fails early, before a long run, when the run could not be kept in the history store `dir`: it could not be
 /// written, or a run already there is unreadable or no results file (see [`Store::prepare`]).
@@ -53,7 +54,7 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
         HistoryAction::Import { files } => {
             let mut store = open(dir)?;
             for file in files {
-                let record = crate::verdict::baseline::read_results(file)?;
+                let record = crate::record::read_results(file)?;
                 let bytes = std::fs::read(file).map_err(|e| HarnessError::io("cannot read", file, e))?;
                 report_added(store.add(&record, &bytes)?);
             }

@@ -10,9 +10,9 @@ use crate::exit;
 use crate::measure::machine::Machine;
 use crate::predict::profile::MachineProfile;
 use crate::predict::{self, probe};
+use crate::record::read_results;
 use crate::report::predicted;
 use crate::terminal::say;
-use crate::verdict::baseline::read_results;
 
 /// The most workers a prediction is asked for.
 const MAX_WORKERS: usize = 4096;

@@ -9,8 +9,8 @@ use crate::error::HarnessError;
 use crate::predict::predicted_for::PredictedFor;
 use crate::predict::profile::MachineProfile;
 use crate::report::judged::JudgedRun;
+use crate::store::thresholds::ThresholdSet;
 use crate::terminal::say;
-use crate::verdict::thresholds::ThresholdSet;
 
 /// The worker count predicted at, and the machine.
 pub(super) struct Target {

@@ -10,10 +10,10 @@ use crate::config::Judging;
 use crate::config::PredictFor;
 use crate::exit;
 use crate::history::store::Store;
+use crate::record::read_results;
 use crate::report::judged::JudgedRun;
 use crate::report::site;
 use crate::terminal::say;
-use crate::verdict::baseline::read_results;
 use crate::verdict::gate::GateReport;
 
 /// Where `ablate run` writes its results unless told otherwise.

@@ -14,9 +14,9 @@
 use crate::decision::{Entrant, Race};
 use ablate_workloads::rng::Rng;
 
+use crate::stats::inference::mann_whitney;
 use crate::stats::median;
 use crate::units::duration_ns;
-use crate::verdict::inference::mann_whitney;
 
 /// Repetitions of each candidate in the first rung.
 const FIRST_RUNG_REPS: usize = 3;

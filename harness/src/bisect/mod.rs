@@ -1,7 +1,7 @@
 //! `ablate bisect`: the commit between a good and a bad revision that made cells slower, found on ablate's paired
 //! A/B verdicts rather than on single measurements.
 //!
-//! GOOD and BAD are built first and BAD runs against GOOD in paired rounds ([`crate::verdict::ab`]); the cells
+//! GOOD and BAD are built first and BAD runs against GOOD in paired rounds ([`crate::ab`]); the cells
 //! that regressed are the ones followed. The commits in between are BAD's first-parent history down to GOOD (a
 //! merge stands for the branch it merged). Each step checks the commit nearest the middle of the range in doubt
 //! out into one scratch worktree, builds it into the bisection's one target directory, and runs it against GOOD
@@ -23,13 +23,14 @@ use std::time::{Duration, Instant};
 pub use cargo::default_bin;
 pub use git::Commit;
 
+use crate::ab::{self, AbPlan, InputCache};
 use crate::cancel::Cancel;
 use crate::error::HarnessError;
+use crate::stats::looks::Looks;
+use crate::store::thresholds::ThresholdSet;
 use crate::terminal::say;
-use crate::verdict::ab::{self, AbPlan, InputCache};
 use crate::verdict::compare::{CellComparison, Change};
-use crate::verdict::paired::{Looks, compare_paired};
-use crate::verdict::thresholds::ThresholdSet;
+use crate::verdict::paired::compare_paired;
 use cargo::{Builder, Built};
 use git::{Repository, Worktree};
 use search::{Found, Outcome, Search};

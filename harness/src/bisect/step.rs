@@ -54,8 +54,9 @@ pub fn classify(comparisons: &[CellComparison], tracked: &[String]) -> (Outcome,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::inference::Interval;
-    use crate::verdict::thresholds::{Overrides, ThresholdSet};
+    use crate::config::Overrides;
+    use crate::stats::inference::Interval;
+    use crate::store::thresholds::ThresholdSet;
 
     fn comparison(id: &str, change: Change) -> CellComparison {
         within(id, change, Interval { low: 0.99, high: 1.12 })

@@ -11,7 +11,7 @@ use super::{DEFAULT_LOAD_TIMEOUT, RunArgs};
 use crate::bisect::{Settings, default_bin};
 use crate::config::{DEFAULT_AUTO_BUDGET, Judging};
 use crate::error::HarnessError;
-use crate::verdict::thresholds::ThresholdSet;
+use crate::store::thresholds::ThresholdSet;
 
 #[derive(Debug, Args)]
 pub struct BisectArgs {

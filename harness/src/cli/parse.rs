@@ -7,9 +7,9 @@ use ablate_workloads::{Params, Registry, WorkloadConfig};
 
 use super::RunArgs;
 use super::bounds::{MAX_AUTO_BUDGET, MAX_DURATION, max_duration_text};
+use crate::config::Format;
 use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice, clock_seed};
 use crate::error::HarnessError;
-use crate::report::Format;
 use crate::strategy::{Chunk, ProcessOptions, StrategyKind, Transport};
 
 type Result<T> = std::result::Result<T, HarnessError>;

@@ -10,12 +10,12 @@ use super::bounds::AB_ROUNDS;
 use super::parse::{duration, format, run_config};
 use super::predict::PredictForArgs;
 use super::{GateArgs, ReportArgs, RunArgs, VerdictArgs};
+use crate::config::BaselineSource;
+use crate::config::Overrides;
 use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, PredictFor};
 use crate::error::HarnessError;
-use crate::verdict::baseline::validate_name;
-use crate::verdict::gate::BaselineSource;
-use crate::verdict::paired::Looks;
-use crate::verdict::thresholds::Overrides;
+use crate::stats::looks::Looks;
+use crate::store::baseline::validate_name;
 
 type Result<T> = std::result::Result<T, HarnessError>;
 

@@ -9,8 +9,8 @@ use rayon::prelude::*;
 
 use super::detect::{Detector, change_points};
 use super::series::{Point, Series};
+use crate::stats::inference::Interval;
 use crate::stats::{median, quantile};
-use crate::verdict::inference::Interval;
 
 /// Bootstrap resamples per ratio interval.
 const RESAMPLES: usize = 500;

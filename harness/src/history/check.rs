@@ -11,8 +11,8 @@ use std::fmt::Write;
 
 use super::analysis::{Analysis, segment_ratio};
 use super::series::Metric;
-use crate::verdict::inference::Interval;
-use crate::verdict::thresholds::{Setting, ThresholdSet};
+use crate::stats::inference::Interval;
+use crate::store::thresholds::{Setting, ThresholdSet};
 
 /// How many of the newest runs a change point must lie among to fail the check, unless told otherwise.
 pub const DEFAULT_RECENT: usize = 20;

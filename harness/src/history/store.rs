@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::files::{self, INDEX_BOUND, Lock, NewFile, RUN_BOUND};
 use crate::error::HarnessError;
 use crate::record::RunRecord;
-use crate::verdict::baseline::parse_results;
+use crate::record::parse_results;
 
 /// The version of `index.json`'s layout.
 const INDEX_FORMAT: u64 = 1;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::store::{Added, Entry, Store};
 use crate::record::RunRecord;
-use crate::verdict::baseline::read_results;
+use crate::record::read_results;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 

@@ -11,7 +11,8 @@ use super::check::{DEFAULT_RECENT, Verdict, check};
 use super::detect::{Detector, change_points};
 use super::series::{Metric, Point, Series};
 use super::store::Entry;
-use crate::verdict::thresholds::{Overrides, ThresholdSet};
+use crate::config::Overrides;
+use crate::store::thresholds::ThresholdSet;
 
 const RUNS: usize = 30;
 const SAMPLES: usize = 5;

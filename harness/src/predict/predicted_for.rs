@@ -11,8 +11,8 @@ use super::profile::MachineProfile;
 use super::{Predicted, default_workers, predict, strategy_label};
 use crate::exit;
 use crate::record::{CellRecord, RunRecord};
+use crate::store::thresholds::ThresholdSet;
 use crate::strategy::StrategyKind;
-use crate::verdict::thresholds::ThresholdSet;
 
 /// Why a run of serial cells alone has nothing to predict.
 const NOTHING_PARALLEL: &str = "no parallel strategy was run, so there is nothing to predict; run again with the \
@@ -190,9 +190,9 @@ pub fn judge(at_n: &Prediction, cell: &CellRecord, thresholds: &ThresholdSet) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Overrides;
     use crate::predict::model::Loss;
     use crate::verdict::fixtures;
-    use crate::verdict::thresholds::Overrides;
 
     fn at_16(efficiency: f64, low: f64, high: f64) -> Prediction {
         Prediction { workers: 16, time_ns: 1.0, efficiency, low, high, loss: Loss::None }

@@ -20,10 +20,10 @@ use crate::decision::Race;
 use crate::measure::paging;
 use crate::plan::is_naive;
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::stats::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::stats::median;
+use crate::store::thresholds::REGRESSION_RATIO;
 use crate::units::duration_ns;
-use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
-use crate::verdict::thresholds::REGRESSION_RATIO;
 
 /// One workload's comparison.
 pub struct AutoRow {
@@ -218,11 +218,11 @@ pub fn render(record: &RunRecord) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cell_summary::Summary;
     use crate::config::RunConfig;
     use crate::decision::{Decision, Entrant, Pilot};
     use crate::measure::machine::Machine;
     use crate::record::RssScope;
+    use crate::record::summary::Summary;
     use crate::strategy::{Chunk, StrategyKind};
     use crate::verdict::fixtures::{cell, walls};
     use ablate_workloads::Kind;

@@ -11,11 +11,12 @@ use std::process::{Command, Output};
 
 use super::judged::JudgedRun;
 use super::site;
+use crate::config::Overrides;
 use crate::history::analyse_store;
 use crate::history::store::Store;
-use crate::verdict::baseline::read_results;
+use crate::record::read_results;
+use crate::store::thresholds::ThresholdSet;
 use crate::verdict::gate::GateReport;
-use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 const HOSTILE: &str = "<script>alert(1)</script>";

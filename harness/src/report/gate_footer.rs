@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use crate::exit;
+use crate::store::thresholds::{Setting, Thresholds};
 use crate::verdict::gate::GateReport;
-use crate::verdict::thresholds::{Setting, Thresholds};
 
 /// How many `workload/strategy` keys a row names before it counts the rest.
 const KEYS_NAMED: usize = 3;

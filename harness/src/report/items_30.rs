@@ -9,9 +9,10 @@ use scraper::{Html, Selector};
 use super::charts::canvas::{TEXT, score_color};
 use super::judged::JudgedRun;
 use super::site;
-use crate::verdict::baseline::read_results;
+use crate::config::Overrides;
+use crate::record::read_results;
+use crate::store::thresholds::ThresholdSet;
 use crate::verdict::gate::GateReport;
-use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 

@@ -2,9 +2,9 @@
 
 use crate::predict::predicted_for::PredictedFor;
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::store::thresholds::ThresholdSet;
 use crate::strategy::StrategyKind;
 use crate::verdict::gate::GateReport;
-use crate::verdict::thresholds::ThresholdSet;
 
 /// One run in a report: its record, the gate's findings (scaling always; regressions when a baseline was given)
 /// and the thresholds' efficiency floor that charts draw.

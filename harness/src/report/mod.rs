@@ -27,35 +27,9 @@ mod table;
 mod tests;
 pub mod verdicts;
 
-use std::fmt;
-
 use judged::JudgedRun;
 
-/// The formats `--format` accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::VariantArray)]
-#[strum(serialize_all = "lowercase")]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
-    Md,
-    Bmf,
-}
-
-impl Format {
-    pub const ALL: &[Format] = <Format as strum::VariantArray>::VARIANTS;
-
-    /// The name `--format` takes.
-    pub fn name(self) -> &'static str {
-        self.into()
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.name())
-    }
-}
+use crate::config::Format;
 
 /// The scaling predicted at `--predict-for N`, as printed after the table (`ablate report` prints it alone).
 pub fn predicted_text(run: &JudgedRun) -> Option<String> {

@@ -8,11 +8,12 @@ use scraper::{Html, Selector};
 
 use super::judged::JudgedRun;
 use super::{Format, charts, site};
+use crate::config::Overrides;
+use crate::record::read_results;
 use crate::record::{CellStatus, RunRecord, WorkerCpu};
 use crate::report;
-use crate::verdict::baseline::read_results;
+use crate::store::thresholds::ThresholdSet;
 use crate::verdict::gate::GateReport;
-use crate::verdict::thresholds::{Overrides, ThresholdSet};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 const HOSTILE: &str = "<script>alert(1)</script>";
@@ -225,7 +226,7 @@ fn busy_spin() -> RunRecord {
     let serial_median = record.cells.iter().find(|c| c.id.starts_with("spin/200/serial/")).unwrap().walls();
     let serial_median = crate::stats::median(&serial_median);
     for cell in record.cells.iter_mut().filter(|c| c.workload == "spin") {
-        cell.summary = crate::cell_summary::Summary::of(&cell.samples, cell.workers, serial_median, None);
+        cell.summary = crate::record::summary::Summary::of(&cell.samples, cell.workers, serial_median, None);
     }
     record
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::gate_footer::thresholds_table;
+use crate::store::thresholds::Thresholds;
 use crate::verdict::gate::GateReport;
-use crate::verdict::thresholds::Thresholds;
 
 /// The verdicts, with the suspect-reference warnings at the top (`compare`, which prints no table before them).
 pub fn render(report: &GateReport) -> String {

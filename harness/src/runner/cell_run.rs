@@ -9,7 +9,6 @@ use ablate_workloads::runtime::{Job, JobError};
 
 use super::task_events::TaskCounter;
 use crate::cancel::Cancel;
-use crate::cell_summary::Summary;
 use crate::config::{Profile, RunConfig};
 use crate::decision::Decision;
 use crate::error::HarnessError;
@@ -20,10 +19,11 @@ use crate::measure::schedstat;
 use crate::measure::task_costs::TaskCostSamples;
 use crate::measure::{load, paging, rss};
 use crate::plan::Cell;
+use crate::record::summary::Summary;
 use crate::record::{CellRecord, CellStatus, PayloadBytes, Sample};
 use crate::stats::median;
+use crate::stats::preempted::Timing;
 use crate::strategy::{Execution, Faults, Launch, Pinning, SharedPool, Transport};
-use crate::verdict::preempted::Timing;
 
 pub(super) struct CellRun {
     cell: Cell,

@@ -10,7 +10,7 @@
 //! into its own heap. A server checks that the offer was made for its group's very configuration (name, size,
 //! seed, parameters) and makes the input itself whenever the offer does not fit or cannot be read, saying why;
 //! a workload whose input does not encode is simply made again each round. The build's identity is the driver's
-//! business: it keeps one cache per build (see `verdict::ab`).
+//! business: it keeps one cache per build (see `ab`).
 
 use std::io;
 use std::sync::Arc;

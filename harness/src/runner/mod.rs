@@ -29,8 +29,8 @@ use crate::measure::machine::Machine;
 use crate::measure::{free_pages, rss};
 use crate::plan::{Cell, Group, Plan};
 use crate::record::{CellRecord, RssScope, RunRecord};
+use crate::stats::preempted::Timing;
 use crate::strategy::SharedPool;
-use crate::verdict::preempted::Timing;
 use cell_run::CellRun;
 
 /// Runs every cell of `config` and returns the record; cells that fail are recorded as failed, not returned as

@@ -220,7 +220,7 @@ pub trait Pool: Send {
     /// Each long-lived worker thread's time on and waiting for a CPU so far, read from outside it, so that the
     /// runner reads them before and after an execution and the timed execution pays nothing for them. `None` for
     /// pools whose workers note their own (threads started per execution, worker processes) or where unreadable.
-    fn worker_counters(&self) -> Option<Vec<crate::record::WorkerCpu>> {
+    fn worker_counters(&self) -> Option<Vec<crate::measure::schedstat::WorkerCpu>> {
         None
     }
 

@@ -17,11 +17,11 @@ use ablate_workloads::Digest;
 use serde::Serialize;
 
 use crate::record::{CellRecord, CellStatus, RunRecord};
-use crate::stats::median;
-use crate::verdict::inference::{
+use crate::stats::inference::{
     Interval, RESAMPLES, mann_whitney, ratio_of_medians_interval, smallest_detectable_shift,
 };
-use crate::verdict::thresholds::{ThresholdSet, Thresholds};
+use crate::stats::median;
+use crate::store::thresholds::{ThresholdSet, Thresholds};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,7 +54,7 @@ pub struct CellComparison {
     pub min_detectable_ratio: f64,
     /// Paired A/B rounds the verdict rests on; `None` for a comparison of independent samples.
     pub pairs: Option<usize>,
-    /// Paired rounds set aside, visibly preempted in every try (see [`crate::verdict::preempted`]); not among
+    /// Paired rounds set aside, visibly preempted in every try (see [`crate::stats::preempted`]); not among
     /// `pairs`.
     pub set_aside: usize,
     pub change: Change,
@@ -289,12 +289,12 @@ mod tests {
 
     #[test]
     fn item_27_10_duplicate_cell_ids_are_compared_once() {
+        use crate::config::Overrides;
         use crate::config::RunConfig;
         use crate::measure::machine::Machine;
         use crate::record::RssScope;
         use crate::strategy::StrategyKind::Serial;
         use crate::verdict::fixtures::{cell, walls};
-        use crate::verdict::thresholds::Overrides;
 
         let run = |centers: &[f64]| {
             let cells = centers

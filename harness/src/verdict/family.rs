@@ -4,7 +4,7 @@
 //! A real slowdown usually moves several cells of one workload, so a workload is tested on one series: each round's
 //! mean log ratio over its cells measured in that round. A round's cells share the round's two fresh processes, so
 //! their signs are not independent of each other; the round as a whole is what flips under "no change", and one
-//! value per round keeps the sign-flip null exact (see [`super::sequential`]). Then its cells, by the hierarchical
+//! value per round keeps the sign-flip null exact (see [`crate::stats::sequential`]). Then its cells, by the hierarchical
 //! procedure of Meinshausen ("Hierarchical testing of variable importance", *Biometrika* 95, 2008, 265–278), a
 //! shortcut of closed testing with Bonferroni weights proportional to the number of cells:
 //!
@@ -19,13 +19,13 @@
 //! holds over every look. A cell that changed alone is still seen at `alpha / (2M)`: its minimum detectable ratio
 //! is stated at that level.
 
+use crate::stats::inference::Interval;
+use crate::stats::preempted::{Tries, kept_by_round};
+use crate::stats::pseudo_median::{pseudo_median, pseudo_median_interval};
+use crate::stats::sequential::{Look, judge_series};
+use crate::store::thresholds::Thresholds;
 use crate::verdict::compare::{CellComparison, Change};
-use crate::verdict::inference::Interval;
 use crate::verdict::paired::paired_min_detectable_ratio;
-use crate::verdict::preempted::{Tries, kept_by_round};
-use crate::verdict::pseudo_median::{pseudo_median, pseudo_median_interval};
-use crate::verdict::sequential::{Look, judge_series};
-use crate::verdict::thresholds::Thresholds;
 use crate::verdict::too_noisy::projected_min_detectable_ratio;
 
 /// How the gate's looks and family were planned.
@@ -303,8 +303,9 @@ fn workload_verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::preempted::Timing;
-    use crate::verdict::thresholds::{Overrides, ThresholdSet};
+    use crate::config::Overrides;
+    use crate::stats::preempted::Timing;
+    use crate::store::thresholds::ThresholdSet;
     use ablate_workloads::rng::Rng;
 
     fn thresholds(ratio: f64, alpha: f64) -> Thresholds {

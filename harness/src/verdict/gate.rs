@@ -1,40 +1,19 @@
 //! The gate: a candidate record judged against a baseline (regressions) and on its own (scaling), reduced to
 //! one exit code.
 
-use std::path::{Path, PathBuf};
-
 use serde::Serialize;
 
+use crate::config::BaselineSource;
 use crate::error::HarnessError;
 use crate::exit;
 use crate::record::{CellStatus, RunRecord};
-use crate::verdict::baseline::{BaselineStore, read_baseline};
+use crate::store::baseline::{BaselineStore, read_baseline};
+use crate::store::thresholds::ThresholdSet;
 use crate::verdict::compare::{CellComparison, Change, Unmatched, compare};
 use crate::verdict::family::WorkloadVerdict;
 use crate::verdict::paired::compare_paired;
 use crate::verdict::reference::{SuspectReference, doubt_passes, suspect_references};
 use crate::verdict::scaling::{CellScaling, judge};
-use crate::verdict::thresholds::ThresholdSet;
-
-/// Where the baseline comes from.
-#[derive(Clone, Debug)]
-pub enum BaselineSource {
-    /// A name in the store, for this machine's fingerprint.
-    Named(String),
-    /// A results file given by path.
-    File(PathBuf),
-}
-
-impl BaselineSource {
-    /// A path when the text names an existing file or looks like one (has a `/` or ends in `.json`), else a name.
-    pub fn parse(text: &str) -> Self {
-        if text.contains('/') || text.ends_with(".json") || Path::new(text).is_file() {
-            BaselineSource::File(PathBuf::from(text))
-        } else {
-            BaselineSource::Named(text.to_owned())
-        }
-    }
-}
 
 /// How to find and accept a baseline.
 pub struct BaselineChoice<'a> {

@@ -7,13 +7,16 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::baseline::{BaselineStore, read_results};
 use super::gate::GateReport;
-use super::thresholds::{Overrides, ThresholdSet};
+use crate::config::Format;
+use crate::config::Overrides;
 use crate::exit;
 use crate::record::RunRecord;
+use crate::record::read_results;
+use crate::report;
 use crate::report::judged::JudgedRun;
-use crate::report::{self, Format};
+use crate::store::baseline::BaselineStore;
+use crate::store::thresholds::ThresholdSet;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run.json");
 const THRESHOLDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/thresholds.toml");

@@ -20,9 +20,9 @@ use ablate_workloads::{Digest, Kind};
 use serde::Serialize;
 
 use crate::record::{CellRecord, Sample};
+use crate::stats::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
-use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::verdict::scaling::busy_reason;
 
 /// How far the share of a CPU a parallel cell's workers got may differ from serial's, as a ratio, before its

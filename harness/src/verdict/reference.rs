@@ -8,10 +8,10 @@
 
 use serde::Serialize;
 
-use super::inference::{Interval, RESAMPLES, mann_whitney, ratio_of_medians_interval};
 use super::scaling::{CellScaling, ScalingVerdict};
 use crate::measure::paging;
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::stats::inference::{Interval, RESAMPLES, mann_whitney, ratio_of_medians_interval};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
 use crate::units::bytes;

@@ -24,11 +24,11 @@ use ablate_workloads::{Digest, Kind};
 use serde::Serialize;
 
 use crate::record::{CellRecord, CellStatus, RunRecord};
+use crate::stats::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::stats::median;
+use crate::store::thresholds::{ThresholdSet, Thresholds};
 use crate::strategy::StrategyKind;
-use crate::verdict::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::verdict::load_proof::{self, LoadProof};
-use crate::verdict::thresholds::{ThresholdSet, Thresholds};
 
 /// Cores other processes may keep busy, beyond those a cell leaves free, before its shortfall is put down to
 /// them: background daemons, and the coarseness of `/proc/stat`'s 10 ms ticks over short repetitions.

@@ -3,11 +3,11 @@
 //! called changed there. Dropping only ever removes chances to call a change, so the family's error control (see
 //! [`super::family`]) is untouched; the rounds left go to cells that can still be decided.
 
+use crate::stats::inference::erfc;
 use crate::stats::median_abs_deviation;
+use crate::stats::pseudo_median::pseudo_median;
+use crate::store::thresholds::Thresholds;
 use crate::verdict::family::FamilyPlan;
-use crate::verdict::inference::erfc;
-use crate::verdict::pseudo_median::pseudo_median;
-use crate::verdict::thresholds::Thresholds;
 
 /// The fewest kept pairs before a cell's spread is trusted to drop it as too noisy.
 pub const DROP_AFTER_PAIRS: usize = 8;
@@ -64,7 +64,8 @@ fn upper_normal_quantile(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::thresholds::{Overrides, ThresholdSet};
+    use crate::config::Overrides;
+    use crate::store::thresholds::ThresholdSet;
 
     /// `n` log ratios of `shift` plus deterministic, tie-free noise of amplitude `noise`.
     fn spread(shift: f64, noise: f64, n: usize) -> Vec<f64> {

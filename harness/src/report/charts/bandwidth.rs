@@ -1,7 +1,7 @@
 //! Bandwidth of the memory-bound workloads: GB/s per cell against the reference serial reached on the same
 //! workload and size, coloured by the fraction of it kept; the floor the scaling check applies is marked.
 
-use crate::verdict::thresholds::FLOOR;
+use crate::store::thresholds::FLOOR;
 use plotters::prelude::*;
 
 use super::Chart;

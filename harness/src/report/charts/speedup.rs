@@ -5,8 +5,8 @@ use plotters::prelude::*;
 
 use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
 use super::{Chart, predicted_band};
-use crate::cell_summary::Summary;
 use crate::error::HarnessError;
+use crate::record::summary::Summary;
 use crate::report::judged::{JudgedRun, strategy_label};
 
 /// One panel's size, and panels per row: the speedup chart's and the predicted efficiency chart's.

@@ -1,9 +1,9 @@
 use ablate_workloads::Kind;
 
 use super::*;
+use crate::config::Overrides;
 use crate::strategy::StrategyKind::{Rayon, Serial, Threads};
 use crate::verdict::fixtures::{cell, sample, walls};
-use crate::verdict::thresholds::Overrides;
 
 fn thresholds() -> Thresholds {
     ThresholdSet::load(None, Overrides::default()).unwrap().for_cell("w", "rayon")

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::glob;
+use crate::config::Overrides;
 use crate::error::HarnessError;
 
 /// The largest thresholds file read: 1 MiB, thousands of rules.
@@ -79,15 +80,6 @@ struct File {
     defaults: Values,
     #[serde(default, rename = "rule")]
     rules: Vec<Rule>,
-}
-
-/// Overrides from the command line; they beat the file.
-#[derive(Clone, Debug, Default)]
-pub struct Overrides {
-    pub regression_ratio: Option<f64>,
-    pub alpha: Option<f64>,
-    pub min_efficiency: Option<f64>,
-    pub min_bandwidth_fraction: Option<f64>,
 }
 
 /// Everything that decides thresholds: built-in defaults, the file, the flags.

@@ -1,4 +1,12 @@
-//! Descriptive statistics over repetition samples: median, quantiles and spread.
+//! Statistics, pure functions on samples with no I/O: median, quantiles and spread here; rank tests and their
+//! intervals ([`inference`]), the Hodges–Lehmann pseudo-median ([`pseudo_median`]), the looks' exact sequential
+//! boundaries ([`sequential`]) and where the looks fall ([`looks`]), and the pairs a busy machine spoiled ([`preempted`]).
+
+pub mod inference;
+pub mod looks;
+pub mod preempted;
+pub mod pseudo_median;
+pub mod sequential;
 
 /// The `q` quantile (0 ≤ q ≤ 1) by linear interpolation between order statistics; `None` for no values.
 pub fn quantile(values: &[f64], q: f64) -> Option<f64> {

@@ -6,11 +6,13 @@ use std::time::SystemTime;
 use ablate_workloads::{Digest, Kind, Params, WorkloadConfig};
 use serde::{Deserialize, Serialize};
 
+mod read;
+pub(crate) mod summary;
+
 use crate::stats::median;
 pub use crate::strategy::mpi::{HostBytes, HostRanks, NetworkBytes, RankBytes};
 use crate::strategy::{Chunk, EffectiveChunk, Faults, StrategyKind, Transport, WireBytes};
 
-pub use crate::cell_summary::Summary;
 pub use crate::config::{Profile, ProfileKind, RunConfig, WorkloadChoice};
 pub use crate::decision::{Decision, Entrant, Pilot, Race};
 pub use crate::measure::histogram::{TaskTimeSummary, TaskTimes};
@@ -18,7 +20,9 @@ pub use crate::measure::machine::{AblateBuild, Machine};
 pub use crate::measure::network::InterfaceBytes;
 pub use crate::measure::schedstat::WorkerCpu;
 pub use crate::measure::task_costs::TaskCosts;
-pub use crate::verdict::baseline::read_results;
+pub(crate) use read::parse_results;
+pub use read::read_results;
+pub use summary::Summary;
 
 /// Bumped whenever a field changes meaning or is removed; readers refuse versions they do not know.
 pub const SCHEMA_VERSION: u64 = 2;
@@ -186,7 +190,7 @@ pub struct Sample {
     /// The round it ran in (warm-up rounds first).
     pub round: u32,
     /// In an A/B run, which try of its round's pair this was: a pair visibly preempted is run again, up to
-    /// `verdict::preempted::ATTEMPTS` times; 0 elsewhere.
+    /// `stats::preempted::ATTEMPTS` times; 0 elsewhere.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub attempt: u32,
     pub wall_ns: u64,

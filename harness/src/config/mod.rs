@@ -8,11 +8,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ablate_workloads::{Params, Registry};
 use serde::{Deserialize, Serialize};
 
-use crate::report::Format;
+mod baseline_source;
+mod format;
+
+pub use baseline_source::BaselineSource;
+pub use format::Format;
+
+use crate::stats::looks::Looks;
 use crate::strategy::{Chunk, ProcessOptions, StrategyKind, Transport};
-use crate::verdict::gate::BaselineSource;
-use crate::verdict::paired::Looks;
-use crate::verdict::thresholds::Overrides;
 
 /// Everything a run needs to know, free of any command-line types.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,6 +146,15 @@ fn joined<T: std::fmt::Display>(items: &[T]) -> String {
 /// A duration as whole nanoseconds, which every duration flag reads back exactly.
 fn nanos(duration: Duration) -> String {
     format!("{}ns", duration.as_nanos())
+}
+
+/// Threshold overrides from the command line; they beat the thresholds file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub regression_ratio: Option<f64>,
+    pub alpha: Option<f64>,
+    pub min_efficiency: Option<f64>,
+    pub min_bandwidth_fraction: Option<f64>,
 }
 
 #[cfg(test)]

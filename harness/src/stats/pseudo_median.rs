@@ -1,8 +1,8 @@
 //! The centre of paired differences as the signed-rank test sees it: the Hodges–Lehmann estimate (the
 //! pseudo-median) and the distribution-free interval that inverts the test.
 
+use crate::stats::inference::{Interval, signed_rank_null};
 use crate::stats::median;
-use crate::verdict::inference::{Interval, signed_rank_null};
 
 /// The Hodges–Lehmann estimate of the differences' centre: the median of their Walsh averages `(dᵢ + dⱼ) / 2`,
 /// i ≤ j — the pseudo-median, the location the signed-rank test tests. Robust like the median, and a good deal

@@ -7,7 +7,7 @@
 //! inputs. Group by group (one workload's data resident at a time), both open the group's undecided cells and
 //! warm them up; then each of those cells runs once under each build, the two executions of a pair back to back
 //! in a random order, and the cells in a freshly shuffled order. A pair visibly preempted (see
-//! [`crate::verdict::preempted`]) is run again, up to three tries: far cheaper than losing the round. At each planned look ([`Looks`]) a cell whose
+//! [`crate::stats::preempted`]) is run again, up to three tries: far cheaper than losing the round. At each planned look ([`Looks`]) a cell whose
 //! paired verdict is decided (regressed, improved or unchanged) stops; the rest go on until the last look or until
 //! `--max-time` is spent. The records keep every sample's round, so the pairs — and every verdict — can be
 //! recomputed from the two files.
@@ -27,18 +27,18 @@ use std::time::{Duration, Instant};
 use ablate_workloads::rng::Rng;
 
 use crate::cancel::Cancel;
-use crate::cell_summary::Summary;
 use crate::error::HarnessError;
+use crate::record::summary::Summary;
 use crate::record::{CellStatus, Pairing, RunRecord};
 use crate::runner::serve::{Reply, Request};
+use crate::stats::looks::{Looks, fewest_pairs};
 use crate::stats::median;
+use crate::stats::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
+use crate::store::thresholds::ThresholdSet;
 use crate::strategy::StrategyKind;
 use crate::terminal::say;
 use crate::verdict::family::FamilyPlan;
 use crate::verdict::gate::some_ids;
-use crate::verdict::paired::{Looks, fewest_pairs};
-use crate::verdict::preempted::{ATTEMPTS, Timing, Tries, preempted, typical_shares};
-use crate::verdict::thresholds::ThresholdSet;
 use build::Build;
 pub use build::same_binary;
 pub use inputs::InputCache;

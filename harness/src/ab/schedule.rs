@@ -3,10 +3,10 @@
 //! (see [`crate::verdict::too_noisy`]).
 
 use super::PairedCell;
+use crate::stats::preempted::kept_pairs;
+use crate::store::thresholds::ThresholdSet;
 use crate::verdict::compare::Change;
 use crate::verdict::family::{FamilyPlan, SeriesCell, judge_family};
-use crate::verdict::preempted::kept_pairs;
-use crate::verdict::thresholds::ThresholdSet;
 use crate::verdict::too_noisy::too_noisy_to_finish;
 
 /// Marks the cells whose paired verdict is decided after `round` rounds as done, the family judged at once (see
@@ -47,9 +47,9 @@ fn series_cell<'a>(cell: &'a PairedCell, thresholds: &ThresholdSet) -> SeriesCel
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::paired::Looks;
-    use crate::verdict::preempted::Timing;
-    use crate::verdict::thresholds::Overrides;
+    use crate::config::Overrides;
+    use crate::stats::looks::Looks;
+    use crate::stats::preempted::Timing;
     use crate::verdict::too_noisy::DROP_AFTER_PAIRS;
 
     /// A cell of `rounds` pairs: base times around 10 ms, candidate times `ratio` × base, both with

@@ -155,7 +155,7 @@ mod tests {
     /// What the union bound did instead: the fixed-sample signed-rank test at each look, at level / looks.
     fn union_bound_crosses(values: &[f64], level: f64) -> bool {
         let each = level / LOOKS.len() as f64;
-        LOOKS.iter().any(|&n| crate::verdict::inference::signed_rank(&values[..n]).unwrap().sides.greater <= each)
+        LOOKS.iter().any(|&n| crate::stats::inference::signed_rank(&values[..n]).unwrap().sides.greater <= each)
     }
 
     #[test]
