@@ -1,6 +1,6 @@
 //! The crate's architecture, checked on its sources: the layer order written in `src/lib.rs`'s doc holds (a module
-//! imports only from its own layer or the layers below), no imports among the top-level modules go round in a
-//! circle, every module has a layer, and the statistics do no I/O. Test code (`#[cfg(test)]` items and files) is
+//! imports only from its own layer or the layers below), no imports go round in a circle (among the top-level
+//! modules, nor among the files of one), every module has a layer, and the statistics do no I/O. Test code (`#[cfg(test)]` items and files) is
 //! left out: a test may build its fixtures from anywhere.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,6 +163,50 @@ fn imports(source: &Source, code: &str) -> BTreeSet<String> {
     found
 }
 
+/// The file modules the code of `source` names by path (`crate::…`, `super::…`, `self::…`, one level of braces),
+/// each as the longest prefix of the path that is one of `modules`; its own module, ancestors and descendants
+/// left out (a module declaring its files is not an import).
+fn file_imports(source: &Source, code: &str, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>> {
+    let segments = |text: &str| -> Vec<String> {
+        text.split("::")
+            .map(|part| part.trim().split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(""))
+            .take_while(|part| !part.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    for (at, _) in code.match_indices("::") {
+        let before = &code[..at];
+        let head_start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).map_or(0, |i| i + 1);
+        let head = &before[head_start..];
+        let climbs = head.split("::").all(|part| part == "super");
+        if head.is_empty() || !(head == "crate" || head == "self" || climbs) {
+            continue;
+        }
+        let mut base: Vec<String> = match head {
+            "crate" => Vec::new(),
+            "self" => source.module.clone(),
+            supers => source.module[..source.module.len().saturating_sub(supers.split("::").count())].to_vec(),
+        };
+        let rest = &code[at + 2..];
+        if rest.starts_with("super::") {
+            continue; // the chain goes on: judged at its last `super::`
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            paths.extend(group.split(',').map(|item| [base.clone(), segments(item)].concat()));
+        } else {
+            base.extend(segments(rest));
+            paths.push(base);
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| (1..=path.len()).rev().map(|n| path[..n].to_vec()).find(|prefix| modules.contains(prefix)))
+        .filter(|target| !target.starts_with(&source.module) && !source.module.starts_with(target))
+        .collect()
+}
+
 /// Every file of the crate under `src`, as (path relative to `src`, text).
 fn read_sources(dir: &Path, root: &Path, out: &mut Vec<(PathBuf, String)>) {
     for entry in fs::read_dir(dir).unwrap().flatten() {
@@ -199,11 +243,15 @@ fn violations(files: &[(PathBuf, String)]) -> Vec<String> {
         test_files.extend(test_modules.into_iter().map(|name| [module.clone(), vec![name]].concat()));
         sources.push((path, Source { module, text: code }));
     }
+    let modules: BTreeSet<Vec<String>> = sources.iter().map(|(_, source)| source.module.clone()).collect();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut file_graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (path, source) in &sources {
         if test_files.iter().any(|test| source.module.starts_with(test)) {
             continue;
         }
+        let named = file_imports(source, &source.text, &modules);
+        file_graph.entry(source.module.join("::")).or_default().extend(named.iter().map(|m| m.join("::")));
         let from = &source.module[0];
         for to in imports(source, &source.text) {
             let (Some(&low), Some(&high)) = (layer_of.get(to.as_str()), layer_of.get(from.as_str())) else {
@@ -220,7 +268,13 @@ fn violations(files: &[(PathBuf, String)]) -> Vec<String> {
             graph.entry(from.clone()).or_default().insert(to);
         }
     }
-    found.extend(circles(&graph).into_iter().map(|circle| format!("imports go round: {}", circle.join(" → "))));
+    file_graph.retain(|from, _| from.contains("::"));
+    for (_, targets) in file_graph.iter_mut() {
+        targets.retain(|to| to.contains("::"));
+    }
+    for circle in [circles(&graph), circles(&file_graph)].concat() {
+        found.push(format!("imports go round: {}", circle.join(" → ")));
+    }
     found
 }
 
@@ -318,6 +372,19 @@ fn a_crafted_circle_is_named() {
     let found = violations(&crafted(&[("mid.rs", "use crate::side::A;\n"), ("side/mod.rs", "use crate::mid::B;\n")]));
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("imports go round: ") && found[0].contains("mid") && found[0].contains("side"));
+}
+
+#[test]
+fn a_crafted_circle_among_the_files_of_a_module_is_named() {
+    let found = violations(&crafted(&[
+        ("mid/mod.rs", "mod a;\nmod b;\n"),
+        ("mid/a.rs", "use super::b::Thing;\n"),
+        ("mid/b.rs", "use crate::mid::a::Other;\n"),
+    ]));
+    assert_eq!(found, ["imports go round: mid::a → mid::b → mid::a"]);
+    let declared_only =
+        violations(&crafted(&[("mid/mod.rs", "pub use self::a::Thing;\n"), ("mid/a.rs", "use super::Other;\n")]));
+    assert!(declared_only.is_empty(), "a module and its own files: {declared_only:?}");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Statistics, pure functions on samples with no I/O: median, quantiles and spread here; rank tests and their
-//! intervals ([`inference`]), the Hodges–Lehmann pseudo-median ([`pseudo_median`]), the looks' exact sequential
+//! intervals ([`inference`]), what a cell's pairs could have seen ([`detectable`]), the Hodges–Lehmann pseudo-median ([`pseudo_median`]), the looks' exact sequential
 //! boundaries ([`sequential`]) and where the looks fall ([`looks`]), and the pairs a busy machine spoiled ([`preempted`]).
 
+pub mod detectable;
 pub mod inference;
 pub mod looks;
 pub mod preempted;

@@ -19,14 +19,13 @@
 //! holds over every look. A cell that changed alone is still seen at `alpha / (2M)`: its minimum detectable ratio
 //! is stated at that level.
 
+use crate::stats::detectable::{paired_min_detectable_ratio, projected_min_detectable_ratio};
 use crate::stats::inference::Interval;
 use crate::stats::preempted::{Tries, kept_by_round};
 use crate::stats::pseudo_median::{pseudo_median, pseudo_median_interval};
 use crate::stats::sequential::{Look, judge_series};
 use crate::store::thresholds::Thresholds;
 use crate::verdict::compare::{CellComparison, Change};
-use crate::verdict::paired::paired_min_detectable_ratio;
-use crate::verdict::too_noisy::projected_min_detectable_ratio;
 
 /// How the gate's looks and family were planned.
 #[derive(Clone, Debug, PartialEq)]

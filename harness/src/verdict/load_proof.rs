@@ -23,7 +23,6 @@ use crate::record::{CellRecord, Sample};
 use crate::stats::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::stats::median;
 use crate::strategy::StrategyKind;
-use crate::verdict::scaling::busy_reason;
 
 /// How far the share of a CPU a parallel cell's workers got may differ from serial's, as a ratio, before its
 /// wall-clock speedup is marked unreliable: the speedup is off by that ratio, and 1.10 is the gate's own
@@ -177,6 +176,30 @@ pub fn wall_clock_doubt(cell: &CellRecord, serial: &CellRecord, cores: usize, wa
     }
     (cell.kind == Kind::Cpu && wall_efficiency > MAX_PLAUSIBLE_EFFICIENCY)
         .then_some(Doubt::MoreThanLinear { efficiency: wall_efficiency })
+}
+
+/// Cores other processes may keep busy, beyond those a cell leaves free, before its shortfall is put down to
+/// them: background daemons, and the coarseness of `/proc/stat`'s 10 ms ticks over short repetitions.
+pub const BUSY_TOLERANCE_CORES: f64 = 0.25;
+
+/// Why the machine was too busy to judge: other processes took cores the cell's workers (or serial's one
+/// thread) needed. `None` when they had them, or when the load was not recorded.
+pub fn busy_reason(
+    cell_others: Option<f64>,
+    serial_others: Option<f64>,
+    workers: usize,
+    cores: usize,
+) -> Option<String> {
+    let spare = |needed: usize| cores.saturating_sub(needed) as f64 + BUSY_TOLERANCE_CORES;
+    if let Some(others) = cell_others.filter(|&o| o > spare(workers)) {
+        return Some(format!(
+            "machine busy: other processes kept {others:.2} of {cores} cores busy during its repetitions; its \
+             {workers} workers needed {workers} free"
+        ));
+    }
+    serial_others.filter(|&o| o > spare(1)).map(|others| {
+        format!("machine busy: other processes kept {others:.2} of {cores} cores busy while serial, the reference, ran")
+    })
 }
 
 #[cfg(test)]

@@ -11,10 +11,8 @@
 //! only for cells still undecided, with looks at a fixed schedule (see [`crate::stats::looks::Looks`]).
 
 use crate::record::{CellRecord, CellStatus, RunRecord, Sample};
-use crate::stats::inference::{signed_rank, smallest_detectable_shift};
 use crate::stats::median;
 use crate::stats::preempted::{Timing, Tries};
-use crate::stats::pseudo_median::pseudo_median;
 use crate::store::thresholds::ThresholdSet;
 use crate::verdict::compare::{CellComparison, Unmatched};
 use crate::verdict::family::{FamilyPlan, SeriesCell, WorkloadVerdict, judge_family};
@@ -34,19 +32,6 @@ pub fn timing_pairs(candidate: &CellRecord, base: &CellRecord) -> Vec<Tries> {
         }
     }
     rounds.into_iter().map(|(_, tries)| tries).collect()
-}
-
-/// The smallest ratio the signed-rank test at `alpha` would have called significant had every pair been slower
-/// by it, keeping the pairs' measured spread around their median.
-pub fn paired_min_detectable_ratio(log_ratios: &[f64], alpha: f64) -> f64 {
-    let Some(center) = pseudo_median(log_ratios) else { return f64::INFINITY };
-    let centred: Vec<f64> = log_ratios.iter().map(|d| d - center).collect();
-    let spread = centred.iter().fold(0.0f64, |a, d| a.max(d.abs()));
-    let p_at = |shift: f64| {
-        let shifted: Vec<f64> = centred.iter().map(|d| d + shift).collect();
-        signed_rank(&shifted).map_or(1.0, |t| t.sides.greater)
-    };
-    smallest_detectable_shift(p_at, alpha, 2.0 * spread + 1e-6).exp()
 }
 
 /// Compares every successful candidate cell with the base cell of the same id, pair by pair, as the records'

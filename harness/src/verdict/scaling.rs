@@ -28,11 +28,7 @@ use crate::stats::inference::{Interval, RESAMPLES, ratio_of_medians_interval};
 use crate::stats::median;
 use crate::store::thresholds::{ThresholdSet, Thresholds};
 use crate::strategy::StrategyKind;
-use crate::verdict::load_proof::{self, LoadProof};
-
-/// Cores other processes may keep busy, beyond those a cell leaves free, before its shortfall is put down to
-/// them: background daemons, and the coarseness of `/proc/stat`'s 10 ms ticks over short repetitions.
-pub const BUSY_TOLERANCE_CORES: f64 = 0.25;
+use crate::verdict::load_proof::{self, LoadProof, busy_reason};
 
 /// The share of a cell's median wall time its workers may take to start before a shortfall is put down to the
 /// wake-up rather than to the strategy: past it the cell is too short to judge at this size.
@@ -253,26 +249,6 @@ fn too_short_reason(worker_start_ns: Option<f64>, wall_ns: f64) -> Option<String
         start / 1e6,
         wall_ns / 1e6
     ))
-}
-
-/// Why the machine was too busy to judge: other processes took cores the cell's workers (or serial's one
-/// thread) needed. `None` when they had them, or when the load was not recorded.
-pub fn busy_reason(
-    cell_others: Option<f64>,
-    serial_others: Option<f64>,
-    workers: usize,
-    cores: usize,
-) -> Option<String> {
-    let spare = |needed: usize| cores.saturating_sub(needed) as f64 + BUSY_TOLERANCE_CORES;
-    if let Some(others) = cell_others.filter(|&o| o > spare(workers)) {
-        return Some(format!(
-            "machine busy: other processes kept {others:.2} of {cores} cores busy during its repetitions; its \
-             {workers} workers needed {workers} free"
-        ));
-    }
-    serial_others.filter(|&o| o > spare(1)).map(|others| {
-        format!("machine busy: other processes kept {others:.2} of {cores} cores busy while serial, the reference, ran")
-    })
 }
 
 #[cfg(test)]

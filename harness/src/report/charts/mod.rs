@@ -10,6 +10,7 @@ pub mod canvas;
 mod efficiency_map;
 pub mod history;
 mod latency;
+mod panels;
 mod payload;
 pub mod per_workload;
 mod predicted_band;

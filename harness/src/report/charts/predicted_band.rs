@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
-use super::speedup::{self, COLUMNS, PANEL};
+use super::panels::{COLUMNS, PANEL, legend_keys, measured_series};
 use crate::error::HarnessError;
 use crate::report::judged::{JudgedRun, strategy_label};
 
@@ -116,9 +116,9 @@ pub fn efficiency_chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> 
     let label = predicted.label();
     let text = svg("predicted-efficiency", (size.0, size.1 + LEGEND_HEIGHT), |root| {
         let (legend, panels) = root.split_vertically(LEGEND_HEIGHT);
-        legend_strip(&legend, &speedup::legend_keys(&labels, Some(&label)))?;
+        legend_strip(&legend, &legend_keys(&labels, Some(&label)))?;
         for ((workload, size), panel) in groups.iter().zip(panels.split_evenly((rows, columns))) {
-            let measured = speedup::measured_series(run, (workload, *size), &labels, |s| s.efficiency);
+            let measured = measured_series(run, (workload, *size), &labels, |s| s.efficiency);
             let bands = bands(run, workload, *size, &labels, false);
             let title = format!("{workload} ({size})");
             efficiency_panel(&panel, &title, &measured, &bands, &label, max_workers, run.min_efficiency)?;

@@ -4,14 +4,10 @@
 use plotters::prelude::*;
 
 use super::canvas::{Drawn, FAIL, LEGEND_HEIGHT, MUTED, TEXT, TITLE, font, legend_strip, series_color, svg};
+use super::panels::{COLUMNS, PANEL, legend_keys, measured_series};
 use super::{Chart, predicted_band};
 use crate::error::HarnessError;
-use crate::record::summary::Summary;
-use crate::report::judged::{JudgedRun, strategy_label};
-
-/// One panel's size, and panels per row: the speedup chart's and the predicted efficiency chart's.
-pub(super) const PANEL: (u32, u32) = (400, 300);
-pub(super) const COLUMNS: usize = 3;
+use crate::report::judged::JudgedRun;
 
 pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
     let groups = run.groups();
@@ -48,36 +44,6 @@ pub fn chart(run: &JudgedRun) -> Result<Option<Chart>, HarnessError> {
         ),
         svg: text,
     }))
-}
-
-/// The measured points of workload and size `group` for each of `labels` (a strategy label each): `figure` of each
-/// completed cell's summary against its workers, sorted, under the label's index; labels without a point left out.
-pub(super) fn measured_series(
-    run: &JudgedRun,
-    (workload, size): (&str, u64),
-    labels: &[String],
-    figure: fn(&Summary) -> Option<f64>,
-) -> Vec<(usize, Vec<(u32, f64)>)> {
-    labels
-        .iter()
-        .enumerate()
-        .map(|(index, label)| {
-            let mut points: Vec<(u32, f64)> = run
-                .ok_cells()
-                .filter(|c| c.workload == workload && c.size == size && &strategy_label(c) == label)
-                .filter_map(|c| Some((c.workers as u32, figure(c.summary.as_ref()?)?)))
-                .collect();
-            points.sort_by_key(|p| p.0);
-            (index, points)
-        })
-        .filter(|(_, points)| !points.is_empty())
-        .collect()
-}
-
-/// The legend strip's keys: each of `labels` in its series colour, then `predicted` (the bands' label) in grey.
-pub(super) fn legend_keys<'a>(labels: &'a [String], predicted: Option<&'a str>) -> Vec<(&'a str, RGBColor)> {
-    let measured = labels.iter().enumerate().map(|(index, label)| (label.as_str(), series_color(index)));
-    measured.chain(predicted.map(|label| (label, MUTED))).collect()
 }
 
 fn draw_panel(

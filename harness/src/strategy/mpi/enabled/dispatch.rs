@@ -2,7 +2,8 @@
 //! per rank so none waits for its next; fixed in size, or under `--chunk auto` sized per rank from how long its
 //! last chunk computed. Outputs land in task order; payload bytes are the encoded messages both ways, counted rank
 //! by rank, beside what each host's interfaces sent and received meanwhile. A rank that stays silent past the task
-//! timeout for each task of its chunk is lost: the execution fails there, naming the rank and its host.
+//! timeout for each task of its chunk is lost: the execution fails there, naming the rank and its host. This is
+//! how an [`MpiPool`] executes (its [`Pool`] implementation).
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -13,15 +14,15 @@ use ::mpi::topology::{Communicator, Rank};
 use ablate_workloads::runtime::Job;
 use serde_bytes::Bytes;
 
-use super::link::{self, Envelope, RankStats, TAG_JOB, TAG_REPLY};
+use super::link::{self, Envelope, PAUSE, RankStats, TAG_JOB, TAG_REPLY};
 use super::places;
-use super::pool::{MpiPool, PAUSE};
+use super::pool::MpiPool;
 use crate::measure::network::{self, InterfaceBytes};
 use crate::strategy::gathered::{Gathered, WorkersCpu, encode_inputs};
-use crate::strategy::mpi::{HostBytes, NetworkBytes, RankBytes};
+use crate::strategy::mpi::{HostBytes, HostRanks, NetworkBytes, RankBytes};
 use crate::strategy::process::wire::{EncodedTask, FromWorker, ToWorker};
 use crate::strategy::{
-    EffectiveChunk, Execution, Faults, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
+    EffectiveChunk, Execution, Faults, Pool, StrategyKind, TaskFailure, TaskProgress, WireBytes, next_chunk_size,
 };
 
 /// Chunks in flight per rank.
@@ -227,5 +228,15 @@ impl Run<'_> {
         self.progress.tasks_done(done);
         let remaining = self.job.task_count() - self.cursor;
         self.sizes[slot] = next_chunk_size(done, computed, self.pool.chunk_target, remaining, self.in_flight.len());
+    }
+}
+
+impl Pool for MpiPool {
+    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
+        execute(self, progress)
+    }
+
+    fn hosts(&self) -> Vec<HostRanks> {
+        places::hosts_of(self.workers)
     }
 }

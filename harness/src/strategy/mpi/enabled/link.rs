@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::network::InterfaceBytes;
 
+/// The longest pause between polls while rank 0 waits for an answer.
+pub(super) const PAUSE: Duration = Duration::from_micros(50);
+
 /// Rank 0 → worker: a `ToWorker` message (load, run, shut down).
 pub const TAG_JOB: Tag = 1;
 /// Worker → rank 0: a `FromWorker` message (loaded, load failed, done).

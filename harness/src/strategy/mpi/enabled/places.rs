@@ -7,8 +7,7 @@ use std::sync::{Mutex, OnceLock};
 
 use ::mpi::topology::{Communicator, Rank, SimpleCommunicator};
 
-use super::link::{self, TAG_HOST};
-use super::pool::PAUSE;
+use super::link::{self, PAUSE, TAG_HOST};
 use crate::strategy::mpi::{HostRanks, group_by_host};
 
 /// Every rank's host, in rank order; set once by rank 0.

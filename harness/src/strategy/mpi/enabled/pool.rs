@@ -10,16 +10,13 @@ use ::mpi::point_to_point::Destination;
 use ::mpi::topology::{Communicator, Rank, SimpleCommunicator};
 use ablate_workloads::runtime::Job;
 
-use super::link::{self, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
-use super::{dispatch, places, worker_ranks};
+use super::link::{self, PAUSE, RankStats, TAG_JOB, TAG_REPLY, TAG_STATS};
+use super::{places, worker_ranks};
 use crate::cancel::Cancel;
 use crate::error::HarnessError;
-use crate::strategy::mpi::{HOW_TO_LAUNCH, HostRanks};
+use crate::strategy::mpi::HOW_TO_LAUNCH;
 use crate::strategy::process::wire::{FromWorker, SharedSpec, ToWorker, WIRE_VERSION};
-use crate::strategy::{Chunk, Execution, Launch, Pool, TaskProgress};
-
-/// The longest pause between polls while rank 0 waits for an answer.
-pub(super) const PAUSE: Duration = Duration::from_micros(50);
+use crate::strategy::{Chunk, Launch, Pool};
 
 /// The MPI handles stay with MPI (they are not `Send`); the pool reaches the world through [`MpiPool::world`].
 pub struct MpiPool {
@@ -122,16 +119,6 @@ impl MpiPool {
             }
         }
         stats
-    }
-}
-
-impl Pool for MpiPool {
-    fn execute(&mut self, progress: &dyn TaskProgress) -> Execution {
-        dispatch::execute(self, progress)
-    }
-
-    fn hosts(&self) -> Vec<HostRanks> {
-        places::hosts_of(self.workers)
     }
 }
 
