@@ -272,7 +272,7 @@ fn gate_ab(
     ));
     let inputs = if ab.input_cache { ab::InputCache::default() } else { ab::InputCache::off() };
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None, inputs };
-    let suite = config.to_args(registry);
+    let suite = crate::cli::to_args::to_args(config, registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
     outcome.candidate.write_to(&output.out)?;
     match &base_path {
