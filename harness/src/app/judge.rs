@@ -6,12 +6,13 @@ use ablate_workloads::Registry;
 
 use super::predict_for::{self, Target};
 use super::print_stdout;
-use super::run::{check_destinations, measure, present, publish};
+use super::run::{check_destinations, measure, planned, present, publish};
 use crate::cli::BaselineAction;
 use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, RunConfig, clock_seed};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
+use crate::plan::Plan;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, Format, gate_footer, verdicts};
@@ -106,6 +107,14 @@ pub(super) fn compare(file: &Path, judging: &Judging) -> anyhow::Result<u8> {
     Ok(if report.regressions().next().is_some() { exit::REGRESSION } else { exit::SUCCESS })
 }
 
+/// What a gate judges: a results file, a run planned now (and measured once the baseline and destinations are
+/// checked), or an A/B run.
+enum Judged<'a> {
+    Results(&'a Path),
+    Run(&'a RunConfig, Plan),
+    Ab(&'a AbOptions, &'a RunConfig),
+}
+
 pub(super) fn gate(
     options: &GateOptions,
     output: &Output,
@@ -113,8 +122,17 @@ pub(super) fn gate(
     registry: &Registry,
     machine: &Machine,
 ) -> anyhow::Result<u8> {
+    let judged = match &options.candidate {
+        Candidate::Results(path) => Judged::Results(path),
+        Candidate::Run(config) => Judged::Run(config, planned(config, registry)?),
+        Candidate::Ab(ab, config) => {
+            // Each build plans the run itself; planned here too, a run that does not fit is refused before either.
+            planned(config, registry)?;
+            Judged::Ab(ab, config)
+        }
+    };
     let judge = Judge::new(judging)?;
-    if let Candidate::Ab(ab, config) = &options.candidate {
+    if let Judged::Ab(ab, config) = judged {
         return gate_ab(ab, config, output, options, &judge, registry, machine);
     }
     if judge.source.is_none() && !options.lenient {
@@ -123,17 +141,18 @@ pub(super) fn gate(
         );
     }
     let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
-    let (candidate, baseline, label) = match &options.candidate {
-        Candidate::Results(path) => {
+    let (candidate, baseline, label) = match &judged {
+        Judged::Results(path) => {
             let candidate = read_results(path)?;
             let baseline = judge.baseline_for(&candidate.machine.fingerprint, options.lenient)?;
             (candidate, baseline, path.display().to_string())
         }
-        Candidate::Run(config) | Candidate::Ab(_, config) => {
+        Judged::Run(config, plan) => {
             let baseline = judge.baseline_for(&machine.fingerprint, options.lenient)?;
             check_destinations(output, &judge.store, machine)?;
-            (measure(config, output, registry, machine)?, baseline, "this run".to_owned())
+            (measure(config, plan, output, registry, machine)?, baseline, "this run".to_owned())
         }
+        Judged::Ab(..) => unreachable!("an A/B gate returned above"),
     };
     if candidate.cancelled {
         return Ok(exit::INTERRUPTED);
@@ -151,18 +170,19 @@ pub(super) fn gate(
         ))
         .into());
     }
-    if let (Some(baseline), Candidate::Run(config)) = (&baseline, &options.candidate) {
+    if let (Some(baseline), Judged::Run(config, plan)) = (&baseline, &judged) {
         for round in 1..=options.confirm {
             if report.regressions().next().is_none() {
                 break;
             }
             say(format_args!("confirming {} regressed cells, re-measurement {round}", report.regressions().count()));
-            let mut again = config.clone();
+            let mut again = RunConfig::clone(config);
             if options.reseed_confirmations {
                 again.order_seed = clock_seed();
             }
             let out = output.out.with_extension(format!("confirm-{round}.json"));
-            let confirmation = measure(&again, &Output { out, history: None, ..output.clone() }, registry, machine)?;
+            let confirmation =
+                measure(&again, plan, &Output { out, history: None, ..output.clone() }, registry, machine)?;
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
     }

@@ -17,14 +17,13 @@ use anyhow::Context;
 
 use crate::cancel;
 use crate::cli::{self, Command, parse, plain};
-use crate::config::Candidate;
 use crate::error::HarnessError;
+use crate::exit;
 use crate::measure::machine::Machine;
 use crate::strategy::install_quiet_panic_hook;
 use crate::strategy::mpi::{self, Role};
 use crate::strategy::process::serve_if_worker;
 use crate::terminal::{printable, program_name, say};
-use crate::{exit, footprint};
 
 /// The whole `ablate` CLI over `registry`: every command, strategy and output of `ablate`, over workloads of the
 /// caller's choosing (a user's binary: [`main_with_own`], or `ablate_main!`).
@@ -67,9 +66,7 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         Command::Run(args) => {
             let machine = Machine::detect_with_project();
             let (output, judging) = (plain::output(&args)?, plain::judging(&args.verdict)?);
-            let config = run_config(&args, &machine)?;
-            footprint::warn_assumed(&config, registry);
-            run::run(&config, &output, &judging, registry, &machine)
+            run::run(&run_config(&args, &machine)?, &output, &judging, registry, &machine)
         }
         Command::AbServe(args) => {
             let machine = Machine::detect_with_project();
@@ -84,9 +81,6 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
             let (output, judging) = (plain::output(&args.run)?, plain::judging(&args.run.verdict)?);
             let machine = Machine::detect_with_project();
             let options = plain::gate(&args, registry, machine.logical_cores)?;
-            if let Candidate::Run(config) | Candidate::Ab(_, config) = &options.candidate {
-                footprint::warn_assumed(config, registry);
-            }
             judge::gate(&options, &output, &judging, registry, &machine)
         }
         Command::Report(args) => {
