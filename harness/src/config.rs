@@ -1,5 +1,5 @@
 //! The plain, validated configuration of a run and of the commands around it (where output goes, how results are
-//! judged, how a gate proceeds): the CLI builds it, the engine reads it, and a child `ablate` gets its command line
+//! judged, how a gate proceeds, what `history` and `baseline` do): the CLI builds it, the engine reads it, and a child `ablate` gets its command line
 //! back from it ([`crate::cli::to_args`]).
 
 use std::path::PathBuf;
@@ -180,6 +180,52 @@ pub struct AbOptions {
     pub allow_identical: bool,
     /// Each build's group inputs are made once and reused by every round (`--no-input-cache` turns it off).
     pub input_cache: bool,
+}
+
+/// What `ablate history` does, to the store at `store`.
+#[derive(Clone, Debug)]
+pub struct History {
+    pub store: PathBuf,
+    pub task: HistoryTask,
+}
+
+#[derive(Clone, Debug)]
+pub enum HistoryTask {
+    /// Every kept run, in commit order.
+    List,
+    /// Keep these results files in the store.
+    Import(Vec<PathBuf>),
+    /// One cell's runs and change points, by its id.
+    Show(String),
+    /// The gate over history.
+    Check(HistoryCheck),
+}
+
+/// How `ablate history check` judges: the thresholds, and how many newest runs a change point must lie among to
+/// fail the check (at least 1).
+#[derive(Clone, Debug)]
+pub struct HistoryCheck {
+    /// The thresholds file named, if any (the default file is looked for when none is).
+    pub thresholds: Option<PathBuf>,
+    pub overrides: Overrides,
+    pub recent: usize,
+}
+
+/// What `ablate baseline` does, to the baselines under `dir`.
+#[derive(Clone, Debug)]
+pub struct Baselines {
+    pub dir: PathBuf,
+    pub task: BaselineTask,
+}
+
+#[derive(Clone, Debug)]
+pub enum BaselineTask {
+    /// Every stored baseline, by machine fingerprint.
+    List,
+    /// One baseline of this machine, by name, as a table.
+    Show(String),
+    /// Deletes one baseline of this machine, by name.
+    Delete(String),
 }
 
 /// How much measuring to do.

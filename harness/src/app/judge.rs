@@ -4,95 +4,25 @@ use std::path::{Path, PathBuf};
 
 use ablate_workloads::Registry;
 
+use super::judging::{Judge, thresholds_file};
 use super::predict_for::{self, Target};
 use super::print_stdout;
 use super::run::{check_destinations, measure, planned, present, publish};
-use crate::cli::BaselineAction;
-use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, RunConfig, clock_seed};
+use crate::config::{
+    AbOptions, BaselineTask, Baselines, Candidate, GateOptions, Judging, Output, RunConfig, clock_seed,
+};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
 use crate::plan::Plan;
-use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, Format, gate_footer, verdicts};
 use crate::terminal::say;
 use crate::verdict::ab::{self, AbPlan};
 use crate::verdict::baseline::{BaselineStore, read_results};
 use crate::verdict::compare;
-use crate::verdict::gate::{BaselineChoice, BaselineSource, GateReport, nothing_compared};
+use crate::verdict::gate::{GateReport, nothing_compared};
 use crate::verdict::thresholds::{Overrides, ThresholdSet};
-
-/// The thresholds file used when none is named and it exists.
-const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
-
-/// The thresholds file to load: the one `named`, else [`DEFAULT_THRESHOLDS`] when it exists, else none.
-pub(super) fn thresholds_file(named: Option<&Path>) -> Option<PathBuf> {
-    let default = Path::new(DEFAULT_THRESHOLDS);
-    named.map(Path::to_owned).or_else(|| default.is_file().then(|| default.to_owned()))
-}
-
-/// Thresholds, the baseline store and the chosen baseline, validated before anything runs.
-pub(super) struct Judge {
-    pub thresholds: ThresholdSet,
-    pub store: BaselineStore,
-    /// Where baselines (and machine profiles, under `profiles/`) are kept.
-    pub baseline_dir: PathBuf,
-    source: Option<BaselineSource>,
-    allow_foreign: bool,
-}
-
-impl Judge {
-    /// Loads the thresholds `judging` names (or the default file, when it exists).
-    pub fn new(judging: &Judging) -> Result<Self, HarnessError> {
-        let file = thresholds_file(judging.thresholds.as_deref());
-        Ok(Judge {
-            thresholds: ThresholdSet::load(file.as_deref(), judging.overrides.clone())?,
-            store: BaselineStore::new(&judging.baseline_dir),
-            baseline_dir: judging.baseline_dir.clone(),
-            source: judging.baseline.clone(),
-            allow_foreign: judging.allow_foreign_baseline,
-        })
-    }
-
-    /// How reports name the chosen baseline: its name in the store or its file.
-    pub fn baseline_label(&self) -> Option<String> {
-        self.source.as_ref().map(|source| match source {
-            BaselineSource::Named(name) => name.clone(),
-            BaselineSource::File(path) => path.display().to_string(),
-        })
-    }
-
-    /// An error (exit 5) saying why, when comparing `candidate` with `baseline` compared no cell.
-    pub fn compared_something(
-        &self,
-        report: &GateReport,
-        candidate: (&RunRecord, &str),
-        baseline: &RunRecord,
-    ) -> Result<(), HarnessError> {
-        let label = self.baseline_label().unwrap_or_else(|| "given".to_owned());
-        match nothing_compared(report, candidate, (baseline, &label)) {
-            Some(why) => Err(HarnessError::Baseline(why)),
-            None => Ok(()),
-        }
-    }
-
-    /// The baseline for results measured on machine `fingerprint`, or `None` when none was asked for. A missing
-    /// baseline (or one of another machine) is an error, or with `lenient` a warning and `None`; a broken one
-    /// (truncated, of a future schema, mislabelled) is an error either way.
-    pub fn baseline_for(&self, fingerprint: &str, lenient: bool) -> Result<Option<RunRecord>, HarnessError> {
-        let Some(source) = &self.source else { return Ok(None) };
-        let choice = BaselineChoice { source: source.clone(), store: &self.store, allow_foreign: self.allow_foreign };
-        match choice.load(fingerprint) {
-            Ok(baseline) => Ok(Some(baseline)),
-            Err(HarnessError::NoBaseline(message)) if lenient => {
-                say(format_args!("warning: {message}"));
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
-    }
-}
 
 pub(super) fn compare(file: &Path, judging: &Judging) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
@@ -212,11 +142,12 @@ fn gate_failed(code: u8) -> String {
     format!("the gate did not pass (exit {code}; a gate that does not pass never replaces a baseline)")
 }
 
-pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8> {
+pub(super) fn baseline(command: &Baselines) -> anyhow::Result<u8> {
+    let dir = &command.dir;
     let store = BaselineStore::new(dir);
     let fingerprint = Machine::fingerprint_here();
-    match action {
-        BaselineAction::List => {
+    match &command.task {
+        BaselineTask::List => {
             let listed: Vec<String> = store
                 .list()?
                 .iter()
@@ -231,12 +162,12 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
             }
             print_stdout(&listed.concat())?;
         }
-        BaselineAction::Show { name } => {
+        BaselineTask::Show(name) => {
             let record = store.load(name, &fingerprint, false)?;
             let thresholds = ThresholdSet::load(thresholds_file(None).as_deref(), Overrides::default())?;
             print_stdout(&report::table(&record, thresholds.for_cell("", "").alpha.value))?;
         }
-        BaselineAction::Delete { name } => {
+        BaselineTask::Delete(name) => {
             let path: PathBuf = store.delete(name, &fingerprint)?;
             say(format_args!("deleted {}", path.display()));
         }

@@ -3,6 +3,7 @@
 mod bisect;
 mod history;
 mod judge;
+mod judging;
 mod list;
 mod predict;
 mod predict_for;
@@ -73,7 +74,7 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
             run::serve(&run_config(&args, &machine)?, registry, &machine)
         }
         Command::Bisect(args) => {
-            let thresholds = judge::Judge::new(&args.judging()?)?.thresholds;
+            let thresholds = judging::Judge::new(&args.judging()?)?.thresholds;
             bisect::bisect(&args.settings(thresholds)?)
         }
         Command::Compare(args) => judge::compare(&args.file, &plain::judging(&args.verdict)?),
@@ -94,8 +95,8 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
                 predict_for.as_ref(),
             )
         }
-        Command::History(args) => history::history(&args),
-        Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
+        Command::History(args) => history::history(&plain::history(&args)?),
+        Command::Baseline { action, baseline_dir } => judge::baseline(&plain::baselines(&action, &baseline_dir)),
         Command::Predict(args) => predict::predict(&args),
         Command::Probe(args) => predict::probe(&args),
     }

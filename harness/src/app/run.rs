@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use ablate_workloads::Registry;
 
-use super::judge::Judge;
+use super::judging::Judge;
 use super::predict_for::{self, Target};
 use super::print_stdout;
 use crate::config::{Judging, Output, RunConfig};

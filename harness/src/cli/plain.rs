@@ -1,5 +1,6 @@
-//! The edge's second stage for everything besides the run itself: the clap arguments of `run`, `compare` and
-//! `gate` turned into plain, validated [`Output`], [`Judging`] and [`GateOptions`] (the run's own arguments become
+//! The edge's second stage for everything besides the run itself: the clap arguments of `run`, `compare`, `gate`,
+//! `history` and `baseline` turned into plain, validated [`Output`], [`Judging`], [`GateOptions`], [`History`] and
+//! [`Baselines`] (the run's own arguments become
 //! a [`crate::config::RunConfig`] in [`super::parse`]). `app/` runs those commands on these values alone.
 
 use std::path::Path;
@@ -7,10 +8,14 @@ use std::path::Path;
 use ablate_workloads::Registry;
 
 use super::bounds::AB_ROUNDS;
+use super::history::{HistoryAction, HistoryArgs};
 use super::parse::{duration, format, run_config};
 use super::predict::PredictForArgs;
-use super::{GateArgs, ReportArgs, RunArgs, VerdictArgs};
-use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, PredictFor};
+use super::{BaselineAction, GateArgs, ReportArgs, RunArgs, VerdictArgs};
+use crate::config::{
+    AbOptions, BaselineTask, Baselines, Candidate, GateOptions, History, HistoryCheck, HistoryTask, Judging, Output,
+    PredictFor,
+};
 use crate::error::HarnessError;
 use crate::verdict::baseline::validate_name;
 use crate::verdict::gate::BaselineSource;
@@ -98,6 +103,36 @@ pub fn gate(args: &GateArgs, registry: &Registry, logical_cores: usize) -> Resul
         require_predicted_scaling: args.require_predicted_scaling,
         reseed_confirmations: args.run.order_seed.is_none(),
     })
+}
+
+/// What `ablate history` does; `check --recent` must count at least one run.
+pub fn history(args: &HistoryArgs) -> Result<History> {
+    let task = match &args.action {
+        HistoryAction::List => HistoryTask::List,
+        HistoryAction::Import { files } => HistoryTask::Import(files.clone()),
+        HistoryAction::Show { cell } => HistoryTask::Show(cell.clone()),
+        HistoryAction::Check(check) => {
+            if check.recent == 0 {
+                return Err(HarnessError::Usage("invalid --recent 0; expected a whole number of runs ≥ 1".to_owned()));
+            }
+            HistoryTask::Check(HistoryCheck {
+                thresholds: check.thresholds.clone(),
+                overrides: Overrides { regression_ratio: check.threshold, ..Overrides::default() },
+                recent: check.recent,
+            })
+        }
+    };
+    Ok(History { store: args.history.clone(), task })
+}
+
+/// What `ablate baseline` does, in the store at `dir`.
+pub fn baselines(action: &BaselineAction, dir: &Path) -> Baselines {
+    let task = match action {
+        BaselineAction::List => BaselineTask::List,
+        BaselineAction::Show { name } => BaselineTask::Show(name.clone()),
+        BaselineAction::Delete { name } => BaselineTask::Delete(name.clone()),
+    };
+    Baselines { dir: dir.to_owned(), task }
 }
 
 /// The A/B options: the rounds and the time budget; the repetition flags are refused, since each round runs
