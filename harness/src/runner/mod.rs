@@ -41,7 +41,8 @@ use cell_run::CellRun;
 /// `cancel` (Ctrl-C does) is the cancellation.
 ///
 /// A size that does not fit in memory is refused before anything is built or started, with the error the CLI
-/// gives (see [`footprint::plan`]).
+/// gives: a [`HarnessError::Usage`] that names the size, what it would need, what is available, and the sizes
+/// that fit.
 pub fn run(
     config: &RunConfig,
     registry: &Registry,
