@@ -37,14 +37,14 @@ pub(super) fn compare(file: &Path, judging: &Judging) -> anyhow::Result<u8> {
     Ok(if report.regressions().next().is_some() { exit::REGRESSION } else { exit::SUCCESS })
 }
 
-/// What a gate judges: a results file, a run planned now (and measured once the baseline and destinations are
-/// checked), or an A/B run.
-enum Judged<'a> {
+/// What a gate judges when it is not an A/B gate: a results file, or a run planned now (and measured once the
+/// baseline and destinations are checked).
+enum Subject<'a> {
     Results(&'a Path),
     Run(&'a RunConfig, Plan),
-    Ab(&'a AbOptions, &'a RunConfig),
 }
 
+/// `ablate gate`: judges the results file, or the run measured now, or this build against another (A/B).
 pub(super) fn gate(
     options: &GateOptions,
     output: &Output,
@@ -52,37 +52,33 @@ pub(super) fn gate(
     registry: &Registry,
     machine: &Machine,
 ) -> anyhow::Result<u8> {
-    let judged = match &options.candidate {
-        Candidate::Results(path) => Judged::Results(path),
-        Candidate::Run(config) => Judged::Run(config, planned(config, registry)?),
+    let subject = match &options.candidate {
+        Candidate::Results(path) => Subject::Results(path),
+        Candidate::Run(config) => Subject::Run(config, planned(config, registry)?),
         Candidate::Ab(ab, config) => {
             // Each build plans the run itself; planned here too, a run that does not fit is refused before either.
             planned(config, registry)?;
-            Judged::Ab(ab, config)
+            return gate_ab(ab, config, output, options, &Judge::new(judging)?, registry, machine);
         }
     };
     let judge = Judge::new(judging)?;
-    if let Judged::Ab(ab, config) = judged {
-        return gate_ab(ab, config, output, options, &judge, registry, machine);
-    }
     if judge.source.is_none() && !options.lenient {
         return Err(
             HarnessError::Usage("gate needs --baseline NAME|FILE (or --lenient to check scaling only)".into()).into()
         );
     }
     let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
-    let (candidate, baseline, label) = match &judged {
-        Judged::Results(path) => {
+    let (candidate, baseline, label) = match &subject {
+        Subject::Results(path) => {
             let candidate = read_results(path)?;
             let baseline = judge.baseline_for(&candidate.machine.fingerprint, options.lenient)?;
             (candidate, baseline, path.display().to_string())
         }
-        Judged::Run(config, plan) => {
+        Subject::Run(config, plan) => {
             let baseline = judge.baseline_for(&machine.fingerprint, options.lenient)?;
             check_destinations(output, &judge.store, machine)?;
             (measure(config, plan, output, registry, machine)?, baseline, "this run".to_owned())
         }
-        Judged::Ab(..) => unreachable!("an A/B gate returned above"),
     };
     if candidate.cancelled {
         return Ok(exit::INTERRUPTED);
@@ -100,7 +96,7 @@ pub(super) fn gate(
         ))
         .into());
     }
-    if let (Some(baseline), Judged::Run(config, plan)) = (&baseline, &judged) {
+    if let (Some(baseline), Subject::Run(config, plan)) = (&baseline, &subject) {
         for round in 1..=options.confirm {
             if report.regressions().next().is_none() {
                 break;

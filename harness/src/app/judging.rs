@@ -1,5 +1,6 @@
 //! The [`Judge`] of a command: its thresholds, the baseline store and the baseline chosen, loaded from the plain
-//! [`Judging`] values before anything runs. Shared by `run`, `report`, `compare`, `gate` and `history check`.
+//! [`Judging`] values before anything runs: `run`, `report`, `compare`, `gate` and `bisect` judge with it, and
+//! `history check` finds its thresholds file as it does.
 
 use std::path::{Path, PathBuf};
 
