@@ -2,7 +2,8 @@
 //!
 //! Arguments pass two stages: clap reads strings, then [`parse`] validates them into a [`crate::config::RunConfig`]
 //! and [`plain`] into the plain options of output, judging and the gate, with one-line errors that name the bad
-//! value and the valid choices; [`to_args`] writes a configuration back as the arguments that parse into it. The clap types stay here; the commands get the plain values.
+//! value and the valid choices; [`to_args`] writes a configuration back as the arguments that parse into it. The
+//! clap types stay here; the commands get the plain values.
 
 pub mod bisect;
 pub mod bounds;

@@ -1,7 +1,7 @@
 //! The edge's second stage for everything besides the run itself: the clap arguments of `run`, `compare`, `gate`,
 //! `history` and `baseline` turned into plain, validated [`Output`], [`Judging`], [`GateOptions`], [`History`] and
-//! [`Baselines`] (the run's own arguments become
-//! a [`crate::config::RunConfig`] in [`super::parse`]). `app/` runs those commands on these values alone.
+//! [`Baselines`] (the run's own arguments become a [`crate::config::RunConfig`] in [`super::parse`]). `app/` runs
+//! those commands on these values alone.
 
 use std::path::Path;
 
@@ -166,8 +166,10 @@ fn ab(args: &GateArgs, base: &Path) -> Result<AbOptions> {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
-    use crate::cli::run_args;
+    use crate::cli::{Cli, Command, run_args};
 
     #[test]
     fn history_alone_is_beside_the_results_file_and_bad_names_are_refused() {
@@ -175,5 +177,27 @@ mod tests {
         assert_eq!(beside.history.as_deref(), Some(Path::new("x/history")));
         assert!(output(&run_args(&["--format", "yaml"])).unwrap_err().to_string().contains("'yaml'"));
         assert!(super::judging(&run_args(&["--baseline", "a b"]).verdict).is_err());
+    }
+
+    fn history_of(args: &[&str]) -> Result<History> {
+        let argv = ["ablate", "history"].iter().copied().chain(args.iter().copied());
+        match Cli::try_parse_from(argv).expect("parses").command {
+            Command::History(args) => history(&args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn history_check_carries_its_threshold_and_refuses_no_recent_runs() {
+        let checked = history_of(&["check", "--threshold", "1.2", "--recent", "3", "--history", "h"]).unwrap();
+        assert_eq!(checked.store, Path::new("h"));
+        let HistoryTask::Check(how) = checked.task else { panic!("{checked:?}") };
+        assert_eq!((how.overrides.regression_ratio, how.recent), (Some(1.2), 3));
+        let err = history_of(&["check", "--recent", "0"]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::exit::USAGE);
+        assert!(err.to_string().contains("--recent 0"), "{err}");
+        assert!(
+            matches!(history_of(&["show", "spin/8/serial/w1/cauto"]).unwrap().task, HistoryTask::Show(cell) if cell.starts_with("spin/"))
+        );
     }
 }
