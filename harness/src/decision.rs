@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::strategy::{Chunk, StrategyKind, Transport};
 
+/// Tasks shorter than this are cheap to hand out in blocks and costly to hand out one by one: `auto` chooses
+/// blocks for them, and the report's findings name them as the reason worker processes do not pay.
+pub const TINY_TASK_NS: f64 = 20_000.0;
+
 /// What `auto` chose for one workload and size, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {

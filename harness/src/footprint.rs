@@ -42,8 +42,17 @@ pub fn warn_assumed(config: &RunConfig, registry: &Registry) {
     }
 }
 
+/// The plan of `config`, refused in one line (a usage error) when a group would need more memory than this process
+/// may still take: the one way from a configuration to the cells that a run or an A/B server measures, so that
+/// the library's [`crate::runner::run`] refuses what the CLI refuses, before any workload is built.
+pub fn plan(config: &RunConfig, registry: &Registry) -> Result<Plan, HarnessError> {
+    let plan = Plan::new(config, registry)?;
+    check(&plan, registry)?;
+    Ok(plan)
+}
+
 /// Refuses the first group of `plan` that would need more memory than this process may still take.
-pub fn check(plan: &Plan, registry: &Registry) -> Result<(), HarnessError> {
+fn check(plan: &Plan, registry: &Registry) -> Result<(), HarnessError> {
     match memory::available() {
         Some(available) => check_against(plan, registry, available),
         None => Ok(()),
@@ -51,7 +60,7 @@ pub fn check(plan: &Plan, registry: &Registry) -> Result<(), HarnessError> {
 }
 
 /// Lowers each workload's profile size (one the user did not give with `--size`) that would not fit to the
-/// largest that does, and says so on stderr; sizes the user gave are left for [`check`] to refuse.
+/// largest that does, and says so on stderr; sizes the user gave are left for [`plan`] to refuse.
 pub fn fit_profile_sizes(config: &mut RunConfig, registry: &Registry) -> Result<(), HarnessError> {
     if let Some(available) = memory::available() {
         for notice in fit_profile_sizes_within(config, registry, available)? {

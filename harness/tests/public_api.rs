@@ -1,11 +1,12 @@
 //! The public surface of `ablate-harness` is deliberate: the `pub mod` lines of `src/lib.rs` are exactly the
 //! modules its `//!` doc lists, and exactly the ones named here, so that growing the surface means editing both;
-//! a user reads results files and runs workloads through it alone; and the README's layout names only paths
-//! that exist.
+//! a user reads results files and runs workloads through it alone, and a run through it refuses a size that does
+//! not fit in memory as the CLI does; and the README's layout names only paths that exist.
 
 use std::path::Path;
-
+use std::process::Command;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ablate_harness::events::{Cell, Event, Listener, Silent};
 use ablate_harness::exit;
@@ -65,15 +66,16 @@ impl Listener for Finished {
     }
 }
 
-#[test]
-fn a_run_without_the_cli_reports_through_a_listener_and_returns_its_record() {
-    let config = RunConfig {
-        workloads: vec![WorkloadChoice { name: "spin".into(), sizes: vec![8], params: Params::new() }],
-        strategies: vec![StrategyKind::Threads],
+/// A run of `workload` at `size` under `strategy` with `workers`, adaptive chunks and shared memory, two timed
+/// repetitions and no warm-up.
+fn config(workload: &str, size: u64, strategy: StrategyKind, workers: usize) -> RunConfig {
+    RunConfig {
+        workloads: vec![WorkloadChoice { name: workload.into(), sizes: vec![size], params: Params::new() }],
+        strategies: vec![strategy],
         auto: false,
         auto_budget: 1.0,
         naive: false,
-        workers: vec![1],
+        workers: vec![workers],
         chunks: vec![Chunk::Auto],
         transports: vec![Transport::Shm],
         process: ProcessOptions::default(),
@@ -82,7 +84,12 @@ fn a_run_without_the_cli_reports_through_a_listener_and_returns_its_record() {
         pin: false,
         seed: 1,
         order_seed: 1,
-    };
+    }
+}
+
+#[test]
+fn a_run_without_the_cli_reports_through_a_listener_and_returns_its_record() {
+    let config = config("spin", 8, StrategyKind::Threads, 1);
     let finished = Finished(Mutex::new(Vec::new()));
     let machine = Machine::detect_with_project();
     let record = ablate_harness::run(&config, &Registry::builtin(), &machine, &Cancel::new(), &finished)
@@ -95,6 +102,44 @@ fn a_run_without_the_cli_reports_through_a_listener_and_returns_its_record() {
     assert_eq!(finished, expected, "one event per cell and repetition");
     ablate_harness::run(&config, &Registry::builtin(), &machine, &Cancel::new(), &Silent).expect("and again, silently");
     assert_eq!(exit::SUCCESS, 0);
+}
+
+/// Counts every event it hears.
+struct Counted(AtomicUsize);
+
+impl Listener for Counted {
+    fn on_event(&self, _: &Event<'_>) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn a_run_without_the_cli_refuses_a_size_that_does_not_fit_in_memory_as_the_cli_does() {
+    const PEBIBYTE: u64 = 1 << 50;
+    let config = config("payload", PEBIBYTE, StrategyKind::Process, 2);
+    let heard = Counted(AtomicUsize::new(0));
+    let machine = Machine::detect_with_project();
+    let err = ablate_harness::run(&config, &Registry::builtin(), &machine, &Cancel::new(), &heard)
+        .expect_err("a pebibyte of payload fits in no machine's memory");
+    assert_eq!(err.exit_code(), exit::USAGE, "{err}");
+    assert_eq!(heard.0.load(Ordering::Relaxed), 0, "refused before the run started, let alone a worker: {err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let size = PEBIBYTE.to_string();
+    let cli = Command::new(env!("CARGO_BIN_EXE_ablate"))
+        .current_dir(dir.path())
+        .args(["run", "-w", "payload", "--size", &size, "-s", "process", "-j", "2", "-c", "auto", "-t", "shm"])
+        .args(["--quick", "--reps", "2", "--warmup", "0", "--no-pin", "-o", "r.json"])
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(i32::from(exit::USAGE)));
+    let said = String::from_utf8_lossy(&cli.stderr);
+    // What is available differs from one reading to the next; the size, what it needs and why do not.
+    let needs = |text: &str| text.split_once(", more than").map(|(needs, _)| needs.to_owned());
+    let library = err.to_string();
+    assert!(needs(&library).is_some_and(|needs| needs.contains("'payload' at size 1125899906842624")), "{library}");
+    assert_eq!(needs(said.trim().trim_start_matches("ablate: ")), needs(&library), "the CLI said: {said}");
+    assert!(!dir.path().join("r.json").exists());
 }
 
 /// The `src/...` paths of the README's layout block, each under the top-level directory whose line it follows.

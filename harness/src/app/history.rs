@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use super::judge::thresholds_file;
+use super::judging::thresholds_file;
 use super::print_stdout;
-use crate::cli::history::{CheckArgs, HistoryAction, HistoryArgs};
-use crate::config::Overrides;
+use crate::config::{History, HistoryCheck, HistoryTask};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::history::store::{Added, Store};
@@ -41,17 +40,17 @@ fn report_added(added: Added) {
     }
 }
 
-pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
-    let dir = &args.history;
-    match &args.action {
-        HistoryAction::List => {
+pub(super) fn history(command: &History) -> anyhow::Result<u8> {
+    let dir = &command.store;
+    match &command.task {
+        HistoryTask::List => {
             let store = open(dir)?;
             if store.entries().is_empty() {
                 say(format_args!("no runs in the history at {} (`ablate run --history` keeps one)", dir.display()));
             }
             print_stdout(&text::list(store.entries()))?;
         }
-        HistoryAction::Import { files } => {
+        HistoryTask::Import(files) => {
             let mut store = open(dir)?;
             for file in files {
                 let record = crate::record::read_results(file)?;
@@ -59,7 +58,7 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
                 report_added(store.add(&record, &bytes)?);
             }
         }
-        HistoryAction::Show { cell } => {
+        HistoryTask::Show(cell) => {
             let store = open(dir)?;
             let analyses = history::analyse_store(&store)?;
             let mut fingerprints: Vec<&str> =
@@ -74,7 +73,7 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
                 print_stdout(&(text::show(&mine) + "\n"))?;
             }
         }
-        HistoryAction::Check(check_args) => return check(dir, check_args),
+        HistoryTask::Check(how) => return check(dir, how),
     }
     Ok(exit::SUCCESS)
 }
@@ -100,13 +99,9 @@ fn unknown_cell(cell: &str, analyses: &[history::analysis::Analysis], dir: &Path
     HarnessError::Usage(format!("no cell '{cell}' in the history at {}; cells kept: {kept}", dir.display()))
 }
 
-fn check(dir: &Path, args: &CheckArgs) -> anyhow::Result<u8> {
-    if args.recent == 0 {
-        return Err(HarnessError::Usage("invalid --recent 0; expected a whole number of runs ≥ 1".to_owned()).into());
-    }
-    let file = thresholds_file(args.thresholds.as_deref());
-    let thresholds =
-        ThresholdSet::load(file.as_deref(), Overrides { regression_ratio: args.threshold, ..Overrides::default() })?;
+fn check(dir: &Path, how: &HistoryCheck) -> anyhow::Result<u8> {
+    let file = thresholds_file(how.thresholds.as_deref());
+    let thresholds = ThresholdSet::load(file.as_deref(), how.overrides.clone())?;
     let store = open(dir)?;
     if store.entries().is_empty() {
         let why =
@@ -115,8 +110,8 @@ fn check(dir: &Path, args: &CheckArgs) -> anyhow::Result<u8> {
     }
     let analyses = history::analyse_store(&store)?;
     let checked = analyses.iter().filter(|a| a.series.metric == history::series::Metric::Time).count();
-    let findings = check::check(&analyses, &thresholds, args.recent);
-    print_stdout(&check::render(&findings, checked, args.recent))?;
+    let findings = check::check(&analyses, &thresholds, how.recent);
+    print_stdout(&check::render(&findings, checked, how.recent))?;
     let regressed = findings.iter().filter(|f| f.verdict == check::Verdict::Regressed).count();
     let code = if regressed > 0 { exit::REGRESSION } else { exit::SUCCESS };
     say(format_args!("history check: {regressed} cells regressed; exit {code}"));

@@ -4,19 +4,19 @@ use std::path::{Path, PathBuf};
 
 use ablate_workloads::Registry;
 
+use super::judging::{Judge, thresholds_file};
 use super::predict_for::{self, Target};
 use super::print_stdout;
-use super::run::{check_destinations, measure, present, publish};
+use super::run::{check_destinations, measure, planned, present, publish};
 use crate::ab::{self, AbPlan};
-use crate::cli::BaselineAction;
-use crate::config::BaselineSource;
-use crate::config::Format;
-use crate::config::Overrides;
-use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, RunConfig, clock_seed};
+use crate::config::{
+    AbOptions, BaselineTask, Baselines, Candidate, Format, GateOptions, Judging, Output, Overrides, RunConfig,
+    clock_seed,
+};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
-use crate::record::RunRecord;
+use crate::plan::Plan;
 use crate::record::read_results;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, gate_footer, verdicts};
@@ -24,78 +24,7 @@ use crate::store::baseline::BaselineStore;
 use crate::store::thresholds::ThresholdSet;
 use crate::terminal::say;
 use crate::verdict::compare;
-use crate::verdict::gate::{BaselineChoice, GateReport, nothing_compared};
-
-/// The thresholds file used when none is named and it exists.
-const DEFAULT_THRESHOLDS: &str = "ci/thresholds.toml";
-
-/// The thresholds file to load: the one `named`, else [`DEFAULT_THRESHOLDS`] when it exists, else none.
-pub(super) fn thresholds_file(named: Option<&Path>) -> Option<PathBuf> {
-    let default = Path::new(DEFAULT_THRESHOLDS);
-    named.map(Path::to_owned).or_else(|| default.is_file().then(|| default.to_owned()))
-}
-
-/// Thresholds, the baseline store and the chosen baseline, validated before anything runs.
-pub(super) struct Judge {
-    pub thresholds: ThresholdSet,
-    pub store: BaselineStore,
-    /// Where baselines (and machine profiles, under `profiles/`) are kept.
-    pub baseline_dir: PathBuf,
-    source: Option<BaselineSource>,
-    allow_foreign: bool,
-}
-
-impl Judge {
-    /// Loads the thresholds `judging` names (or the default file, when it exists).
-    pub fn new(judging: &Judging) -> Result<Self, HarnessError> {
-        let file = thresholds_file(judging.thresholds.as_deref());
-        Ok(Judge {
-            thresholds: ThresholdSet::load(file.as_deref(), judging.overrides.clone())?,
-            store: BaselineStore::new(&judging.baseline_dir),
-            baseline_dir: judging.baseline_dir.clone(),
-            source: judging.baseline.clone(),
-            allow_foreign: judging.allow_foreign_baseline,
-        })
-    }
-
-    /// How reports name the chosen baseline: its name in the store or its file.
-    pub fn baseline_label(&self) -> Option<String> {
-        self.source.as_ref().map(|source| match source {
-            BaselineSource::Named(name) => name.clone(),
-            BaselineSource::File(path) => path.display().to_string(),
-        })
-    }
-
-    /// An error (exit 5) saying why, when comparing `candidate` with `baseline` compared no cell.
-    pub fn compared_something(
-        &self,
-        report: &GateReport,
-        candidate: (&RunRecord, &str),
-        baseline: &RunRecord,
-    ) -> Result<(), HarnessError> {
-        let label = self.baseline_label().unwrap_or_else(|| "given".to_owned());
-        match nothing_compared(report, candidate, (baseline, &label)) {
-            Some(why) => Err(HarnessError::Baseline(why)),
-            None => Ok(()),
-        }
-    }
-
-    /// The baseline for results measured on machine `fingerprint`, or `None` when none was asked for. A missing
-    /// baseline (or one of another machine) is an error, or with `lenient` a warning and `None`; a broken one
-    /// (truncated, of a future schema, mislabelled) is an error either way.
-    pub fn baseline_for(&self, fingerprint: &str, lenient: bool) -> Result<Option<RunRecord>, HarnessError> {
-        let Some(source) = &self.source else { return Ok(None) };
-        let choice = BaselineChoice { source: source.clone(), store: &self.store, allow_foreign: self.allow_foreign };
-        match choice.load(fingerprint) {
-            Ok(baseline) => Ok(Some(baseline)),
-            Err(HarnessError::NoBaseline(message)) if lenient => {
-                say(format_args!("warning: {message}"));
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
-    }
-}
+use crate::verdict::gate::{GateReport, nothing_compared};
 
 pub(super) fn compare(file: &Path, judging: &Judging) -> anyhow::Result<u8> {
     let judge = Judge::new(judging)?;
@@ -110,6 +39,14 @@ pub(super) fn compare(file: &Path, judging: &Judging) -> anyhow::Result<u8> {
     Ok(if report.regressions().next().is_some() { exit::REGRESSION } else { exit::SUCCESS })
 }
 
+/// What a gate judges when it is not an A/B gate: a results file, or a run planned now (and measured once the
+/// baseline and destinations are checked).
+enum Subject<'a> {
+    Results(&'a Path),
+    Run(&'a RunConfig, Plan),
+}
+
+/// `ablate gate`: judges the results file, or the run measured now, or this build against another (A/B).
 pub(super) fn gate(
     options: &GateOptions,
     output: &Output,
@@ -117,26 +54,32 @@ pub(super) fn gate(
     registry: &Registry,
     machine: &Machine,
 ) -> anyhow::Result<u8> {
+    let subject = match &options.candidate {
+        Candidate::Results(path) => Subject::Results(path),
+        Candidate::Run(config) => Subject::Run(config, planned(config, registry)?),
+        Candidate::Ab(ab, config) => {
+            // Each build plans the run itself; planned here too, a run that does not fit is refused before either.
+            planned(config, registry)?;
+            return gate_ab(ab, config, output, options, &Judge::new(judging)?, registry, machine);
+        }
+    };
     let judge = Judge::new(judging)?;
-    if let Candidate::Ab(ab, config) = &options.candidate {
-        return gate_ab(ab, config, output, options, &judge, registry, machine);
-    }
     if judge.source.is_none() && !options.lenient {
         return Err(
             HarnessError::Usage("gate needs --baseline NAME|FILE (or --lenient to check scaling only)".into()).into()
         );
     }
     let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
-    let (candidate, baseline, label) = match &options.candidate {
-        Candidate::Results(path) => {
+    let (candidate, baseline, label) = match &subject {
+        Subject::Results(path) => {
             let candidate = read_results(path)?;
             let baseline = judge.baseline_for(&candidate.machine.fingerprint, options.lenient)?;
             (candidate, baseline, path.display().to_string())
         }
-        Candidate::Run(config) | Candidate::Ab(_, config) => {
+        Subject::Run(config, plan) => {
             let baseline = judge.baseline_for(&machine.fingerprint, options.lenient)?;
             check_destinations(output, &judge.store, machine)?;
-            (measure(config, output, registry, machine)?, baseline, "this run".to_owned())
+            (measure(config, plan, output, registry, machine)?, baseline, "this run".to_owned())
         }
     };
     if candidate.cancelled {
@@ -155,18 +98,19 @@ pub(super) fn gate(
         ))
         .into());
     }
-    if let (Some(baseline), Candidate::Run(config)) = (&baseline, &options.candidate) {
+    if let (Some(baseline), Subject::Run(config, plan)) = (&baseline, &subject) {
         for round in 1..=options.confirm {
             if report.regressions().next().is_none() {
                 break;
             }
             say(format_args!("confirming {} regressed cells, re-measurement {round}", report.regressions().count()));
-            let mut again = config.clone();
+            let mut again = RunConfig::clone(config);
             if options.reseed_confirmations {
                 again.order_seed = clock_seed();
             }
             let out = output.out.with_extension(format!("confirm-{round}.json"));
-            let confirmation = measure(&again, &Output { out, history: None, ..output.clone() }, registry, machine)?;
+            let confirmation =
+                measure(&again, plan, &Output { out, history: None, ..output.clone() }, registry, machine)?;
             report.confirm(&compare::compare(&confirmation, baseline, &judge.thresholds).0);
         }
     }
@@ -196,11 +140,12 @@ fn gate_failed(code: u8) -> String {
     format!("the gate did not pass (exit {code}; a gate that does not pass never replaces a baseline)")
 }
 
-pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8> {
+pub(super) fn baseline(command: &Baselines) -> anyhow::Result<u8> {
+    let dir = &command.dir;
     let store = BaselineStore::new(dir);
     let fingerprint = Machine::fingerprint_here();
-    match action {
-        BaselineAction::List => {
+    match &command.task {
+        BaselineTask::List => {
             let listed: Vec<String> = store
                 .list()?
                 .iter()
@@ -215,12 +160,12 @@ pub(super) fn baseline(action: &BaselineAction, dir: &Path) -> anyhow::Result<u8
             }
             print_stdout(&listed.concat())?;
         }
-        BaselineAction::Show { name } => {
+        BaselineTask::Show(name) => {
             let record = store.load(name, &fingerprint, false)?;
             let thresholds = ThresholdSet::load(thresholds_file(None).as_deref(), Overrides::default())?;
             print_stdout(&report::table(&record, thresholds.for_cell("", "").alpha.value))?;
         }
-        BaselineAction::Delete { name } => {
+        BaselineTask::Delete(name) => {
             let path: PathBuf = store.delete(name, &fingerprint)?;
             say(format_args!("deleted {}", path.display()));
         }
@@ -276,7 +221,7 @@ fn gate_ab(
     ));
     let inputs = if ab.input_cache { ab::InputCache::default() } else { ab::InputCache::off() };
     let plan = AbPlan { looks: ab.looks.clone(), max_time: ab.max_time, seed: ab.seed, cells: None, inputs };
-    let suite = config.to_args(registry);
+    let suite = crate::cli::to_args::to_args(config, registry);
     let outcome = ab::measure(base, &candidate_binary, &suite, &plan, &judge.thresholds, scratch.path(), &cancel)?;
     outcome.candidate.write_to(&output.out)?;
     match &base_path {

@@ -3,6 +3,7 @@
 mod bisect;
 mod history;
 mod judge;
+mod judging;
 mod list;
 mod predict;
 mod predict_for;
@@ -17,14 +18,13 @@ use anyhow::Context;
 
 use crate::cancel;
 use crate::cli::{self, Command, parse, plain};
-use crate::config::Candidate;
 use crate::error::HarnessError;
+use crate::exit;
 use crate::measure::machine::Machine;
 use crate::strategy::install_quiet_panic_hook;
 use crate::strategy::mpi::{self, Role};
 use crate::strategy::process::serve_if_worker;
 use crate::terminal::{printable, program_name, say};
-use crate::{exit, footprint};
 
 /// The whole `ablate` CLI over `registry`: every command, strategy and output of `ablate`, over workloads of the
 /// caller's choosing (a user's binary: [`main_with_own`], or `ablate_main!`).
@@ -67,16 +67,14 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         Command::Run(args) => {
             let machine = Machine::detect_with_project();
             let (output, judging) = (plain::output(&args)?, plain::judging(&args.verdict)?);
-            let config = run_config(&args, &machine)?;
-            footprint::warn_assumed(&config, registry);
-            run::run(&config, &output, &judging, registry, &machine)
+            run::run(&run_config(&args, &machine)?, &output, &judging, registry, &machine)
         }
         Command::AbServe(args) => {
             let machine = Machine::detect_with_project();
             run::serve(&run_config(&args, &machine)?, registry, &machine)
         }
         Command::Bisect(args) => {
-            let thresholds = judge::Judge::new(&args.judging()?)?.thresholds;
+            let thresholds = judging::Judge::new(&args.judging()?)?.thresholds;
             bisect::bisect(&args.settings(thresholds)?)
         }
         Command::Compare(args) => judge::compare(&args.file, &plain::judging(&args.verdict)?),
@@ -84,9 +82,6 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
             let (output, judging) = (plain::output(&args.run)?, plain::judging(&args.run.verdict)?);
             let machine = Machine::detect_with_project();
             let options = plain::gate(&args, registry, machine.logical_cores)?;
-            if let Candidate::Run(config) | Candidate::Ab(_, config) = &options.candidate {
-                footprint::warn_assumed(config, registry);
-            }
             judge::gate(&options, &output, &judging, registry, &machine)
         }
         Command::Report(args) => {
@@ -100,8 +95,8 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
                 predict_for.as_ref(),
             )
         }
-        Command::History(args) => history::history(&args),
-        Command::Baseline { action, baseline_dir } => judge::baseline(&action, &baseline_dir),
+        Command::History(args) => history::history(&plain::history(&args)?),
+        Command::Baseline { action, baseline_dir } => judge::baseline(&plain::baselines(&action, &baseline_dir)),
         Command::Predict(args) => predict::predict(&args),
         Command::Probe(args) => predict::probe(&args),
     }

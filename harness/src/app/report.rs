@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::judge::Judge;
+use super::judging::Judge;
 use super::predict_for::{self, Target};
 use super::print_stdout;
 use crate::config::Judging;

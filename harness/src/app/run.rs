@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use ablate_workloads::Registry;
 
-use super::judge::Judge;
+use super::judging::Judge;
 use super::predict_for::{self, Target};
 use super::print_stdout;
 use crate::config::Format;
@@ -13,6 +13,7 @@ use crate::config::{Judging, Output, RunConfig};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
+use crate::plan::Plan;
 use crate::record::RunRecord;
 use crate::report::judged::JudgedRun;
 use crate::report::{self, findings, verdicts};
@@ -20,7 +21,7 @@ use crate::store::baseline::BaselineStore;
 use crate::terminal::say;
 use crate::verdict::gate::GateReport;
 use crate::write::Staged;
-use crate::{cancel, progress, runner, streamed, write};
+use crate::{cancel, footprint, progress, runner, streamed, write};
 
 pub(super) fn run(
     config: &RunConfig,
@@ -29,13 +30,14 @@ pub(super) fn run(
     registry: &Registry,
     machine: &Machine,
 ) -> anyhow::Result<u8> {
+    let plan = planned(config, registry)?;
     let judge = Judge::new(judging)?;
     // Read before measuring: a missing baseline fails at once, and `--save-baseline X --baseline X` compares with
     // the old X before the new one replaces it.
     let baseline = judge.baseline_for(&machine.fingerprint, false)?;
     check_destinations(output, &judge.store, machine)?;
     let target = Target::of(output.predict_for.as_ref(), &judge.baseline_dir)?;
-    let record = measure(config, output, registry, machine)?;
+    let record = measure(config, &plan, output, registry, machine)?;
     let failed = record.failed_cells().count();
     let cancelled = record.cancelled;
     let gate = GateReport::new(&record, baseline.as_ref(), &judge.thresholds, None);
@@ -54,6 +56,14 @@ pub(super) fn run(
         (false, 0, false) => exit::SUCCESS,
         (false, _, _) => exit::ERROR,
     })
+}
+
+/// The plan of `config`, first of all a command's checks: refused when a group would not fit in memory (see
+/// [`footprint::plan`]), and with a warning for each workload whose footprint is only assumed.
+pub(super) fn planned(config: &RunConfig, registry: &Registry) -> Result<Plan, HarnessError> {
+    let plan = footprint::plan(config, registry)?;
+    footprint::warn_assumed(config, registry);
+    Ok(plan)
 }
 
 /// Publishes what a command prepared, once everything is prepared, so that a command failing on the way (a full
@@ -117,11 +127,12 @@ pub(super) fn check_destinations(
     Ok(())
 }
 
-/// Runs the configured cells on `machine` (detected once by the command) and writes the results file atomically;
-/// reports failed cells and an interruption on stderr. Printing is left to [`present`], once the run has been
-/// judged, and the history to [`publish`].
+/// Runs the cells of `plan` (of `config`) on `machine` (detected once by the command) and writes the results file
+/// atomically; reports failed cells and an interruption on stderr. Printing is left to [`present`], once the run
+/// has been judged, and the history to [`publish`].
 pub(super) fn measure(
     config: &RunConfig,
+    plan: &Plan,
     output: &Output,
     registry: &Registry,
     machine: &Machine,
@@ -130,7 +141,7 @@ pub(super) fn measure(
     let cancel = cancel::install_interrupt_handler();
     let listener =
         streamed::with_rows(progress::for_stderr(), streamed::wanted(output.format == Format::Table, &output.out));
-    let record = runner::run(config, registry, machine, &cancel, listener.as_ref())?;
+    let record = runner::run_plan(plan, config, registry, machine, &cancel, listener.as_ref())?;
     record.write_to(&output.out)?;
     say(format_args!("results written to {}", output.out.display()));
     for (cell, reason) in record.failed_cells() {

@@ -18,15 +18,13 @@ pub use pilot::pilot;
 
 use ablate_workloads::Kind;
 
-use crate::decision::{Decision, Pilot};
+use crate::decision::{Decision, Pilot, TINY_TASK_NS};
 use crate::plan::{Cell, is_naive};
 use crate::strategy::{Chunk, StrategyKind, Transport};
 use crate::units::{bytes, duration_ns};
 
 /// Below this much work in all, starting and joining workers costs more than it saves.
 const MIN_PARALLEL_WORK_NS: f64 = 2_000_000.0;
-/// Tasks shorter than this are cheap to hand out in blocks and costly to hand out one by one.
-pub const TINY_TASK_NS: f64 = 20_000.0;
 /// Task costs whose coefficient of variation passes this are uneven enough to need dynamic balancing.
 const UNEVEN_CV: f64 = 0.3;
 /// A shared input from this size up is worth naming as a reason to stay in one process.

@@ -101,7 +101,7 @@ impl BisectArgs {
     }
 
     /// The suite's flags (those that choose what is measured), as given, for `ablate ab-serve` of the binary under
-    /// test. Unlike `gate --ab`, which hands its builds [`crate::config::RunConfig::to_args`], the suite is not
+    /// test. Unlike `gate --ab`, which hands its builds [`super::to_args`], the suite is not
     /// resolved here: the binary under test may be a user's, with workloads this binary does not register, so each
     /// build resolves `all`, `max` and the profile's sizes itself.
     fn suite(&self) -> Vec<String> {

@@ -2,7 +2,8 @@
 //!
 //! Arguments pass two stages: clap reads strings, then [`parse`] validates them into a [`crate::config::RunConfig`]
 //! and [`plain`] into the plain options of output, judging and the gate, with one-line errors that name the bad
-//! value and the valid choices. The clap types stay here; the commands get the plain values.
+//! value and the valid choices; [`to_args`] writes a configuration back as the arguments that parse into it. The
+//! clap types stay here; the commands get the plain values.
 
 pub mod bisect;
 pub mod bounds;
@@ -11,6 +12,7 @@ pub mod history;
 pub mod parse;
 pub mod plain;
 pub mod predict;
+pub mod to_args;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -344,6 +346,16 @@ pub fn with_default_command(args: impl IntoIterator<Item = OsString>) -> Vec<OsS
         args.insert(1.min(args.len()), OsString::from("run"));
     }
     args
+}
+
+/// `ablate run ARGS` as clap reads them, for the tests of their conversion.
+#[cfg(test)]
+pub(crate) fn run_args(args: &[&str]) -> RunArgs {
+    let argv = ["ablate", "run"].iter().copied().chain(args.iter().copied());
+    match Cli::try_parse_from(argv).expect("parses").command {
+        Command::Run(args) => *args,
+        other => panic!("parsed as {other:?}"),
+    }
 }
 
 #[cfg(test)]

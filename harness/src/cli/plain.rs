@@ -1,18 +1,22 @@
-//! The edge's second stage for everything besides the run itself: the clap arguments of `run`, `compare` and
-//! `gate` turned into plain, validated [`Output`], [`Judging`] and [`GateOptions`] (the run's own arguments become
-//! a [`crate::config::RunConfig`] in [`super::parse`]). `app/` runs those commands on these values alone.
+//! The edge's second stage for everything besides the run itself: the clap arguments of `run`, `compare`, `gate`,
+//! `history` and `baseline` turned into plain, validated [`Output`], [`Judging`], [`GateOptions`], [`History`] and
+//! [`Baselines`] (the run's own arguments become a [`crate::config::RunConfig`] in [`super::parse`]). `app/` runs
+//! those commands on these values alone.
 
 use std::path::Path;
 
 use ablate_workloads::Registry;
 
 use super::bounds::AB_ROUNDS;
+use super::history::{HistoryAction, HistoryArgs};
 use super::parse::{duration, format, run_config};
 use super::predict::PredictForArgs;
-use super::{GateArgs, ReportArgs, RunArgs, VerdictArgs};
-use crate::config::BaselineSource;
-use crate::config::Overrides;
-use crate::config::{AbOptions, Candidate, GateOptions, Judging, Output, PredictFor};
+use super::{BaselineAction, GateArgs, ReportArgs, RunArgs, VerdictArgs};
+use crate::config::{
+    AbOptions, BaselineTask, Baselines, Candidate, GateOptions, History, HistoryCheck, HistoryTask, Judging, Output,
+    PredictFor,
+};
+use crate::config::{BaselineSource, Overrides};
 use crate::error::HarnessError;
 use crate::stats::looks::Looks;
 use crate::store::baseline::validate_name;
@@ -100,6 +104,36 @@ pub fn gate(args: &GateArgs, registry: &Registry, logical_cores: usize) -> Resul
     })
 }
 
+/// What `ablate history` does; `check --recent` must count at least one run.
+pub fn history(args: &HistoryArgs) -> Result<History> {
+    let task = match &args.action {
+        HistoryAction::List => HistoryTask::List,
+        HistoryAction::Import { files } => HistoryTask::Import(files.clone()),
+        HistoryAction::Show { cell } => HistoryTask::Show(cell.clone()),
+        HistoryAction::Check(check) => {
+            if check.recent == 0 {
+                return Err(HarnessError::Usage("invalid --recent 0; expected a whole number of runs ≥ 1".to_owned()));
+            }
+            HistoryTask::Check(HistoryCheck {
+                thresholds: check.thresholds.clone(),
+                overrides: Overrides { regression_ratio: check.threshold, ..Overrides::default() },
+                recent: check.recent,
+            })
+        }
+    };
+    Ok(History { store: args.history.clone(), task })
+}
+
+/// What `ablate baseline` does, in the store at `dir`.
+pub fn baselines(action: &BaselineAction, dir: &Path) -> Baselines {
+    let task = match action {
+        BaselineAction::List => BaselineTask::List,
+        BaselineAction::Show { name } => BaselineTask::Show(name.clone()),
+        BaselineAction::Delete { name } => BaselineTask::Delete(name.clone()),
+    };
+    Baselines { dir: dir.to_owned(), task }
+}
+
 /// The A/B options: the rounds and the time budget; the repetition flags are refused, since each round runs
 /// every undecided cell once under each build.
 fn ab(args: &GateArgs, base: &Path) -> Result<AbOptions> {
@@ -134,103 +168,7 @@ mod tests {
     use clap::Parser;
 
     use super::*;
-    use crate::cli::{Cli, Command};
-    use crate::config::RunConfig;
-
-    /// The logical cores the configurations are built for: fixed, so that `max` and the default workers do not
-    /// depend on the machine the tests run on.
-    const CORES: usize = 8;
-
-    fn run_args(args: &[&str]) -> RunArgs {
-        let argv = ["ablate", "run"].iter().copied().chain(args.iter().copied());
-        match Cli::try_parse_from(argv).expect("parses").command {
-            Command::Run(args) => *args,
-            other => panic!("parsed as {other:?}"),
-        }
-    }
-
-    fn config(args: &[&str]) -> RunConfig {
-        run_config(&run_args(args), &Registry::builtin(), CORES).expect("a valid run")
-    }
-
-    /// Every field the command line sets is away from its default in at least one of these.
-    const COMMAND_LINES: [&[&str]; 6] = [
-        &["-w", "spin", "-s", "serial", "-j", "1", "--quick", "--order-seed", "5"],
-        &["-s", "crossbeam,all", "--quick"],
-        &["-w", "spin,var", "-s", "all,auto,naive", "-j", "1,max,3", "--size", "300", "--no-pin"],
-        &[
-            "-w",
-            "skewed,spin",
-            "-s",
-            "auto,threads",
-            "--auto-budget",
-            "0.25",
-            "-c",
-            "auto,4,1",
-            "--chunk-target",
-            "150us",
-            "-t",
-            "regen,copy",
-            "--task-timeout",
-            "90s",
-            "--load-timeout",
-            "1m 30s",
-            "--retries",
-            "5",
-            "--max-pool-failures",
-            "3",
-            "--size",
-            "spin=1k,spin=2Ki,skewed=40",
-            "-p",
-            "spin.iters=7",
-            "-p",
-            "skewed.alpha=2.5",
-            "-p",
-            "spin.cost=3",
-            "--reps",
-            "4",
-            "--warmup",
-            "0",
-            "--max-cell-time",
-            "2s",
-            "--seed",
-            "9",
-            "--order-seed",
-            "18446744073709551615",
-        ],
-        &["-w", "builtins", "-s", "naive", "-t", "all", "--quick", "--reps", "3", "--warmup", "2"],
-        &["-w", "mandelbrot", "-s", "rayon,process", "-c", "16", "--quick", "--max-cell-time", "750ms"],
-    ];
-
-    #[test]
-    fn a_configuration_parses_back_from_its_command_line() {
-        for line in COMMAND_LINES {
-            let config = config(line);
-            let args = config.to_args(&Registry::builtin());
-            let again = config_from(&args);
-            assert_eq!(again, config, "ablate run {line:?}\nwrote {args:?}");
-            assert_eq!(again.to_args(&Registry::builtin()), args, "the command line is canonical");
-        }
-    }
-
-    #[test]
-    fn the_command_line_carries_what_the_defaults_would_not() {
-        let config = config(COMMAND_LINES[3]);
-        let args = config.to_args(&Registry::builtin()).join(" ");
-        for flag in ["--workloads skewed,spin", "--strategies threads,auto", "--load-timeout 90000000000ns"] {
-            assert!(args.contains(flag), "{flag} missing from {args}");
-        }
-        let plain = self::config(&[]).to_args(&Registry::builtin()).join(" ");
-        assert!(plain.starts_with("--workloads all --strategies all "), "the whole selection as `all`: {plain}");
-        for absent in ["--auto-budget", "--load-timeout", "--reps", "--warmup", "--max-cell-time", "--quick", "--size"]
-        {
-            assert!(!plain.contains(absent), "{absent} written for the defaults: {plain}");
-        }
-    }
-
-    fn config_from(args: &[String]) -> RunConfig {
-        config(&args.iter().map(String::as_str).collect::<Vec<_>>())
-    }
+    use crate::cli::{Cli, Command, run_args};
 
     #[test]
     fn history_alone_is_beside_the_results_file_and_bad_names_are_refused() {
@@ -238,5 +176,27 @@ mod tests {
         assert_eq!(beside.history.as_deref(), Some(Path::new("x/history")));
         assert!(output(&run_args(&["--format", "yaml"])).unwrap_err().to_string().contains("'yaml'"));
         assert!(super::judging(&run_args(&["--baseline", "a b"]).verdict).is_err());
+    }
+
+    fn history_of(args: &[&str]) -> Result<History> {
+        let argv = ["ablate", "history"].iter().copied().chain(args.iter().copied());
+        match Cli::try_parse_from(argv).expect("parses").command {
+            Command::History(args) => history(&args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn history_check_carries_its_threshold_and_refuses_no_recent_runs() {
+        let checked = history_of(&["check", "--threshold", "1.2", "--recent", "3", "--history", "h"]).unwrap();
+        assert_eq!(checked.store, Path::new("h"));
+        let HistoryTask::Check(how) = checked.task else { panic!("{checked:?}") };
+        assert_eq!((how.overrides.regression_ratio, how.recent), (Some(1.2), 3));
+        let err = history_of(&["check", "--recent", "0"]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::exit::USAGE);
+        assert!(err.to_string().contains("--recent 0"), "{err}");
+        assert!(
+            matches!(history_of(&["show", "spin/8/serial/w1/cauto"]).unwrap().task, HistoryTask::Show(cell) if cell.starts_with("spin/"))
+        );
     }
 }

@@ -1,11 +1,11 @@
 //! The plain, validated configuration of a run and of the commands around it (where output goes, how results are
-//! judged, how a gate proceeds): the CLI builds it, the engine reads it, and a child `ablate` gets its command line
-//! back from it ([`RunConfig::to_args`]).
+//! judged, how a gate proceeds, what `history` and `baseline` do): the CLI builds it, the engine reads it, and a child `ablate` gets its command line
+//! back from it ([`crate::cli::to_args`]).
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ablate_workloads::{Params, Registry};
+use ablate_workloads::Params;
 use serde::{Deserialize, Serialize};
 
 mod baseline_source;
@@ -51,101 +51,9 @@ pub struct RunConfig {
     pub order_seed: u64,
 }
 
-impl RunConfig {
-    /// The command line that makes another `ablate` build this configuration again over `registry` (`ablate run`
-    /// and `ablate ab-serve` accept it): the canonical flag of every field, each value as parsed, so that a child
-    /// measures exactly this run. The whole selection is written `all` (of workloads in `registry`, of the
-    /// strategies this run can use), so that a build with one more or one fewer runs its own and the cells both
-    /// plan are paired. Flags a build from before them would refuse (`--auto-budget`, `--load-timeout`) are
-    /// written only when they differ from the default; so are the repetition counts, which `--quick` implies.
-    /// Every field is named here, so that a new one cannot be left out of the child's command line unnoticed.
-    pub fn to_args(&self, registry: &Registry) -> Vec<String> {
-        let RunConfig {
-            workloads,
-            strategies,
-            auto,
-            auto_budget,
-            naive,
-            workers,
-            chunks,
-            transports,
-            process,
-            chunk_target_ns,
-            profile: Profile { kind, warmup, reps, max_cell_time_ns },
-            pin,
-            seed,
-            order_seed,
-        } = self;
-        let mut args = workload_args(workloads, registry);
-        let mut flag = |name: &str, value: String| args.extend([name.to_owned(), value]);
-        let cells = [("auto", *auto), ("naive", *naive)];
-        let every = *strategies == StrategyKind::usable();
-        let mut names: Vec<&str> = if every { vec!["all"] } else { strategies.iter().map(|s| s.name()).collect() };
-        names.extend(cells.iter().filter(|(_, on)| *on).map(|(name, _)| *name));
-        flag("--strategies", names.join(","));
-        if *auto_budget != DEFAULT_AUTO_BUDGET {
-            flag("--auto-budget", auto_budget.to_string());
-        }
-        flag("--workers", joined(workers));
-        flag("--chunk", joined(chunks));
-        flag("--chunk-target", format!("{chunk_target_ns}ns"));
-        flag("--transport", joined(transports));
-        flag("--task-timeout", nanos(process.task_timeout));
-        if process.load_timeout != ProcessOptions::default().load_timeout {
-            flag("--load-timeout", nanos(process.load_timeout));
-        }
-        flag("--retries", process.retries.to_string());
-        flag("--max-pool-failures", process.max_pool_failures.to_string());
-        let implied = if *kind == ProfileKind::Quick { Profile::QUICK } else { Profile::DEFAULT };
-        if *reps != implied.reps {
-            flag("--reps", reps.to_string());
-        }
-        if *warmup != implied.warmup {
-            flag("--warmup", warmup.to_string());
-        }
-        if let Some(limit) = max_cell_time_ns {
-            flag("--max-cell-time", format!("{limit}ns"));
-        }
-        flag("--seed", seed.to_string());
-        flag("--order-seed", order_seed.to_string());
-        args.extend((*kind == ProfileKind::Quick).then(|| "--quick".to_owned()));
-        args.extend((!pin).then(|| "--no-pin".to_owned()));
-        args
-    }
-}
-
-/// The flags of the workloads: their names (`all` for all of `registry`'s), and each one's sizes and parameters by
-/// name.
-fn workload_args(workloads: &[WorkloadChoice], registry: &Registry) -> Vec<String> {
-    let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
-    let every = registry.select(Registry::ALL).is_ok_and(|all| all == names);
-    let mut args = vec!["--workloads".to_owned(), if every { Registry::ALL.to_owned() } else { names.join(",") }];
-    let sizes: Vec<String> =
-        workloads.iter().flat_map(|w| w.sizes.iter().map(move |size| format!("{}={size}", w.name))).collect();
-    if !sizes.is_empty() {
-        args.extend(["--size".to_owned(), sizes.join(",")]);
-    }
-    for workload in workloads {
-        for (key, value) in workload.params.iter() {
-            args.extend(["--param".to_owned(), format!("{}.{key}={value}", workload.name)]);
-        }
-    }
-    args
-}
-
 /// A seed from the clock, for an order seed none was given for.
 pub fn clock_seed() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
-}
-
-/// Items as a comma-separated list.
-fn joined<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
-}
-
-/// A duration as whole nanoseconds, which every duration flag reads back exactly.
-fn nanos(duration: Duration) -> String {
-    format!("{}ns", duration.as_nanos())
 }
 
 /// Threshold overrides from the command line; they beat the thresholds file.
@@ -284,6 +192,52 @@ pub struct AbOptions {
     pub allow_identical: bool,
     /// Each build's group inputs are made once and reused by every round (`--no-input-cache` turns it off).
     pub input_cache: bool,
+}
+
+/// What `ablate history` does, to the store at `store`.
+#[derive(Clone, Debug)]
+pub struct History {
+    pub store: PathBuf,
+    pub task: HistoryTask,
+}
+
+#[derive(Clone, Debug)]
+pub enum HistoryTask {
+    /// Every kept run, in commit order.
+    List,
+    /// Keep these results files in the store.
+    Import(Vec<PathBuf>),
+    /// One cell's runs and change points, by its id.
+    Show(String),
+    /// The gate over history.
+    Check(HistoryCheck),
+}
+
+/// How `ablate history check` judges: the thresholds, and how many newest runs a change point must lie among to
+/// fail the check (at least 1).
+#[derive(Clone, Debug)]
+pub struct HistoryCheck {
+    /// The thresholds file named, if any (the default file is looked for when none is).
+    pub thresholds: Option<PathBuf>,
+    pub overrides: Overrides,
+    pub recent: usize,
+}
+
+/// What `ablate baseline` does, to the baselines under `dir`.
+#[derive(Clone, Debug)]
+pub struct Baselines {
+    pub dir: PathBuf,
+    pub task: BaselineTask,
+}
+
+#[derive(Clone, Debug)]
+pub enum BaselineTask {
+    /// Every stored baseline, by machine fingerprint.
+    List,
+    /// One baseline of this machine, by name, as a table.
+    Show(String),
+    /// Deletes one baseline of this machine, by name.
+    Delete(String),
 }
 
 /// How much measuring to do.

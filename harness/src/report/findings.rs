@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use super::judged::{JudgedRun, strategy_label};
-use crate::auto::TINY_TASK_NS;
 use crate::record::CellRecord;
 use crate::strategy::{StrategyKind, Transport};
 use crate::units::{bytes, duration_ns};
@@ -46,7 +45,7 @@ pub fn small_task_warnings(run: &JudgedRun) -> Vec<String> {
         let serial = cells.iter().find(|c| c.strategy == StrategyKind::Serial)?;
         let top = cells.iter().map(|c| c.workers).max()?;
         let at_top: Vec<&CellRecord> = cells.iter().copied().filter(|c| c.workers == top).collect();
-        let reason = task_size_reason(serial, &at_top, floor)?;
+        let reason = task_size_reason(serial, &at_top, floor, run.tiny_task_ns)?;
         Some(format!("{workload} at {} {}: {reason}", serial.size, serial.size_unit))
     };
     run.groups().iter().filter_map(warning).collect()
@@ -83,7 +82,7 @@ fn finding(run: &JudgedRun, workload: &str, size: u64) -> Option<Finding> {
     reasons.extend(imbalance_reason(&at_top));
     reasons.extend(bandwidth_reason(serial, &at_top));
     reasons.extend(start_reason(&at_top));
-    reasons.extend(task_size_reason(serial, &at_top, floor));
+    reasons.extend(task_size_reason(serial, &at_top, floor, run.tiny_task_ns));
     reasons.extend(super::network::network_reason(&at_top));
     if reasons.is_empty() {
         if let Some((_, winner)) = best.last().filter(|(w, _)| *w > 1) {
@@ -199,11 +198,11 @@ fn start_reason(at_top: &[&CellRecord]) -> Option<String> {
     })
 }
 
-/// Tiny tasks are dominated by what it costs to hand them out.
-fn task_size_reason(serial: &CellRecord, at_top: &[&CellRecord], floor: f64) -> Option<String> {
+/// Tiny tasks (each under `tiny_task_ns`) are dominated by what it costs to hand them out.
+fn task_size_reason(serial: &CellRecord, at_top: &[&CellRecord], floor: f64, tiny_task_ns: f64) -> Option<String> {
     let per_task = median(serial) / serial.tasks.max(1) as f64;
     let process = at_top.iter().find(|c| c.strategy.runs_in_other_processes() && c.workers > 1)?;
-    (per_task < TINY_TASK_NS && efficiency(process) < floor).then(|| {
+    (per_task < tiny_task_ns && efficiency(process) < floor).then(|| {
         format!(
             "small tasks: {} each, so dispatching to processes (efficiency {:.2}) costs more than it saves; raise \
              --chunk",

@@ -1,5 +1,6 @@
 //! A results file with what was judged of it: the unit every report section and chart is drawn from.
 
+use crate::decision::TINY_TASK_NS;
 use crate::predict::predicted_for::PredictedFor;
 use crate::record::{CellRecord, CellStatus, RunRecord};
 use crate::store::thresholds::ThresholdSet;
@@ -7,7 +8,8 @@ use crate::strategy::StrategyKind;
 use crate::verdict::gate::GateReport;
 
 /// One run in a report: its record, the gate's findings (scaling always; regressions when a baseline was given)
-/// and the thresholds' efficiency floor that charts draw.
+/// and the limits the findings and charts read it against: the thresholds' efficiency floor, and the task time
+/// below which tasks are too small for worker processes.
 pub struct JudgedRun {
     /// How the report names this run: its file, or "this run".
     pub label: String,
@@ -16,6 +18,8 @@ pub struct JudgedRun {
     pub baseline_label: Option<String>,
     /// The default minimum efficiency in force, drawn as a line.
     pub min_efficiency: f64,
+    /// The task time (nanoseconds) below which the findings call tasks too small for worker processes.
+    pub tiny_task_ns: f64,
     /// Each strategy's scaling predicted at `--predict-for N`, when asked for.
     pub predicted: Option<PredictedFor>,
     /// Whether a gate judged the run, or a plain `run` or `report` describes it.
@@ -40,7 +44,16 @@ impl JudgedRun {
         thresholds: &ThresholdSet,
     ) -> Self {
         let min_efficiency = thresholds.for_cell("", "").min_efficiency.value;
-        JudgedRun { label, record, gate, baseline_label, min_efficiency, predicted: None, origin: Origin::Run }
+        JudgedRun {
+            label,
+            record,
+            gate,
+            baseline_label,
+            min_efficiency,
+            tiny_task_ns: TINY_TASK_NS,
+            predicted: None,
+            origin: Origin::Run,
+        }
     }
 
     /// The run with its scaling predicted at `--predict-for N`, which the table, the summary and the charts show.

@@ -20,6 +20,7 @@ mod network;
 pub mod predicted;
 mod predicted_for;
 mod rows;
+mod sentences;
 pub mod site;
 mod summary;
 mod table;

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::findings::{findings, worker_counts};
 use super::judged::JudgedRun;
 use super::markdown;
+use super::sentences;
 use super::table::render_markdown;
 use crate::verdict::compare::{CellComparison, Change};
 
@@ -13,7 +14,7 @@ use crate::verdict::compare::{CellComparison, Change};
 const TOP: usize = 10;
 
 pub fn render(run: &JudgedRun) -> String {
-    let (verdict, _) = super::html::verdict(run);
+    let verdict = sentences::verdict(run);
     let m = &run.record.machine;
     let mut out = format!("## ablate: {}\n\n", markdown::text(&verdict));
     let _ = write!(

@@ -25,6 +25,7 @@ use crate::cancel::Cancel;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::events::{Event, Listener, Round};
+use crate::footprint;
 use crate::measure::machine::Machine;
 use crate::measure::{free_pages, rss};
 use crate::plan::{Cell, Group, Plan};
@@ -38,6 +39,10 @@ use cell_run::CellRun;
 /// A cancellation (Ctrl-C) ends the run early with what was measured so far, and the record says so. The record
 /// names `machine`, which the command detected once: the runner never reads the machine itself. Cancelling
 /// `cancel` (Ctrl-C does) is the cancellation.
+///
+/// A size that does not fit in memory is refused before anything is built or started, with the error the CLI
+/// gives: a [`HarnessError::Usage`] that names the size, what it would need, what is available, and the sizes
+/// that fit.
 pub fn run(
     config: &RunConfig,
     registry: &Registry,
@@ -45,7 +50,19 @@ pub fn run(
     cancel: &Cancel,
     listener: &dyn Listener,
 ) -> Result<RunRecord, HarnessError> {
-    let plan = Plan::new(config, registry)?;
+    run_plan(&footprint::plan(config, registry)?, config, registry, machine, cancel, listener)
+}
+
+/// Runs `plan`, which [`footprint::plan`] made of `config`, as [`run`] does: for a command that planned the
+/// configuration (and so refused what does not fit) before its other checks.
+pub(crate) fn run_plan(
+    plan: &Plan,
+    config: &RunConfig,
+    registry: &Registry,
+    machine: &Machine,
+    cancel: &Cancel,
+    listener: &dyn Listener,
+) -> Result<RunRecord, HarnessError> {
     let rounds = config.profile.warmup + config.profile.reps;
     listener.on_event(&Event::RunStarted { cells: plan.cell_count(), executions: plan.cell_count() * rounds as usize });
     let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };

@@ -22,7 +22,7 @@ use crate::error::HarnessError;
 use crate::events::{Round, Silent};
 use crate::measure::machine::Machine;
 use crate::measure::rss;
-use crate::plan::{Group, Plan};
+use crate::plan::Group;
 use crate::record::{CellRecord, RssScope, RunRecord};
 
 /// The protocol's version: a driver refuses a build that speaks another.
@@ -96,7 +96,7 @@ pub enum Reply {
 /// Serves `config`'s suite, measured on `machine`, to a driver on stdin/stdout until it says `finish` or closes
 /// stdin; `cancel` stops the executions under way.
 pub fn serve(config: &RunConfig, registry: &Registry, machine: &Machine, cancel: &Cancel) -> Result<(), HarnessError> {
-    let plan = Plan::new(config, registry)?;
+    let plan = crate::footprint::plan(config, registry)?;
     let rss_scope = if rss::reset_peak() { RssScope::PerRepetition } else { RssScope::ProcessLifetime };
     let groups = plan.groups.iter().map(|g| g.cells.iter().map(|c| c.id.clone()).collect()).collect();
     let inputs = plan.groups.iter().map(|g| g.config.clone()).collect();

@@ -9,7 +9,6 @@ mod sections;
 use std::fmt::Write;
 
 pub use escape::escape;
-pub use sections::verdict;
 
 use super::charts::Chart;
 use super::judged::JudgedRun;
@@ -42,9 +41,8 @@ pub fn page(runs: &[(JudgedRun, Vec<Chart>)]) -> String {
 }
 
 fn run_section(index: usize, run: &JudgedRun, charts: &[Chart]) -> String {
-    let (verdict, class) = sections::verdict(run);
     let mut out = format!("<section class=\"run\" id=\"run-{index}\">\n<h2>{}</h2>\n", escape(&run.label));
-    let _ = writeln!(out, "<p class=\"verdict {class}\">{}</p>", escape(&verdict));
+    out.push_str(&sections::verdict(run));
     for warning in run.gate.reference_warnings() {
         let _ = writeln!(out, "<p class=\"warning\">Warning: {}</p>", escape(&warning));
     }
