@@ -97,8 +97,8 @@ fn dispatch(command: Command, registry: &Registry) -> anyhow::Result<u8> {
         }
         Command::History(args) => history::history(&plain::history(&args)?),
         Command::Baseline { action, baseline_dir } => judge::baseline(&plain::baselines(&action, &baseline_dir)),
-        Command::Predict(args) => predict::predict(&args),
-        Command::Probe(args) => predict::probe(&args),
+        Command::Predict(args) => predict::predict(&args.plain()?),
+        Command::Probe(args) => predict::probe(&args.plain()),
     }
 }
 

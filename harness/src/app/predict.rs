@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::print_stdout;
-use crate::cli::predict::{PredictArgs, ProbeArgs};
+use crate::config::{Prediction, Probing};
 use crate::error::HarnessError;
 use crate::exit;
 use crate::measure::machine::Machine;
@@ -14,20 +14,10 @@ use crate::record::read_results;
 use crate::report::predicted;
 use crate::terminal::say;
 
-/// The most workers a prediction is asked for.
-const MAX_WORKERS: usize = 4096;
-
-pub(super) fn predict(args: &PredictArgs) -> anyhow::Result<u8> {
-    if !(0.0..=1.0).contains(&args.min_efficiency) {
-        let why = format!("invalid --min-efficiency {}; expected a fraction in [0, 1]", args.min_efficiency);
-        return Err(HarnessError::Usage(why).into());
-    }
+pub(super) fn predict(args: &Prediction) -> anyhow::Result<u8> {
     let record = read_results(&args.file)?;
     let profile = machine_profile(args.machine.as_deref(), &args.baseline_dir)?;
-    let workers = match &args.workers {
-        Some(list) => worker_list(list)?,
-        None => predict::default_workers(profile.logical_cores),
-    };
+    let workers = args.workers.clone().unwrap_or_else(|| predict::default_workers(profile.logical_cores));
     let target_serial = args.target_serial.as_deref().map(read_results).transpose()?;
     let predicted = predict::predict(&record, &profile, target_serial.as_ref(), &workers, args.min_efficiency)
         .map_err(|e| HarnessError::Usage(format!("{}: {e}", args.file.display())))?;
@@ -40,7 +30,7 @@ pub(super) fn predict(args: &PredictArgs) -> anyhow::Result<u8> {
     Ok(exit::SUCCESS)
 }
 
-pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<u8> {
+pub(super) fn probe(args: &Probing) -> anyhow::Result<u8> {
     let machine = Machine::detect_with_project();
     let path = args.out.clone().unwrap_or_else(|| MachineProfile::path_in(&args.baseline_dir, &machine.fingerprint));
     crate::write::check_writable(&path)?;
@@ -64,22 +54,4 @@ pub(super) fn machine_profile(named: Option<&Path>, baseline_dir: &Path) -> Resu
     }
     say(format_args!("no profile of this machine in {}; probing it now", kept.display()));
     Ok(probe::probe(&machine))
-}
-
-/// `4,8,16`: whole numbers from 1 to [`MAX_WORKERS`], in increasing order.
-fn worker_list(text: &str) -> Result<Vec<usize>, HarnessError> {
-    let mut workers = Vec::new();
-    for part in text.split(',') {
-        match part.trim().parse::<usize>() {
-            Ok(n) if (1..=MAX_WORKERS).contains(&n) => workers.push(n),
-            _ => {
-                return Err(HarnessError::Usage(format!(
-                    "invalid --workers {part:?}; expected whole numbers from 1 to {MAX_WORKERS}, comma-separated"
-                )));
-            }
-        }
-    }
-    workers.sort_unstable();
-    workers.dedup();
-    Ok(workers)
 }

@@ -4,6 +4,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::config::{Prediction, Probing};
+use crate::error::HarnessError;
+
+/// The most workers a prediction is asked for.
+const MAX_WORKERS: usize = 4096;
+
 #[derive(Debug, Args)]
 pub struct PredictArgs {
     /// The results file to predict from: its serial cells' task costs and each strategy's cell at 1 worker.
@@ -31,6 +37,25 @@ pub struct PredictArgs {
     pub json: bool,
 }
 
+impl PredictArgs {
+    /// The plain values, checked: `--min-efficiency` a fraction, `--workers` whole numbers in range.
+    pub fn plain(&self) -> Result<Prediction, HarnessError> {
+        if !(0.0..=1.0).contains(&self.min_efficiency) {
+            let why = format!("invalid --min-efficiency {}; expected a fraction in [0, 1]", self.min_efficiency);
+            return Err(HarnessError::Usage(why));
+        }
+        Ok(Prediction {
+            file: self.file.clone(),
+            machine: self.machine.clone(),
+            workers: self.workers.as_deref().map(worker_list).transpose()?,
+            target_serial: self.target_serial.clone(),
+            min_efficiency: self.min_efficiency,
+            baseline_dir: self.baseline_dir.clone(),
+            json: self.json,
+        })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// Where to write the profile [default: baselines/profiles/<fingerprint>.json]
@@ -39,6 +64,30 @@ pub struct ProbeArgs {
     /// The baseline store, whose profiles/ holds machine profiles.
     #[arg(long, default_value = "baselines")]
     pub baseline_dir: PathBuf,
+}
+
+impl ProbeArgs {
+    pub fn plain(&self) -> Probing {
+        Probing { out: self.out.clone(), baseline_dir: self.baseline_dir.clone() }
+    }
+}
+
+/// `4,8,16`: whole numbers from 1 to [`MAX_WORKERS`], in increasing order.
+fn worker_list(text: &str) -> Result<Vec<usize>, HarnessError> {
+    let mut workers = Vec::new();
+    for part in text.split(',') {
+        match part.trim().parse::<usize>() {
+            Ok(n) if (1..=MAX_WORKERS).contains(&n) => workers.push(n),
+            _ => {
+                return Err(HarnessError::Usage(format!(
+                    "invalid --workers {part:?}; expected whole numbers from 1 to {MAX_WORKERS}, comma-separated"
+                )));
+            }
+        }
+    }
+    workers.sort_unstable();
+    workers.dedup();
+    Ok(workers)
 }
 
 /// `--predict-for N`: the outputs of `run`, `report` and `gate` carry each strategy's scaling predicted at N workers.

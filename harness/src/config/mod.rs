@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 
 mod baseline_source;
 mod format;
+mod prediction;
 
 pub use baseline_source::BaselineSource;
 pub use format::Format;
+pub use prediction::{Prediction, Probing};
 
 use crate::stats::looks::Looks;
 use crate::strategy::{Chunk, ProcessOptions, StrategyKind, Transport};
