@@ -38,6 +38,7 @@ mod history;
 mod mapping;
 mod measure;
 mod plan;
+mod platform;
 mod predict;
 mod progress;
 mod report;
