@@ -35,7 +35,9 @@ use portable as chosen;
 #[cfg(unix)]
 mod unix;
 
-use std::fs::File;
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus};
 use std::time::Duration;
 
@@ -204,7 +206,7 @@ pub enum GroupSignal {
 
 /// Spawns `command` as the leader of a process group of its own, told to die with the calling thread where the
 /// platform can (`PR_SET_PDEATHSIG` on Linux; elsewhere a SIGKILLed ablate leaves it running).
-pub fn spawn_group_leader(command: &mut Command) -> std::io::Result<Child> {
+pub fn spawn_group_leader(command: &mut Command) -> io::Result<Child> {
     chosen::spawn_group_leader(command)
 }
 
@@ -260,4 +262,73 @@ pub fn widen_pipes(stdin: &ChildStdin, stdout: &ChildStdout) {
 /// workload that prints cannot corrupt a frame.
 pub fn take_stdout() -> Result<File, String> {
     chosen::take_stdout()
+}
+
+/// A file that is neither regular, a directory nor a link: what the history store refuses and the results
+/// writer streams into (a character device or a FIFO) or refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecialKind {
+    Fifo,
+    CharDevice,
+    BlockDevice,
+    Socket,
+}
+
+impl SpecialKind {
+    /// `a FIFO`, `a character device`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            SpecialKind::Fifo => "a FIFO",
+            SpecialKind::CharDevice => "a character device",
+            SpecialKind::BlockDevice => "a block device",
+            SpecialKind::Socket => "a socket",
+        }
+    }
+}
+
+/// The special kind of a file of type `kind`, if it is one; `None` for regular files, directories and links (and
+/// everywhere on a platform without such files).
+pub fn special_kind(kind: fs::FileType) -> Option<SpecialKind> {
+    chosen::special_kind(kind)
+}
+
+/// Opens `path`, `options` saying how, without following a final link (an error [`is_link_refusal`] knows) and
+/// without waiting on a FIFO.
+pub fn open_no_follow(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
+    chosen::open_no_follow(path, options)
+}
+
+/// Whether `error` is [`open_no_follow`]'s refusal of a link.
+pub fn is_link_refusal(error: &io::Error) -> bool {
+    chosen::is_link_refusal(error)
+}
+
+/// Makes a file that `options` creates readable by all (mode 0644) where the platform has modes.
+pub fn create_readable_by_all(options: &mut OpenOptions) {
+    chosen::create_readable_by_all(options)
+}
+
+/// Makes `file` an ordinary file readable by all (0644 where the platform has modes).
+pub fn make_readable_by_all(file: &File) -> io::Result<()> {
+    chosen::make_readable_by_all(file)
+}
+
+/// Waits for an advisory lock of `file`, exclusive or shared; an `Interrupted` error is the caller's to retry.
+pub fn lock_file(file: &File, exclusive: bool) -> io::Result<()> {
+    chosen::lock_file(file, exclusive)
+}
+
+/// Releases [`lock_file`]'s lock (closing the file releases it too).
+pub fn unlock_file(file: &File) {
+    chosen::unlock_file(file)
+}
+
+/// An error unless this process may write to `path`, checked without opening it.
+pub fn check_write_access(path: &Path) -> io::Result<()> {
+    chosen::check_write_access(path)
+}
+
+/// Whether `a` and `b` name the same file (device and inode); `false` where the platform cannot tell.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    chosen::same_file(a, b)
 }

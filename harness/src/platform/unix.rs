@@ -1,14 +1,17 @@
 //! POSIX calls both implementations share on Unix (Linux, macOS, the BSDs): CPU times, faults and limits from
-//! `getrusage`/`getrlimit`, process groups, stop signals, the worker's stdout, signal names.
+//! `getrusage`/`getrlimit`, process groups, stop signals, the worker's stdout, signal names; and the file calls
+//! the history store and the results writer make (`O_NOFOLLOW`, `flock`, `access`, modes, device kinds).
 
-use std::fs::File;
+use std::fs::{self, File, OpenOptions, Permissions};
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
 use std::time::Duration;
 
-use super::GroupSignal;
+use super::{GroupSignal, SpecialKind};
 
 /// The signals that stop a command.
 const STOP_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
@@ -134,4 +137,60 @@ pub fn take_stdout() -> Result<File, String> {
         }
         Ok(File::from(OwnedFd::from_raw_fd(protocol)))
     }
+}
+
+pub fn special_kind(kind: fs::FileType) -> Option<SpecialKind> {
+    if kind.is_fifo() {
+        Some(SpecialKind::Fifo)
+    } else if kind.is_char_device() {
+        Some(SpecialKind::CharDevice)
+    } else if kind.is_block_device() {
+        Some(SpecialKind::BlockDevice)
+    } else if kind.is_socket() {
+        Some(SpecialKind::Socket)
+    } else {
+        None
+    }
+}
+
+pub fn open_no_follow(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
+    options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+}
+
+pub fn is_link_refusal(error: &io::Error) -> bool {
+    error.raw_os_error() == Some(libc::ELOOP)
+}
+
+pub fn create_readable_by_all(options: &mut OpenOptions) {
+    options.mode(0o644);
+}
+
+pub fn make_readable_by_all(file: &File) -> io::Result<()> {
+    file.set_permissions(Permissions::from_mode(0o644))
+}
+
+pub fn lock_file(file: &File, exclusive: bool) -> io::Result<()> {
+    let operation = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
+    // SAFETY: flock(2) on a descriptor the caller's File owns.
+    if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+pub fn unlock_file(file: &File) {
+    // SAFETY: flock(2) on a descriptor the caller's File owns. Should it fail, closing the descriptor releases
+    // the lock as well.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_UN) };
+}
+
+pub fn check_write_access(path: &Path) -> io::Result<()> {
+    let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).map_err(io::Error::other)?;
+    // SAFETY: a NUL-terminated path; access(2) only reads it.
+    if unsafe { libc::access(name.as_ptr(), libc::W_OK) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let identity = |path: &Path| fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+    identity(a).is_some_and(|file| identity(b) == Some(file))
 }

@@ -7,8 +7,10 @@ mod process;
 mod sys;
 
 pub use super::unix::{
-    address_space_limit, catch_stop_signals, children_cpu_time, default_stop_signals, exit_signal, has_exited,
-    kill_group, minor_faults, online_cores, own_cpu_time, signal_group, signal_name, stack_limit, take_stdout,
+    address_space_limit, catch_stop_signals, check_write_access, children_cpu_time, create_readable_by_all,
+    default_stop_signals, exit_signal, has_exited, is_link_refusal, kill_group, lock_file, make_readable_by_all,
+    minor_faults, online_cores, open_no_follow, own_cpu_time, same_file, signal_group, signal_name, special_kind,
+    stack_limit, take_stdout, unlock_file,
 };
 pub use memory_file::{Mapping, MemoryFile};
 pub use proc::{

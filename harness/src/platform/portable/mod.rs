@@ -13,8 +13,10 @@ pub use memory_file::{Mapping, MemoryFile};
 
 #[cfg(unix)]
 pub use super::unix::{
-    address_space_limit, catch_stop_signals, children_cpu_time, default_stop_signals, exit_signal, has_exited,
-    kill_group, minor_faults, online_cores, own_cpu_time, signal_group, signal_name, stack_limit, take_stdout,
+    address_space_limit, catch_stop_signals, check_write_access, children_cpu_time, create_readable_by_all,
+    default_stop_signals, exit_signal, has_exited, is_link_refusal, kill_group, lock_file, make_readable_by_all,
+    minor_faults, online_cores, open_no_follow, own_cpu_time, same_file, signal_group, signal_name, special_kind,
+    stack_limit, take_stdout, unlock_file,
 };
 #[cfg(not(unix))]
 pub use other::*;
@@ -147,11 +149,13 @@ pub fn widen_pipes(_stdin: &ChildStdin, _stdout: &ChildStdout) {}
 /// Fallbacks for systems without POSIX calls (Windows): what std offers, or nothing.
 #[cfg(not(unix))]
 mod other {
-    use std::fs::File;
+    use std::fs::{self, File, OpenOptions};
+    use std::io;
+    use std::path::Path;
     use std::process::{Child, ExitStatus};
     use std::time::Duration;
 
-    use crate::platform::GroupSignal;
+    use crate::platform::{GroupSignal, SpecialKind};
 
     pub fn own_cpu_time() -> Duration {
         Duration::ZERO
@@ -204,5 +208,56 @@ mod other {
     /// refuses to start, and the process strategy's cells fail saying why.
     pub fn take_stdout() -> Result<File, String> {
         Err("the process strategy's worker needs a Unix system in this build".to_owned())
+    }
+
+    /// No special files without Unix.
+    pub fn special_kind(_kind: fs::FileType) -> Option<SpecialKind> {
+        None
+    }
+
+    /// The message of the refusal [`open_no_follow`] makes of a link.
+    const LINK: &str = "refused to follow a link";
+
+    /// Checks for a link before opening: a link made between the check and the open is followed.
+    pub fn open_no_follow(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(io::Error::other(LINK));
+        }
+        options.open(path)
+    }
+
+    pub fn is_link_refusal(error: &io::Error) -> bool {
+        error.get_ref().is_some_and(|inner| inner.to_string() == LINK)
+    }
+
+    pub fn create_readable_by_all(_options: &mut OpenOptions) {}
+
+    /// Files are readable by all unless an ACL says otherwise: this only clears the read-only flag.
+    pub fn make_readable_by_all(file: &File) -> io::Result<()> {
+        let mut permissions = file.metadata()?.permissions();
+        permissions.set_readonly(false);
+        file.set_permissions(permissions)
+    }
+
+    /// std's lock: `LockFileEx` on Windows (Rust 1.89 or later).
+    pub fn lock_file(file: &File, exclusive: bool) -> io::Result<()> {
+        if exclusive { file.lock() } else { file.lock_shared() }
+    }
+
+    pub fn unlock_file(file: &File) {
+        let _ = file.unlock();
+    }
+
+    /// The read-only flag, the one permission every platform has.
+    pub fn check_write_access(path: &Path) -> io::Result<()> {
+        if fs::metadata(path)?.permissions().readonly() {
+            return Err(io::Error::from(io::ErrorKind::PermissionDenied));
+        }
+        Ok(())
+    }
+
+    /// No file identity in std: never the same file.
+    pub fn same_file(_a: &Path, _b: &Path) -> bool {
+        false
     }
 }
