@@ -267,6 +267,7 @@ pub fn take_stdout() -> Result<File, String> {
 /// A file that is neither regular, a directory nor a link: what the history store refuses and the results
 /// writer streams into (a character device or a FIFO) or refuses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(unix), allow(dead_code, reason = "only Unix has special files"))]
 pub enum SpecialKind {
     Fifo,
     CharDevice,
