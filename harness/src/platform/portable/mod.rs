@@ -261,3 +261,21 @@ mod other {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_portable_platform_cannot_read_is_absent_not_guessed() {
+        assert_eq!(machine_busy_ns(), None);
+        assert_eq!((available_memory_bytes(), address_space_used_bytes(), total_memory_bytes()), (None, None, None));
+        assert_eq!((single_free_page_bytes(), host_interface_bytes()), (None, None));
+        assert_eq!((this_thread_schedstat(), thread_schedstat(this_thread_id())), (None, None));
+        assert_eq!((process_schedstat(std::process::id()), process_peak_rss_bytes(std::process::id())), (None, None));
+        assert_eq!((cpu_model(), physical_cores(), kernel_release()), (None, None, None));
+        assert_eq!((smt_sibling(0), last_level_cache_bytes(), numa_nodes()), (None, None, None));
+        assert_eq!(allowed_cpus(), None, "no pinning");
+        assert!(!reset_peak_rss() && !reset_process_peak_rss(std::process::id()));
+    }
+}
