@@ -59,7 +59,8 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         },
         chunk_target_ns: duration(&args.chunk_target, "--chunk-target")?.as_nanos() as u64,
         profile,
-        pin: !args.no_pin,
+        // Recorded as pinned only where the platform can pin (not under the portable one).
+        pin: !args.no_pin && crate::strategy::Pinning::allowed_cpus().is_on(),
         seed: args.seed,
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
     };

@@ -228,6 +228,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_run_records_pinning_only_where_the_platform_pins() {
+        let pins = crate::strategy::Pinning::allowed_cpus().is_on();
+        assert_eq!(config(&["--quick"]).pin, pins);
+        assert!(!config(&["--quick", "--no-pin"]).pin);
+        if crate::platform::NAME == "portable" {
+            assert!(!pins, "the portable platform cannot pin: a run records that nothing was pinned");
+        }
+    }
+
     fn config_from(args: &[String]) -> RunConfig {
         config(&args.iter().map(String::as_str).collect::<Vec<_>>())
     }

@@ -42,18 +42,26 @@ impl ThreadCost {
     }
 }
 
-/// What this process may still allocate; `None` where the kernel does not say (no `/proc/meminfo`, or the
-/// portable platform).
+/// What this process may still allocate; `None` where neither the kernel says (no `MemAvailable`, as under the
+/// portable platform) nor an address-space limit is set.
 pub fn available() -> Option<Available> {
-    let machine =
-        Available { bytes: platform::available_memory_bytes()?, source: "MemAvailable", threads: ThreadCost::NONE };
+    let machine = platform::available_memory_bytes().map(|bytes| Available {
+        bytes,
+        source: "MemAvailable",
+        threads: ThreadCost::NONE,
+    });
+    // Where the address space in use cannot be read (the portable platform), the whole limit: an upper bound, so
+    // that only what could not fit even an empty process is refused.
     let used = platform::address_space_used_bytes().unwrap_or(0);
     let limited = platform::address_space_limit().map(|limit| Available {
         bytes: limit.saturating_sub(used),
         source: "the address-space limit (ulimit -v)",
         threads: ThreadCost::under_address_space_limit(platform::online_cores()),
     });
-    Some(limited.filter(|l| l.bytes < machine.bytes).unwrap_or(machine))
+    match (machine, limited) {
+        (Some(machine), Some(limited)) => Some(if limited.bytes < machine.bytes { limited } else { machine }),
+        (machine, limited) => machine.or(limited),
+    }
 }
 
 #[cfg(test)]
@@ -64,7 +72,11 @@ mod tests {
     fn this_machine_has_memory_available_where_the_platform_says() {
         match platform::NAME {
             "linux" => assert!(available().expect("Linux says").bytes > 0),
-            _ => assert_eq!(available(), None, "the portable platform cannot say: absent, not guessed"),
+            _ => assert_eq!(
+                available().map(|a| a.source),
+                platform::address_space_limit().map(|_| "the address-space limit (ulimit -v)"),
+                "the portable platform reads no MemAvailable: absent, unless a limit is set"
+            ),
         }
     }
 

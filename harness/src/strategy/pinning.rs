@@ -6,7 +6,8 @@
 //! woken onto the CPU of the thread that woke it and shares it until the scheduler's balancer moves it: a short
 //! job then runs on one core and the cell measures the scheduler, not the strategy. Pinned, it wakes on its own
 //! core. Every strategy is pinned alike, so cells stay comparable; `--no-pin` turns it off, and the results file
-//! records which it was. Under the portable platform pinning is off (see [`crate::platform`]), recorded so.
+//! records which it was. Under the portable platform pinning is off (see [`crate::platform`]), and a run records
+//! that nothing was pinned.
 
 use crate::platform;
 
@@ -63,7 +64,7 @@ mod tests {
     fn a_pinned_thread_runs_on_its_workers_cpu_alone() {
         let pinning = Pinning::allowed_cpus();
         if platform::NAME == "portable" {
-            assert!(!pinning.is_on(), "the portable platform cannot pin: pinning is off, and recorded so");
+            assert!(!pinning.is_on(), "the portable platform cannot pin: pinning is off");
             return;
         }
         assert!(pinning.is_on(), "this process may use at least one CPU");
