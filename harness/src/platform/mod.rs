@@ -14,8 +14,10 @@
 //! - `memmap2` maps the shared input files read-only (and writable, for whoever fills them) on every platform:
 //!   the mapping crate the ecosystem relies on (ripgrep among many), a thin safe layer over mmap and
 //!   `MapViewOfFile`. The files themselves are `tempfile` temporaries, removed when their owner drops them.
-//! - No `sysinfo`: its CPU usage is a percentage between two refreshes, not busy time since boot, so
-//!   other processes' CPU time would be derived, not read; the portable machine counters are absent instead.
+//! - No `sysinfo`: its CPU usage is a percentage between two refreshes, not busy time since boot, so other
+//!   processes' CPU time would be derived, not read. It would read memory (total, available), the CPU model and
+//!   the kernel on macOS and Windows; those stay absent until CI can run there, since a reading no test has
+//!   seen on its platform is worse than an absent one.
 //! - No `core_affinity`: it pins the calling thread only, not a worker process by pid (and only hints on
 //!   macOS); pinning threads but not processes would make cells incomparable, so the portable platform leaves
 //!   pinning off and the record says so.
