@@ -32,9 +32,6 @@ impl Cancel {
     }
 }
 
-/// The signals that stop a command.
-const STOP_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
-
 /// The token a stop signal cancels, once [`install_interrupt_handler`] has made it.
 static INTERRUPTED: OnceLock<Cancel> = OnceLock::new();
 
@@ -44,17 +41,15 @@ static FIRST_SIGNAL: AtomicI32 = AtomicI32::new(0);
 /// Stop signals received so far.
 static SIGNALS: AtomicI32 = AtomicI32::new(0);
 
-extern "C" fn on_stop_signal(signal: libc::c_int) {
+extern "C" fn on_stop_signal(signal: i32) {
     let _ = FIRST_SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
     if let Some(token) = INTERRUPTED.get() {
         token.cancel();
     }
     if SIGNALS.fetch_add(1, Ordering::SeqCst) == 1 {
         crate::child_group::kill_all();
-        for stop in STOP_SIGNALS {
-            // SAFETY: restoring the default disposition is async-signal-safe; a third signal ends the process.
-            unsafe { libc::signal(stop, libc::SIG_DFL) };
-        }
+        // A third signal ends the process.
+        crate::platform::default_stop_signals();
     }
 }
 
@@ -63,11 +58,9 @@ extern "C" fn on_stop_signal(signal: libc::c_int) {
 pub fn install_interrupt_handler() -> Cancel {
     let token = INTERRUPTED.get_or_init(Cancel::new).clone();
     if SIGNALS.load(Ordering::SeqCst) < 2 {
-        for stop in STOP_SIGNALS {
-            // SAFETY: the handler only reads an initialised OnceLock, updates atomics and calls kill(2) and
-            // signal(2), all async-signal-safe.
-            unsafe { libc::signal(stop, on_stop_signal as *const () as libc::sighandler_t) };
-        }
+        // The handler only reads an initialised OnceLock, updates atomics and calls kill(2) and signal(2), all
+        // async-signal-safe.
+        crate::platform::catch_stop_signals(on_stop_signal);
     }
     token
 }

@@ -3,19 +3,21 @@
 //! (SIGKILL) when the owner drops it, on success, error and cancellation alike. A second stop signal kills every
 //! such group at once, from the signal handler ([`crate::cancel`]).
 //!
-//! The child is also told to die with ablate (`PR_SET_PDEATHSIG`), so that a SIGKILLed ablate, which can run no
+//! On Linux the child is also told to die with ablate (`PR_SET_PDEATHSIG`; see [`crate::platform`]), so that a SIGKILLed ablate, which can run no
 //! code, still takes its direct child down. What that child started is then orphaned and lives on: grandchildren
 //! are only ever reached by the group kill, which needs an ablate alive to send it. (`PR_SET_CHILD_SUBREAPER`
-//! would not help: orphans go to the nearest living subreaper, and a SIGKILLed ablate is not living.)
+//! would not help: orphans go to the nearest living subreaper, and a SIGKILLed ablate is not living.) Under the
+//! portable platform a SIGKILLed ablate leaves its direct child running too.
 //!
 //! The group is killed before the leader is reaped: until then the leader, a zombie at worst, holds its pid, so
 //! the group id cannot have been given to anyone else.
 
 use std::io;
-use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::platform::{self, GroupSignal};
 
 /// The groups alive now, for the signal handler (0: a free slot). More groups than slots at once are still
 /// killed when dropped, only not by a second signal; ablate runs two at most (an A/B pair, or one cargo).
@@ -34,31 +36,11 @@ pub struct ChildGroup {
 }
 
 impl ChildGroup {
-    /// Spawns `command` as the leader of a new process group, to be killed if the calling thread ends first
-    /// (`PR_SET_PDEATHSIG` follows the thread that forked: spawn from one that outlives the child).
+    /// Spawns `command` as the leader of a new process group, to be killed (on Linux) if the calling thread ends
+    /// first (`PR_SET_PDEATHSIG` follows the thread that forked: spawn from one that outlives the child).
     pub fn spawn(command: &mut Command) -> io::Result<Self> {
-        // SAFETY: getpid(2) has no preconditions.
-        let parent = unsafe { libc::getpid() };
-        command.process_group(0);
-        // SAFETY: only async-signal-safe calls (prctl, getppid, raise) between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                // The parent died before the request above was made: nothing would send the signal.
-                if libc::getppid() != parent {
-                    libc::raise(libc::SIGKILL);
-                }
-                Ok(())
-            });
-        }
-        let child = command.spawn()?;
+        let child = platform::spawn_group_leader(command)?;
         let pgid = child.id() as i32;
-        // The child makes its group itself; made here too, so that a kill sent before the child ran reaches it
-        // (the call fails harmlessly once the child has exec'd, by when it has made it).
-        // SAFETY: setpgid(2) on our own child; no memory is involved.
-        unsafe { libc::setpgid(pgid, pgid) };
         let slot = GROUPS.iter().position(|g| g.compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst).is_ok());
         Ok(ChildGroup { child, slot, status: None })
     }
@@ -72,20 +54,12 @@ impl ChildGroup {
     }
 
     /// Whether the leader has exited (it is not reaped, so its group can still be killed safely).
-    pub fn has_exited(&self) -> bool {
-        if self.status.is_some() {
-            return true;
-        }
-        // SAFETY: waitid(2) with WNOWAIT on our own child writes only into `info`, which it is given.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
-        let found = unsafe { libc::waitid(libc::P_PID, self.child.id(), &mut info, flags) };
-        // SAFETY: si_pid is set by waitid when a child changed state, and zero (as zeroed) when none did.
-        found != 0 || unsafe { info.si_pid() } != 0
+    pub fn has_exited(&mut self) -> bool {
+        self.status.is_some() || platform::has_exited(&mut self.child)
     }
 
     /// Waits up to `limit` for the leader to exit by itself; whether it did.
-    pub fn exits_within(&self, limit: Duration) -> bool {
+    pub fn exits_within(&mut self, limit: Duration) -> bool {
         let deadline = Instant::now() + limit;
         while !self.has_exited() && Instant::now() < deadline {
             std::thread::sleep(POLL);
@@ -94,10 +68,9 @@ impl ChildGroup {
     }
 
     /// Sends `signal` to every process of the group.
-    pub fn signal(&self, signal: i32) {
+    pub fn signal(&self, signal: GroupSignal) {
         if self.status.is_none() {
-            // SAFETY: kill(2) on the group this child leads, its leader not reaped yet; no memory is involved.
-            unsafe { libc::kill(-(self.child.id() as i32), signal) };
+            platform::signal_group(self.child.id(), signal);
         }
     }
 
@@ -106,7 +79,7 @@ impl ChildGroup {
         if let Some(status) = self.status {
             return Ok(status);
         }
-        self.signal(libc::SIGKILL);
+        platform::kill_group(&mut self.child);
         if let Some(slot) = self.slot.take() {
             GROUPS[slot].store(0, Ordering::SeqCst);
         }
@@ -127,8 +100,8 @@ pub fn kill_all() {
     for group in &GROUPS {
         let pgid = group.load(Ordering::SeqCst);
         if pgid > 0 {
-            // SAFETY: kill(2) is async-signal-safe; a registered group's leader is not reaped yet.
-            unsafe { libc::kill(-pgid, libc::SIGKILL) };
+            // A registered group's leader is not reaped yet.
+            platform::signal_group(pgid as u32, GroupSignal::Kill);
         }
     }
 }
@@ -148,7 +121,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pidfile = dir.path().join("sleep.pid");
         let script = format!("trap '' TERM INT HUP; sleep 1000 & echo $! > {}; wait", pidfile.display());
-        let group = ChildGroup::spawn(Command::new("sh").args(["-c", &script])).unwrap();
+        let mut group = ChildGroup::spawn(Command::new("sh").args(["-c", &script])).unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         while !std::fs::read_to_string(&pidfile).is_ok_and(|p| p.ends_with('\n')) && Instant::now() < deadline {
             std::thread::sleep(POLL);

@@ -24,9 +24,9 @@
 //! a circle; `tests/layers.rs` checks both on the sources (test code aside), and that every module has a layer.
 //! From the bottom:
 //!
-//! 1. `exit`, `error`, `units`, `terminal`, `write`, `mapping`, `child_group`, `cancel`, `stats`: exit codes and
-//!    errors, words for figures, atomic writes, signals and child groups, and statistics (pure functions on
-//!    samples, no I/O).
+//! 1. `platform`, `exit`, `error`, `units`, `terminal`, `write`, `mapping`, `child_group`, `cancel`, `stats`: the
+//!    operating system's facilities behind one facade, exit codes and errors, words for figures, atomic writes,
+//!    signals and child groups, and statistics (pure functions on samples, no I/O).
 //! 2. `measure`: what is read off the machine and the process: CPU time, memory, load, schedstat, the machine.
 //! 3. `strategy`: the pools that run a job, and the plain values that name and describe them.
 //! 4. `config`, `decision`, `record`, `store`: the plain values of a run, the results file, and the files judged
@@ -60,6 +60,7 @@ mod history;
 mod mapping;
 mod measure;
 mod plan;
+mod platform;
 mod predict;
 mod progress;
 mod report;

@@ -3,7 +3,6 @@
 //! end, which still follows. On a terminal the progress bar shows the run instead.
 
 use std::io::{IsTerminal, Write};
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::events::{Event, Listener};
@@ -28,8 +27,7 @@ pub fn wanted(table: bool, out: &Path) -> bool {
 
 /// Whether `out` is the file stdout writes to (the same device and inode).
 fn is_stdout(out: &Path) -> bool {
-    let identity = |path: &Path| std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
-    identity(out).is_some_and(|file| identity(Path::new("/dev/stdout")) == Some(file))
+    crate::platform::same_file(out, Path::new("/dev/stdout"))
 }
 
 struct Rows {

@@ -5,10 +5,10 @@
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::HarnessError;
+use crate::platform::{self, SpecialKind};
 
 /// Symlinks followed before giving up, as the kernel's own limit (`ELOOP`).
 const MAX_LINKS: usize = 40;
@@ -33,15 +33,14 @@ fn destination(path: &Path) -> Result<Destination, HarnessError> {
         let target = fs::canonicalize(path).map_err(|e| HarnessError::io("cannot follow", path, e))?;
         return Ok(Destination::File(target));
     }
-    if kind.is_char_device() || kind.is_fifo() {
+    let special = platform::special_kind(kind);
+    if matches!(special, Some(SpecialKind::CharDevice | SpecialKind::Fifo)) {
         return Ok(Destination::Stream(path.to_owned()));
     }
-    let what = if kind.is_dir() {
-        "it is a directory"
-    } else if kind.is_block_device() {
-        "it is a block device"
-    } else {
-        "it is a socket"
+    let what = match special {
+        Some(special) => format!("it is {}", special.name()),
+        None if kind.is_dir() => "it is a directory".to_owned(),
+        None => "it is an entry of another kind".to_owned(),
     };
     let why = format!("{what}; expected a regular file, a character device or a FIFO");
     Err(HarnessError::io("cannot write", path, std::io::Error::other(why)))
@@ -83,13 +82,7 @@ pub fn check_writable(path: &Path) -> Result<(), HarnessError> {
             tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| HarnessError::io("cannot write", path, e))
         }
         Destination::Stream(stream) => {
-            let name = std::ffi::CString::new(stream.as_os_str().as_encoded_bytes())
-                .map_err(|e| HarnessError::io("cannot write", path, std::io::Error::other(e)))?;
-            // SAFETY: a NUL-terminated path; access(2) only reads it.
-            if unsafe { libc::access(name.as_ptr(), libc::W_OK) } != 0 {
-                return Err(HarnessError::io("cannot write", path, std::io::Error::last_os_error()));
-            }
-            Ok(())
+            platform::check_write_access(&stream).map_err(|e| HarnessError::io("cannot write", path, e))
         }
     }
 }
@@ -130,10 +123,9 @@ fn prepared(path: &Path, file: &Path, bytes: &[u8]) -> Result<tempfile::NamedTem
     fs::create_dir_all(dir).map_err(|e| HarnessError::io("cannot create the directory of", path, e))?;
     let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|e| HarnessError::io("cannot write", path, e))?;
     // Temporary files are private (0600); what replaces the target is an ordinary readable file.
-    let readable = std::os::unix::fs::PermissionsExt::from_mode(0o644);
     temporary
         .write_all(bytes)
-        .and_then(|()| temporary.as_file().set_permissions(readable))
+        .and_then(|()| platform::make_readable_by_all(temporary.as_file()))
         .and_then(|()| temporary.as_file().sync_all())
         .map_err(|e| HarnessError::io("cannot write", path, e))?;
     Ok(temporary)

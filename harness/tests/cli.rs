@@ -127,10 +127,11 @@ fn auto_races_the_worker_processes_the_group_launched_and_runs_what_it_chose() {
     }
 }
 
-/// The auto ÷ best ratio and its interval from a row of the comparison: `… 1.03 [0.95, 1.12] …`.
+/// The auto ÷ best ratio and its interval from a row of the comparison: `… 1.03 [0.95, 1.12] …`, or `1.03?` where
+/// the race and the cell met different conditions (a loaded or unpinned machine).
 fn auto_ratio_and_interval(row: &str) -> (f64, (f64, f64)) {
     let (before, after) = row.split_once('[').expect("an interval");
-    let ratio = before.split_whitespace().last().unwrap().parse().unwrap();
+    let ratio = before.split_whitespace().last().unwrap().trim_end_matches('?').parse().unwrap();
     let (low, rest) = after.split_once(", ").unwrap();
     let high = rest.split_once(']').unwrap().0;
     (ratio, (low.parse().unwrap(), high.parse().unwrap()))

@@ -166,11 +166,12 @@ impl Drop for Running {
     }
 }
 
-/// The memory files process `pid` holds open, as `/proc/<pid>/fd` names them.
+/// The memory files process `pid` holds open, as `/proc/<pid>/fd` names them: `memfd:ablate-input` on the Linux
+/// platform, a temporary file `ablate-input…` on the portable one.
 fn memory_files(pid: u32) -> Vec<String> {
     let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return Vec::new() };
     let links = fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok());
-    links.map(|l| l.display().to_string()).filter(|l| l.contains("memfd:ablate-input")).collect()
+    links.map(|l| l.display().to_string()).filter(|l| l.contains("ablate-input")).collect()
 }
 
 #[test]

@@ -10,7 +10,6 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -23,6 +22,7 @@ use super::replies::{Ending, Incoming, read_on_a_thread};
 use crate::cancel::Cancel;
 use crate::child_group::ChildGroup;
 use crate::error::HarnessError;
+use crate::platform;
 use crate::record::{GroupOpen, RunRecord};
 use crate::runner::group_input::InputOffer;
 use crate::runner::serve::{PROTOCOL, Reply, Request};
@@ -273,9 +273,9 @@ impl Build {
     fn died(&mut self) -> HarnessError {
         let exited = self.child.exits_within(EXIT_GRACE);
         let ended = match (exited, self.child.end()) {
-            (true, Ok(status)) => match (status.code(), status.signal()) {
+            (true, Ok(status)) => match (status.code(), platform::exit_signal(status)) {
                 (Some(code), _) => format!("exited with code {code}"),
-                (None, Some(signal)) => format!("was killed by signal {signal} ({})", signal_name(signal)),
+                (None, Some(signal)) => format!("was killed by signal {signal} ({})", platform::signal_name(signal)),
                 _ => format!("ended ({status})"),
             },
             _ => format!("stopped answering and was killed after {EXIT_GRACE:?}"),
@@ -306,18 +306,6 @@ fn awaited(request: &Request) -> String {
         Request::Close => "the open group to close".to_owned(),
         Request::Finish => "its record".to_owned(),
     }
-}
-
-/// The system's description of `signal`, e.g. `Segmentation fault`.
-fn signal_name(signal: i32) -> String {
-    // SAFETY: strsignal returns a pointer to a NUL-terminated string (or null), read at once, before any other
-    // call could reuse its buffer.
-    let name = unsafe { libc::strsignal(signal) };
-    if name.is_null() {
-        return format!("signal {signal}");
-    }
-    // SAFETY: non-null, and NUL-terminated as above.
-    unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy().into_owned()
 }
 
 impl Drop for Build {

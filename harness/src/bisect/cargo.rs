@@ -16,6 +16,7 @@ use super::git::Commit;
 use crate::cancel::Cancel;
 use crate::child_group::ChildGroup;
 use crate::error::HarnessError;
+use crate::platform::{self, GroupSignal};
 
 /// What cargo builds and where.
 pub struct Builder {
@@ -81,7 +82,7 @@ impl Builder {
 fn wait_or_stop(child: &mut ChildGroup, cancel: &Cancel) -> std::io::Result<ExitStatus> {
     while !child.has_exited() {
         if cancel.is_cancelled() {
-            child.signal(libc::SIGINT);
+            child.signal(GroupSignal::Interrupt);
             child.exits_within(STOP_GRACE);
             break;
         }
@@ -92,8 +93,7 @@ fn wait_or_stop(child: &mut ChildGroup, cancel: &Cancel) -> std::io::Result<Exit
 
 /// `exited with code 101` or `was killed by signal 2`.
 fn ended(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
+    match (status.code(), platform::exit_signal(status)) {
         (Some(code), _) => format!("exited with code {code}"),
         (None, Some(signal)) => format!("was killed by signal {signal}"),
         _ => format!("ended ({status})"),

@@ -60,7 +60,8 @@ pub fn run_config(args: &RunArgs, registry: &Registry, logical_cores: usize) -> 
         },
         chunk_target_ns: duration(&args.chunk_target, "--chunk-target")?.as_nanos() as u64,
         profile,
-        pin: !args.no_pin,
+        // Recorded as pinned only where the platform can pin (not under the portable one).
+        pin: !args.no_pin && crate::strategy::Pinning::allowed_cpus().is_on(),
         seed: args.seed,
         order_seed: args.order_seed.unwrap_or_else(clock_seed),
     };
@@ -331,6 +332,16 @@ mod tests {
         list.iter().map(|s| (*s).to_owned()).collect()
     }
 
+    #[test]
+    fn a_run_records_pinning_only_where_the_platform_pins() {
+        let config = |args: &[&str]| run_config(&crate::cli::run_args(args), &Registry::builtin(), 8).unwrap();
+        let pins = crate::strategy::Pinning::allowed_cpus().is_on();
+        assert_eq!(config(&["--quick"]).pin, pins);
+        assert!(!config(&["--quick", "--no-pin"]).pin);
+        if crate::platform::NAME == "portable" {
+            assert!(!pins, "the portable platform cannot pin: a run records that nothing was pinned");
+        }
+    }
     #[test]
     fn counts_accept_decimal_and_binary_suffixes() {
         assert_eq!(parse_count("1500"), Some(1500));

@@ -7,11 +7,10 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
-use std::os::unix::io::AsRawFd;
 use std::path::Path;
 
 use crate::error::HarnessError;
+use crate::platform;
 
 /// The most a run file under `runs/` may hold: a results file takes a few KiB per cell (the fixture, 140 KiB for 36).
 pub const RUN_BOUND: Bound = Bound { bytes: 256 << 20, what: "256 MiB a run file" };
@@ -40,14 +39,8 @@ fn link_refused(path: &Path) -> HarnessError {
 
 /// What an entry is, in words, for one that is neither a regular file nor a directory nor a link.
 fn kind_name(kind: fs::FileType) -> &'static str {
-    if kind.is_fifo() {
-        "a FIFO"
-    } else if kind.is_char_device() {
-        "a character device"
-    } else if kind.is_block_device() {
-        "a block device"
-    } else if kind.is_socket() {
-        "a socket"
+    if let Some(special) = platform::special_kind(kind) {
+        special.name()
     } else if kind.is_dir() {
         "a directory"
     } else {
@@ -108,7 +101,7 @@ pub fn make_directory(path: &Path) -> Result<(), HarnessError> {
 
 /// Opens `path` without following a link and without waiting on a FIFO, `options` saying how.
 fn open_no_follow(path: &Path, options: &mut OpenOptions) -> std::io::Result<File> {
-    options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+    platform::open_no_follow(path, options)
 }
 
 /// The bytes of regular file `path`, at most `bound` of them; `None` when nothing is there.
@@ -119,7 +112,7 @@ pub fn read_bounded(path: &Path, bound: Bound) -> Result<Option<Vec<u8>>, Harnes
     let file = match open_no_follow(path, OpenOptions::new().read(true)) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(link_refused(path)),
+        Err(e) if platform::is_link_refusal(&e) => return Err(link_refused(path)),
         Err(e) => return Err(HarnessError::io("cannot read", path, e)),
     };
     // What was opened, not what the path named a moment before.
@@ -148,7 +141,7 @@ impl NewFile {
             tempfile::NamedTempFile::new_in(dir).map_err(|e| HarnessError::io("cannot write into", dir, e))?;
         temporary
             .write_all(bytes)
-            .and_then(|()| temporary.as_file().set_permissions(fs::Permissions::from_mode(0o644)))
+            .and_then(|()| platform::make_readable_by_all(temporary.as_file()))
             .and_then(|()| temporary.as_file().sync_all())
             .map_err(|e| HarnessError::io("cannot write into", dir, e))?;
         Ok(NewFile(temporary))
@@ -188,8 +181,9 @@ impl Lock {
     /// Waits for the exclusive lock of the store at `dir`, making `.lock` where it is missing.
     pub fn exclusive(dir: &Path) -> Result<Self, HarnessError> {
         let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).mode(0o644);
-        Self::take(&dir.join(".lock"), &mut options, libc::LOCK_EX)
+        options.read(true).write(true).create(true);
+        platform::create_readable_by_all(&mut options);
+        Self::take(&dir.join(".lock"), &mut options, true)
     }
 
     /// Waits for a shared lock of the store at `dir`; `None` where no writer has made `.lock` yet.
@@ -198,13 +192,13 @@ impl Lock {
         if !check_regular(&path)? {
             return Ok(None);
         }
-        Self::take(&path, OpenOptions::new().read(true), libc::LOCK_SH).map(Some)
+        Self::take(&path, OpenOptions::new().read(true), false).map(Some)
     }
 
-    fn take(path: &Path, options: &mut OpenOptions, operation: libc::c_int) -> Result<Self, HarnessError> {
+    fn take(path: &Path, options: &mut OpenOptions, exclusive: bool) -> Result<Self, HarnessError> {
         let file = match open_no_follow(path, options) {
             Ok(file) => file,
-            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(link_refused(path)),
+            Err(e) if platform::is_link_refusal(&e) => return Err(link_refused(path)),
             Err(e) => return Err(HarnessError::io("cannot open the lock", path, e)),
         };
         let metadata = file.metadata().map_err(|e| HarnessError::io("cannot inspect", path, e))?;
@@ -214,13 +208,10 @@ impl Lock {
             return Err(refused(path, why));
         }
         loop {
-            // SAFETY: flock(2) on a descriptor this function owns.
-            if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
-                return Ok(Lock(file));
-            }
-            let e = std::io::Error::last_os_error();
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                return Err(HarnessError::io("cannot lock", path, e));
+            match platform::lock_file(&file, exclusive) {
+                Ok(()) => return Ok(Lock(file)),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(HarnessError::io("cannot lock", path, e)),
             }
         }
     }
@@ -228,8 +219,6 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        // SAFETY: flock(2) on the descriptor this lock owns. Should it fail, closing the descriptor releases the
-        // lock as well.
-        unsafe { libc::flock(self.0.as_raw_fd(), libc::LOCK_UN) };
+        platform::unlock_file(&self.0);
     }
 }

@@ -2,7 +2,7 @@
 //! (`MemAvailable`), or less where an address-space limit (`ulimit -v`) leaves this process less. Under such a
 //! limit threads cost address space besides their data: their stacks and the allocator's arenas.
 
-use std::fs;
+use crate::platform;
 
 /// Memory this process may still take, and which limit says so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,43 +42,26 @@ impl ThreadCost {
     }
 }
 
-/// What this process may still allocate; `None` where the kernel does not say (no `/proc/meminfo`).
+/// What this process may still allocate; `None` where neither the kernel says (no `MemAvailable`, as under the
+/// portable platform) nor an address-space limit is set.
 pub fn available() -> Option<Available> {
-    let meminfo = fs::read_to_string("/proc/meminfo").ok()?;
-    let machine = Available {
-        bytes: kib_field(&meminfo, "MemAvailable:")?.saturating_mul(1024),
+    let machine = platform::available_memory_bytes().map(|bytes| Available {
+        bytes,
         source: "MemAvailable",
         threads: ThreadCost::NONE,
-    };
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let used = kib_field(&status, "VmSize:").unwrap_or(0).saturating_mul(1024);
-    let limited = address_space_limit().map(|limit| Available {
+    });
+    // Where the address space in use cannot be read (the portable platform), the whole limit: an upper bound, so
+    // that only what could not fit even an empty process is refused.
+    let used = platform::address_space_used_bytes().unwrap_or(0);
+    let limited = platform::address_space_limit().map(|limit| Available {
         bytes: limit.saturating_sub(used),
         source: "the address-space limit (ulimit -v)",
-        threads: ThreadCost::under_address_space_limit(online_cores()),
+        threads: ThreadCost::under_address_space_limit(platform::online_cores()),
     });
-    Some(limited.filter(|l| l.bytes < machine.bytes).unwrap_or(machine))
-}
-
-/// The cores online, as glibc counts them to cap its arenas.
-fn online_cores() -> u64 {
-    // SAFETY: sysconf reads a value and touches no memory of ours.
-    let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
-    u64::try_from(online).unwrap_or(1).max(1)
-}
-
-/// The soft `RLIMIT_AS`, when one is set.
-fn address_space_limit() -> Option<u64> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit writes one rlimit into the struct we own.
-    let read = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
-    (read && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
-}
-
-/// A `Name:   1234 kB` field of a /proc file (`field` with its colon), in KiB.
-pub(crate) fn kib_field(text: &str, field: &str) -> Option<u64> {
-    let line = text.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    match (machine, limited) {
+        (Some(machine), Some(limited)) => Some(if limited.bytes < machine.bytes { limited } else { machine }),
+        (machine, limited) => machine.or(limited),
+    }
 }
 
 #[cfg(test)]
@@ -86,12 +69,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn proc_fields_parse_and_this_machine_has_memory_available() {
-        assert_eq!(kib_field("MemTotal: 10 kB\nMemAvailable:    2048 kB\n", "MemAvailable:"), Some(2048));
-        assert_eq!(kib_field("VmSize:\t  77 kB", "VmSize:"), Some(77));
-        assert_eq!(kib_field("nothing", "VmSize:"), None);
-        let here = available().expect("Linux says");
-        assert!(here.bytes > 0, "{here:?}");
+    fn this_machine_has_memory_available_where_the_platform_says() {
+        match platform::NAME {
+            "linux" => assert!(available().expect("Linux says").bytes > 0),
+            _ => assert_eq!(
+                available().map(|a| a.source),
+                platform::address_space_limit().map(|_| "the address-space limit (ulimit -v)"),
+                "the portable platform reads no MemAvailable: absent, unless a limit is set"
+            ),
+        }
     }
 
     #[test]
@@ -102,6 +88,6 @@ mod tests {
         assert_eq!(two_cores.of(48), 48 * (2 << 20) + 15 * (64 << 20), "no more arenas than glibc makes");
         assert_eq!(ThreadCost::NONE.of(1000), 0);
         assert_eq!(two_cores.of(u64::MAX), u64::MAX, "saturates");
-        assert!(online_cores() >= 1);
+        assert!(platform::online_cores() >= 1);
     }
 }

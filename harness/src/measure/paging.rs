@@ -4,13 +4,7 @@
 /// Minor page faults taken so far by every thread of this process (not by its children or worker processes), or
 /// `None` where the kernel does not say.
 pub fn minor_faults() -> Option<u64> {
-    // SAFETY: an all-zero rusage is a valid value, and getrusage only writes into it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable rusage.
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return None;
-    }
-    u64::try_from(usage.ru_minflt).ok()
+    crate::platform::minor_faults()
 }
 
 /// The minor page faults taken since `before` (a [`minor_faults`] reading), where both readings exist.

@@ -3,7 +3,6 @@
 //! yield of two SMT siblings, a thread's wake-up, a process spawn and a pipe round trip — into a
 //! [`MachineProfile`]. What sysfs does not say, or a kernel cannot measure here, is left absent.
 
-use std::fs;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
@@ -11,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::profile::{MachineProfile, PROFILE_VERSION, ThreadsGbps, ThreadsSpeed};
 use crate::measure::machine::Machine;
+use crate::platform;
 use crate::strategy::Pinning;
 
 /// How long each bandwidth and yield measurement runs.
@@ -19,7 +19,7 @@ const SPELL: Duration = Duration::from_millis(250);
 /// Probes this machine.
 pub fn probe(machine: &Machine) -> MachineProfile {
     let logical = machine.logical_cores.max(1);
-    let cache = last_level_cache_bytes();
+    let cache = platform::last_level_cache_bytes();
     // Each thread streams over arrays four times the last-level cache (at least 16 MiB each), so it reads memory.
     let per_thread = (cache.unwrap_or(32 << 20) * 4 / 24).max(16 << 20) as usize / 8;
     let counts = thread_counts(logical);
@@ -31,11 +31,11 @@ pub fn probe(machine: &Machine) -> MachineProfile {
         cpu_model: machine.cpu_model.clone(),
         logical_cores: logical,
         physical_cores: Some(machine.physical_cores),
-        numa_nodes: numa_nodes(),
+        numa_nodes: platform::numa_nodes(),
         last_level_cache_bytes: cache,
         stream_gbps,
         random_gbps,
-        smt_yield: sibling_of(0).map(smt_yield),
+        smt_yield: platform::smt_sibling(0).map(smt_yield),
         cpu_kernel_ns: Some(spin_ns_per_iteration(&Pinning::allowed_cpus(), 0)),
         core_speed: counts.iter().map(|&t| ThreadsSpeed { threads: t, relative: core_speed(t) }).collect(),
         thread_wake_ns: Some(thread_wake_ns()),
@@ -156,32 +156,6 @@ fn smt_yield(sibling: usize) -> f64 {
         (mine + other.join().unwrap_or(mine)) / 2.0
     });
     2.0 * alone / pair
-}
-
-/// The CPU sharing a core with CPU `cpu`, as an index among the allowed CPUs, if it has one.
-fn sibling_of(cpu: usize) -> Option<usize> {
-    let list = fs::read_to_string(format!("/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list")).ok()?;
-    let sibling = list.trim().split([',', '-']).filter_map(|n| n.parse::<usize>().ok()).find(|&n| n != cpu)?;
-    Some(sibling)
-}
-
-fn last_level_cache_bytes() -> Option<u64> {
-    let dir = fs::read_dir("/sys/devices/system/cpu/cpu0/cache").ok()?;
-    dir.flatten()
-        .filter_map(|entry| {
-            let level: u32 = fs::read_to_string(entry.path().join("level")).ok()?.trim().parse().ok()?;
-            let size = fs::read_to_string(entry.path().join("size")).ok()?;
-            let kib: u64 = size.trim().trim_end_matches('K').parse().ok()?;
-            Some((level, kib * 1024))
-        })
-        .max()
-        .map(|(_, bytes)| bytes)
-}
-
-fn numa_nodes() -> Option<usize> {
-    let nodes = fs::read_dir("/sys/devices/system/node").ok()?;
-    let count = nodes.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("node")).count();
-    (count > 0).then_some(count)
 }
 
 /// A parked thread woken and heard back from, the median of 200, ns.

@@ -1,41 +1,32 @@
-//! A group's encoded shared input kept for the rounds of an A/B run: an anonymous memory file (memfd) that the
-//! driver creates and owns, that a build's first server fills through `/proc/<driver>/fd/<n>`, and that the driver
-//! then seals, so that every later server maps bytes nobody can change any more.
+//! A group's encoded shared input kept for the rounds of an A/B run: a memory file of the platform layer
+//! ([`crate::platform::MemoryFile`]) that the driver creates and owns, that a build's first server fills through
+//! the path it is given, and that the driver then seals, so that every later server maps bytes nobody can change
+//! any more.
 //!
-//! A memfd has no name in any filesystem: nothing is left behind however the run ends (an error, Ctrl-C, a kill),
-//! since the memory is freed when the driver and the last server close it.
+//! On Linux it is an anonymous memory file (memfd), reached through `/proc/<driver>/fd/<n>` and sealed: it has no
+//! name in any filesystem, so nothing is left behind however the run ends (an error, Ctrl-C, a kill). Under the
+//! portable platform it is a temporary file, made read-only for sealing and removed when the driver drops it.
 
-use std::ffi::CString;
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd};
 
 use crate::mapping::Mapping;
-
-/// The seals that make a filled file read-only for good: no write, no resize, no change of the seals.
-const SEALED: libc::c_int = libc::F_SEAL_WRITE | libc::F_SEAL_GROW | libc::F_SEAL_SHRINK | libc::F_SEAL_SEAL;
+use crate::platform::MemoryFile;
 
 /// The driver's side: one memory file, empty until a server fills it, then sealed.
 pub struct InputFile {
-    file: File,
+    file: MemoryFile,
 }
 
 impl InputFile {
     /// An empty memory file that a child can fill and the driver can then seal.
     pub fn create() -> io::Result<Self> {
-        let name = CString::new("ablate-input").expect("no NUL in a literal");
-        // SAFETY: `name` is a valid C string; on success the descriptor is owned by the File alone.
-        let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `fd` was just created and is owned by nothing else.
-        Ok(InputFile { file: unsafe { File::from_raw_fd(fd) } })
+        Ok(InputFile { file: MemoryFile::sealable("ablate-input")? })
     }
 
     /// The path a child of this process opens to reach the file.
     pub fn path_for_children(&self) -> String {
-        format!("/proc/{}/fd/{}", std::process::id(), self.file.as_raw_fd())
+        self.file.path_for_children()
     }
 
     /// Seals the file once a child filled it with `len` bytes; an error when it holds another length (the child
@@ -45,15 +36,11 @@ impl InputFile {
         if found != len {
             return Err(io::Error::other(format!("the input file holds {found} bytes, the build reported {len}")));
         }
-        // SAFETY: fcntl on a descriptor this File owns.
-        if unsafe { libc::fcntl(self.file.as_raw_fd(), libc::F_ADD_SEALS, SEALED) } < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        self.file.seal()
     }
 
     pub fn len(&self) -> io::Result<u64> {
-        Ok(self.file.metadata()?.len())
+        Ok(self.file.file().metadata()?.len())
     }
 }
 
@@ -62,7 +49,7 @@ impl InputFile {
 pub fn fill(path: &str, len: u64, fill: impl FnOnce(&mut [u8]) -> io::Result<()>) -> io::Result<()> {
     let file = OpenOptions::new().read(true).write(true).open(path)?;
     file.set_len(len)?;
-    let mut mapping = Mapping::of(&file, len, libc::PROT_READ | libc::PROT_WRITE)?;
+    let mut mapping = Mapping::writable(&file, len)?;
     fill(mapping.bytes_mut())
 }
 
@@ -70,19 +57,12 @@ pub fn fill(path: &str, len: u64, fill: impl FnOnce(&mut [u8]) -> io::Result<()>
 /// writing or holds another length, so that the bytes read are the bytes the driver kept.
 pub fn map_sealed(path: &str, len: u64) -> io::Result<Mapping> {
     let file = File::open(path)?;
-    // SAFETY: fcntl on a descriptor this File owns.
-    let seals = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GET_SEALS) };
-    if seals < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if seals & SEALED != SEALED {
-        return Err(io::Error::other("the input file is not sealed against writing"));
-    }
+    MemoryFile::check_sealed(&file)?;
     let found = file.metadata()?.len();
     if found != len {
         return Err(io::Error::other(format!("the input file holds {found} bytes, the driver said {len}")));
     }
-    Mapping::of(&file, len, libc::PROT_READ)
+    Mapping::read_only(&file, len)
 }
 
 #[cfg(test)]
@@ -104,6 +84,13 @@ mod tests {
         file.seal(bytes.len() as u64).unwrap();
         assert_eq!(map_sealed(&path, bytes.len() as u64).unwrap().bytes(), bytes.as_slice());
         assert!(map_sealed(&path, 3).is_err(), "the length the driver states must be the file's");
-        assert!(fill(&path, 10, |_| Ok(())).is_err(), "sealed: no resize, no write");
+        let refused = fill(&path, 10, |_| Ok(())).is_err();
+        // The superuser writes a read-only file: only a seal (Linux) stops every writer.
+        // SAFETY: geteuid(2) has no preconditions.
+        let superuser = unsafe { libc::geteuid() } == 0;
+        assert!(refused || (crate::platform::NAME == "portable" && superuser), "sealed: no resize, no write");
+        let gone = file.path_for_children();
+        drop(file);
+        assert!(map_sealed(&gone, bytes.len() as u64).is_err(), "the file is gone with its driver");
     }
 }

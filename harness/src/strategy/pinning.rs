@@ -6,9 +6,10 @@
 //! woken onto the CPU of the thread that woke it and shares it until the scheduler's balancer moves it: a short
 //! job then runs on one core and the cell measures the scheduler, not the strategy. Pinned, it wakes on its own
 //! core. Every strategy is pinned alike, so cells stay comparable; `--no-pin` turns it off, and the results file
-//! records which it was.
+//! records which it was. Under the portable platform pinning is off (see [`crate::platform`]), and a run records
+//! that nothing was pinned.
 
-use std::mem;
+use crate::platform;
 
 /// The CPUs workers are placed on, or none when pinning is off.
 #[derive(Clone, Debug, Default)]
@@ -19,16 +20,7 @@ pub struct Pinning {
 impl Pinning {
     /// Workers placed on the CPUs this process may use, in order.
     pub fn allowed_cpus() -> Self {
-        // SAFETY: an all-zero cpu_set_t is an empty set, and sched_getaffinity only writes into it.
-        let mut set: libc::cpu_set_t = unsafe { mem::zeroed() };
-        // SAFETY: `set` is a valid cpu_set_t of the size passed; pid 0 is the calling thread.
-        let rc = unsafe { libc::sched_getaffinity(0, mem::size_of::<libc::cpu_set_t>(), &mut set) };
-        if rc != 0 {
-            return Self::off();
-        }
-        // SAFETY: CPU_ISSET only reads the set, for indices below its capacity.
-        let cpus = (0..libc::CPU_SETSIZE as usize).filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) }).collect();
-        Pinning { cpus }
+        platform::allowed_cpus().map_or_else(Self::off, |cpus| Pinning { cpus })
     }
 
     /// No pinning: workers go where the scheduler puts them.
@@ -42,24 +34,21 @@ impl Pinning {
 
     /// Pins the calling thread to worker `index`'s CPU; a refusal leaves it where it was.
     pub fn pin_thread(&self, index: usize) {
-        self.pin(0, index);
+        if let Some(cpu) = self.cpu_of(index) {
+            platform::pin_thread(cpu);
+        }
     }
 
     /// Pins process `pid` (its main thread, and the threads it starts afterwards) to worker `index`'s CPU.
     pub fn pin_process(&self, pid: u32, index: usize) {
-        self.pin(pid as libc::pid_t, index);
+        if let Some(cpu) = self.cpu_of(index) {
+            platform::pin_process(pid, cpu);
+        }
     }
 
-    fn pin(&self, pid: libc::pid_t, index: usize) {
-        if self.cpus.is_empty() {
-            return;
-        }
-        let cpu = self.cpus[index % self.cpus.len()];
-        // SAFETY: an all-zero cpu_set_t is an empty set; CPU_SET writes one bit below CPU_SETSIZE.
-        let mut set: libc::cpu_set_t = unsafe { mem::zeroed() };
-        unsafe { libc::CPU_SET(cpu, &mut set) };
-        // SAFETY: `set` is a valid cpu_set_t of the size passed.
-        unsafe { libc::sched_setaffinity(pid, mem::size_of::<libc::cpu_set_t>(), &set) };
+    /// Worker `index`'s CPU, wrapping; `None` when pinning is off.
+    fn cpu_of(&self, index: usize) -> Option<usize> {
+        (!self.cpus.is_empty()).then(|| self.cpus[index % self.cpus.len()])
     }
 }
 
@@ -74,6 +63,10 @@ mod tests {
     #[test]
     fn a_pinned_thread_runs_on_its_workers_cpu_alone() {
         let pinning = Pinning::allowed_cpus();
+        if platform::NAME == "portable" {
+            assert!(!pinning.is_on(), "the portable platform cannot pin: pinning is off");
+            return;
+        }
         assert!(pinning.is_on(), "this process may use at least one CPU");
         let all = current_cpus();
         let inside = std::thread::scope(|scope| {

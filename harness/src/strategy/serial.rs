@@ -52,9 +52,5 @@ impl Pool for Serial {
 /// sets for worker threads.
 fn main_thread_stack_bytes() -> usize {
     const USUAL: usize = 8 << 20;
-    // SAFETY: an all-zero rlimit is a valid value for getrlimit to overwrite.
-    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
-    // SAFETY: `limit` is a valid rlimit for the call to write.
-    let read = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) } == 0;
-    if read && limit.rlim_cur != libc::RLIM_INFINITY { usize::try_from(limit.rlim_cur).unwrap_or(USUAL) } else { USUAL }
+    crate::platform::stack_limit().unwrap_or(USUAL)
 }

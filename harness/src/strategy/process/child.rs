@@ -2,13 +2,13 @@
 //! making sure it is gone.
 //!
 //! Each worker gets its own process group (so a terminal's Ctrl-C reaches only the parent, which then stops the
-//! workers itself) and the parent-death signal (so it dies with the parent even if the parent is killed).
+//! workers itself) and, on Linux, the parent-death signal (so it dies with the parent even if the parent is
+//! killed); under the portable platform a worker ends when its stdin, the pipe from the parent, closes.
 //! A reader thread per worker turns its stdout into messages on the pool's channel.
 
 use crate::measure::schedstat::WorkerCpu;
+use crate::platform;
 use std::io::{BufWriter, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
@@ -64,19 +64,11 @@ impl WorkerProcess {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        // SAFETY: only async-signal-safe calls (prctl, setpgid) between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                libc::setpgid(0, 0);
-                Ok(())
-            });
-        }
+        platform::tie_worker_to_parent(&mut command);
         let mut child = command.spawn()?;
         let stdin = child.stdin.take().expect("stdin is piped");
         let mut stdout = child.stdout.take().expect("stdout is piped");
-        widen_pipe(stdin.as_raw_fd());
-        widen_pipe(stdout.as_raw_fd());
+        platform::widen_pipes(&stdin, &stdout);
         let stdin = BufWriter::new(stdin);
         let reader = std::thread::Builder::new().name(format!("ablate-worker-{serial}")).spawn(move || {
             let mut buffer = Vec::new();
@@ -134,14 +126,14 @@ impl WorkerProcess {
         status
     }
 
-    /// Peak resident memory since the last reset, from /proc (0 where unreadable).
+    /// Peak resident memory since the last reset, from /proc (0 where unreadable, and under the portable
+    /// platform).
     pub fn peak_rss_bytes(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        crate::measure::memory::kib_field(&status, "VmHWM:").map_or(0, |kib| kib * 1024)
+        platform::process_peak_rss_bytes(self.pid()).unwrap_or(0)
     }
 
     pub fn reset_peak_rss(&self) {
-        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5");
+        platform::reset_process_peak_rss(self.pid());
     }
 
     /// The time the worker has spent on a CPU and waiting for one, from /proc/<pid>/schedstat; `None` where
@@ -151,16 +143,8 @@ impl WorkerProcess {
     }
 }
 
-/// Pipes hold 64 KiB by default; a larger pipe moves big frames with fewer wake-ups. Best effort: the kernel
-/// caps the size (`/proc/sys/fs/pipe-max-size`), and a refusal only costs speed.
-fn widen_pipe(fd: i32) {
-    const PIPE_BYTES: libc::c_int = 1 << 20;
-    // SAFETY: F_SETPIPE_SZ on a pipe descriptor this process owns.
-    unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BYTES) };
-}
-
 fn describe(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
+    match (status.code(), platform::exit_signal(status)) {
         (Some(code), _) => format!("exited with code {code}"),
         (None, Some(signal)) => format!("killed by signal {signal}"),
         _ => format!("ended ({status})"),

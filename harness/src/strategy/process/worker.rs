@@ -6,9 +6,7 @@
 //! The protocol owns the process's original stdout; file descriptor 1 is pointed at stderr, so a workload that
 //! prints cannot corrupt a frame.
 
-use std::fs::File;
 use std::io::{BufReader, BufWriter};
-use std::os::fd::{FromRawFd, OwnedFd};
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -43,7 +41,7 @@ pub fn serve_if_worker(registry: &Registry) -> Option<ExitCode> {
 }
 
 fn serve(registry: &Registry, cap: u64) -> Result<(), String> {
-    let protocol_out = take_stdout()?;
+    let protocol_out = crate::platform::take_stdout()?;
     let mut input = BufReader::new(std::io::stdin().lock());
     let mut output = BufWriter::new(protocol_out);
     let (mut read_buffer, mut write_buffer) = (Vec::new(), Vec::new());
@@ -117,16 +115,4 @@ pub(crate) fn run_task(job: &dyn RemoteJob, task: &EncodedTask<'_>, shared: Opti
         Err(payload) => Err(panic_message(payload.as_ref())),
     };
     TaskOutcome { index: task.index, nanos, output }
-}
-
-/// Moves the original stdout to a new descriptor for the protocol and points descriptor 1 at stderr.
-fn take_stdout() -> Result<File, String> {
-    // SAFETY: dup and dup2 on the standard descriptors; the duplicate is owned by the returned File alone.
-    unsafe {
-        let protocol = libc::dup(libc::STDOUT_FILENO);
-        if protocol < 0 || libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) < 0 {
-            return Err(format!("cannot set up the protocol descriptor: {}", std::io::Error::last_os_error()));
-        }
-        Ok(File::from(OwnedFd::from_raw_fd(protocol)))
-    }
 }
