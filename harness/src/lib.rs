@@ -24,7 +24,7 @@
 //! a circle; `tests/layers.rs` checks both on the sources (test code aside), and that every module has a layer.
 //! From the bottom:
 //!
-//! 1. `platform`, `exit`, `error`, `units`, `terminal`, `write`, `mapping`, `child_group`, `cancel`, `stats`: the
+//! 1. `platform`, `exit`, `error`, `units`, `terminal`, `write`, `child_group`, `cancel`, `stats`: the
 //!    operating system's facilities behind one facade, exit codes and errors, words for figures, atomic writes,
 //!    signals and child groups, and statistics (pure functions on samples, no I/O).
 //! 2. `measure`: what is read off the machine and the process: CPU time, memory, load, schedstat, the machine.
@@ -57,7 +57,6 @@ mod decision;
 mod error;
 mod footprint;
 mod history;
-mod mapping;
 mod measure;
 mod plan;
 mod platform;

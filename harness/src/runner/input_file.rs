@@ -10,7 +10,7 @@
 use std::fs::{File, OpenOptions};
 use std::io;
 
-use crate::mapping::Mapping;
+use crate::platform::Mapping;
 use crate::platform::MemoryFile;
 
 /// The driver's side: one memory file, empty until a server fills it, then sealed.

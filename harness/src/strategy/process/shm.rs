@@ -7,7 +7,7 @@
 
 use std::io;
 
-use crate::mapping::Mapping;
+use crate::platform::Mapping;
 use crate::platform::MemoryFile;
 
 /// The parent's side: the memory file holding the encoded shared input.

@@ -15,7 +15,7 @@ use ablate_workloads::Registry;
 
 use ablate_workloads::runtime::{RemoteJob, SharedSource};
 
-use crate::mapping::Mapping;
+use crate::platform::Mapping;
 use serde_bytes::ByteBuf;
 
 use super::wire::{
